@@ -1,0 +1,130 @@
+// The layered document: the one shape every part of Lamina agrees on.
+// Order convention: `layers[0]` is the FRONT (top row of the layers panel, first
+// entry of ORA's stack.xml). Painting goes back to front, i.e. from the end.
+import { z } from 'zod';
+
+export const BLEND_MODES = [
+  'normal', 'multiply', 'screen', 'overlay', 'darken', 'lighten', 'color-dodge',
+  'color-burn', 'hard-light', 'soft-light', 'difference', 'exclusion', 'hue',
+  'saturation', 'color', 'luminosity', 'linear-dodge',
+] as const;
+export const BlendMode = z.enum(BLEND_MODES);
+export type BlendMode = z.infer<typeof BlendMode>;
+
+/** Pixel box on the canvas: [x, y, width, height]. */
+export const Box = z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]);
+export type Box = z.infer<typeof Box>;
+
+export const RegionProvenance = z.object({ id: z.string(), box: Box, prompt: z.string() });
+
+/** How a layer was made, kept with the layer through save, export and undo. */
+export const Provenance = z.object({
+  packId: z.string(),
+  pipeline: z.string(),
+  prompt: z.string(),
+  seed: z.number().int(),
+  steps: z.number().int(),
+  guidance: z.number().optional(),
+  regions: z.array(RegionProvenance).default([]),
+  order: z.array(z.string()).optional(),
+  provider: z.string().optional(),
+  createdAt: z.string().optional(),
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+const layerCommon = {
+  id: z.string().min(1),
+  name: z.string(),
+  visible: z.boolean().default(true),
+  opacity: z.number().min(0).max(1).default(1),
+  blendMode: BlendMode.default('normal'),
+  /** Offset of the layer's top-left corner on the canvas, in pixels. */
+  x: z.number().int().default(0),
+  y: z.number().int().default(0),
+  locked: z.boolean().default(false),
+  provenance: Provenance.nullable().default(null),
+};
+
+/** Pixels live in the image store under `imageId` (immutable; new pixels get a new id). */
+export const RasterLayer = z.object({
+  ...layerCommon,
+  kind: z.literal('raster'),
+  imageId: z.string().min(1),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+});
+
+export const TextLayer = z.object({
+  ...layerCommon,
+  kind: z.literal('text'),
+  text: z.string(),
+  fontFamily: z.string().default('DejaVu Sans'),
+  fontSize: z.number().positive().default(32),
+  /** RGBA, 0-255 each. */
+  color: z.tuple([z.number(), z.number(), z.number(), z.number()]).default([0, 0, 0, 255]),
+  /** Rasterized appearance for compositing and export (optional cache). */
+  imageId: z.string().optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+});
+
+export const RegionShape = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('box'), width: z.number().positive(), height: z.number().positive() }),
+  /** Mask: alpha channel of `maskImageId` (same size as the shape), nonzero = inside. */
+  z.object({
+    type: z.literal('mask'),
+    width: z.number().int().positive(),
+    height: z.number().int().positive(),
+    maskImageId: z.string().min(1),
+  }),
+]);
+export type RegionShape = z.infer<typeof RegionShape>;
+
+/** A region is the input to generation; its place in the stack is its occlusion order. */
+export const RegionLayer = z.object({
+  ...layerCommon,
+  kind: z.literal('region'),
+  shape: RegionShape,
+  prompt: z.string(),
+  /** Overlay colour in the editor, '#rrggbb'. */
+  color: z.string().regex(/^#[0-9a-fA-F]{6}$/).default('#4f8cff'),
+});
+
+export type RasterLayer = z.infer<typeof RasterLayer>;
+export type TextLayer = z.infer<typeof TextLayer>;
+export type RegionLayer = z.infer<typeof RegionLayer>;
+export type GroupLayer = z.infer<typeof layerCommonSchema> & {
+  kind: 'group';
+  expanded: boolean;
+  children: Layer[];
+};
+export type Layer = RasterLayer | TextLayer | RegionLayer | GroupLayer;
+export type LayerKind = Layer['kind'];
+
+const layerCommonSchema = z.object(layerCommon);
+
+export const GroupLayer: z.ZodType<GroupLayer, unknown> = z.lazy(() =>
+  z.object({
+    ...layerCommon,
+    kind: z.literal('group'),
+    expanded: z.boolean().default(true),
+    children: z.array(Layer),
+  }),
+) as unknown as z.ZodType<GroupLayer, unknown>;
+
+export const Layer: z.ZodType<Layer, unknown> = z.lazy(() =>
+  z.union([RasterLayer, TextLayer, RegionLayer, GroupLayer]),
+) as unknown as z.ZodType<Layer, unknown>;
+
+export const DOCUMENT_FORMAT_VERSION = 1;
+export const MAX_CANVAS_SIDE = 16384;
+
+export const LaminaDocument = z.object({
+  formatVersion: z.literal(DOCUMENT_FORMAT_VERSION).default(DOCUMENT_FORMAT_VERSION),
+  name: z.string().default('Untitled'),
+  width: z.number().int().positive().max(MAX_CANVAS_SIDE),
+  height: z.number().int().positive().max(MAX_CANVAS_SIDE),
+  /** Front first. */
+  layers: z.array(Layer),
+});
+export type LaminaDocument = z.infer<typeof LaminaDocument>;

@@ -1,0 +1,85 @@
+// Electron main process: the ONLY code that imports 'electron'. Opens the renderer with
+// the preload contract, runs the engine in a utilityProcess and relays calls and events.
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, utilityProcess, type MenuItemConstructorOptions } from 'electron';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ReplyMessage } from '../../common/contract/wire.ts';
+import { MENU } from './menu-template.ts';
+import { restoreBounds, type WindowBounds } from './window-state.ts';
+
+const ROOT = join(__dirname, '..', '..', '..');
+const statePath = () => join(app.getPath('userData'), 'window-state.json');
+
+function startEngine() {
+  const engine = utilityProcess.fork(join(ROOT, 'main', 'app', 'engine-host.mjs'), [], { serviceName: 'lamina-engine' });
+  const pending = new Map<number, (reply: ReplyMessage) => void>();
+  let nextId = 1;
+  engine.on('message', (msg: ReplyMessage | { event: string; payload: unknown }) => {
+    if ('event' in msg) for (const w of BrowserWindow.getAllWindows()) w.webContents.send(IPC_EVENT_CHANNEL, msg);
+    else {
+      pending.get(msg.id)?.(msg);
+      pending.delete(msg.id);
+    }
+  });
+  ipcMain.handle(IPC_CALL_CHANNEL, (_e, method: string, input: unknown) =>
+    new Promise<ReplyMessage>((resolve) => {
+      const id = nextId++;
+      pending.set(id, resolve);
+      engine.postMessage({ id, method, input });
+    }),
+  );
+  return engine;
+}
+
+function buildMenu(win: BrowserWindow): Menu {
+  const template: MenuItemConstructorOptions[] = MENU.map((m) => ({
+    label: m.label,
+    submenu: m.items.map((item): MenuItemConstructorOptions =>
+      item === 'separator'
+        ? { type: 'separator' }
+        : item.role
+          ? { label: item.label, role: item.role as MenuItemConstructorOptions['role'] }
+          : { label: item.label, accelerator: item.accelerator, click: () => win.webContents.send('lamina:menu', item.command) },
+    ),
+  }));
+  return Menu.buildFromTemplate(template);
+}
+
+function createWindow(): void {
+  let saved: unknown = null;
+  try {
+    saved = JSON.parse(readFileSync(statePath(), 'utf8'));
+  } catch { /* first start */ }
+  const bounds = restoreBounds(saved, screen.getAllDisplays().map((d) => d.workArea));
+  const win = new BrowserWindow({
+    ...bounds,
+    backgroundColor: '#1e1f22',
+    title: 'Lamina',
+    webPreferences: {
+      preload: join(ROOT, 'main', 'app', 'dist', 'preload.cjs'),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+    },
+  });
+  if (bounds.maximized) win.maximize();
+  Menu.setApplicationMenu(buildMenu(win));
+  win.on('close', () => {
+    const b: WindowBounds = { ...win.getNormalBounds(), maximized: win.isMaximized() };
+    mkdirSync(app.getPath('userData'), { recursive: true });
+    writeFileSync(statePath(), JSON.stringify(b));
+  });
+  void win.loadFile(join(ROOT, 'renderer', 'dist', 'index.html'));
+}
+
+ipcMain.handle('lamina:dialog', async (_e, kind: 'open' | 'save', extensions: string[]) => {
+  const filters = [{ name: 'Images and projects', extensions }];
+  if (kind === 'open') return (await dialog.showOpenDialog({ properties: ['openFile'], filters })).filePaths[0] ?? null;
+  return (await dialog.showSaveDialog({ filters })).filePath ?? null;
+});
+
+void app.whenReady().then(() => {
+  startEngine();
+  createWindow();
+});
+app.on('window-all-closed', () => app.quit());

@@ -1,0 +1,32 @@
+// What every reader returns, and the staging area readers put decoded pixels in: images
+// reach the document's store only once the whole file has been read successfully.
+import type { LaminaDocument } from '../../../common/document/document-schema.ts';
+import type { ImageStore } from '../imaging/image-store.ts';
+import type { RgbaImage } from '../imaging/rgba-image.ts';
+
+export interface DocumentImport {
+  document: LaminaDocument;
+  /** One line per thing that was converted or dropped on the way in. */
+  warnings: string[];
+}
+
+export class StagedImages {
+  private readonly images = new Map<string, RgbaImage>();
+  private counter = 0;
+
+  constructor(private readonly prefix: string) {}
+
+  /** Stages `image` under `id` (or a fresh id made from the prefix) and returns the id. */
+  add(image: RgbaImage, id = `${this.prefix}-${++this.counter}`): string {
+    this.images.set(id, image);
+    return id;
+  }
+
+  get(id: string): RgbaImage | undefined {
+    return this.images.get(id);
+  }
+
+  commit(store: ImageStore): void {
+    for (const [id, image] of this.images) store.put(image, id);
+  }
+}

@@ -1,0 +1,67 @@
+// Image file bytes <-> RgbaImage, via sharp. Sizes are checked from the header BEFORE any
+// pixel is decoded, so a hostile header cannot make us allocate gigabytes.
+import sharp from 'sharp';
+import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { firstLine } from './first-line.ts';
+import type { RgbaImage } from './rgba-image.ts';
+
+export const MAX_IMAGE_SIDE = 16384;
+export const MAX_IMAGE_PIXELS = 268_402_689; // 16383^2, sharp's own default ceiling
+
+/** Throws LaminaError('too_large') when width x height is past the limits. */
+export function assertImageSize(width: number, height: number, what = 'image'): void {
+  if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
+    throw new LaminaError(
+      'too_large',
+      `${what} is ${width}x${height} px; Lamina opens at most ${MAX_IMAGE_SIDE} px per side and ${MAX_IMAGE_PIXELS} px in all`,
+    );
+  }
+}
+
+/** Reads only the header: width and height. */
+export async function readImageSize(bytes: Uint8Array, what = 'image'): Promise<{ width: number; height: number }> {
+  const meta = await sharp(bytes, { limitInputPixels: false })
+    .metadata()
+    .catch((err: unknown) => {
+      throw new LaminaError('bad_file', `${what} is not a readable PNG, JPEG or WebP image (${firstLine(err)})`);
+    });
+  if (!meta.width || !meta.height) throw new LaminaError('bad_file', `${what} has no width or height in its header`);
+  return { width: meta.width, height: meta.height };
+}
+
+/** Decodes PNG / JPEG / WebP (anything sharp reads) to straight-alpha sRGB RGBA, 8 bit. */
+export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<RgbaImage> {
+  const { width, height } = await readImageSize(bytes, what);
+  assertImageSize(width, height, what);
+  try {
+    const { data, info } = await sharp(bytes, { limitInputPixels: MAX_IMAGE_PIXELS, failOn: 'error' })
+      .rotate()
+      .toColourspace('srgb')
+      .ensureAlpha()
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  } catch (err) {
+    throw new LaminaError('bad_file', `${what} could not be decoded (${firstLine(err)})`);
+  }
+}
+
+export async function encodePng(img: RgbaImage): Promise<Uint8Array> {
+  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
+    .png({ compressionLevel: 6 })
+    .toBuffer();
+  return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Downscales (never upscales) so that neither side exceeds `maxSide`. */
+export async function resizeToFit(img: RgbaImage, maxSide: number): Promise<RgbaImage> {
+  const scale = Math.min(1, maxSide / Math.max(img.width, img.height));
+  if (scale >= 1) return img;
+  const width = Math.max(1, Math.round(img.width * scale));
+  const height = Math.max(1, Math.round(img.height * scale));
+  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
+    .resize(width, height, { fit: 'fill' })
+    .raw()
+    .toBuffer({ resolveWithObject: true });
+  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}

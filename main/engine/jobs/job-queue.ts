@@ -1,0 +1,115 @@
+// The engine's job queue: one job at a time in a worker thread, typed progress events,
+// cancellation, and a worker that is replaced if it dies, so a failing job never kills
+// the engine and the caller's thread never runs inference.
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { Worker } from 'node:worker_threads';
+import type { JobEvent, JobState } from '../../../common/contract/contract.ts';
+import type { FromWorker, JobPayload, ToWorker } from './job-protocol.ts';
+
+interface JobRecord {
+  jobId: string;
+  payload: JobPayload;
+  state: JobState;
+  done: Promise<JobEvent>;
+  settle: (ev: JobEvent) => void;
+}
+
+const FINAL: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled']);
+const WORKER_URL = new URL('./job-worker-entry.mjs', import.meta.url);
+
+export class JobQueue {
+  private readonly events = new EventEmitter();
+  private readonly jobs = new Map<string, JobRecord>();
+  private readonly pending: JobRecord[] = [];
+  private running: JobRecord | null = null;
+  private worker: Worker | null = null;
+  private closed = false;
+
+  /** Subscribe to every job's events. Returns an unsubscribe function. */
+  onEvent(listener: (ev: JobEvent) => void): () => void {
+    this.events.on('event', listener);
+    return () => this.events.off('event', listener);
+  }
+
+  start(payload: JobPayload): { jobId: string; done: Promise<JobEvent> } {
+    if (this.closed) throw new Error('job queue is closed');
+    const jobId = randomUUID();
+    let settle!: (ev: JobEvent) => void;
+    const done = new Promise<JobEvent>((resolve) => (settle = resolve));
+    const job: JobRecord = { jobId, payload, state: 'queued', done, settle };
+    this.jobs.set(jobId, job);
+    this.pending.push(job);
+    this.emit({ jobId, state: 'queued' });
+    this.pump();
+    return { jobId, done };
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job || FINAL.has(job.state)) return false;
+    const i = this.pending.indexOf(job);
+    if (i >= 0) {
+      this.pending.splice(i, 1);
+      this.emit({ jobId, state: 'cancelled' });
+      return true;
+    }
+    this.post({ type: 'cancel', jobId });
+    return true;
+  }
+
+  list(): { jobId: string; kind: JobPayload['kind']; state: JobState }[] {
+    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, kind: j.payload.kind, state: j.state }));
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const job of this.pending.splice(0)) this.emit({ jobId: job.jobId, state: 'cancelled' });
+    if (this.running) this.emit({ jobId: this.running.jobId, state: 'cancelled', message: 'engine shut down' });
+    const w = this.worker;
+    this.worker = null;
+    if (w) await w.terminate();
+  }
+
+  private emit(ev: JobEvent): void {
+    const job = this.jobs.get(ev.jobId);
+    if (!job || FINAL.has(job.state)) return;
+    job.state = ev.state;
+    this.events.emit('event', ev);
+    if (FINAL.has(ev.state)) {
+      job.settle(ev);
+      if (this.running === job) this.running = null;
+      this.pump();
+    }
+  }
+
+  private pump(): void {
+    if (this.running || this.closed) return;
+    const next = this.pending.shift();
+    if (!next) return;
+    this.running = next;
+    this.post({ type: 'start', jobId: next.jobId, payload: next.payload });
+  }
+
+  private post(msg: ToWorker): void {
+    this.ensureWorker().postMessage(msg);
+  }
+
+  private ensureWorker(): Worker {
+    if (this.worker) return this.worker;
+    const worker = new Worker(WORKER_URL);
+    worker.on('message', (msg: FromWorker) => this.emit(msg.event));
+    const fail = (message: string) => {
+      if (this.worker === worker) this.worker = null;
+      const job = this.running;
+      if (job) this.emit({ jobId: job.jobId, state: 'failed', code: 'internal', message: `job worker died: ${message}` });
+    };
+    worker.on('error', (err) => fail(err.message));
+    worker.on('exit', (code) => {
+      if (!this.closed) fail(`exit code ${code}`);
+    });
+    worker.unref();
+    this.worker = worker;
+    return worker;
+  }
+}

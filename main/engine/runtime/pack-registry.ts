@@ -1,0 +1,107 @@
+// Finds model packs in folders, validates their manifests and verifies every file's
+// sha256 (cached by size + mtime). A pack that fails is listed with an error naming the
+// file and the check; it is never loaded.
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import type { PackSummary } from '../../../common/contract/contract.ts';
+import { describeZodError } from '../../../common/contract/validate.ts';
+import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { PackManifest } from '../../../common/models/pack-manifest.ts';
+
+export interface Pack {
+  id: string;
+  dir: string;
+  manifest: PackManifest;
+}
+
+const hashCache = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
+
+async function sha256File(path: string): Promise<string> {
+  const st = await stat(path);
+  const hit = hashCache.get(path);
+  if (hit && hit.size === st.size && hit.mtimeMs === st.mtimeMs) return hit.sha256;
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  const sha256 = hash.digest('hex');
+  hashCache.set(path, { size: st.size, mtimeMs: st.mtimeMs, sha256 });
+  return sha256;
+}
+
+/** Reads and verifies one pack folder. Throws LaminaError('bad_pack') naming the failed check. */
+export async function verifyPack(dir: string): Promise<Pack> {
+  const manifestPath = join(dir, 'manifest.json');
+  let raw: unknown;
+  try {
+    raw = JSON.parse(await readFile(manifestPath, 'utf8'));
+  } catch (err) {
+    throw new LaminaError('bad_pack', `${manifestPath}: cannot read manifest (${(err as Error).message.split('\n')[0]})`);
+  }
+  const parsed = PackManifest.safeParse(raw);
+  if (!parsed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(parsed.error)}`);
+  const manifest = parsed.data;
+  for (const [rel, entry] of Object.entries(manifest.files)) {
+    if (isAbsolute(rel) || normalize(rel).split(sep).includes('..')) {
+      throw new LaminaError('bad_pack', `${manifestPath}: file "${rel}" points outside the pack`);
+    }
+    const path = join(dir, rel);
+    if (!existsSync(path)) throw new LaminaError('bad_pack', `${path}: listed in the manifest but missing`);
+    const st = await stat(path);
+    if (st.size !== entry.bytes) throw new LaminaError('bad_pack', `${path}: size ${st.size} bytes, manifest says ${entry.bytes}`);
+    const sha = await sha256File(path);
+    if (sha !== entry.sha256) throw new LaminaError('bad_pack', `${path}: sha256 mismatch (file ${sha.slice(0, 12)}…, manifest ${entry.sha256.slice(0, 12)}…)`);
+  }
+  for (const [name, graph] of Object.entries(manifest.graphs)) {
+    if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
+  }
+  return { id: manifest.id, dir, manifest };
+}
+
+export class PackRegistry {
+  constructor(
+    private readonly packs: Map<string, Pack>,
+    readonly summaries: PackSummary[],
+  ) {}
+
+  /** The pack with `id`, or the first good pack when id is omitted. */
+  resolve(id?: string): Pack {
+    if (id) {
+      const pack = this.packs.get(id);
+      if (pack) return pack;
+      const broken = this.summaries.find((s) => s.id === id);
+      if (broken) throw new LaminaError('bad_pack', `model pack "${id}" failed verification: ${broken.error}`);
+      throw new LaminaError('not_found', `no model pack "${id}" (have: ${[...this.packs.keys()].join(', ') || 'none'})`);
+    }
+    const first = this.packs.values().next();
+    if (first.done) throw new LaminaError('not_found', 'no verified model pack found');
+    return first.value;
+  }
+}
+
+/** Scans each folder for subfolders holding a manifest.json. */
+export async function loadPackRegistry(dirs: readonly string[]): Promise<PackRegistry> {
+  const packs = new Map<string, Pack>();
+  const summaries: PackSummary[] = [];
+  for (const root of dirs) {
+    let names: string[];
+    try {
+      names = (await readdir(root)).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const dir = resolve(root, name);
+      if (!existsSync(join(dir, 'manifest.json'))) continue;
+      try {
+        const pack = await verifyPack(dir);
+        if (packs.has(pack.id)) continue;
+        packs.set(pack.id, pack);
+        summaries.push({ id: pack.id, version: pack.manifest.version, dir, ok: true, error: null, pipelines: pack.manifest.pipelines });
+      } catch (err) {
+        summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [] });
+      }
+    }
+  }
+  return new PackRegistry(packs, summaries);
+}

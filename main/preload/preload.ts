@@ -1,0 +1,27 @@
+// The preload exposes the contract and nothing else: call(method, input) for declared
+// methods and on(event, listener) for declared events (contextIsolation + sandbox on).
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { EVENT_NAMES, METHODS } from '../../common/contract/contract.ts';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type EventMessage, type ReplyMessage } from '../../common/contract/wire.ts';
+
+const methods = new Set<string>(METHODS);
+const eventNames = new Set<string>(EVENT_NAMES);
+
+contextBridge.exposeInMainWorld('lamina', {
+  async call(method: string, input: unknown): Promise<unknown> {
+    if (!methods.has(method)) throw new Error(`unknown method "${method}"`);
+    const reply = (await ipcRenderer.invoke(IPC_CALL_CHANNEL, method, input)) as ReplyMessage;
+    if (reply.ok) return reply.output;
+    const err = new Error(reply.error.message) as Error & { code: string };
+    err.code = reply.error.code;
+    throw err;
+  },
+  on(event: string, listener: (payload: unknown) => void): () => void {
+    if (!eventNames.has(event)) throw new Error(`unknown event "${event}"`);
+    const handler = (_e: IpcRendererEvent, msg: EventMessage) => {
+      if (msg.event === event) listener(msg.payload);
+    };
+    ipcRenderer.on(IPC_EVENT_CHANNEL, handler);
+    return () => ipcRenderer.off(IPC_EVENT_CHANNEL, handler);
+  },
+});

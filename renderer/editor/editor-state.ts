@@ -1,0 +1,90 @@
+// The editor's state: the engine's document snapshot plus everything that is only the
+// view's business (selection, viewport, tool, transient previews, job progress, toasts).
+import type { DocumentSnapshot, JobState, PackSummary } from '../../common/contract/contract.ts';
+import type { Point, Rect } from './geometry.ts';
+import type { Viewport } from './viewport.ts';
+import type { ToolId } from './tools/root-tool.ts';
+
+export interface MaskStroke {
+  points: Point[];
+  /** brush radius in canvas px */
+  radius: number;
+  erase: boolean;
+}
+
+/** Transient feedback drawn over the canvas while a gesture is in progress. */
+export type CanvasPreview =
+  | { kind: 'box'; rect: Rect }
+  | { kind: 'move'; ids: string[]; dx: number; dy: number; guidesX: number[]; guidesY: number[] }
+  | { kind: 'stroke'; stroke: MaskStroke }
+  | { kind: 'transform'; id: string; rect: Rect; guidesX: number[]; guidesY: number[] };
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info' | 'success';
+  message: string;
+  code?: string;
+}
+
+export interface JobView {
+  jobId: string | null;
+  state: JobState | 'starting';
+  i: number;
+  n: number;
+  /** data: URL of the latest (throttled) preview */
+  preview: string | null;
+}
+
+export interface GenerationSettings {
+  prompt: string;
+  seed: number;
+  seedLocked: boolean;
+  steps: number;
+  guidance: number;
+  packId: string | null;
+}
+
+export type Connection = 'connecting' | 'open' | 'closed';
+
+export interface EditorState {
+  connection: Connection;
+  snapshot: DocumentSnapshot | null;
+  selection: string[];
+  viewport: Viewport;
+  /** stage size in CSS px */
+  screen: { width: number; height: number };
+  tool: ToolId;
+  toolPath: string;
+  regionsVisible: boolean;
+  brushSize: number;
+  preview: CanvasPreview | null;
+  /** region whose prompt is being typed in place on the canvas */
+  editingRegionId: string | null;
+  job: JobView | null;
+  packs: PackSummary[];
+  gen: GenerationSettings;
+  toasts: Toast[];
+  /** how many mutations are in flight (UI can show a busy state) */
+  pending: number;
+}
+
+export function initialState(): EditorState {
+  return {
+    connection: 'connecting',
+    snapshot: null,
+    selection: [],
+    viewport: { zoom: 1, x: 0, y: 0 },
+    screen: { width: 800, height: 600 },
+    tool: 'move',
+    toolPath: 'move.idle',
+    regionsVisible: true,
+    brushSize: 48,
+    preview: null,
+    editingRegionId: null,
+    job: null,
+    packs: [],
+    gen: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null },
+    toasts: [],
+    pending: 0,
+  };
+}

@@ -1,0 +1,90 @@
+// Building a generation spec from the document: every visible region layer, with its box
+// on the canvas and its place in the stack (front to back) as the occlusion order.
+import type { GenerationSpecInput } from '../../common/contract/generation-spec.ts';
+import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
+import type { GenerationSettings } from './editor-state.ts';
+import { clampRectToCanvas } from './geometry.ts';
+
+export const MAX_GENERATE_SIDE = 4096;
+
+export interface RegionEntry {
+  id: string;
+  box: [number, number, number, number];
+  prompt: string;
+}
+
+/** Visible regions, front to back, boxes in canvas pixels (group offsets applied). */
+export function collectRegions(doc: LaminaDocument): RegionEntry[] {
+  const out: RegionEntry[] = [];
+  const visit = (layers: readonly Layer[], ox: number, oy: number) => {
+    for (const l of layers) {
+      if (!l.visible) continue;
+      if (l.kind === 'group') visit(l.children, ox + l.x, oy + l.y);
+      else if (l.kind === 'region') {
+        const r = clampRectToCanvas({ x: l.x + ox, y: l.y + oy, width: l.shape.width, height: l.shape.height }, doc.width, doc.height);
+        if (r) out.push({ id: l.id, box: [r.x, r.y, r.width, r.height], prompt: l.prompt });
+      }
+    }
+  };
+  visit(doc.layers, 0, 0);
+  return out;
+}
+
+export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): GenerationSpecInput {
+  const regions = collectRegions(doc);
+  return {
+    prompt: gen.prompt,
+    width: Math.min(MAX_GENERATE_SIDE, doc.width),
+    height: Math.min(MAX_GENERATE_SIDE, doc.height),
+    seed: gen.seed >>> 0,
+    steps: Math.max(1, Math.min(200, Math.round(gen.steps))),
+    guidance: Math.max(0, Math.min(30, gen.guidance)),
+    regions,
+    order: regions.map((r) => r.id),
+    ...(gen.packId ? { packId: gen.packId } : {}),
+  };
+}
+
+export function randomSeed(rand: () => number = Math.random): number {
+  return Math.floor(rand() * 2 ** 32) >>> 0;
+}
+
+/** Lets through at most one value per `intervalMs`, always delivering the latest one. */
+export class Throttle<T> {
+  private last = -Infinity;
+  private pending: T | undefined;
+  private timer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly deliver: (v: T) => void,
+    private readonly now: () => number = () => Date.now(),
+  ) {}
+
+  push(v: T): void {
+    const t = this.now();
+    if (t - this.last >= this.intervalMs) {
+      this.last = t;
+      this.deliver(v);
+      return;
+    }
+    this.pending = v;
+    if (!this.timer) {
+      this.timer = setTimeout(() => {
+        this.timer = null;
+        if (this.pending !== undefined) {
+          const p = this.pending;
+          this.pending = undefined;
+          this.last = this.now();
+          this.deliver(p);
+        }
+      }, this.intervalMs - (t - this.last));
+    }
+  }
+
+  cancel(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.pending = undefined;
+  }
+}

@@ -1,0 +1,97 @@
+// Geometry kernels: plain data in, plain data out.
+import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
+
+export interface Point {
+  x: number;
+  y: number;
+}
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+export function rectFromPoints(a: Point, b: Point): Rect {
+  return { x: Math.min(a.x, b.x), y: Math.min(a.y, b.y), width: Math.abs(b.x - a.x), height: Math.abs(b.y - a.y) };
+}
+
+export function rectContains(r: Rect, p: Point): boolean {
+  return p.x >= r.x && p.y >= r.y && p.x < r.x + r.width && p.y < r.y + r.height;
+}
+
+export function rectIntersection(a: Rect, b: Rect): Rect | null {
+  const x = Math.max(a.x, b.x);
+  const y = Math.max(a.y, b.y);
+  const r = Math.min(a.x + a.width, b.x + b.width);
+  const bt = Math.min(a.y + a.height, b.y + b.height);
+  if (r <= x || bt <= y) return null;
+  return { x, y, width: r - x, height: bt - y };
+}
+
+export function rectUnion(a: Rect, b: Rect): Rect {
+  const x = Math.min(a.x, b.x);
+  const y = Math.min(a.y, b.y);
+  return { x, y, width: Math.max(a.x + a.width, b.x + b.width) - x, height: Math.max(a.y + a.height, b.y + b.height) - y };
+}
+
+/** Integer pixel rect covering `r`, clipped to the canvas; null when nothing is left. */
+export function clampRectToCanvas(r: Rect, width: number, height: number): Rect | null {
+  const x0 = Math.max(0, Math.floor(r.x));
+  const y0 = Math.max(0, Math.floor(r.y));
+  const x1 = Math.min(width, Math.ceil(r.x + r.width));
+  const y1 = Math.min(height, Math.ceil(r.y + r.height));
+  if (x1 - x0 < 1 || y1 - y0 < 1) return null;
+  return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
+}
+
+/** The layer's own box on the canvas, or null for a group (see layerBounds) or sizeless text. */
+export function layerRect(layer: Layer): Rect | null {
+  switch (layer.kind) {
+    case 'raster':
+      return { x: layer.x, y: layer.y, width: layer.width, height: layer.height };
+    case 'region':
+      return { x: layer.x, y: layer.y, width: layer.shape.width, height: layer.shape.height };
+    case 'text':
+      return layer.width && layer.height ? { x: layer.x, y: layer.y, width: layer.width, height: layer.height } : null;
+    case 'group':
+      return layerBounds(layer);
+  }
+}
+
+/** Bounds of a layer including a group's children (offset by the group's x/y). */
+export function layerBounds(layer: Layer): Rect | null {
+  if (layer.kind !== 'group') return layerRect(layer);
+  let out: Rect | null = null;
+  for (const child of layer.children) {
+    const r = layerBounds(child);
+    if (!r) continue;
+    const moved = { ...r, x: r.x + layer.x, y: r.y + layer.y };
+    out = out ? rectUnion(out, moved) : moved;
+  }
+  return out;
+}
+
+export function docRect(doc: Pick<LaminaDocument, 'width' | 'height'>): Rect {
+  return { x: 0, y: 0, width: doc.width, height: doc.height };
+}
+
+/** Uniform scale of `r` so that it is at least `min` px on each side (used by the transformer). */
+export function normalizeRect(r: Rect, min = 1): Rect {
+  let { x, y, width, height } = r;
+  if (width < 0) {
+    x += width;
+    width = -width;
+  }
+  if (height < 0) {
+    y += height;
+    height = -height;
+  }
+  return { x, y, width: Math.max(min, width), height: Math.max(min, height) };
+}
+
+export function roundRect(r: Rect): Rect {
+  const x = Math.round(r.x);
+  const y = Math.round(r.y);
+  return { x, y, width: Math.max(1, Math.round(r.x + r.width) - x), height: Math.max(1, Math.round(r.y + r.height) - y) };
+}

@@ -1,0 +1,125 @@
+// Keyboard shortcut map. Bindings use KeyboardEvent.code (layout-independent position for
+// brackets and digits) plus modifiers; "Mod" is Ctrl, or Cmd on macOS.
+export type CommandId =
+  | 'tool.move' | 'tool.region' | 'tool.mask'
+  | 'edit.undo' | 'edit.redo'
+  | 'layer.delete' | 'layer.forward' | 'layer.backward' | 'layer.front' | 'layer.back'
+  | 'layer.mergeDown' | 'layer.group' | 'layer.ungroup'
+  | 'select.none'
+  | 'file.new' | 'file.open' | 'file.save' | 'file.saveAs' | 'file.export'
+  | 'view.zoomIn' | 'view.zoomOut' | 'view.fit' | 'view.actual' | 'view.toggleRegions'
+  | 'gen.generate' | 'cancel';
+
+export interface KeyInput {
+  code: string;
+  key: string;
+  ctrlKey: boolean;
+  metaKey: boolean;
+  shiftKey: boolean;
+  altKey: boolean;
+}
+
+export interface Binding {
+  command: CommandId;
+  /** e.g. "Mod+Shift+BracketRight", "KeyV", "Delete" */
+  keys: string;
+  /** also fire while typing in a text field */
+  inText?: boolean;
+}
+
+export const DEFAULT_BINDINGS: readonly Binding[] = [
+  { command: 'tool.move', keys: 'KeyV' },
+  { command: 'tool.region', keys: 'KeyM' },
+  { command: 'tool.mask', keys: 'KeyB' },
+  { command: 'edit.undo', keys: 'Mod+KeyZ' },
+  { command: 'edit.redo', keys: 'Mod+Shift+KeyZ' },
+  { command: 'edit.redo', keys: 'Mod+KeyY' },
+  { command: 'layer.delete', keys: 'Delete' },
+  { command: 'layer.delete', keys: 'Backspace' },
+  { command: 'layer.forward', keys: 'Mod+BracketRight' },
+  { command: 'layer.backward', keys: 'Mod+BracketLeft' },
+  { command: 'layer.front', keys: 'Mod+Shift+BracketRight' },
+  { command: 'layer.back', keys: 'Mod+Shift+BracketLeft' },
+  { command: 'layer.mergeDown', keys: 'Mod+KeyE' },
+  { command: 'layer.group', keys: 'Mod+KeyG' },
+  { command: 'layer.ungroup', keys: 'Mod+Shift+KeyG' },
+  { command: 'select.none', keys: 'Mod+KeyD' },
+  { command: 'file.new', keys: 'Mod+KeyN' },
+  { command: 'file.open', keys: 'Mod+KeyO' },
+  { command: 'file.save', keys: 'Mod+KeyS', inText: true },
+  { command: 'file.saveAs', keys: 'Mod+Shift+KeyS', inText: true },
+  { command: 'file.export', keys: 'Mod+Alt+KeyE', inText: true },
+  { command: 'view.zoomIn', keys: 'Mod+Equal' },
+  { command: 'view.zoomIn', keys: 'Mod+Shift+Equal' },
+  { command: 'view.zoomIn', keys: 'Mod+NumpadAdd' },
+  { command: 'view.zoomOut', keys: 'Mod+Minus' },
+  { command: 'view.zoomOut', keys: 'Mod+NumpadSubtract' },
+  { command: 'view.fit', keys: 'Mod+Digit0' },
+  { command: 'view.actual', keys: 'Mod+Digit1' },
+  { command: 'view.toggleRegions', keys: 'KeyH' },
+  { command: 'gen.generate', keys: 'Mod+Enter', inText: true },
+  { command: 'cancel', keys: 'Escape', inText: true },
+];
+
+interface Parsed {
+  code: string;
+  mod: boolean;
+  shift: boolean;
+  alt: boolean;
+}
+
+function parse(keys: string): Parsed {
+  const parts = keys.split('+');
+  const code = parts[parts.length - 1];
+  const mods = new Set(parts.slice(0, -1));
+  return { code, mod: mods.has('Mod'), shift: mods.has('Shift'), alt: mods.has('Alt') };
+}
+
+export class ShortcutMap {
+  private byCode = new Map<string, { p: Parsed; b: Binding }[]>();
+
+  constructor(readonly bindings: readonly Binding[] = DEFAULT_BINDINGS) {
+    for (const b of bindings) {
+      const p = parse(b.keys);
+      const list = this.byCode.get(p.code) ?? [];
+      list.push({ p, b });
+      this.byCode.set(p.code, list);
+    }
+  }
+
+  /** The command for a key event, or null. `inText`: the focus is in an editable field. */
+  match(ev: KeyInput, inText = false): CommandId | null {
+    const mod = ev.ctrlKey || ev.metaKey;
+    for (const { p, b } of this.byCode.get(ev.code) ?? []) {
+      if (p.mod !== mod || p.shift !== ev.shiftKey || p.alt !== ev.altKey) continue;
+      if (inText && !b.inText) continue;
+      return b.command;
+    }
+    return null;
+  }
+
+  /** Human label of the first binding of a command, for tooltips: "Ctrl+Shift+]". */
+  label(command: CommandId, mac = false): string {
+    const b = this.bindings.find((x) => x.command === command);
+    return b ? formatKeys(b.keys, mac) : '';
+  }
+}
+
+const CODE_LABELS: Record<string, string> = {
+  BracketRight: ']', BracketLeft: '[', Equal: '+', Minus: '-', NumpadAdd: '+', NumpadSubtract: '-',
+  Delete: 'Del', Backspace: 'Backspace', Escape: 'Esc', Enter: 'Enter',
+};
+
+export function formatKeys(keys: string, mac = false): string {
+  return keys
+    .split('+')
+    .map((k) => {
+      if (k === 'Mod') return mac ? '⌘' : 'Ctrl';
+      if (k === 'Shift') return mac ? '⇧' : 'Shift';
+      if (k === 'Alt') return mac ? '⌥' : 'Alt';
+      if (k.startsWith('Key')) return k.slice(3);
+      if (k.startsWith('Digit')) return k.slice(5);
+      return CODE_LABELS[k] ?? k;
+    })
+    .join(mac ? '' : '+');
+}

@@ -1,0 +1,29 @@
+import { StateNode, type ToolPointer } from '../state-node.ts';
+import { findLayer } from '../../../../common/document/layer-tree.ts';
+
+export class MoveIdle extends StateNode {
+  readonly id = 'idle';
+
+  onPointerDown(p: ToolPointer): void {
+    if (p.button !== 0) return;
+    const doc = this.host.document;
+    if (!doc) return;
+    const hit = this.host.hitTest(p.canvas);
+    if (!hit) {
+      if (!p.shiftKey) this.host.select([]);
+      return;
+    }
+    let ids: string[];
+    const sel = this.host.selection;
+    if (p.shiftKey) ids = sel.includes(hit.id) ? sel.filter((id) => id !== hit.id) : [...sel, hit.id];
+    else ids = sel.includes(hit.id) ? [...sel] : [hit.id];
+    this.host.select(ids);
+    const movable = ids.filter((id) => {
+      const loc = findLayer(doc.layers, id);
+      return loc && !loc.layer.locked;
+    });
+    if (movable.length && ids.includes(hit.id) && !hit.locked) {
+      this.parent!.transition('dragging', { origin: p.canvas, ids: movable });
+    }
+  }
+}

@@ -1,0 +1,14 @@
+// M: draw a region box; it becomes a region layer at the front of the stack.
+import { StateNode } from '../state-node.ts';
+import type { ToolHost } from '../tool-host.ts';
+import { RegionIdle } from './idle.ts';
+import { RegionDrawing } from './drawing.ts';
+
+export class RegionTool extends StateNode {
+  readonly id = 'region';
+  constructor(host: ToolHost, parent: StateNode) {
+    super(host, parent);
+    this.addChild(new RegionIdle(host, this)).addChild(new RegionDrawing(host, this));
+    this.initial = 'idle';
+  }
+}

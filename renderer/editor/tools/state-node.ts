@@ -1,0 +1,84 @@
+// Tools as state nodes (after tldraw): a tool is a node with child states; events go to
+// the deepest active state and bubble up to its parents until one handles them.
+import type { Point } from '../geometry.ts';
+import type { ToolHost } from './tool-host.ts';
+
+export interface ToolPointer {
+  /** canvas (document) coordinates */
+  canvas: Point;
+  /** stage (CSS pixel) coordinates */
+  screen: Point;
+  button: number;
+  shiftKey: boolean;
+  altKey: boolean;
+  modKey: boolean;
+}
+
+export type ToolEvent = 'onPointerDown' | 'onPointerMove' | 'onPointerUp' | 'onCancel';
+
+export abstract class StateNode {
+  abstract readonly id: string;
+  readonly children: Record<string, StateNode> = {};
+  current: StateNode | null = null;
+  /** child entered with this node */
+  initial: string | null = null;
+
+  constructor(
+    readonly host: ToolHost,
+    readonly parent: StateNode | null = null,
+  ) {}
+
+  onEnter?(info?: unknown): void;
+  onExit?(): void;
+  onPointerDown?(p: ToolPointer): boolean | void;
+  onPointerMove?(p: ToolPointer): boolean | void;
+  onPointerUp?(p: ToolPointer): boolean | void;
+  /** Escape, tool switch, blur: abandon what is in progress. */
+  onCancel?(): boolean | void;
+
+  addChild(node: StateNode): this {
+    this.children[node.id] = node;
+    return this;
+  }
+
+  enter(info?: unknown): void {
+    this.onEnter?.(info);
+    if (this.initial) this.transition(this.initial);
+  }
+
+  exit(): void {
+    this.current?.exit();
+    this.current = null;
+    this.onExit?.();
+  }
+
+  transition(id: string, info?: unknown): void {
+    const next = this.children[id];
+    if (!next) throw new Error(`${this.id} has no state "${id}"`);
+    this.current?.exit();
+    this.current = next;
+    next.enter(info);
+    this.host.toolPathChanged();
+  }
+
+  /** Deepest active node. */
+  leaf(): StateNode {
+    return this.current ? this.current.leaf() : this;
+  }
+
+  /** "region.drawing" style path below this node (excluding this node's own id). */
+  path(): string {
+    const parts: string[] = [];
+    for (let n = this.current; n; n = n.current) parts.push(n.id);
+    return parts.join('.');
+  }
+
+  /** Send an event to the deepest active state; it bubbles until a handler returns non-false. */
+  dispatch(event: ToolEvent, p?: ToolPointer): void {
+    for (let n: StateNode | null = this.leaf(); n; n = n.parent) {
+      const h = n[event] as ((p?: ToolPointer) => boolean | void) | undefined;
+      if (h && h.call(n, p) !== false) return;
+      if (n === this) return;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+// What tools may ask of the editor. Tests implement it with a fake.
+import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
+import type { Point, Rect } from '../geometry.ts';
+import type { SnapResult } from '../snapping.ts';
+import type { CanvasPreview, MaskStroke } from '../editor-state.ts';
+
+export interface ToolHost {
+  readonly document: LaminaDocument | null;
+  readonly selection: readonly string[];
+  readonly zoom: number;
+  readonly brushSize: number;
+  readonly regionsVisible: boolean;
+  hitTest(p: Point): Layer | null;
+  select(ids: string[]): void;
+  setPreview(preview: CanvasPreview | null): void;
+  /** snap a box being moved (excluding `ids`); threshold is in screen pixels */
+  snapMove(box: Rect, ids: readonly string[]): SnapResult;
+  /** union bounds of layers on the canvas (with group offsets) */
+  boundsOf(ids: readonly string[]): Rect | null;
+  commitMove(ids: readonly string[], dx: number, dy: number): void;
+  commitRegionBox(rect: Rect): void;
+  commitMaskStroke(stroke: MaskStroke): void;
+  toolPathChanged(): void;
+}
