@@ -32,7 +32,7 @@ function files(dir: string, out: string[] = []): string[] {
     if (n === 'node_modules' || n === 'dist') continue;
     const p = join(dir, n);
     if (statSync(p).isDirectory()) files(p, out);
-    else if (/\.(ts|tsx|mts|mjs|js|cjs)$/.test(n)) out.push(p);
+    else if (/\.(ts|tsx|mts|mjs|js|cjs)$/.test(n) && !/\.test\.tsx?$/.test(n)) out.push(p);
   }
   return out;
 }

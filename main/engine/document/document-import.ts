@@ -1,5 +1,6 @@
 // What every reader returns, and the staging area readers put decoded pixels in: images
 // reach the document's store only once the whole file has been read successfully.
+import { randomUUID } from 'node:crypto';
 import type { LaminaDocument } from '../../../common/document/document-schema.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
@@ -12,12 +13,12 @@ export interface DocumentImport {
 
 export class StagedImages {
   private readonly images = new Map<string, RgbaImage>();
-  private counter = 0;
 
-  constructor(private readonly prefix: string) {}
-
-  /** Stages `image` under `id` (or a fresh id made from the prefix) and returns the id. */
-  add(image: RgbaImage, id = `${this.prefix}-${++this.counter}`): string {
+  /**
+   * Stages `image` and returns its id. Fresh ids are UUIDs, so images from a foreign file
+   * never collide with ids already in a store they are later merged into.
+   */
+  add(image: RgbaImage, id: string = randomUUID()): string {
     this.images.set(id, image);
     return id;
   }

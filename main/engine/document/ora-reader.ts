@@ -37,7 +37,7 @@ export async function readOra(bytes: Uint8Array, store: ImageStore, options: Ora
   const what = options.what ?? 'OpenRaster file';
   const entries = readZip(bytes, what, options.zipLimits ?? DEFAULT_ZIP_LIMITS);
   assertMimetype(entries, what);
-  const staged = new StagedImages('ora');
+  const staged = new StagedImages();
   const result = entries.has(LAMINA_ORA_MANIFEST)
     ? await readLaminaOra(entries, staged, what)
     : await readPlainOra(entries, staged, what, options.name ?? 'Untitled');
@@ -84,10 +84,11 @@ function parseManifest(bytes: Uint8Array, what: string): z.infer<typeof LaminaOr
   const parsed = LaminaOraManifest.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    if (issue?.path.join('.') === 'document.width' || issue?.path.join('.') === 'document.height') {
+    const where = issue?.path.join('.');
+    if (issue?.code === 'too_big' && (where === 'document.width' || where === 'document.height')) {
       throw new LaminaError('too_large', `${what}: the canvas is past ${MAX_CANVAS_SIDE} px per side`);
     }
-    throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} is invalid at "${issue?.path.join('.')}": ${issue?.message}`);
+    throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} is invalid at "${where}": ${issue?.message}`);
   }
   return parsed.data;
 }

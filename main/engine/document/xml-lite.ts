@@ -70,13 +70,13 @@ function parseTag(body: string): XmlElement {
   const name = body.match(/^[^\s/]+/)?.[0];
   if (!name) throw new Error('element without a name');
   const attrs: Record<string, string> = {};
-  for (const m of body.slice(name.length).matchAll(ATTR)) attrs[m[1]] = decodeEntities(m[3] ?? m[4] ?? '');
+  for (const m of body.slice(name.length).matchAll(ATTR)) attrs[m[1]] = decodeXmlEntities(m[3] ?? m[4] ?? '');
   return { name, attrs, children: [] };
 }
 
 const NAMED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
-function decodeEntities(s: string): string {
+export function decodeXmlEntities(s: string): string {
   return s.replace(/&(#x[0-9a-fA-F]+|#[0-9]+|[a-z]+);/g, (whole, ref: string) => {
     if (ref.startsWith('#x')) return safeCodePoint(parseInt(ref.slice(2), 16), whole);
     if (ref.startsWith('#')) return safeCodePoint(parseInt(ref.slice(1), 10), whole);

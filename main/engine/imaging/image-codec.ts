@@ -20,6 +20,8 @@ export function assertImageSize(width: number, height: number, what = 'image'): 
 
 /** Reads only the header: width and height. */
 export async function readImageSize(bytes: Uint8Array, what = 'image'): Promise<{ width: number; height: number }> {
+  const png = pngHeaderSize(bytes);
+  if (png) return png;
   const meta = await sharp(bytes, { limitInputPixels: false })
     .metadata()
     .catch((err: unknown) => {
@@ -64,4 +66,19 @@ export async function resizeToFit(img: RgbaImage, maxSide: number): Promise<Rgba
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+}
+
+const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Width and height straight from a PNG's IHDR chunk (libspng refuses to even parse headers
+ * past its own limits, which would hide the real reason from the user).
+ */
+function pngHeaderSize(bytes: Uint8Array): { width: number; height: number } | null {
+  if (bytes.length < 24 || !PNG_SIGNATURE.every((b, i) => bytes[i] === b)) return null;
+  if (String.fromCharCode(...bytes.subarray(12, 16)) !== 'IHDR') return null;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const width = view.getUint32(16);
+  const height = view.getUint32(20);
+  return width > 0 && height > 0 ? { width, height } : null;
 }

@@ -78,7 +78,10 @@ export class JobQueue {
     this.events.emit('event', ev);
     if (FINAL.has(ev.state)) {
       job.settle(ev);
-      if (this.running === job) this.running = null;
+      if (this.running === job) {
+        this.running = null;
+        this.worker?.unref();
+      }
       this.pump();
     }
   }
@@ -89,6 +92,7 @@ export class JobQueue {
     if (!next) return;
     this.running = next;
     this.post({ type: 'start', jobId: next.jobId, payload: next.payload });
+    this.worker?.ref(); // keep the process alive while a job runs
   }
 
   private post(msg: ToWorker): void {

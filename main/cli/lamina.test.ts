@@ -1,0 +1,41 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+
+const BIN = join(import.meta.dirname, '..', '..', 'bin', 'lamina.mjs');
+const tmp = mkdtempSync(join(tmpdir(), 'lamina-cli-'));
+function lamina(...args: string[]) {
+  const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, LAMINA_HOME: tmp } });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test('info --json lists providers and packs', () => {
+  const r = lamina('info', '--json');
+  assert.equal(r.code, 0, r.err);
+  const info = JSON.parse(r.out);
+  assert.ok(info.providers.some((p: { name: string }) => p.name === 'cpu'));
+  assert.ok(Array.isArray(info.packs));
+  assert.match(info.version, /^\d+\.\d+\.\d+/);
+});
+
+test('errors exit non-zero with one line', () => {
+  const unknown = lamina('frobnicate');
+  assert.equal(unknown.code, 2);
+  assert.equal(unknown.err.trim().split('\n').length, 1);
+  assert.match(unknown.err, /unknown command "frobnicate"/);
+  const missing = lamina('export', join(tmp, 'nope.psd'), '--png', join(tmp, 'o.png'));
+  assert.equal(missing.code, 1);
+  assert.equal(missing.err.trim().split('\n').length, 1);
+  const noTarget = lamina('export', 'a.ora');
+  assert.equal(noTarget.code, 2);
+  assert.match(noTarget.err, /--psd OUT/);
+  const badSpec = join(tmp, 'spec.json');
+  writeFileSync(badSpec, JSON.stringify({ prompt: 'x', width: 64 }));
+  const gen = lamina('generate', '--spec', badSpec, '--out', join(tmp, 'o.png'), '--json');
+  assert.equal(gen.code, 1);
+  assert.match(JSON.parse(gen.out).error.message, /height/);
+  assert.equal(existsSync(join(tmp, 'o.png')), false);
+});

@@ -1,0 +1,193 @@
+// Reads PSD and PSB files (ag-psd) into a Lamina document.
+//
+// Policy, one line per feature:
+// - RGB, grayscale, indexed and bitmap files are converted to RGB; CMYK, Lab, duotone and
+//   multichannel files are refused ('unsupported') before any pixel is decoded;
+// - 16-bit pixels are scaled to 8 bit, 32-bit (linear) pixels are sRGB-encoded to 8 bit;
+// - groups keep their children, visibility, opacity and blend mode ('pass through' and
+//   'normal' both become Lamina's normal group, see composite.ts);
+// - text layers become text layers (content, font, size, colour) with their pixels as cache;
+// - enabled layer masks are multiplied into the layer's alpha; smart objects, fill and shape
+//   layers come in as their rendered pixels; clipping, layer effects and vector masks are
+//   not applied; adjustment layers are dropped. Each of these adds a warning;
+// - a PSD that Lamina wrote carries Lamina metadata (psd-lamina-metadata.ts) that restores
+//   layer ids, provenance, region layers and text styling.
+import { readPsd, type Layer as PsdLayer, type Psd } from 'ag-psd';
+import {
+  LaminaDocument,
+  type BlendMode,
+  type Layer,
+} from '../../../common/document/document-schema.ts';
+import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { firstLine } from '../imaging/first-line.ts';
+import { assertImageSize } from '../imaging/image-codec.ts';
+import type { ImageStore } from '../imaging/image-store.ts';
+import { createRgbaImage, type RgbaImage } from '../imaging/rgba-image.ts';
+import { ensureAgPsdCanvas } from './ag-psd-canvas.ts';
+import { StagedImages, type DocumentImport } from './document-import.ts';
+import { fromPsdBlendMode } from './psd-blend-modes.ts';
+import { decodeLaminaXmp, psdLayerName, type LaminaPsdMetadata } from './psd-lamina-metadata.ts';
+import { applyLayerMask, toRgba8 } from './psd-pixels.ts';
+
+export interface PsdReadOptions {
+  name?: string;
+  what?: string;
+}
+
+const COLOR_MODES = ['bitmap', 'grayscale', 'indexed', 'RGB', 'CMYK', '5', '6', 'multichannel', 'duotone', 'Lab'];
+const READABLE_COLOR_MODES = new Set([0, 1, 2, 3]);
+const MEMORY_LIMIT = 1024 ** 3;
+
+export function readPsdDocument(bytes: Uint8Array, store: ImageStore, options: PsdReadOptions = {}): DocumentImport {
+  const what = options.what ?? 'PSD file';
+  checkHeader(bytes, what);
+  const psd = parsePsd(bytes, what);
+  const ctx: ReadContext = {
+    staged: new StagedImages(),
+    warnings: [],
+    meta: decodeLaminaXmp(psd.imageResources?.xmpMetadata, []),
+    nextId: 0,
+  };
+  const layers = psd.children?.length ? convertLayers(psd.children, ctx) : flatLayer(psd, ctx);
+  const document = LaminaDocument.parse({ name: ctx.meta?.name ?? options.name ?? 'Untitled', width: psd.width, height: psd.height, layers });
+  ctx.staged.commit(store);
+  return { document, warnings: ctx.warnings };
+}
+
+/** Signature, version, size and colour mode, from the 26-byte header, before ag-psd runs. */
+function checkHeader(bytes: Uint8Array, what: string): void {
+  if (bytes.length < 26) throw new LaminaError('bad_file', `${what} is too short to be a PSD (${bytes.length} bytes)`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint32(0) !== 0x38425053) throw new LaminaError('bad_file', `${what} is not a PSD (no 8BPS signature)`);
+  const version = view.getUint16(4);
+  if (version !== 1 && version !== 2) throw new LaminaError('bad_file', `${what} has unknown PSD version ${version}`);
+  assertImageSize(view.getUint32(18), view.getUint32(14), what);
+  const depth = view.getUint16(22);
+  if (![1, 8, 16, 32].includes(depth)) throw new LaminaError('bad_file', `${what} has an invalid bit depth (${depth})`);
+  const mode = view.getUint16(24);
+  if (!READABLE_COLOR_MODES.has(mode)) {
+    const label = COLOR_MODES[mode] ?? `#${mode}`;
+    throw new LaminaError('unsupported', `${what} uses the ${label} colour mode; Lamina opens RGB, grayscale, indexed and bitmap PSDs (convert it to RGB first)`);
+  }
+}
+
+function parsePsd(bytes: Uint8Array, what: string): Psd {
+  ensureAgPsdCanvas();
+  try {
+    return readPsd(bytes, {
+      useImageData: true,
+      skipThumbnail: true,
+      skipLinkedFilesData: true,
+      totalMemoryLimit: MEMORY_LIMIT,
+    });
+  } catch (err) {
+    const reason = firstLine(err);
+    if (/memory limit/i.test(reason)) throw new LaminaError('too_large', `${what} needs more than ${MEMORY_LIMIT} bytes of pixels`);
+    throw new LaminaError('bad_file', `${what} could not be read as a PSD: ${reason} (the file may be truncated or damaged)`);
+  }
+}
+
+interface ReadContext {
+  staged: StagedImages;
+  warnings: string[];
+  meta: LaminaPsdMetadata | null;
+  nextId: number;
+}
+
+/** ag-psd lists layers bottom first; Lamina lists them front first. */
+function convertLayers(psdLayers: readonly PsdLayer[], ctx: ReadContext): Layer[] {
+  const out: Layer[] = [];
+  for (let i = psdLayers.length - 1; i >= 0; i--) {
+    const layer = convertLayer(psdLayers[i], ctx);
+    if (layer) out.push(layer);
+  }
+  return out;
+}
+
+function flatLayer(psd: Psd, ctx: ReadContext): Layer[] {
+  if (!psd.imageData) return [];
+  const image = toRgba8(psd.imageData);
+  const imageId = ctx.staged.add(image);
+  return [{ ...defaults(), id: 'psd-1', name: 'Background', kind: 'raster', imageId, width: image.width, height: image.height }];
+}
+
+function defaults() {
+  return { visible: true, opacity: 1, blendMode: 'normal' as BlendMode, x: 0, y: 0, locked: false, provenance: null };
+}
+
+function convertLayer(src: PsdLayer, ctx: ReadContext): Layer | null {
+  const name = src.name ?? '';
+  if (src.adjustment) {
+    ctx.warnings.push(`dropped adjustment layer "${name}" (${src.adjustment.type}): Lamina has no adjustment layers`);
+    return null;
+  }
+  const saved = src.id !== undefined ? ctx.meta?.layers[String(src.id)] : undefined;
+  const common = {
+    id: saved?.id ?? `psd-${++ctx.nextId}`,
+    name: saved && psdLayerName(saved) === name ? saved.name : name,
+    visible: !src.hidden,
+    opacity: exactOpacity(src.opacity ?? 1, saved),
+    blendMode: blendModeOf(src, ctx),
+    x: src.left ?? 0,
+    y: src.top ?? 0,
+    locked: saved?.locked ?? false,
+    provenance: saved?.provenance ?? null,
+  };
+  if (src.children) {
+    const expanded = src.opened ?? true;
+    return { ...common, x: 0, y: 0, kind: 'group', expanded, children: convertLayers(src.children, ctx) };
+  }
+  noteUnappliedFeatures(src, ctx);
+  const image = layerPixels(src, ctx);
+  if (saved?.kind === 'region') {
+    const shape = saved.shape.type === 'mask' ? { ...saved.shape, maskImageId: ctx.staged.add(image) } : saved.shape;
+    return { ...saved, x: common.x, y: common.y, shape };
+  }
+  const imageId = ctx.staged.add(image);
+  const size = { width: image.width, height: image.height };
+  if (src.text) {
+    const style = src.text.style;
+    const fill = style?.fillColor;
+    const text = {
+      text: src.text.text,
+      fontFamily: style?.font?.name ?? 'DejaVu Sans',
+      fontSize: style?.fontSize ?? 32,
+      color: fill && 'r' in fill ? [fill.r, fill.g, fill.b, 255] : [0, 0, 0, 255],
+    };
+    const savedText = saved?.kind === 'text' ? { fontFamily: saved.fontFamily, fontSize: saved.fontSize, color: saved.color } : {};
+    return { ...common, kind: 'text', ...text, ...savedText, imageId, ...size } as Layer;
+  }
+  return { ...common, kind: 'raster', imageId, ...size };
+}
+
+/** PSD stores opacity as a byte; keep Lamina's exact value when it rounds to that byte. */
+function exactOpacity(psdOpacity: number, saved: Layer | undefined): number {
+  if (saved && Math.round(saved.opacity * 255) === Math.round(psdOpacity * 255)) return saved.opacity;
+  return psdOpacity;
+}
+
+function blendModeOf(src: PsdLayer, ctx: ReadContext): BlendMode {
+  const mode = fromPsdBlendMode(src.blendMode);
+  if (mode) return mode;
+  ctx.warnings.push(`layer "${src.name ?? ''}": blend mode "${src.blendMode}" is not supported; using normal`);
+  return 'normal';
+}
+
+function layerPixels(src: PsdLayer, ctx: ReadContext): RgbaImage {
+  if (!src.imageData || src.imageData.width <= 0 || src.imageData.height <= 0) return createRgbaImage(1, 1);
+  const image = toRgba8(src.imageData);
+  if (!src.mask?.imageData || src.mask.disabled) return image;
+  ctx.warnings.push(`layer "${src.name ?? ''}": its layer mask was applied to the pixels`);
+  return applyLayerMask(image, src.left ?? 0, src.top ?? 0, src.mask);
+}
+
+function noteUnappliedFeatures(src: PsdLayer, ctx: ReadContext): void {
+  const name = src.name ?? '';
+  const notes: string[] = [];
+  if (src.placedLayer) notes.push('smart object imported as its rendered pixels');
+  if (src.vectorFill && !src.text) notes.push('fill or shape layer imported as its rendered pixels');
+  if (src.clipping) notes.push('clipping mask not applied');
+  if (src.effects && Object.keys(src.effects).length > 0) notes.push('layer effects not applied');
+  if (src.vectorMask && !src.vectorFill) notes.push('vector mask not applied');
+  for (const note of notes) ctx.warnings.push(`layer "${name}": ${note}`);
+}

@@ -1,0 +1,141 @@
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, writeFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import type { JobEvent } from '../../common/contract/contract.ts';
+import { tempEngine, type TempEngine } from './testing/temp-engine.ts';
+
+let t: TempEngine;
+before(() => (t = tempEngine()));
+after(() => t.dispose());
+
+async function png(w: number, h: number, rgba: [number, number, number, number]): Promise<Buffer> {
+  return sharp({ create: { width: w, height: h, channels: 4, background: { r: rgba[0], g: rgba[1], b: rgba[2], alpha: rgba[3] / 255 } } }).png().toBuffer();
+}
+
+test('payloads that fail their schema get a clear error at the edge', async () => {
+  await assert.rejects(t.engine.dispatch('document.new', { width: -3, height: 10 }), (e: Error & { code?: string }) => e.code === 'bad_request' && /width/.test(e.message));
+  await assert.rejects(t.engine.dispatch('no.such.method', {}), /unknown method "no.such.method"/);
+  await assert.rejects(t.engine.dispatch('document.get', { docId: 'nope' }), /no open document "nope"/);
+});
+
+test('new, import, mutate, undo/redo, save, reopen', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 64, height: 48, name: 'Poster' });
+  const imgPath = join(t.dir, 'red.png');
+  writeFileSync(imgPath, await png(32, 16, [255, 0, 0, 255]));
+  let snap = await e.call('document.import', { docId: doc.docId, path: imgPath });
+  assert.equal(snap.document.layers.length, 1);
+  snap = await e.call('document.import', { docId: doc.docId, file: { name: 'blue.png', dataBase64: (await png(8, 8, [0, 0, 255, 128])).toString('base64') } });
+  assert.match(snap.document.layers[0].name, /blue/, 'the newest import lands in front');
+  assert.match(snap.document.layers[1].name, /red/);
+  const [front, back] = snap.document.layers;
+  snap = await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'move', id: back.id, index: 0 }], label: 'Reorder' });
+  assert.deepEqual(snap.document.layers.map((l) => l.id), [back.id, front.id]);
+  assert.equal(snap.undoLabel, 'Reorder');
+  snap = await e.call('document.undo', { docId: doc.docId });
+  assert.deepEqual(snap.document.layers.map((l) => l.id), [front.id, back.id]);
+  snap = await e.call('document.redo', { docId: doc.docId });
+  assert.deepEqual(snap.document.layers.map((l) => l.id), [back.id, front.id]);
+  assert.equal(snap.dirty, true);
+
+  const out = join(t.dir, 'poster.ora');
+  await e.call('document.save', { docId: doc.docId, path: out });
+  assert.equal((await e.call('document.get', { docId: doc.docId })).dirty, false);
+  const reopened = await e.call('document.open', { path: out });
+  assert.deepEqual(reopened.document, snap.document);
+  const img = await e.call('document.image', { docId: reopened.docId, imageId: (reopened.document.layers[1] as { imageId: string }).imageId });
+  const raw = await sharp(Buffer.from(img.pngBase64, 'base64')).raw().toBuffer();
+  assert.deepEqual([...raw.subarray(0, 4)], [0, 0, 255, 128]);
+});
+
+test('mutations referencing unknown pixels are refused; putImage makes them known', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 16, height: 16 });
+  const layer = { id: 'L1', name: 'L1', kind: 'raster', imageId: 'missing', width: 4, height: 4 } as const;
+  await assert.rejects(e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer }] }), /not in this document/);
+  const put = await e.call('document.putImage', { docId: doc.docId, pngBase64: (await png(4, 4, [1, 2, 3, 255])).toString('base64') });
+  const snap = await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { ...layer, imageId: put.imageId } }] });
+  assert.equal(snap.document.layers.length, 1);
+});
+
+test('save refuses non-.ora targets and unwritable paths without losing the previous file', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 8, height: 8 });
+  await assert.rejects(e.call('document.save', { docId: doc.docId }), /no file yet/);
+  await assert.rejects(e.call('document.save', { docId: doc.docId, path: join(t.dir, 'x.psd') }), /use export/);
+  const blocker = join(t.dir, 'a-file');
+  writeFileSync(blocker, 'x');
+  await assert.rejects(e.call('document.save', { docId: doc.docId, path: join(blocker, 'inside.ora') }), (err: Error & { code?: string }) => err.code === 'io_error');
+});
+
+test('autosave writes recovery files that are offered back and restored', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 8, height: 8, name: 'Unsaved work' });
+  await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'rename-document', name: 'Unsaved work 2' }] });
+  const written = await e.autosaveNow();
+  assert.equal(written.length >= 1, true);
+  await e.call('document.close', { docId: doc.docId });
+  // a crashed process leaves recovery files; a new engine offers them back
+  const mine = written.find((p) => p.includes(doc.docId))!;
+  assert.equal(existsSync(mine), false, 'a clean close drops the recovery file');
+  const doc2 = await e.call('document.new', { width: 8, height: 8, name: 'Crash victim' });
+  await e.call('document.mutate', { docId: doc2.docId, ops: [{ op: 'rename-document', name: 'Crash victim!' }] });
+  await e.autosaveNow();
+  const next = tempEngine({ recoveryDir: e.options.recoveryDir });
+  try {
+    const offered = await next.engine.call('document.recoveryList', {});
+    const entry = offered.find((o) => o.path.includes(doc2.docId));
+    assert.ok(entry, 'recovery file offered');
+    const recovered = await next.engine.call('document.recover', { path: entry.path });
+    assert.equal(recovered.document.name, 'Crash victim!');
+    assert.equal(readdirSync(e.options.recoveryDir).some((n) => n.includes(doc2.docId)), false);
+    await assert.rejects(next.engine.call('document.recover', { path: '/etc/passwd' }), /not a recovery file/);
+  } finally {
+    await next.dispose();
+  }
+});
+
+function waitFinal(jobId: string): Promise<JobEvent> {
+  return new Promise((resolve) => {
+    const off = t.engine.on('job.event', (ev) => {
+      if (ev.jobId === jobId && ['done', 'failed', 'cancelled'].includes(ev.state)) {
+        off();
+        resolve(ev);
+      }
+    });
+  });
+}
+
+test('a generate job without a pack fails with a clear code and the engine keeps serving', async () => {
+  const spec = { prompt: 'red star', width: 64, height: 64, seed: 1, steps: 2 };
+  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', spec });
+  const ev = await waitFinal(jobId);
+  assert.equal(ev.state, 'failed');
+  assert.equal(ev.code, 'not_found');
+  assert.match(ev.message!, /no verified model pack/);
+  // a pack that fails its checksum is named with the failed check
+  const packDir = join(t.dir, 'packs', 'broken');
+  mkdirSync(packDir, { recursive: true });
+  writeFileSync(join(packDir, 'a.onnx'), 'abc');
+  writeFileSync(join(packDir, 'manifest.json'), JSON.stringify({ id: 'broken', version: '1', files: { 'a.onnx': { sha256: '0'.repeat(64), bytes: 3 } } }));
+  const list = await t.engine.call('models.list', {});
+  assert.equal(list[0].ok, false);
+  assert.match(list[0].error!, /a\.onnx: sha256 mismatch/);
+  const second = await t.engine.call('jobs.start', { kind: 'generate', spec: { ...spec, packId: 'broken' } });
+  const ev2 = await waitFinal(second.jobId);
+  assert.equal(ev2.code, 'bad_pack');
+  assert.equal((await t.engine.call('document.new', { width: 4, height: 4 })).document.width, 4);
+});
+
+test('queued jobs can be cancelled before they run', async () => {
+  const spec = { prompt: 'x', width: 8, height: 8, seed: 1, steps: 1 };
+  const a = await t.engine.call('jobs.start', { kind: 'generate', spec });
+  const b = await t.engine.call('jobs.start', { kind: 'generate', spec });
+  const fb = waitFinal(b.jobId);
+  assert.equal((await t.engine.call('jobs.cancel', { jobId: b.jobId })).cancelled, true);
+  assert.equal((await fb).state, 'cancelled');
+  await waitFinal(a.jobId);
+  assert.equal((await t.engine.call('jobs.cancel', { jobId: b.jobId })).cancelled, false);
+});

@@ -1,0 +1,63 @@
+// The judge must be right on real world renders before it may judge generated images.
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import sharp from 'sharp';
+import { ObjectJudge, judgeAgainstRequest, type ShapeTemplates } from './object-judge.ts';
+import { loadWorldSpec } from './world-spec.ts';
+
+const HERE = import.meta.dirname;
+const world = loadWorldSpec(join(HERE, '..', '..', '..', 'models', 'lamina-tiny', 'world.json'));
+const templates: ShapeTemplates = JSON.parse(readFileSync(join(HERE, 'shape-templates.json'), 'utf8'));
+const FIX = join(HERE, 'fixtures', 'test-scenes');
+interface Truth {
+  file: string;
+  objects: { colour: string; shape: string; visible: number; opacity: number; stroke: boolean }[];
+}
+const truth: Truth[] = JSON.parse(readFileSync(join(FIX, 'truth.json'), 'utf8'));
+
+async function load(file: string) {
+  const { data, info } = await sharp(join(FIX, file)).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+test('judges colour and shape of unoccluded opaque objects in held-out renders', async () => {
+  const judge = new ObjectJudge(world, templates);
+  let n = 0, colour = 0, shape = 0;
+  const misses: string[] = [];
+  for (const scene of truth) {
+    const clean = scene.objects.filter((o) => o.visible >= 0.95 && o.opacity >= 0.99);
+    if (clean.length === 0) continue;
+    const found = judge.detect(await load(scene.file));
+    const j = judgeAgainstRequest(found, clean);
+    n += clean.length;
+    colour += j.colourHits;
+    shape += j.shapeHits;
+    if (j.shapeHits < clean.length) misses.push(`${scene.file}: want ${clean.map((o) => `${o.colour} ${o.shape}`).join(', ')}; got ${found.map((d) => `${d.colour} ${d.shape} ${d.shapeScore.toFixed(2)}`).join(', ')}`);
+  }
+  console.log(`judge on ${n} clean objects: colour ${(100 * colour / n).toFixed(1)}%, shape ${(100 * shape / n).toFixed(1)}%`);
+  if (misses.length) console.log(misses.slice(0, 8).join('\n'));
+  assert.ok(n >= 100, `enough objects (${n})`);
+  assert.ok(colour / n >= 0.95, `colour ${colour}/${n}`);
+  assert.ok(shape / n >= 0.9, `shape ${shape}/${n}`);
+});
+
+test('counts objects in single-object scenes', async () => {
+  const judge = new ObjectJudge(world, templates);
+  const singles = truth.filter((s) => s.objects.length === 1 && s.objects[0].opacity >= 0.99);
+  let right = 0;
+  for (const s of singles) if (judge.detect(await load(s.file)).length === 1) right++;
+  console.log(`count correct on ${right}/${singles.length} single opaque-object scenes`);
+  assert.ok(singles.length >= 20);
+  assert.ok(right / singles.length >= 0.9, `${right}/${singles.length}`);
+});
+
+test('a flat image has no objects; a wrong request scores zero', async () => {
+  const judge = new ObjectJudge(world, templates);
+  const flat = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4).fill(200) };
+  assert.equal(judge.detect(flat).length, 0);
+  const j = judgeAgainstRequest([{ colour: 'red', shape: 'star', shapeScore: 0.9, box: [0, 0, 10, 10], area: 50 }], [{ colour: 'blue', shape: 'star' }]);
+  assert.equal(j.colourHits, 0);
+  assert.equal(j.shapeHits, 0);
+});

@@ -1,0 +1,136 @@
+"""Named recipe configurations. Every size lives here; models read only their config.
+
+    tiny : smoke tests (seconds)
+    cpu  : the shipped lamina-tiny pack, trained in the background on 2 CPU cores
+    gpu  : same architecture family, sized for ~10 minutes of one H100
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, replace
+
+
+@dataclass
+class VAEConfig:
+    image_channels: int = 4  # premultiplied RGBA
+    latent_channels: int = 8
+    pixel_unshuffle: int = 2  # space-to-depth at the input (f = unshuffle * 2**len(down))
+    channels: tuple = (32, 64, 128)  # one level per resolution after the unshuffle
+    res_blocks: int = 1
+    groups: int = 8
+
+    @property
+    def scale_factor(self) -> int:
+        return self.pixel_unshuffle * 2 ** (len(self.channels) - 1)
+
+
+@dataclass
+class TextConfig:
+    vocab_size: int = 85  # overwritten from world.json
+    max_length: int = 48
+    dim: int = 128
+    layers: int = 2
+    heads: int = 4
+    mlp_ratio: int = 2
+
+
+@dataclass
+class DiTConfig:
+    latent_channels: int = 8
+    latent_size: int = 16  # native image size / VAE scale factor
+    patch_size: int = 2
+    dim: int = 256
+    blocks: int = 6
+    heads: int = 4
+    mlp_ratio: int = 3
+    text_dim: int = 128
+
+    @property
+    def head_dim(self) -> int:
+        return self.dim // self.heads
+
+    @property
+    def image_tokens(self) -> int:
+        return (self.latent_size // self.patch_size) ** 2
+
+
+@dataclass
+class TrainConfig:
+    image_size: int = 128
+    # VAE
+    vae_steps: int = 3000
+    vae_batch: int = 16
+    vae_crop: int = 64
+    vae_lr: float = 1e-3
+    vae_kl: float = 1e-6
+    # DiT
+    dit_steps: int = 30000
+    dit_batch: int = 32
+    dit_lr: float = 5e-4
+    warmup: int = 500
+    min_lr_ratio: float = 0.05
+    weight_decay: float = 0.0
+    ema: float = 0.999
+    caption_dropout: float = 0.1
+    phrase_fraction: float = 0.35  # share of samples that are single object layers + phrase
+    flow_shift: float = 1.0
+    grad_clip: float = 1.0
+    # housekeeping
+    log_every: int = 50
+    ckpt_every: int = 500
+    sample_every: int = 2000
+    threads: int = 2
+    seed: int = 0
+
+
+@dataclass
+class Recipe:
+    name: str
+    vae: VAEConfig = field(default_factory=VAEConfig)
+    text: TextConfig = field(default_factory=TextConfig)
+    dit: DiTConfig = field(default_factory=DiTConfig)
+    train: TrainConfig = field(default_factory=TrainConfig)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def get(name: str) -> Recipe:
+    r = _preset(name)
+    return with_image_size(r, r.train.image_size)
+
+
+def _preset(name: str) -> Recipe:
+    if name == "cpu":
+        return Recipe(
+            "cpu",
+            dit=DiTConfig(dim=192, blocks=6, heads=3, mlp_ratio=3),
+            train=TrainConfig(vae_steps=2500, dit_steps=6000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
+                              sample_every=1000),
+        )
+    if name == "tiny":
+        return Recipe(
+            "tiny",
+            vae=VAEConfig(channels=(8, 16, 16), groups=4),
+            text=TextConfig(dim=32, layers=1, heads=2),
+            dit=DiTConfig(dim=32, blocks=2, heads=2, mlp_ratio=2, text_dim=32),
+            train=TrainConfig(image_size=64, vae_steps=3, vae_batch=2, vae_crop=32, dit_steps=3, dit_batch=2,
+                              warmup=1, log_every=1, ckpt_every=2, sample_every=3),
+        )
+    if name == "gpu":
+        return Recipe(
+            "gpu",
+            vae=VAEConfig(channels=(64, 128, 256), res_blocks=2, groups=16),
+            text=TextConfig(dim=256, layers=4, heads=4),
+            dit=DiTConfig(dim=384, blocks=8, heads=6, mlp_ratio=4, text_dim=256),
+            train=TrainConfig(vae_steps=4000, vae_batch=64, vae_crop=128, vae_lr=1e-3,
+                              dit_steps=12000, dit_batch=256, dit_lr=4e-4, warmup=500,
+                              log_every=100, ckpt_every=1000, sample_every=3000, threads=8),
+        )
+    raise ValueError(f"unknown recipe {name!r} (tiny, cpu, gpu)")
+
+
+def with_image_size(r: Recipe, size: int) -> Recipe:
+    r.train = replace(r.train, image_size=size)
+    r.dit = replace(r.dit, latent_size=size // r.vae.scale_factor)
+    return r

@@ -1,0 +1,88 @@
+"""Data for the TypeScript evaluator (main/engine/evaluation).
+
+1. shape-templates.json: each world shape's coverage rasterised over its exact drawn
+   extent at 32x32 (from sdf.py, so the judge and the world share one definition).
+2. fixtures/test-scenes/: composites of held-out test-split scenes plus their ground
+   truth (objects with colour, shape, size, pixel box and visible fraction), so the
+   evaluator's accuracy on real renders is a test, not a hope.
+
+    python -m models.recipes.make_eval_fixtures
+"""
+
+import json
+from pathlib import Path
+
+import torch
+from PIL import Image
+
+from . import sdf as sdf_lib
+from .world import MAX_OBJECTS, World
+
+OUT = Path(__file__).resolve().parents[2] / "main" / "engine" / "evaluation"
+T = 32
+
+
+def shape_templates(world: World) -> dict:
+    out = {}
+    for name in world.shapes:
+        hw, top = sdf_lib.SHAPE_BOX[name]
+        pix = (torch.arange(T, dtype=torch.float32) + 0.5) / T
+        qx = (-hw + 2 * hw * pix).view(1, T)
+        qy = (top - (top + 1) * pix).view(T, 1)
+        px_per_unit = T / (2 * hw)
+        d = sdf_lib.SDF[name](qx.expand(T, T), qy.expand(T, T)) * px_per_unit
+        cov = (0.5 - d).clamp(0, 1)
+        out[name] = [round(v * 255) for v in cov.reshape(-1).tolist()]
+    return {"size": T, "about": "coverage 0-255, row-major, over each shape's exact drawn extent", "shapes": out}
+
+
+def test_scenes(world: World, n: int, size: int = 128) -> list:
+    start = world.spec["splits"]["test"][0]
+    seeds = torch.arange(start, start + n)
+    sc = world.sample(seeds, size)
+    out = world.render(sc)
+    comp, masks, boxes = out["composite"], out["masks"], out["boxes"]
+    colours, shapes, sizes = world.spec["colour_order"], world.shapes, world.spec["size_order"]
+    dest = OUT / "fixtures" / "test-scenes"
+    dest.mkdir(parents=True, exist_ok=True)
+    truth = []
+    for b in range(n):
+        arr = (comp[b].clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
+        name = f"scene-{int(seeds[b])}.png"
+        Image.fromarray(arr).save(dest / name, optimize=True)
+        objs = []
+        above = torch.zeros(size, size)
+        for j in reversed(range(MAX_OBJECTS)):  # front to back, to measure what is visible
+            if not bool(sc.obj_active[b, j]):
+                continue
+            m = masks[b, 1 + j]
+            area = float(m.sum())
+            visible = float((m * (1 - above)).sum()) / max(area, 1e-6)
+            above = torch.maximum(above, m)
+            objs.append({
+                "colour": colours[int(sc.obj_colour[b, j])],
+                "shape": shapes[int(sc.obj_shape[b, j])],
+                "size": sizes[int(sc.obj_size[b, j])],
+                "box": [round(float(v), 2) for v in boxes[b, 1 + j].tolist()],
+                "visible": round(visible, 3),
+                "stroke": bool(sc.obj_stroke[b, j]),
+                "opacity": round(float(sc.obj_opacity[b, j]), 3),
+            })
+        truth.append({"file": name, "seed": int(seeds[b]), "objects": objs})
+    caps = world.captions(sc)
+    for t, c in zip(truth, caps):
+        t["caption"] = c
+    return truth
+
+
+def main():
+    torch.set_num_threads(2)
+    world = World.load()
+    (OUT / "shape-templates.json").write_text(json.dumps(shape_templates(world)))
+    truth = test_scenes(world, 120)
+    (OUT / "fixtures" / "test-scenes" / "truth.json").write_text(json.dumps(truth, indent=1))
+    print(f"wrote shape templates and {len(truth)} test scenes to {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,158 @@
+"""SD3-style MMDiT: text and image streams with their own weights, joint attention over
+[text; image], adaLN-Zero timestep (+ pooled text) modulation, rectified-flow velocity.
+
+forward() exposes what Lamina's pipelines need (zeros = no effect):
+  attn_bias       [B, 1, T+N, T+N] additive bias on the joint attention logits
+  text_k/v        per-block text keys/values [blocks, B, heads, T, head_dim] (outputs)
+  text_k/v_override, kv_mix [B, blocks]: k <- k + mix * (override - k) (activation patching)
+"""
+
+import math
+
+import torch
+import torch.nn as nn
+
+from .config import DiTConfig
+from .text_encoder import NEG
+
+
+def sincos_2d(dim, grid):
+    """Fixed 2D sin-cos position embedding [grid*grid, dim]."""
+    y, x = torch.meshgrid(torch.arange(grid, dtype=torch.float32), torch.arange(grid, dtype=torch.float32),
+                          indexing="ij")
+    q = dim // 4
+    omega = 1.0 / (10000 ** (torch.arange(q, dtype=torch.float32) / q))
+    out = [f(c.reshape(-1, 1) * omega) for c in (x, y) for f in (torch.sin, torch.cos)]
+    return torch.cat(out, 1)
+
+
+def timestep_embedding(t, dim, scale=1000.0):
+    half = dim // 2
+    freqs = torch.exp(-math.log(10000.0) * torch.arange(half, dtype=torch.float32, device=t.device) / half)
+    args = (t.float() * scale)[:, None] * freqs[None]
+    return torch.cat([torch.cos(args), torch.sin(args)], -1)
+
+
+class RMSNorm(nn.Module):
+    def __init__(self, dim, eps=1e-6):
+        super().__init__()
+        self.w = nn.Parameter(torch.ones(dim))
+        self.eps = eps
+
+    def forward(self, x):
+        return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + self.eps) * self.w
+
+
+def modulate(x, shift, scale):
+    return x * (1 + scale[:, None]) + shift[:, None]
+
+
+class Stream(nn.Module):
+    """One modality's weights inside a joint block."""
+
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        d, hd = cfg.dim, cfg.head_dim
+        self.ada = nn.Linear(d, 6 * d)
+        self.n1 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.qkv = nn.Linear(d, 3 * d)
+        self.qn, self.kn = RMSNorm(hd), RMSNorm(hd)
+        self.proj = nn.Linear(d, d)
+        self.n2 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.mlp = nn.Sequential(nn.Linear(d, cfg.mlp_ratio * d), nn.GELU(approximate="tanh"),
+                                 nn.Linear(cfg.mlp_ratio * d, d))
+        nn.init.zeros_(self.ada.weight)
+        nn.init.zeros_(self.ada.bias)
+
+    def pre(self, x, c, heads):
+        B, L, D = x.shape
+        mods = self.ada(c).chunk(6, -1)
+        h = modulate(self.n1(x), mods[0], mods[1])
+        q, k, v = self.qkv(h).view(B, L, 3, heads, D // heads).permute(2, 0, 3, 1, 4)
+        return self.qn(q), self.kn(k), v, mods
+
+    def post(self, x, attn_out, mods):
+        x = x + mods[2][:, None] * self.proj(attn_out)
+        return x + mods[5][:, None] * self.mlp(modulate(self.n2(x), mods[3], mods[4]))
+
+
+class JointBlock(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.heads = cfg.heads
+        self.txt = Stream(cfg)
+        self.img = Stream(cfg)
+
+    def forward(self, txt, img, c, bias, k_over, v_over, mix):
+        B, T, D = txt.shape
+        qt, kt, vt, mt = self.txt.pre(txt, c, self.heads)
+        qi, ki, vi, mi = self.img.pre(img, c, self.heads)
+        k_out, v_out = kt, vt
+        m = mix[:, None, None, None]
+        kt = kt + m * (k_over - kt)
+        vt = vt + m * (v_over - vt)
+        q = torch.cat([qt, qi], 2)
+        k = torch.cat([kt, ki], 2)
+        v = torch.cat([vt, vi], 2)
+        att = (q @ k.transpose(-1, -2)) * (q.shape[-1] ** -0.5) + bias
+        y = (att.softmax(-1) @ v).transpose(1, 2).reshape(B, -1, D)
+        txt = self.txt.post(txt, y[:, :T], mt)
+        img = self.img.post(img, y[:, T:], mi)
+        return txt, img, k_out, v_out
+
+
+class MMDiT(nn.Module):
+    def __init__(self, cfg: DiTConfig):
+        super().__init__()
+        self.cfg = cfg
+        d, p, C = cfg.dim, cfg.patch_size, cfg.latent_channels
+        self.patch = nn.Linear(C * p * p, d)
+        self.register_buffer("pos", sincos_2d(d, cfg.latent_size // p), persistent=False)
+        self.context = nn.Linear(cfg.text_dim, d)
+        self.t_mlp = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
+        self.pool_mlp = nn.Sequential(nn.Linear(cfg.text_dim, d), nn.SiLU(), nn.Linear(d, d))
+        self.blocks = nn.ModuleList(JointBlock(cfg) for _ in range(cfg.blocks))
+        self.final_norm = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
+        self.final_ada = nn.Linear(d, 2 * d)
+        self.final = nn.Linear(d, C * p * p)
+        for m in (self.final_ada, self.final):
+            nn.init.zeros_(m.weight)
+            nn.init.zeros_(m.bias)
+
+    def forward(self, latent, timestep, text_embeds, text_mask, attn_bias=None,
+                text_k_override=None, text_v_override=None, kv_mix=None):
+        """latent [B, C, h, w], timestep [B] in [0, 1] (1 = noise), text_embeds [B, T, Dt],
+        text_mask [B, T] (1 = token, 0 = pad). Returns (velocity [B, C, h, w],
+        text_k [blocks, B, heads, T, hd], text_v [blocks, B, heads, T, hd])."""
+        cfg = self.cfg
+        B, C, H, W = latent.shape
+        T = text_embeds.shape[1]
+        p = cfg.patch_size
+        hp, wp = H // p, W // p
+        x = latent.reshape(B, C, hp, p, wp, p).permute(0, 2, 4, 1, 3, 5).reshape(B, hp * wp, C * p * p)
+        img = self.patch(x) + self.pos
+        txt = self.context(text_embeds)
+        m = text_mask.to(latent.dtype)
+        pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)
+        c = self.t_mlp(timestep_embedding(timestep, 256)) + self.pool_mlp(pooled)
+        c = nn.functional.silu(c)
+        key_valid = torch.cat([m, torch.ones(B, hp * wp, dtype=m.dtype, device=m.device)], 1)
+        bias = (1.0 - key_valid)[:, None, None, :] * NEG
+        if attn_bias is not None:
+            bias = bias + attn_bias
+        nb, hd = cfg.blocks, cfg.head_dim
+        if text_k_override is None:
+            text_k_override = torch.zeros(nb, B, cfg.heads, T, hd, dtype=latent.dtype, device=latent.device)
+        if text_v_override is None:
+            text_v_override = torch.zeros_like(text_k_override)
+        if kv_mix is None:
+            kv_mix = torch.zeros(B, nb, dtype=latent.dtype, device=latent.device)
+        ks, vs = [], []
+        for i, blk in enumerate(self.blocks):
+            txt, img, k, v = blk(txt, img, c, bias, text_k_override[i], text_v_override[i], kv_mix[:, i])
+            ks.append(k)
+            vs.append(v)
+        shift, scale = self.final_ada(c).chunk(2, -1)
+        out = self.final(modulate(self.final_norm(img), shift, scale))
+        out = out.reshape(B, hp, wp, C, p, p).permute(0, 3, 1, 4, 2, 5).reshape(B, C, H, W)
+        return out, torch.stack(ks), torch.stack(vs)

@@ -1,0 +1,262 @@
+"""Train the lamina-tiny pack: RGBA VAE first, then text encoder + MMDiT on VAE latents.
+
+    python -m models.recipes.train --config cpu --ckpt /work/ckpt/cpu
+
+Rerunning the same command resumes from {ckpt}/vae.pt and {ckpt}/dit.pt. Logs go to
+{ckpt}/train.log, sample grids to {ckpt}/samples/. --stage vae|dit limits the work.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+from . import checkpoint as ck
+from . import config as config_lib
+from .data import dit_batch, vae_batch
+from .images import save_rgba_grid
+from .mmdit import MMDiT
+from .sampling import sample, shift_sigma
+from .text import Tokenizer
+from .text_encoder import TextEncoder
+from .vae import RGBAVAE
+from .world import World
+
+
+def build(recipe, world: World):
+    recipe.text.vocab_size = len(world.spec["vocab"])
+    recipe.text.max_length = world.spec["tokenizer"]["max_length"]
+    recipe.dit.text_dim = recipe.text.dim
+    recipe.dit.latent_channels = recipe.vae.latent_channels
+    return RGBAVAE(recipe.vae), TextEncoder(recipe.text), MMDiT(recipe.dit)
+
+
+# ---------------------------------------------------------------------- VAE
+def vae_loss(recon, x):
+    target = x * 2 - 1
+    err = (recon - target).abs()
+    w = torch.tensor([1.0, 1.0, 1.0, 2.0], device=x.device).view(1, 4, 1, 1)
+    return (err * w).mean() + 0.5 * ((recon - target) ** 2 * w).mean()
+
+
+@torch.no_grad()
+def vae_eval(vae, world, size, n=64, split="val"):
+    """PSNR (dB) of decoded composites and alpha IoU (alpha > 0.5) of decoded layers."""
+    vae.eval()
+    lo = world.spec["splits"][split][0]
+    seeds = torch.arange(lo, lo + n)
+    sc = world.sample(seeds, size)
+    out = world.render(sc)
+    comp = torch.cat([out["composite"], torch.ones_like(out["composite"][:, :1])], 1)
+    rec = vae.decode(vae.encode(comp))
+    mse = ((rec[:, :3] - comp[:, :3]) ** 2).mean((1, 2, 3))
+    psnr = (10 * torch.log10(1 / mse.clamp(min=1e-10))).mean().item()
+    kind = out["layer_kind"]
+    b, l = ((kind == 1) | (kind == 2)).nonzero(as_tuple=True)
+    lay = out["layers"][b, l]
+    rl = vae.decode(vae.encode(lay))
+    gt, pr = lay[:, 3] > 0.5, rl[:, 3] > 0.5
+    iou = ((gt & pr).sum((1, 2)).float() / (gt | pr).sum((1, 2)).clamp(min=1).float()).mean().item()
+    lmse = ((rl - lay) ** 2).mean((1, 2, 3))
+    lpsnr = (10 * torch.log10(1 / lmse.clamp(min=1e-10))).mean().item()
+    vae.train()
+    return {"composite_psnr_db": psnr, "layer_rgba_psnr_db": lpsnr, "alpha_iou": iou, "scenes": n,
+            "layers": int(b.numel()), "split": split}, comp[:8], rec[:8], lay[:8], rl[:8]
+
+
+@torch.no_grad()
+def latent_stats(vae, world, recipe, device):
+    vae.eval()
+    zs = []
+    for i in range(4):
+        x, _ = dit_batch(world, 10_000_000 + i, 32, recipe.train.image_size, recipe.train.phrase_fraction)
+        zs.append(vae.encode(x.to(device)))
+    z = torch.cat(zs)
+    vae.train()
+    return z.mean().item(), 1.0 / z.std().item()
+
+
+def train_vae(recipe, world, ck_dir: Path, log, device):
+    tc = recipe.train
+    vae = RGBAVAE(recipe.vae).to(device)
+    opt = torch.optim.AdamW(vae.parameters(), lr=tc.vae_lr, betas=(0.9, 0.99))
+    path = ck_dir / "vae.pt"
+    state = ck.load(path)
+    step = 0
+    if state:
+        vae.load_state_dict(state["model"])
+        opt.load_state_dict(state["opt"])
+        step = state["step"]
+        if state.get("done"):
+            return state
+        log(f"vae: resumed at step {step}")
+    t0, seen = time.time(), 0
+    vae.train()
+    while step < tc.vae_steps:
+        lr = ck.lr_at(step, tc.vae_lr, min(200, tc.warmup), tc.vae_steps, tc.min_lr_ratio)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        x = vae_batch(world, step, tc.vae_batch, tc.image_size, tc.vae_crop).to(device)
+        recon, kl = vae(x)
+        loss = vae_loss(recon, x) + tc.vae_kl * kl
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(vae.parameters(), tc.grad_clip)
+        opt.step()
+        step += 1
+        seen += x.shape[0]
+        if step % tc.log_every == 0 or step == tc.vae_steps:
+            log(f"vae step {step}/{tc.vae_steps} loss {loss.item():.4f} kl {kl.item():.3f} lr {lr:.2e} "
+                f"{seen / (time.time() - t0):.1f} img/s")
+        if step % tc.ckpt_every == 0 and step < tc.vae_steps:
+            ck.save(path, {"model": vae.state_dict(), "opt": opt.state_dict(), "step": step,
+                           "recipe": recipe.to_dict()})
+    metrics, comp, rec, lay, rl = vae_eval(vae, world, tc.image_size)
+    shift, scale = latent_stats(vae, world, recipe, device)
+    metrics.update(steps=step, latent_shift=shift, latent_scale=scale)
+    log(f"vae done: {json.dumps(metrics)}")
+    (ck_dir / "samples").mkdir(parents=True, exist_ok=True)
+    save_rgba_grid(ck_dir / "samples" / "vae_recon.png", [comp, rec, lay, rl])
+    state = {"model": vae.state_dict(), "opt": opt.state_dict(), "step": step, "recipe": recipe.to_dict(),
+             "done": True, "latent_shift": shift, "latent_scale": scale, "metrics": metrics}
+    ck.save(path, state)
+    (ck_dir / "vae_metrics.json").write_text(json.dumps(metrics, indent=1))
+    return state
+
+
+# ---------------------------------------------------------------------- DiT
+SAMPLE_PROMPTS = [
+    "a large red circle on a white background",
+    "a large blue square on a yellow background",
+    "a large green triangle on a white background",
+    "a large yellow star on a blue background",
+    "a large pink heart on a white background",
+    "a large orange diamond and a small blue circle on a green background",
+    "a medium purple hexagon on a yellow striped background with the word CAT",
+    "a large black ring on a orange gradient background",
+    "large red star", "large blue circle", "large green square", "large yellow heart",
+]
+
+
+def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
+    tc = recipe.train
+    vae, text, dit = build(recipe, world)
+    vae.load_state_dict(vae_state["model"])
+    vae.to(device).eval()
+    for p in vae.parameters():
+        p.requires_grad_(False)
+    shift_z, scale_z = vae_state["latent_shift"], vae_state["latent_scale"]
+    text.to(device)
+    dit.to(device)
+    params = list(text.parameters()) + list(dit.parameters())
+    opt = torch.optim.AdamW(params, lr=tc.dit_lr, betas=(0.9, 0.99), weight_decay=tc.weight_decay)
+    ema_t, ema_d = ck.EMA(text, tc.ema), ck.EMA(dit, tc.ema)
+    tok = Tokenizer(world.spec)
+    path = ck_dir / "dit.pt"
+    state = ck.load(path)
+    step = 0
+    if state:
+        text.load_state_dict(state["text"])
+        dit.load_state_dict(state["dit"])
+        ema_t.model.load_state_dict(state["ema_text"])
+        ema_d.model.load_state_dict(state["ema_dit"])
+        opt.load_state_dict(state["opt"])
+        step = state["step"]
+        log(f"dit: resumed at step {step}")
+    n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
+    log(f"dit: {n_params / 1e6:.2f}M params (text + transformer), {tc.dit_steps} steps, batch {tc.dit_batch}")
+    gen = torch.Generator(device="cpu")
+
+    def save_state(final=False):
+        ck.save(path, {"text": text.state_dict(), "dit": dit.state_dict(), "ema_text": ema_t.model.state_dict(),
+                       "ema_dit": ema_d.model.state_dict(), "opt": opt.state_dict(), "step": step,
+                       "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z,
+                       "done": final})
+
+    t0, seen, loss_avg = time.time(), 0, None
+    while step < tc.dit_steps:
+        gen.manual_seed(tc.seed * 1_000_003 + step)
+        lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio)
+        for g in opt.param_groups:
+            g["lr"] = lr
+        rgba, caps = dit_batch(world, step, tc.dit_batch, tc.image_size, tc.phrase_fraction)
+        drop = torch.rand(len(caps), generator=gen) < tc.caption_dropout
+        caps = ["" if d else c for c, d in zip(caps, drop.tolist())]
+        with torch.no_grad():
+            z0 = (vae.encode(rgba.to(device)) - shift_z) * scale_z
+        ids, mask = tok(caps, device)
+        B = z0.shape[0]
+        t = torch.sigmoid(torch.randn(B, generator=gen)).to(device)  # logit-normal(0, 1)
+        t = shift_sigma(t, tc.flow_shift)
+        noise = torch.randn(z0.shape, generator=gen).to(device)
+        xt = (1 - t.view(B, 1, 1, 1)) * z0 + t.view(B, 1, 1, 1) * noise
+        emb = text(ids, mask)
+        v, _, _ = dit(xt, t, emb, mask)
+        loss = F.mse_loss(v, noise - z0)
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, tc.grad_clip)
+        opt.step()
+        ema_t.update(text, step)
+        ema_d.update(dit, step)
+        step += 1
+        seen += B
+        loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
+        if step % tc.log_every == 0 or step == tc.dit_steps:
+            log(f"dit step {step}/{tc.dit_steps} loss {loss_avg:.4f} lr {lr:.2e} "
+                f"{seen / (time.time() - t0):.1f} samples/s")
+        if step % tc.ckpt_every == 0 or step == tc.dit_steps:
+            save_state(final=step == tc.dit_steps)
+        if step % tc.sample_every == 0 or step == tc.dit_steps:
+            save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
+                         shift_z, scale_z, device)
+    return step
+
+
+@torch.no_grad()
+def save_samples(path, text, dit, vae, tok, shift_z, scale_z, device, prompts=SAMPLE_PROMPTS, steps=20):
+    ids, mask = tok(prompts, device)
+    nid, nmask = tok([""], device)
+    emb, nemb = text(ids, mask), text(nid, nmask)
+    g = torch.Generator().manual_seed(0)
+    z = sample(dit, emb, mask.float(), nemb, nmask.float(), steps=steps, cfg_scale=4.0, generator=g)
+    img = vae.decode(z / scale_z + shift_z)
+    save_rgba_grid(path, [img], cols=len(prompts))
+    Path(path).with_suffix(".txt").write_text("\n".join(prompts) + "\n")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config", default="cpu")
+    ap.add_argument("--ckpt", default="/work/ckpt/cpu")
+    ap.add_argument("--stage", default="all", choices=["all", "vae", "dit"])
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--threads", type=int, default=None)
+    ap.add_argument("--dit-steps", type=int, default=None, help="override the recipe's DiT step count")
+    args = ap.parse_args()
+    recipe = config_lib.get(args.config)
+    if args.dit_steps:
+        recipe.train.dit_steps = args.dit_steps
+    torch.set_num_threads(args.threads or recipe.train.threads)
+    torch.manual_seed(recipe.train.seed)
+    if args.device == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    ck_dir = Path(args.ckpt)
+    log = ck.Logger(ck_dir / "train.log")
+    world = World.load(device=args.device)
+    build(recipe, world)  # fills vocab / dims derived from world.json
+    log(f"recipe {recipe.name} on {args.device}: {json.dumps(recipe.to_dict())}")
+    vae_state = train_vae(recipe, world, ck_dir, log, args.device)
+    if args.stage in ("all", "dit"):
+        train_dit(recipe, world, ck_dir, log, args.device, vae_state)
+    log("done")
+
+
+if __name__ == "__main__":
+    main()

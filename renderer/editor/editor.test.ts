@@ -1,0 +1,196 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Editor } from './editor.ts';
+import { MemoryClient } from './testing/memory-client.ts';
+import type { ToolPointer } from './tools/state-node.ts';
+import type { Layer } from '../../common/document/document-schema.ts';
+
+const base = { visible: true, opacity: 1, blendMode: 'normal' as const, locked: false, provenance: null };
+const raster = (id: string, x: number, y: number, w = 100, h = 100): Layer => ({ ...base, id, name: id, kind: 'raster', imageId: id, x, y, width: w, height: h });
+const ptr = (x: number, y: number, mods: Partial<ToolPointer> = {}): ToolPointer => ({
+  canvas: { x, y }, screen: { x, y }, button: 0, shiftKey: false, altKey: false, modKey: false, ...mods,
+});
+const settle = () => new Promise((r) => setTimeout(r, 0));
+const key = (code: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean }> = {}) => ({ code, key: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+
+async function setup() {
+  const client = new MemoryClient();
+  let n = 0;
+  const editor = new Editor({ client, newId: (p) => `${p}${++n}` });
+  editor.setScreen(1000, 800);
+  await editor.newDocument(400, 300, 'Test');
+  await editor.mutate([
+    { op: 'add', layer: raster('back', 0, 0, 400, 300), index: 0 },
+    { op: 'add', layer: raster('front', 50, 50), index: 0 },
+  ]);
+  return { client, editor };
+}
+const order = (e: Editor) => e.document!.layers.map((l) => l.id);
+
+test('new document is fitted and empty', async () => {
+  const client = new MemoryClient();
+  const editor = new Editor({ client });
+  editor.setScreen(1000, 800);
+  await editor.newDocument(2000, 1000);
+  assert.equal(editor.document!.width, 2000);
+  assert.ok(editor.state.viewport.zoom < 0.5);
+});
+
+test('move tool: click selects the top visible layer; drag commits one move with snapping', async () => {
+  const { editor } = await setup();
+  editor.setViewport({ zoom: 1, x: 0, y: 0 });
+  editor.pointer('onPointerDown', ptr(60, 60));
+  assert.deepEqual(editor.state.selection, ['front']);
+  assert.equal(editor.state.toolPath, 'move.dragging');
+  editor.pointer('onPointerMove', ptr(70, 75));
+  assert.deepEqual(editor.state.preview && editor.state.preview.kind === 'move' && [editor.state.preview.dx, editor.state.preview.dy], [10, 15]);
+  // near the canvas centre (x 200): left edge 50+147=197 snaps to 200
+  editor.pointer('onPointerMove', ptr(60 + 147, 60));
+  const p = editor.state.preview;
+  assert.ok(p && p.kind === 'move');
+  assert.equal(p.dx, 150);
+  assert.deepEqual(p.guidesX, [200]);
+  editor.pointer('onPointerUp', ptr(60 + 147, 60));
+  await settle();
+  const front = editor.document!.layers[0];
+  assert.equal(front.x, 200);
+  assert.equal(editor.state.preview, null);
+  assert.equal(editor.state.snapshot!.undoLabel, 'Move');
+  editor.pointer('onPointerDown', ptr(390, 290));
+  assert.deepEqual(editor.state.selection, ['back']);
+  editor.pointer('onPointerUp', ptr(390, 290));
+  editor.pointer('onPointerDown', ptr(-50, -50));
+  assert.deepEqual(editor.state.selection, []);
+});
+
+test('locked layers select but do not move', async () => {
+  const { editor } = await setup();
+  await editor.updateLayer('front', { locked: true });
+  editor.pointer('onPointerDown', ptr(60, 60));
+  assert.deepEqual(editor.state.selection, ['front']);
+  assert.equal(editor.state.toolPath, 'move.idle');
+});
+
+test('region tool (M): drag draws a region layer in front of the selection with in-place prompt', async () => {
+  const { editor } = await setup();
+  assert.ok(editor.handleKey(key('KeyM'), false));
+  assert.equal(editor.state.tool, 'region');
+  editor.pointer('onPointerDown', ptr(10, 10));
+  editor.pointer('onPointerMove', ptr(110, 60));
+  assert.deepEqual(editor.state.preview, { kind: 'box', rect: { x: 10, y: 10, width: 100, height: 50 } });
+  editor.pointer('onPointerUp', ptr(110, 60));
+  await settle();
+  const region = editor.document!.layers[0];
+  assert.equal(region.kind, 'region');
+  assert.equal(region.kind === 'region' && region.shape.type, 'box');
+  assert.deepEqual([region.x, region.y], [10, 10]);
+  assert.deepEqual(editor.state.selection, [region.id]);
+  assert.equal(editor.state.editingRegionId, region.id);
+  await editor.updateLayer(region.id, { prompt: 'a red circle' });
+  assert.equal((editor.document!.layers[0] as { prompt: string }).prompt, 'a red circle');
+  // a tiny drag is a click, not a region
+  editor.pointer('onPointerDown', ptr(300, 200));
+  editor.pointer('onPointerUp', ptr(301, 201));
+  await settle();
+  assert.equal(editor.document!.layers.length, 3);
+  assert.deepEqual(editor.state.selection, ['back']);
+});
+
+test('shortcuts: arrange, delete, deselect, undo/redo go through the engine', async () => {
+  const { editor, client } = await setup();
+  editor.select(['front']);
+  editor.handleKey(key('BracketLeft', { ctrlKey: true }), false);
+  await settle();
+  assert.deepEqual(order(editor), ['back', 'front']);
+  editor.handleKey(key('BracketRight', { ctrlKey: true, shiftKey: true }), false);
+  await settle();
+  assert.deepEqual(order(editor), ['front', 'back']);
+  editor.handleKey(key('KeyZ', { ctrlKey: true }), false);
+  await settle();
+  assert.deepEqual(order(editor), ['back', 'front']);
+  editor.handleKey(key('KeyZ', { ctrlKey: true, shiftKey: true }), false);
+  await settle();
+  assert.deepEqual(order(editor), ['front', 'back']);
+  editor.handleKey(key('Delete'), false);
+  await settle();
+  assert.deepEqual(order(editor), ['back']);
+  editor.select(['back']);
+  editor.handleKey(key('KeyD', { ctrlKey: true }), false);
+  assert.deepEqual(editor.state.selection, []);
+  assert.ok(client.calls.some((c) => c.method === 'document.undo'));
+});
+
+test('layers panel drop becomes one move op', async () => {
+  const { editor, client } = await setup();
+  assert.ok(await editor.dropLayer('front', 'back', 'after'));
+  assert.deepEqual(order(editor), ['back', 'front']);
+  const last = client.calls.at(-1)!;
+  assert.equal(last.method, 'document.mutate');
+  assert.deepEqual((last.input as { ops: unknown[] }).ops, [{ op: 'move', id: 'front', parentId: null, index: 1 }]);
+  assert.equal(await editor.dropLayer('front', 'back', 'after'), false);
+});
+
+test('group and ungroup', async () => {
+  const { editor } = await setup();
+  editor.select(['front', 'back']);
+  await editor.groupSelection();
+  assert.equal(editor.document!.layers.length, 1);
+  assert.equal(editor.document!.layers[0].kind, 'group');
+  await editor.ungroupSelection();
+  assert.deepEqual(order(editor), ['front', 'back']);
+});
+
+test('generate: spec carries regions; no_pipeline failure becomes an error toast, seed re-rolls', async () => {
+  const { editor, client } = await setup();
+  await editor.mutate([{ op: 'add', layer: { ...base, id: 'r', name: 'r', kind: 'region', x: 0, y: 0, prompt: 'sun', color: '#ffffff', shape: { type: 'box', width: 20, height: 20 } } }]);
+  editor.setGen({ prompt: 'scene', seed: 5, seedLocked: false });
+  client.overrides['jobs.start'] = () => {
+    queueMicrotask(() => client.emit('job.event', { jobId: 'j1', state: 'queued' }));
+    return { jobId: 'j1' };
+  };
+  await editor.generate();
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { spec: { regions: { id: string }[]; seed: number } };
+  assert.deepEqual(start.spec.regions.map((r) => r.id), ['r']);
+  assert.equal(start.spec.seed, 5);
+  assert.notEqual(editor.state.gen.seed, 5);
+  client.emit('job.event', { jobId: 'j1', state: 'step', i: 3, n: 20 });
+  assert.deepEqual([editor.state.job!.i, editor.state.job!.n], [3, 20]);
+  client.emit('job.event', { jobId: 'j1', state: 'failed', code: 'no_pipeline', message: 'pack "lamina-tiny" has no generate pipeline yet' });
+  assert.equal(editor.state.job, null);
+  const toast = editor.state.toasts.at(-1)!;
+  assert.equal(toast.kind, 'error');
+  assert.equal(toast.code, 'no_pipeline');
+  assert.match(toast.message, /no generate pipeline/);
+});
+
+test('a failing call shows the engine message as a toast', async () => {
+  const { editor } = await setup();
+  assert.equal(await editor.updateLayer('nope', { name: 'x' }), false);
+  assert.match(editor.state.toasts.at(-1)!.message, /no layer with id "nope"/);
+});
+
+test('unsaved-changes guard asks before replacing a dirty document', async () => {
+  const client = new MemoryClient();
+  const asked: string[] = [];
+  const editor = new Editor({ client, confirm: (m) => (asked.push(m), false) });
+  await editor.newDocument(10, 10, 'A');
+  assert.equal(editor.confirmDiscard(), true);
+  await editor.mutate([{ op: 'rename-document', name: 'B' }]);
+  assert.equal(editor.confirmDiscard(), false);
+  assert.match(asked[0], /unsaved changes/);
+  await editor.save('/tmp/b.ora');
+  assert.equal(editor.state.snapshot!.dirty, false);
+});
+
+test('stale snapshots are ignored; document.changed refreshes', async () => {
+  const { editor, client } = await setup();
+  const v = editor.state.snapshot!.version;
+  editor.setSnapshot({ ...editor.state.snapshot!, version: v - 1, document: { ...editor.document!, name: 'stale' } });
+  assert.notEqual(editor.document!.name, 'stale');
+  const docId = editor.docId!;
+  await client.call('document.mutate', { docId, ops: [{ op: 'rename-document', name: 'Renamed elsewhere' }] });
+  client.emit('document.changed', { docId, version: v + 1 });
+  await settle();
+  await settle();
+  assert.equal(editor.document!.name, 'Renamed elsewhere');
+});

@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { buildSpec, collectRegions, randomSeed, Throttle } from './generation.ts';
+import { GenerationSpec } from '../../common/contract/generation-spec.ts';
+import type { LaminaDocument } from '../../common/document/document-schema.ts';
+
+const base = { visible: true, opacity: 1, blendMode: 'normal' as const, locked: false, provenance: null };
+const doc: LaminaDocument = {
+  formatVersion: 1, name: 'd', width: 512, height: 256,
+  layers: [
+    { ...base, id: 'r1', name: 'r1', kind: 'region', x: 10, y: 10, prompt: 'a red circle', color: '#ff0000', shape: { type: 'box', width: 100, height: 50 } },
+    { ...base, id: 'img', name: 'img', kind: 'raster', imageId: 'i', x: 0, y: 0, width: 5, height: 5 },
+    { ...base, id: 'r2', name: 'r2', kind: 'region', x: 480, y: -20, prompt: 'sky', color: '#00ff00', shape: { type: 'mask', width: 100, height: 100, maskImageId: 'm' } },
+    { ...base, id: 'r3', name: 'r3', kind: 'region', x: 0, y: 0, prompt: 'hidden', color: '#00ff00', visible: false, shape: { type: 'box', width: 10, height: 10 } },
+  ],
+};
+
+test('regions are collected front to back, clipped to the canvas, hidden ones skipped', () => {
+  assert.deepEqual(collectRegions(doc), [
+    { id: 'r1', box: [10, 10, 100, 50], prompt: 'a red circle' },
+    { id: 'r2', box: [480, 0, 32, 80], prompt: 'sky' },
+  ]);
+});
+
+test('buildSpec yields a spec the contract accepts, with the stack order', () => {
+  const spec = buildSpec(doc, { prompt: 'flat scene', seed: 7, seedLocked: true, steps: 12, guidance: 3.5, packId: 'lamina-tiny' });
+  const parsed = GenerationSpec.parse(spec);
+  assert.deepEqual(parsed.order, ['r1', 'r2']);
+  assert.equal(parsed.width, 512);
+  assert.equal(parsed.packId, 'lamina-tiny');
+});
+
+test('randomSeed stays in uint32', () => {
+  assert.equal(randomSeed(() => 0.999999999999), 4294967295);
+  assert.equal(randomSeed(() => 0), 0);
+});
+
+test('Throttle delivers at most once per interval and keeps the latest', async () => {
+  const got: number[] = [];
+  const t = new Throttle<number>(30, (v) => got.push(v));
+  t.push(1);
+  t.push(2);
+  t.push(3);
+  assert.deepEqual(got, [1]);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.deepEqual(got, [1, 3]);
+  t.cancel();
+});
