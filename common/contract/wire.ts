@@ -21,3 +21,6 @@ export const TOKEN_PARAM = 'token';
 /** IPC channel names used by the Electron preload. */
 export const IPC_CALL_CHANNEL = 'lamina:call';
 export const IPC_EVENT_CHANNEL = 'lamina:event';
+/** Desktop-shell channels (Electron only): native menu commands and file dialogs. */
+export const IPC_MENU_CHANNEL = 'lamina:menu';
+export const IPC_DIALOG_CHANNEL = 'lamina:dialog';

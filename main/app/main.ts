@@ -3,7 +3,9 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, screen, utilityProcess, type MenuItemConstructorOptions } from 'electron';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL, type ReplyMessage } from '../../common/contract/wire.ts';
+import {
+  IPC_CALL_CHANNEL, IPC_DIALOG_CHANNEL, IPC_EVENT_CHANNEL, IPC_MENU_CHANNEL, type ReplyMessage,
+} from '../../common/contract/wire.ts';
 import { MENU } from './menu-template.ts';
 import { restoreBounds, type WindowBounds } from './window-state.ts';
 
@@ -39,7 +41,7 @@ function buildMenu(win: BrowserWindow): Menu {
         ? { type: 'separator' }
         : item.role
           ? { label: item.label, role: item.role as MenuItemConstructorOptions['role'] }
-          : { label: item.label, accelerator: item.accelerator, click: () => win.webContents.send('lamina:menu', item.command) },
+          : { label: item.label, accelerator: item.accelerator, click: () => win.webContents.send(IPC_MENU_CHANNEL, item.command) },
     ),
   }));
   return Menu.buildFromTemplate(template);
@@ -72,7 +74,7 @@ function createWindow(): void {
   void win.loadFile(join(ROOT, 'renderer', 'dist', 'index.html'));
 }
 
-ipcMain.handle('lamina:dialog', async (_e, kind: 'open' | 'save', extensions: string[]) => {
+ipcMain.handle(IPC_DIALOG_CHANNEL, async (_e, kind: 'open' | 'save', extensions: string[]) => {
   const filters = [{ name: 'Images and projects', extensions }];
   if (kind === 'open') return (await dialog.showOpenDialog({ properties: ['openFile'], filters })).filePaths[0] ?? null;
   return (await dialog.showSaveDialog({ filters })).filePath ?? null;

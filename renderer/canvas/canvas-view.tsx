@@ -1,0 +1,399 @@
+// The canvas: a react-konva Stage with three Konva.Layers whatever the document holds:
+//   background (checkerboard), content (the flattened stack, split only during a gesture),
+//   overlay (regions, selection, guides, previews, transform handles).
+import { useEffect, useMemo, useRef, useState, useCallback } from 'react';
+import { Stage, Layer as KLayer, Group, Rect, Image as KImage, Line, Text, Transformer, Circle } from 'react-konva';
+import type Konva from 'konva';
+import type { Layer, LaminaDocument, RegionLayer } from '../../common/document/document-schema.ts';
+import { findLayer, walkLayers } from '../../common/document/layer-tree.ts';
+import { useCacheVersion, useEditorState, useServices } from '../ui/editor-context.ts';
+import type { Rect as R } from '../editor/geometry.ts';
+import { screenToCanvas } from '../editor/viewport.ts';
+import { snapResize } from '../editor/snapping.ts';
+import type { CanvasPreview } from '../editor/editor-state.ts';
+import { liveSpan, makeTarget, paintLayers, type CompositeTarget } from './compositor.ts';
+import type { ImageCache } from './image-cache.ts';
+import { RegionPromptEditor } from './region-prompt-editor.tsx';
+
+function checkerPattern(): HTMLCanvasElement {
+  const c = document.createElement('canvas');
+  c.width = c.height = 16;
+  const ctx = c.getContext('2d')!;
+  ctx.fillStyle = '#cfcfcf';
+  ctx.fillRect(0, 0, 16, 16);
+  ctx.fillStyle = '#9e9e9e';
+  ctx.fillRect(0, 0, 8, 8);
+  ctx.fillRect(8, 8, 8, 8);
+  return c;
+}
+
+interface Placed {
+  layer: Layer;
+  rect: R;
+}
+
+/** Visible leaves with their absolute boxes, front first (groups' offsets applied). */
+function placedLeaves(doc: LaminaDocument): Placed[] {
+  const out: Placed[] = [];
+  const visit = (ls: readonly Layer[], ox: number, oy: number) => {
+    for (const l of ls) {
+      if (!l.visible) continue;
+      if (l.kind === 'group') visit(l.children, ox + l.x, oy + l.y);
+      else {
+        const w = l.kind === 'region' ? l.shape.width : l.kind === 'raster' ? l.width : l.width;
+        const h = l.kind === 'region' ? l.shape.height : l.kind === 'raster' ? l.height : l.height;
+        if (w && h) out.push({ layer: l, rect: { x: l.x + ox, y: l.y + oy, width: w, height: h } });
+      }
+    }
+  };
+  visit(doc.layers, 0, 0);
+  return out;
+}
+
+/** Boxes overridden by the gesture in progress (move or transform), by leaf id. */
+function overridesFor(doc: LaminaDocument, preview: CanvasPreview | null, abs: (id: string) => R | null): Map<string, R> {
+  const m = new Map<string, R>();
+  if (!preview) return m;
+  if (preview.kind === 'move') {
+    for (const id of preview.ids) {
+      const loc = findLayer(doc.layers, id);
+      if (!loc) continue;
+      for (const { layer } of walkLayers([loc.layer])) {
+        if (layer.kind === 'group' || layer.locked) continue;
+        const r = abs(layer.id);
+        if (r) m.set(layer.id, { ...r, x: r.x + preview.dx, y: r.y + preview.dy });
+      }
+    }
+  } else if (preview.kind === 'transform') m.set(preview.id, preview.rect);
+  return m;
+}
+
+function useMaskTint(cache: ImageCache, region: RegionLayer, version: number): HTMLCanvasElement | null {
+  return useMemo(() => {
+    if (region.shape.type !== 'mask') return null;
+    const img = cache.get(region.shape.maskImageId);
+    if (!img) return null;
+    const c = document.createElement('canvas');
+    c.width = img.width;
+    c.height = img.height;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(img, 0, 0);
+    ctx.globalCompositeOperation = 'source-in';
+    ctx.fillStyle = region.color;
+    ctx.fillRect(0, 0, c.width, c.height);
+    return c;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [cache, region.shape, region.color, version]);
+}
+
+function RegionOverlay({ region, rect, zoom, selected, cache, version }: { region: RegionLayer; rect: R; zoom: number; selected: boolean; cache: ImageCache; version: number }) {
+  const tint = useMaskTint(cache, region, version);
+  const sw = (selected ? 2 : 1.25) / zoom;
+  const label = `${region.name}${region.prompt ? `: ${region.prompt}` : ''}`;
+  return (
+    <Group x={rect.x} y={rect.y} listening={false}>
+      {tint ? (
+        <KImage image={tint} width={rect.width} height={rect.height} opacity={0.38} />
+      ) : (
+        <Rect width={rect.width} height={rect.height} fill={region.color} opacity={0.16} />
+      )}
+      <Rect width={rect.width} height={rect.height} stroke={region.color} strokeWidth={sw} dash={selected ? undefined : [6 / zoom, 4 / zoom]} />
+      <Rect y={-18 / zoom} width={Math.min(rect.width, (label.length * 7 + 10) / zoom)} height={18 / zoom} fill={region.color} opacity={0.9} />
+      <Text y={-15 / zoom} x={4 / zoom} text={label} fontSize={12 / zoom} fill="#0b0d12" width={Math.max(10, rect.width - 6 / zoom)} height={16 / zoom} ellipsis wrap="none" />
+    </Group>
+  );
+}
+
+export function CanvasView() {
+  const { editor, cache } = useServices();
+  const snapshot = useEditorState((s) => s.snapshot);
+  const viewport = useEditorState((s) => s.viewport);
+  const screen = useEditorState((s) => s.screen);
+  const preview = useEditorState((s) => s.preview);
+  const selection = useEditorState((s) => s.selection);
+  const regionsVisible = useEditorState((s) => s.regionsVisible);
+  const tool = useEditorState((s) => s.tool);
+  const brushSize = useEditorState((s) => s.brushSize);
+  const jobPreview = useEditorState((s) => s.job?.preview ?? null);
+  const version = useCacheVersion();
+  const doc = snapshot?.document ?? null;
+  const containerRef = useRef<HTMLDivElement>(null);
+  const contentRef = useRef<Konva.Layer>(null);
+  const trRef = useRef<Konva.Transformer>(null);
+  const proxyRef = useRef<Konva.Rect>(null);
+  const [spaceDown, setSpaceDown] = useState(false);
+  const [panning, setPanning] = useState(false);
+  const [hover, setHover] = useState<{ x: number; y: number } | null>(null);
+  const checker = useMemo(checkerPattern, []);
+
+  useEffect(() => cache.setDocument(snapshot?.docId ?? null), [cache, snapshot?.docId]);
+
+  // stage size follows the container
+  useEffect(() => {
+    const el = containerRef.current;
+    if (!el) return;
+    const ro = new ResizeObserver(() => editor.setScreen(Math.max(1, el.clientWidth), Math.max(1, el.clientHeight)));
+    ro.observe(el);
+    editor.setScreen(Math.max(1, el.clientWidth), Math.max(1, el.clientHeight));
+    return () => ro.disconnect();
+  }, [editor]);
+
+  // space = temporary hand tool
+  useEffect(() => {
+    const inText = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
+    const down = (e: KeyboardEvent) => {
+      if (e.code === 'Space' && !inText(e.target)) {
+        e.preventDefault();
+        setSpaceDown(true);
+      }
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.code === 'Space') setSpaceDown(false);
+    };
+    const blur = () => setSpaceDown(false);
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    window.addEventListener('blur', blur);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+      window.removeEventListener('blur', blur);
+    };
+  }, []);
+
+  const abs = useCallback((id: string) => editor.absoluteBounds(id), [editor, doc]); // eslint-disable-line react-hooks/exhaustive-deps
+  const overrides = useMemo(() => (doc ? overridesFor(doc, preview, abs) : new Map<string, R>()), [doc, preview, abs]);
+  const liveKey = [...overrides.keys()].sort().join('|');
+
+  // --- compositing: one bitmap when idle; above/live/below during a gesture ---
+  const fullRef = useRef<CompositeTarget | null>(null);
+  const full = useMemo(() => {
+    if (!doc || liveKey) return null;
+    const t = makeTarget(doc, fullRef.current);
+    fullRef.current = t;
+    paintLayers(t.ctx, doc.layers, cache, t.scale);
+    return { canvas: t.canvas, stamp: Math.random() };
+  }, [doc, cache, version, liveKey]);
+
+  const split = useMemo(() => {
+    if (!doc || !liveKey) return null;
+    const span = liveSpan(doc.layers, new Set(overrides.keys()));
+    if (!span) return null;
+    const above = makeTarget(doc);
+    paintLayers(above.ctx, doc.layers.slice(0, span.lo), cache, above.scale);
+    const below = makeTarget(doc);
+    paintLayers(below.ctx, doc.layers.slice(span.hi + 1), cache, below.scale);
+    return { above, below, span, live: makeTarget(doc) };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [doc, cache, version, liveKey]);
+
+  if (split && doc) {
+    const t = makeTarget(doc, split.live);
+    paintLayers(t.ctx, doc.layers.slice(split.span.lo, split.span.hi + 1), cache, t.scale, overrides);
+  }
+  useEffect(() => {
+    contentRef.current?.batchDraw();
+  });
+
+  // --- generation preview image ---
+  const [previewImg, setPreviewImg] = useState<HTMLImageElement | null>(null);
+  useEffect(() => {
+    if (!jobPreview) {
+      setPreviewImg(null);
+      return;
+    }
+    const img = new Image();
+    img.onload = () => setPreviewImg(img);
+    img.src = jobPreview;
+  }, [jobPreview]);
+
+  // --- transformer on the single selected, unlocked raster/region layer ---
+  const transformId = useMemo(() => {
+    if (!doc || tool !== 'move' || selection.length !== 1) return null;
+    const l = findLayer(doc.layers, selection[0])?.layer;
+    if (!l || l.locked || !l.visible || (l.kind !== 'raster' && l.kind !== 'region')) return null;
+    if (l.kind === 'region' && !regionsVisible) return null;
+    return l.id;
+  }, [doc, tool, selection, regionsVisible]);
+  const transformRect = transformId ? (overrides.get(transformId) ?? abs(transformId)) : null;
+  useEffect(() => {
+    const tr = trRef.current;
+    if (!tr) return;
+    tr.nodes(transformId && proxyRef.current ? [proxyRef.current] : []);
+    tr.getLayer()?.batchDraw();
+  }, [transformId, transformRect?.x, transformRect?.y, transformRect?.width, transformRect?.height]);
+
+  // --- pointer routing ---
+  const stagePoint = (e: { clientX: number; clientY: number }) => {
+    const r = containerRef.current!.getBoundingClientRect();
+    return { x: e.clientX - r.left, y: e.clientY - r.top };
+  };
+  const toolPointer = (e: PointerEvent) => {
+    const screenP = stagePoint(e);
+    return {
+      canvas: screenToCanvas(editor.state.viewport, screenP), screen: screenP, button: e.button,
+      shiftKey: e.shiftKey, altKey: e.altKey, modKey: e.ctrlKey || e.metaKey,
+    };
+  };
+
+  const onPointerDown = (ke: Konva.KonvaEventObject<PointerEvent>) => {
+    const e = ke.evt;
+    // transform handles are Konva's business
+    const parent = ke.target.getParent();
+    if (parent && parent.getClassName() === 'Transformer') return;
+    (document.activeElement as HTMLElement | null)?.blur?.();
+    containerRef.current?.focus({ preventScroll: true });
+    if (e.button === 1 || (e.button === 0 && spaceDown)) {
+      e.preventDefault();
+      setPanning(true);
+      let last = { x: e.clientX, y: e.clientY };
+      const move = (m: PointerEvent) => {
+        editor.panBy(m.clientX - last.x, m.clientY - last.y);
+        last = { x: m.clientX, y: m.clientY };
+      };
+      const up = () => {
+        setPanning(false);
+        window.removeEventListener('pointermove', move);
+        window.removeEventListener('pointerup', up);
+      };
+      window.addEventListener('pointermove', move);
+      window.addEventListener('pointerup', up);
+      return;
+    }
+    if (e.button !== 0) return;
+    editor.pointer('onPointerDown', toolPointer(e));
+    const move = (m: PointerEvent) => editor.pointer('onPointerMove', toolPointer(m));
+    const up = (u: PointerEvent) => {
+      window.removeEventListener('pointermove', move);
+      window.removeEventListener('pointerup', up);
+      editor.pointer('onPointerUp', toolPointer(u));
+    };
+    window.addEventListener('pointermove', move);
+    window.addEventListener('pointerup', up);
+  };
+
+  const onWheel = (ke: Konva.KonvaEventObject<WheelEvent>) => {
+    const e = ke.evt;
+    e.preventDefault();
+    if (e.shiftKey && !e.ctrlKey) editor.panBy(-e.deltaY, 0);
+    else if (e.altKey) editor.panBy(-e.deltaX, -e.deltaY);
+    else editor.wheel(e.deltaMode === 1 ? e.deltaY * 33 : e.deltaY, stagePoint(e));
+  };
+
+  const zoom = viewport.zoom;
+  const placed = useMemo(() => (doc ? placedLeaves(doc) : []), [doc]);
+  const regions = placed.filter((p): p is Placed & { layer: RegionLayer } => p.layer.kind === 'region');
+  const cursor = panning ? 'grabbing' : spaceDown ? 'grab' : tool === 'region' ? 'crosshair' : tool === 'mask' ? 'none' : 'default';
+
+  return (
+    <div
+      ref={containerRef}
+      className="canvas-host"
+      data-testid="canvas"
+      tabIndex={-1}
+      style={{ cursor }}
+      onPointerMove={(e) => setHover(stagePoint(e))}
+      onPointerLeave={() => setHover(null)}
+      onContextMenu={(e) => e.preventDefault()}
+      data-zoom={zoom.toFixed(4)}
+      data-view-x={viewport.x}
+      data-view-y={viewport.y}
+    >
+      {doc && (
+        <Stage width={screen.width} height={screen.height} onPointerDown={onPointerDown} onWheel={onWheel}>
+          <KLayer listening={false}>
+            <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom}>
+              <Rect x={-1 / zoom} y={-1 / zoom} width={doc.width + 2 / zoom} height={doc.height + 2 / zoom} fill="#000" opacity={0.6} shadowColor="#000" shadowBlur={18} shadowOpacity={0.5} />
+              <Rect width={doc.width} height={doc.height} fillPatternImage={checker as unknown as HTMLImageElement} fillPatternScaleX={1 / zoom} fillPatternScaleY={1 / zoom} fillPatternRepeat="repeat" />
+            </Group>
+          </KLayer>
+          <KLayer ref={contentRef} listening={false}>
+            <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom} clipX={0} clipY={0} clipWidth={doc.width} clipHeight={doc.height}>
+              {full && <KImage image={full.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />}
+              {split && (
+                <>
+                  <KImage image={split.below.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />
+                  <KImage image={split.live.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />
+                  <KImage image={split.above.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />
+                </>
+              )}
+              {previewImg && <KImage image={previewImg} width={doc.width} height={doc.height} opacity={0.92} />}
+            </Group>
+          </KLayer>
+          <KLayer>
+            <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom} listening={false}>
+              {regionsVisible &&
+                [...regions].reverse().map((p) => (
+                  <RegionOverlay key={p.layer.id} region={p.layer} rect={overrides.get(p.layer.id) ?? p.rect} zoom={zoom} selected={selection.includes(p.layer.id)} cache={cache} version={version} />
+                ))}
+              {selection.map((id) => {
+                if (id === transformId) return null;
+                const r = abs(id);
+                if (!r) return null;
+                const o = preview?.kind === 'move' && preview.ids.includes(id) ? { ...r, x: r.x + preview.dx, y: r.y + preview.dy } : r;
+                return <Rect key={id} x={o.x} y={o.y} width={o.width} height={o.height} stroke="#4dabf7" strokeWidth={1.5 / zoom} dash={[4 / zoom, 3 / zoom]} />;
+              })}
+              {preview?.kind === 'box' && (
+                <Rect x={preview.rect.x} y={preview.rect.y} width={preview.rect.width} height={preview.rect.height} stroke="#ffd43b" strokeWidth={1.5 / zoom} dash={[6 / zoom, 4 / zoom]} fill="rgba(255,212,59,0.12)" />
+              )}
+              {preview?.kind === 'stroke' && (
+                <Line
+                  points={preview.stroke.points.flatMap((p) => [p.x, p.y])}
+                  stroke={preview.stroke.erase ? 'rgba(255,80,80,0.6)' : 'rgba(79,140,255,0.55)'}
+                  strokeWidth={preview.stroke.radius * 2}
+                  lineCap="round"
+                  lineJoin="round"
+                />
+              )}
+              {(preview?.kind === 'move' || preview?.kind === 'transform') && (
+                <>
+                  {preview.guidesX.map((x) => <Line key={`gx${x}`} points={[x, -10000, x, 10000]} stroke="#ff3ea5" strokeWidth={1 / zoom} />)}
+                  {preview.guidesY.map((y) => <Line key={`gy${y}`} points={[-10000, y, 10000, y]} stroke="#ff3ea5" strokeWidth={1 / zoom} />)}
+                </>
+              )}
+              {transformRect && <Rect ref={proxyRef} x={transformRect.x} y={transformRect.y} width={transformRect.width} height={transformRect.height} listening={false} />}
+              {tool === 'mask' && hover && !panning && (
+                <Circle x={(hover.x - viewport.x) / zoom} y={(hover.y - viewport.y) / zoom} radius={brushSize / 2} stroke="#fff" strokeWidth={1 / zoom} shadowColor="#000" shadowBlur={2} />
+              )}
+            </Group>
+            <Transformer
+              ref={trRef}
+              rotateEnabled={false}
+              flipEnabled={false}
+              keepRatio
+              anchorSize={9}
+              borderStroke="#4dabf7"
+              anchorStroke="#4dabf7"
+              anchorFill="#0b0d12"
+              ignoreStroke
+              boundBoxFunc={(oldBox, newBox) => {
+                if (!transformId || !doc) return newBox;
+                const v = editor.state.viewport;
+                const toC = (b: typeof newBox): R => ({ x: (b.x - v.x) / v.zoom, y: (b.y - v.y) / v.zoom, width: b.width / v.zoom, height: b.height / v.zoom });
+                const before = toC(oldBox);
+                const s = snapResize(before, toC(newBox), editor.snapTargetsFor([transformId]), 6 / v.zoom);
+                if (s.box.width < 1 || s.box.height < 1) return oldBox;
+                return { ...newBox, x: s.box.x * v.zoom + v.x, y: s.box.y * v.zoom + v.y, width: s.box.width * v.zoom, height: s.box.height * v.zoom };
+              }}
+              onTransform={() => {
+                const n = proxyRef.current;
+                if (!n || !transformId) return;
+                const rect = { x: n.x(), y: n.y(), width: n.width() * n.scaleX(), height: n.height() * n.scaleY() };
+                editor.setPreview({ kind: 'transform', id: transformId, rect, guidesX: [], guidesY: [] });
+              }}
+              onTransformEnd={() => {
+                const n = proxyRef.current;
+                if (!n || !transformId) return;
+                const rect = { x: n.x(), y: n.y(), width: n.width() * n.scaleX(), height: n.height() * n.scaleY() };
+                n.scaleX(1);
+                n.scaleY(1);
+                void editor.commitTransform(transformId, rect);
+              }}
+            />
+          </KLayer>
+        </Stage>
+      )}
+      {doc && <RegionPromptEditor />}
+    </div>
+  );
+}

@@ -1,0 +1,63 @@
+// Type a region's prompt in place, just under its box on the canvas.
+import { useEffect, useRef, useState } from 'react';
+import { findLayer } from '../../common/document/layer-tree.ts';
+import { canvasToScreen } from '../editor/viewport.ts';
+import { useEditorState, useServices } from '../ui/editor-context.ts';
+
+export function RegionPromptEditor() {
+  const { editor } = useServices();
+  const id = useEditorState((s) => s.editingRegionId);
+  const doc = useEditorState((s) => s.snapshot?.document ?? null);
+  const viewport = useEditorState((s) => s.viewport);
+  const layer = id && doc ? findLayer(doc.layers, id)?.layer : null;
+  const [text, setText] = useState('');
+  const ref = useRef<HTMLTextAreaElement>(null);
+  const committed = useRef<string | null>(null);
+
+  useEffect(() => {
+    if (layer && layer.kind === 'region') {
+      setText(layer.prompt);
+      committed.current = layer.prompt;
+      setTimeout(() => ref.current?.focus(), 0);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [id]);
+
+  if (!layer || layer.kind !== 'region') return null;
+  const r = editor.absoluteBounds(layer.id);
+  if (!r) return null;
+  const p = canvasToScreen(viewport, { x: r.x, y: r.y + r.height });
+  const commit = () => {
+    if (text === committed.current) return;
+    committed.current = text;
+    void editor.updateLayer(layer.id, { prompt: text }, { label: 'Region Prompt' });
+  };
+  return (
+    <div className="region-prompt" style={{ left: Math.max(4, p.x), top: p.y + 6, borderColor: layer.color }}>
+      <textarea
+        ref={ref}
+        data-testid="region-prompt-input"
+        aria-label={`Prompt for ${layer.name}`}
+        placeholder="Describe what goes in this region…"
+        value={text}
+        rows={2}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.metaKey) {
+            e.preventDefault();
+            commit();
+            editor.store.set({ editingRegionId: null });
+          } else if (e.key === 'Escape') {
+            e.preventDefault();
+            editor.store.set({ editingRegionId: null });
+          }
+        }}
+        onBlur={() => {
+          commit();
+          if (editor.state.editingRegionId === layer.id) editor.store.set({ editingRegionId: null });
+        }}
+      />
+      <div className="hint">Enter to apply · Shift+Enter new line · Esc to close</div>
+    </div>
+  );
+}
