@@ -1,4 +1,6 @@
 import { readFile } from 'node:fs/promises';
+import { basename, extname, resolve } from 'node:path';
+import { GenerationResult } from '../../common/contract/generation-result.ts';
 import { GenerationSpec } from '../../common/contract/generation-spec.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
@@ -19,8 +21,10 @@ export const commandGenerate: Command = async (args, engine) => {
   }
   const parsed = GenerationSpec.safeParse(raw);
   if (!parsed.success) throw new LaminaError('bad_request', `${values.spec}: ${describeZodError(parsed.error)}`);
+  const format = outputFormat(values.out);
   const e = engine();
-  const { jobId } = await e.call('jobs.start', { kind: 'generate', spec: parsed.data });
+  const doc = await e.call('document.new', { width: parsed.data.width, height: parsed.data.height, name: basename(values.out, extname(values.out)) });
+  const { jobId } = await e.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: parsed.data });
   const onSigint = () => void e.call('jobs.cancel', { jobId });
   process.once('SIGINT', onSigint);
   const final = await new Promise<import('../../common/contract/contract.ts').JobEvent>((resolve) => {
@@ -36,6 +40,25 @@ export const commandGenerate: Command = async (args, engine) => {
   process.off('SIGINT', onSigint);
   if (final.state === 'failed') throw new LaminaError(final.code ?? 'internal', final.message ?? 'generation failed');
   if (final.state === 'cancelled') throw new LaminaError('cancelled', 'generation cancelled');
-  if (values.json) printJson({ ok: true, result: final.result });
+  if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
+  const out = resolve(values.out);
+  const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
+  const result = GenerationResult.parse(final.result);
+  const summary = {
+    ok: true,
+    written,
+    provider: result.provider,
+    timings: result.timings,
+    notes: result.notes,
+    layers: result.layers.map(({ pngBase64: _png, ...meta }) => meta),
+  };
+  if (values.json) printJson(summary);
+  else process.stdout.write(`wrote ${written.join(', ')} (${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
   return 0;
 };
+
+function outputFormat(path: string): 'ora' | 'psd' | 'png' {
+  const ext = extname(path).toLowerCase();
+  if (ext === '.ora' || ext === '.psd' || ext === '.png') return ext.slice(1) as 'ora' | 'psd' | 'png';
+  throw new CliUsageError(`--out must end in .ora, .psd or .png (got "${basename(path)}")`);
+}

@@ -8,12 +8,13 @@ import { basename, extname, join } from 'node:path';
 import { createRequire } from 'node:module';
 import type { z } from 'zod';
 import {
-  type Contract, type EventName, type EventPayload, type Input, type LaminaClient, type Method, type Output,
+  type Contract, type EventName, type JobEvent, type EventPayload, type Input, type LaminaClient, type Method, type Output,
 } from '../../common/contract/contract.ts';
 import { parseInput } from '../../common/contract/validate.ts';
 import type { DocumentOp } from '../../common/document/document-ops.ts';
 import type { LaminaDocument, Layer } from '../../common/document/document-schema.ts';
-import { LaminaError } from '../../common/errors/lamina-error.ts';
+import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts';
+import { GenerationResult } from '../../common/contract/generation-result.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { decodeImage, encodePng } from './imaging/image-codec.ts';
 import { ImageStore } from './imaging/image-store.ts';
@@ -39,12 +40,14 @@ const APP_VERSION: string = require('../../package.json').version;
 export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
+  /** jobs whose result lands in a document */
+  private readonly jobDocs = new Map<string, string>();
   readonly jobs = new JobQueue();
   private autosaveTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.emitter.setMaxListeners(100);
-    this.jobs.onEvent((ev) => this.emit('job.event', ev));
+    this.jobs.onEvent((ev) => void this.forwardJobEvent(ev));
     if (options.autosaveMs) {
       this.autosaveTimer = setInterval(() => void this.autosaveNow().catch(() => {}), options.autosaveMs);
       this.autosaveTimer.unref();
@@ -266,6 +269,7 @@ export class Engine implements LaminaClient {
     'jobs.start': async ({ spec, docId }) => {
       if (docId) this.session(docId);
       const { jobId } = this.jobs.start({ kind: 'generate', spec, packDirs: this.options.packDirs });
+      if (docId) this.jobDocs.set(jobId, docId);
       return { jobId };
     },
 
@@ -283,6 +287,43 @@ export class Engine implements LaminaClient {
       return { summary, manifest };
     },
   };
+
+  /** Job events go out as they come, except that a generation's 'done' is sent after its
+   * layers have landed in the document (or as 'failed' if they cannot). */
+  private async forwardJobEvent(ev: JobEvent): Promise<void> {
+    const docId = this.jobDocs.get(ev.jobId);
+    if (docId && ['done', 'failed', 'cancelled'].includes(ev.state)) this.jobDocs.delete(ev.jobId);
+    if (docId && ev.state === 'done') {
+      try {
+        await this.landGeneration(docId, ev.result);
+      } catch (err) {
+        this.emit('job.event', { jobId: ev.jobId, state: 'failed', ...toErrorPayload(err) });
+        return;
+      }
+    }
+    this.emit('job.event', ev);
+  }
+
+  /** A finished generation lands in its document as one undo step, layers in front. */
+  private async landGeneration(docId: string, raw: unknown): Promise<void> {
+    const s = this.sessions.get(docId);
+    if (!s) return; // closed while the job ran
+    const result = GenerationResult.parse(raw);
+    const ops: DocumentOp[] = [];
+    for (const [index, layer] of result.layers.entries()) {
+      const img = await decodeImage(Buffer.from(layer.pngBase64, 'base64'), layer.name);
+      const imageId = s.store.put(img);
+      ops.push({
+        op: 'add', parentId: null, index,
+        layer: {
+          id: randomUUID(), kind: 'raster', name: layer.name, imageId, width: img.width, height: img.height,
+          x: layer.x, y: layer.y, visible: true, opacity: 1, blendMode: 'normal', locked: false, provenance: layer.provenance,
+        },
+      });
+    }
+    s.apply(ops, 'record', 'Generate');
+    this.changed(s);
+  }
 
   private assertRecoveryPath(path: string): void {
     if (!path.startsWith(this.options.recoveryDir)) throw new LaminaError('bad_request', `"${path}" is not a recovery file`);

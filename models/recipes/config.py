@@ -75,6 +75,8 @@ class TrainConfig:
     phrase_fraction: float = 0.35  # share of samples that are single object layers + phrase
     flow_shift: float = 1.0
     grad_clip: float = 1.0
+    data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
+    data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # housekeeping
     log_every: int = 50
     ckpt_every: int = 500
@@ -104,9 +106,9 @@ def _preset(name: str) -> Recipe:
     if name == "cpu":
         return Recipe(
             "cpu",
-            dit=DiTConfig(dim=192, blocks=6, heads=3, mlp_ratio=3),
-            train=TrainConfig(vae_steps=2500, dit_steps=6000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
-                              sample_every=1000),
+            dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
+            train=TrainConfig(vae_steps=1400, dit_steps=8000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
+                              sample_every=1000, data_reuse=3),
         )
     if name == "tiny":
         return Recipe(
@@ -115,7 +117,7 @@ def _preset(name: str) -> Recipe:
             text=TextConfig(dim=32, layers=1, heads=2),
             dit=DiTConfig(dim=32, blocks=2, heads=2, mlp_ratio=2, text_dim=32),
             train=TrainConfig(image_size=64, vae_steps=3, vae_batch=2, vae_crop=32, dit_steps=3, dit_batch=2,
-                              warmup=1, log_every=1, ckpt_every=2, sample_every=3),
+                              warmup=1, log_every=1, ckpt_every=2, sample_every=3, data_reuse=2, data_buffer=2),
         )
     if name == "gpu":
         return Recipe(

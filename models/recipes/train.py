@@ -178,17 +178,21 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
                        "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z,
                        "done": final})
 
+    def fresh(i):
+        rgba, caps = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction)
+        with torch.no_grad():
+            return (vae.encode(rgba.to(device)) - shift_z) * scale_z, caps
+
+    replay = Replay(fresh, tc.data_reuse, tc.data_buffer)
     t0, seen, loss_avg = time.time(), 0, None
     while step < tc.dit_steps:
         gen.manual_seed(tc.seed * 1_000_003 + step)
         lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio)
         for g in opt.param_groups:
             g["lr"] = lr
-        rgba, caps = dit_batch(world, step, tc.dit_batch, tc.image_size, tc.phrase_fraction)
+        z0, caps = replay.next(step, gen)
         drop = torch.rand(len(caps), generator=gen) < tc.caption_dropout
         caps = ["" if d else c for c, d in zip(caps, drop.tolist())]
-        with torch.no_grad():
-            z0 = (vae.encode(rgba.to(device)) - shift_z) * scale_z
         ids, mask = tok(caps, device)
         B = z0.shape[0]
         t = torch.sigmoid(torch.randn(B, generator=gen)).to(device)  # logit-normal(0, 1)
@@ -216,6 +220,31 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
             save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
                          shift_z, scale_z, device)
     return step
+
+
+class Replay:
+    """Shuffled replay of encoded batches: on average one fresh batch (render + VAE
+    encode, the costly part on a CPU) per `reuse` steps, mixed from the last `size`."""
+
+    def __init__(self, fresh, reuse, size):
+        self.fresh, self.reuse, self.size = fresh, reuse, size
+        self.z, self.caps, self.made = None, [], 0
+
+    def next(self, step, gen):
+        if self.reuse <= 1:
+            return self.fresh(step)
+        want = step // self.reuse + 1
+        if self.z is None:  # (re)start: only the batches that would still be in the buffer
+            self.made = max(0, want - self.size)
+        while self.made < want:
+            z, caps = self.fresh(self.made)
+            self.made += 1
+            self.batch = z.shape[0]
+            keep = self.size * self.batch
+            self.z = z if self.z is None else torch.cat([self.z, z])[-keep:]
+            self.caps = (self.caps + caps)[-keep:]
+        idx = torch.randperm(self.z.shape[0], generator=gen)[: self.batch]
+        return self.z[idx.to(self.z.device)], [self.caps[i] for i in idx.tolist()]
 
 
 @torch.no_grad()

@@ -105,14 +105,16 @@ function convertLayers(psdLayers: readonly PsdLayer[], ctx: ReadContext): Layer[
 }
 
 function flatLayer(psd: Psd, ctx: ReadContext): Layer[] {
-  if (!psd.imageData) return [];
-  const image = toRgba8(psd.imageData);
-  const imageId = ctx.staged.add(image);
-  return [{ ...defaults(), id: 'psd-1', name: 'Background', kind: 'raster', imageId, width: image.width, height: image.height }];
+  return psd.imageData ? [plainRaster(ctx, 'Background', toRgba8(psd.imageData), 0, 0)] : [];
 }
 
-function defaults() {
-  return { visible: true, opacity: 1, blendMode: 'normal' as BlendMode, x: 0, y: 0, locked: false, provenance: null };
+/** A raster layer with default properties and a fresh id. */
+function plainRaster(ctx: ReadContext, name: string, image: RgbaImage, x: number, y: number): Layer {
+  const imageId = ctx.staged.add(image);
+  return {
+    id: `psd-${++ctx.nextId}`, name, visible: true, opacity: 1, blendMode: 'normal', x, y, locked: false, provenance: null,
+    kind: 'raster', imageId, width: image.width, height: image.height,
+  };
 }
 
 function convertLayer(src: PsdLayer, ctx: ReadContext): Layer | null {
@@ -135,7 +137,8 @@ function convertLayer(src: PsdLayer, ctx: ReadContext): Layer | null {
   };
   if (src.children) {
     const expanded = src.opened ?? true;
-    return { ...common, x: 0, y: 0, kind: 'group', expanded, children: convertLayers(src.children, ctx) };
+    const children = [...groupOwnPixels(src, ctx), ...convertLayers(src.children, ctx)];
+    return { ...common, x: 0, y: 0, kind: 'group', expanded, children };
   }
   noteUnappliedFeatures(src, ctx);
   const image = layerPixels(src, ctx);
@@ -158,6 +161,16 @@ function convertLayer(src: PsdLayer, ctx: ReadContext): Layer | null {
     return { ...common, kind: 'text', ...text, ...savedText, imageId, ...size } as Layer;
   }
   return { ...common, kind: 'raster', imageId, ...size };
+}
+
+/**
+ * Some writers leave pixels on a group's own record ("broken groups"); Photoshop ignores
+ * them, other readers show them as a layer at the top of the group. Keep them, as a layer.
+ */
+function groupOwnPixels(src: PsdLayer, ctx: ReadContext): Layer[] {
+  if (!src.imageData || src.imageData.width <= 0 || src.imageData.height <= 0) return [];
+  ctx.warnings.push(`group "${src.name ?? ''}" carries its own pixels; imported as a layer inside it`);
+  return [plainRaster(ctx, src.name ?? '', toRgba8(src.imageData), src.left ?? 0, src.top ?? 0)];
 }
 
 /** PSD stores opacity as a byte; keep Lamina's exact value when it rounds to that byte. */

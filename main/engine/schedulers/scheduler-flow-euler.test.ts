@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { FlowMatchEulerScheduler } from './scheduler-flow-euler.ts';
 
 interface Case {
-  steps: number; shift: number; num_train_timesteps: number; dynamic?: boolean; mu?: number;
+  steps: number; shift: number; num_train_timesteps: number; dynamic?: boolean; mu?: number; linspace_sigmas?: boolean;
   timesteps: number[]; sigmas: number[]; initial_sample: number[]; model_outputs: number[][]; step_samples: number[][];
 }
 const fixture = JSON.parse(readFileSync(new URL('./fixtures/flow-euler-diffusers.json', import.meta.url), 'utf8')) as { diffusers_version: string; cases: Case[] };
@@ -16,10 +16,10 @@ function ulpsApart(a: number, b: number): number {
 }
 
 for (const c of fixture.cases) {
-  const name = `steps=${c.steps} shift=${c.shift} N=${c.num_train_timesteps}${c.dynamic ? ` mu=${c.mu}` : ''}`;
+  const name = `steps=${c.steps} shift=${c.shift} N=${c.num_train_timesteps}${c.dynamic ? ` mu=${c.mu}` : ''}${c.linspace_sigmas ? ' linspace' : ''}`;
   test(`flow euler matches diffusers ${fixture.diffusers_version}: ${name}`, () => {
     const s = new FlowMatchEulerScheduler({ numTrainTimesteps: c.num_train_timesteps, shift: c.shift, useDynamicShifting: c.dynamic });
-    const sched = s.setTimesteps(c.steps, { mu: c.mu });
+    const sched = s.setTimesteps(c.steps, { mu: c.mu, spacing: c.linspace_sigmas ? 'linspace' : 'diffusers' });
     assert.equal(sched.timesteps.length, c.timesteps.length);
     assert.equal(sched.sigmas.length, c.sigmas.length);
     // float32 values; allow 1 ulp for the float64 shift formula evaluated in another language

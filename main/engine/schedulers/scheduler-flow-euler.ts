@@ -47,11 +47,33 @@ export class FlowMatchEulerScheduler {
     this.sigmaMin = sig(1);
   }
 
-  /** diffusers set_timesteps(num_inference_steps, mu=...). */
-  setTimesteps(steps: number, opts: { mu?: number } = {}): FlowEulerSchedule {
+  /**
+   * diffusers set_timesteps(num_inference_steps, mu=..., sigmas=...). `spacing: 'linspace'`
+   * is lamina-tiny's schedule, sigma_i = shift(1 - i / steps), i.e. diffusers with custom
+   * sigmas linspace(1, 0, steps + 1)[:-1].
+   */
+  setTimesteps(steps: number, opts: { mu?: number; sigmas?: readonly number[]; spacing?: 'diffusers' | 'linspace' } = {}): FlowEulerSchedule {
     if (!Number.isInteger(steps) || steps < 1) throw new RangeError(`steps must be an integer >= 1 (got ${steps})`);
     if (this.useDynamicShifting && opts.mu === undefined) throw new RangeError('mu is required with dynamic shifting');
     const n = this.numTrainTimesteps;
+    const custom = opts.sigmas ?? (opts.spacing === 'linspace' ? Array.from({ length: steps }, (_, i) => 1 - i / steps) : null);
+    if (custom) {
+      if (custom.length !== steps) throw new RangeError(`got ${custom.length} sigmas for ${steps} steps`);
+      // numpy float32 arithmetic, one rounding per operation
+      const f = Math.fround;
+      const sigmas = new Float32Array(steps + 1);
+      const timesteps = new Float32Array(steps);
+      for (let i = 0; i < steps; i++) {
+        const s = f(custom[i]);
+        sigmas[i] = this.useDynamicShifting
+          ? f(f(Math.exp(opts.mu!)) / f(f(Math.exp(opts.mu!)) + f(f(1 / s) - 1)))
+          : f(f(this.shift * s) / f(1 + f((this.shift - 1) * s)));
+        timesteps[i] = f(sigmas[i] * n);
+      }
+      this.schedule = { timesteps, sigmas };
+      this.stepIndex = 0;
+      return this.schedule;
+    }
     // np.linspace(sigma_max * N, sigma_min * N, steps) in float64, then / N
     const start = this.sigmaMax * n;
     const stop = this.sigmaMin * n;

@@ -1,0 +1,140 @@
+// Every PSD/PSB of the shared corpus either imports with its layers or is refused with a
+// one-line LaminaError (unsupported / bad_file / too_large). Nothing may crash, hang (each
+// file has a time limit) or write anything. Layer names are compared with ImageMagick's.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { test } from 'node:test';
+import { promisify } from 'node:util';
+import { Worker } from 'node:worker_threads';
+import type { CorpusResult } from './psd-corpus-worker.ts';
+
+const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+const CORPUS = resolve(REPO_ROOT, '../shared/fixtures/psd-corpus');
+const PER_FILE_TIMEOUT_MS = 20_000;
+const IDENTIFY = '/usr/bin/identify';
+const IN_CI = process.env.CI === 'true';
+/** Worker threads do not inherit tsx: register it there, then load the TypeScript worker. */
+const WORKER_BOOTSTRAP = `import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(
+  new URL('./psd-corpus-worker.ts', import.meta.url).href,
+)}); });`;
+
+function corpusFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.ps[db]$/i.test(e.name) ? [join(dir, e.name)] : []))
+    .sort();
+}
+
+/** Runs the files through a worker; a file that takes too long is recorded as a hang. */
+async function importAll(files: string[]): Promise<(CorpusResult | { file: string; status: 'hung'; ms: number })[]> {
+  const results: (CorpusResult | { file: string; status: 'hung'; ms: number })[] = [];
+  let rest = files;
+  while (rest.length > 0) {
+    const batch = rest;
+    const done = await new Promise<number>((resolveBatch, reject) => {
+      const worker = new Worker(WORKER_BOOTSTRAP, { eval: true, workerData: { files: batch } });
+      let count = 0;
+      let timer = setTimeout(onTimeout, PER_FILE_TIMEOUT_MS);
+      function onTimeout() {
+        results.push({ file: batch[count], status: 'hung', ms: PER_FILE_TIMEOUT_MS });
+        void worker.terminate();
+        resolveBatch(count + 1);
+      }
+      worker.on('message', (result: CorpusResult) => {
+        results.push(result);
+        count++;
+        clearTimeout(timer);
+        if (count === batch.length) {
+          void worker.terminate();
+          resolveBatch(count);
+        } else timer = setTimeout(onTimeout, PER_FILE_TIMEOUT_MS);
+      });
+      worker.on('error', (err) => {
+        clearTimeout(timer);
+        reject(err);
+      });
+    });
+    rest = batch.slice(done);
+  }
+  return results;
+}
+
+/** ImageMagick 6 decodes legacy (non-Unicode) names, so non-ASCII names cannot be compared. */
+const comparable = (a: string, b: string) => a === b || /[^\x20-\x7e]|\?/.test(a + b);
+
+/** ImageMagick skips layers without pixels, so its list must be an ordered subsequence of ours. */
+function isSubsequence(theirs: string[], ours: string[]): boolean {
+  let i = 0;
+  for (const name of ours) if (i < theirs.length && comparable(theirs[i], name)) i++;
+  return i === theirs.length;
+}
+
+async function identifyLabels(file: string): Promise<string[]> {
+  const { stdout } = await promisify(execFile)(IDENTIFY, ['-format', '%[label]\n', file], { maxBuffer: 1 << 20, timeout: 30_000 });
+  const lines = stdout.split('\n').slice(0, -1);
+  return lines.slice(1); // frame 0 is the composite
+}
+
+test('PSD corpus: every file imports or is refused cleanly', { timeout: 240_000 }, async (t) => {
+  if (!existsSync(CORPUS)) {
+    if (IN_CI) assert.fail(`PSD corpus missing at ${CORPUS}`);
+    t.skip(`PSD corpus not found at ${CORPUS}`);
+    return;
+  }
+  const files = corpusFiles(CORPUS);
+  const before = readdirSync(tmpdir()).length;
+  const started = Date.now();
+  const results = await importAll(files);
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+
+  const refusedBy = new Map<string, number>();
+  for (const r of results) if (r.status === 'refused') refusedBy.set(r.code, (refusedBy.get(r.code) ?? 0) + 1);
+  const imported = results.filter((r) => r.status === 'imported');
+  const reasons = [...refusedBy].map(([code, n]) => `${code} ${n}`).join(', ');
+  t.diagnostic(`PSD corpus: ${files.length} files in ${seconds} s: imported ${imported.length}, refused ${results.length - imported.length} (${reasons})`);
+  for (const r of results) if (r.status === 'refused') t.diagnostic(`refused ${relative(CORPUS, r.file)}: [${r.code}] ${r.message.replace(CORPUS + '/', '')}`);
+
+  assert.equal(results.length, files.length);
+  const bad = results.filter((r) => r.status === 'crashed' || r.status === 'hung');
+  assert.deepEqual(bad.map((r) => `${relative(CORPUS, r.file)}: ${r.status}${'message' in r ? ` ${r.message}` : ''}`), []);
+  for (const r of results) {
+    if (r.status !== 'refused') continue;
+    assert.ok(['unsupported', 'bad_file', 'too_large'].includes(r.code), `${r.file}: ${r.code}`);
+    assert.ok(!r.message.includes('\n'), `${r.file}: one-line message`);
+  }
+  assert.ok(imported.length >= files.length * 0.8, 'most of the corpus imports');
+  assert.equal(readdirSync(tmpdir()).length, before, 'importing writes nothing');
+});
+
+test('PSD corpus: layer names and order agree with ImageMagick', { timeout: 240_000 }, async (t) => {
+  if (!existsSync(IDENTIFY)) {
+    if (IN_CI) assert.fail(`${IDENTIFY} is missing (install imagemagick)`);
+    t.skip(`${IDENTIFY} not installed; install imagemagick to compare layer names`);
+    return;
+  }
+  if (!existsSync(CORPUS)) {
+    t.skip(`PSD corpus not found at ${CORPUS}`);
+    return;
+  }
+  const results = (await importAll(corpusFiles(CORPUS))).filter((r) => r.status === 'imported');
+  let compared = 0;
+  let imSawNoLayers = 0;
+  const mismatches: string[] = [];
+  for (let i = 0; i < results.length; i += 2) {
+    const pair = results.slice(i, i + 2);
+    const labels = await Promise.all(pair.map((r) => identifyLabels(r.file).catch(() => null)));
+    pair.forEach((r, k) => {
+      const theirs = labels[k];
+      if (!theirs || theirs.length === 0) return void imSawNoLayers++;
+      compared++;
+      if (!isSubsequence(theirs, r.leafNames) || theirs.length > r.leafNames.length) {
+        mismatches.push(`${relative(CORPUS, r.file)}: ImageMagick ${JSON.stringify(theirs)} vs Lamina ${JSON.stringify(r.leafNames)}`);
+      }
+    });
+  }
+  t.diagnostic(`compared ${compared} files with ImageMagick; ${imSawNoLayers} files where ImageMagick reads no layers (16/32-bit, fill-only or flat files)`);
+  assert.deepEqual(mismatches, []);
+  assert.ok(compared >= results.length / 2, 'ImageMagick compared at least half the imported files');
+});

@@ -1,0 +1,172 @@
+// Modal dialogs: New, Save As, Export, Open by path, crash recovery.
+import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useServices } from './editor-context.ts';
+
+export const SIZE_PRESETS: { label: string; width: number; height: number }[] = [
+  { label: 'Square 512', width: 512, height: 512 },
+  { label: 'Square 1024', width: 1024, height: 1024 },
+  { label: 'Landscape 1024 × 768', width: 1024, height: 768 },
+  { label: 'Portrait 768 × 1024', width: 768, height: 1024 },
+  { label: 'HD 1920 × 1080', width: 1920, height: 1080 },
+  { label: 'Instagram 1080 × 1350', width: 1080, height: 1350 },
+  { label: 'A4 @150dpi 1240 × 1754', width: 1240, height: 1754 },
+];
+
+export function Modal({ title, children, onClose, testId }: { title: string; children: ReactNode; onClose: () => void; testId: string }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const first = ref.current?.querySelector<HTMLElement>('input, select, button');
+    first?.focus();
+  }, []);
+  return (
+    <div className="modal-backdrop" onPointerDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div
+        className="modal"
+        role="dialog"
+        aria-modal="true"
+        aria-label={title}
+        data-testid={testId}
+        ref={ref}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') {
+            e.stopPropagation();
+            onClose();
+          }
+        }}
+      >
+        <h2>{title}</h2>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export function NewDocumentDialog({ onClose }: { onClose: () => void }) {
+  const { editor } = useServices();
+  const [w, setW] = useState(1024);
+  const [h, setH] = useState(1024);
+  const [name, setName] = useState('Untitled');
+  const create = async () => {
+    if (await editor.newDocument(w, h, name || 'Untitled')) onClose();
+  };
+  return (
+    <Modal title="New document" onClose={onClose} testId="new-dialog">
+      <form onSubmit={(e) => { e.preventDefault(); void create(); }}>
+        <label className="block"><span>Name</span><input data-testid="new-name" value={name} onChange={(e) => setName(e.target.value)} /></label>
+        <label className="block">
+          <span>Preset</span>
+          <select
+            data-testid="new-preset"
+            value={SIZE_PRESETS.find((p) => p.width === w && p.height === h)?.label ?? 'custom'}
+            onChange={(e) => {
+              const p = SIZE_PRESETS.find((x) => x.label === e.target.value);
+              if (p) { setW(p.width); setH(p.height); }
+            }}
+          >
+            {SIZE_PRESETS.map((p) => <option key={p.label} value={p.label}>{p.label}</option>)}
+            <option value="custom">Custom</option>
+          </select>
+        </label>
+        <div className="row">
+          <label><span>Width</span><input type="number" data-testid="new-width" min={1} max={16384} value={w} onChange={(e) => setW(Math.max(1, Math.min(16384, Math.round(Number(e.target.value) || 1))))} /></label>
+          <label><span>Height</span><input type="number" data-testid="new-height" min={1} max={16384} value={h} onChange={(e) => setH(Math.max(1, Math.min(16384, Math.round(Number(e.target.value) || 1))))} /></label>
+        </div>
+        <div className="actions">
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" data-testid="new-create">Create</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function PathDialog({ title, label, initial, confirm, onConfirm, onClose, testId, extra }: {
+  title: string; label: string; initial: string; confirm: string; testId: string;
+  onConfirm: (path: string) => Promise<boolean>; onClose: () => void; extra?: ReactNode;
+}) {
+  const [path, setPath] = useState(initial);
+  return (
+    <Modal title={title} onClose={onClose} testId={testId}>
+      <form onSubmit={async (e) => { e.preventDefault(); if (path.trim() && (await onConfirm(path.trim()))) onClose(); }}>
+        <label className="block"><span>{label}</span><input data-testid={`${testId}-path`} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} /></label>
+        <p className="muted small">The engine runs on this machine: give a path on its disk.</p>
+        {extra}
+        <div className="actions">
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" data-testid={`${testId}-confirm`}>{confirm}</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+function download(name: string, b64: string): void {
+  const bin = atob(b64);
+  const bytes = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+  const url = URL.createObjectURL(new Blob([bytes]));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 5000);
+}
+
+export function ExportDialog({ onClose, defaultDir }: { onClose: () => void; defaultDir: string }) {
+  const { editor } = useServices();
+  const name = editor.document?.name ?? 'Untitled';
+  const [format, setFormat] = useState<'psd' | 'png-stack' | 'png' | 'ora'>('psd');
+  const ext = format === 'png-stack' ? '' : `.${format}`;
+  const [path, setPath] = useState(`${defaultDir}${name}${ext}`);
+  useEffect(() => setPath((p) => p.replace(/(\.(psd|png|ora))?$/i, ext)), [ext]);
+  return (
+    <Modal title="Export" onClose={onClose} testId="export-dialog">
+      <form onSubmit={async (e) => { e.preventDefault(); if (await editor.exportTo(format, path.trim())) onClose(); }}>
+        <label className="block">
+          <span>Format</span>
+          <select data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
+            <option value="psd">Photoshop (.psd), layered</option>
+            <option value="png-stack">PNG stack (a folder, one PNG per layer)</option>
+            <option value="png">PNG, flattened</option>
+            <option value="ora">OpenRaster (.ora)</option>
+          </select>
+        </label>
+        <label className="block"><span>{format === 'png-stack' ? 'Folder' : 'File'}</span><input data-testid="export-path" value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} /></label>
+        <div className="actions">
+          {format !== 'png-stack' && (
+            <button type="button" data-testid="export-download" onClick={async () => {
+              const f = await editor.exportBytes(format);
+              if (f) { download(f.name, f.dataBase64); onClose(); }
+            }}>Download</button>
+          )}
+          <span className="spacer" />
+          <button type="button" onClick={onClose}>Cancel</button>
+          <button type="submit" className="primary" data-testid="export-confirm">Export</button>
+        </div>
+      </form>
+    </Modal>
+  );
+}
+
+export function RecoveryDialog({ items, onClose }: { items: { path: string; name: string; savedAt: string }[]; onClose: () => void }) {
+  const { editor } = useServices();
+  const [left, setLeft] = useState(items);
+  useEffect(() => { if (!left.length) onClose(); }, [left, onClose]);
+  return (
+    <Modal title="Recover unsaved work?" onClose={onClose} testId="recovery-dialog">
+      <p>Lamina found autosaved documents from a session that did not close cleanly.</p>
+      <ul className="recovery-list">
+        {left.map((r) => (
+          <li key={r.path}>
+            <span><b>{r.name}</b> <span className="muted">{new Date(r.savedAt).toLocaleString()}</span></span>
+            <span className="actions">
+              <button className="primary" onClick={async () => { if (await editor.recover(r.path)) onClose(); }}>Recover</button>
+              <button onClick={async () => { await editor.call('document.discardRecovery', { path: r.path }); setLeft((l) => l.filter((x) => x.path !== r.path)); }}>Discard</button>
+            </span>
+          </li>
+        ))}
+      </ul>
+      <div className="actions"><button onClick={onClose}>Later</button></div>
+    </Modal>
+  );
+}

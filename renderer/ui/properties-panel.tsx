@@ -1,0 +1,81 @@
+// Properties of the selected layer, including how it was made (provenance).
+import { findLayer } from '../../common/document/layer-tree.ts';
+import { useEditorState, useServices } from './editor-context.ts';
+import { useEffect, useState } from 'react';
+
+function PromptField({ id, prompt }: { id: string; prompt: string }) {
+  const { editor } = useServices();
+  const [v, setV] = useState(prompt);
+  useEffect(() => setV(prompt), [prompt, id]);
+  return (
+    <textarea
+      data-testid="region-prompt-panel"
+      aria-label="Region prompt"
+      rows={3}
+      value={v}
+      placeholder="What goes in this region"
+      onChange={(e) => setV(e.target.value)}
+      onBlur={() => v !== prompt && void editor.updateLayer(id, { prompt: v }, { label: 'Region Prompt' })}
+    />
+  );
+}
+
+export function PropertiesPanel() {
+  const { editor } = useServices();
+  const doc = useEditorState((s) => s.snapshot?.document ?? null);
+  const selection = useEditorState((s) => s.selection);
+  const layer = doc && selection.length === 1 ? findLayer(doc.layers, selection[0])?.layer ?? null : null;
+  if (!doc) return null;
+  if (!layer) {
+    return (
+      <section className="panel props-panel" data-testid="properties-panel">
+        <h2>Properties</h2>
+        <dl className="kv">
+          <dt>Document</dt><dd>{doc.name}</dd>
+          <dt>Size</dt><dd>{doc.width} × {doc.height}</dd>
+          <dt>Selected</dt><dd>{selection.length ? `${selection.length} layers` : 'none'}</dd>
+        </dl>
+      </section>
+    );
+  }
+  const b = editor.absoluteBounds(layer.id);
+  const p = layer.provenance;
+  return (
+    <section className="panel props-panel" data-testid="properties-panel">
+      <h2>Properties</h2>
+      <dl className="kv">
+        <dt>Name</dt><dd>{layer.name}</dd>
+        <dt>Kind</dt><dd>{layer.kind === 'region' ? `region (${layer.shape.type})` : layer.kind}</dd>
+        {b && (<><dt>Position</dt><dd>{Math.round(b.x)}, {Math.round(b.y)}</dd><dt>Size</dt><dd>{Math.round(b.width)} × {Math.round(b.height)}</dd></>)}
+      </dl>
+      {layer.kind === 'region' && (
+        <div className="field">
+          <label>Prompt</label>
+          <PromptField id={layer.id} prompt={layer.prompt} />
+          <label className="inline">
+            Overlay colour
+            <input type="color" value={layer.color} onChange={(e) => void editor.updateLayer(layer.id, { color: e.target.value }, { history: 'merge', mergeKey: `color:${layer.id}`, label: 'Region Colour' })} />
+          </label>
+        </div>
+      )}
+      <div className="provenance" data-testid="provenance">
+        <h3>Provenance</h3>
+        {p ? (
+          <dl className="kv">
+            <dt>Pack</dt><dd>{p.packId}</dd>
+            <dt>Pipeline</dt><dd>{p.pipeline}</dd>
+            <dt>Prompt</dt><dd>{p.prompt || '—'}</dd>
+            <dt>Seed</dt><dd>{p.seed}</dd>
+            <dt>Steps</dt><dd>{p.steps}</dd>
+            {p.guidance !== undefined && (<><dt>Guidance</dt><dd>{p.guidance}</dd></>)}
+            {p.provider && (<><dt>Device</dt><dd>{p.provider}</dd></>)}
+            {p.createdAt && (<><dt>Made</dt><dd>{new Date(p.createdAt).toLocaleString()}</dd></>)}
+            {p.regions.length > 0 && (<><dt>Regions</dt><dd>{p.regions.map((r) => r.prompt || r.id).join(' · ')}</dd></>)}
+          </dl>
+        ) : (
+          <p className="muted">{layer.kind === 'region' ? 'A region is an input to generation.' : 'Not generated (imported or painted).'}</p>
+        )}
+      </div>
+    </section>
+  );
+}
