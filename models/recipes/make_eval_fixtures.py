@@ -82,6 +82,36 @@ def main():
     truth = test_scenes(world, 120)
     (OUT / "fixtures" / "test-scenes" / "truth.json").write_text(json.dumps(truth, indent=1))
     print(f"wrote shape templates and {len(truth)} test scenes to {OUT}")
+    write_captions()
+
+
+def test_captions(world: World, total: int = 500, first_seed_offset: int = 5000) -> list:
+    """Held-out captions (test split) with 1, 2 and 3 objects, for judging generations."""
+    start = world.spec["splits"]["test"][0] + first_seed_offset
+    want = {n: total // 3 + (1 if n <= total % 3 else 0) for n in (1, 2, 3)}
+    out, seed = [], start
+    while any(want.values()):
+        seeds = torch.arange(seed, seed + 256)
+        seed += 256
+        sc = world.sample(seeds, 128)
+        caps = world.captions(sc)
+        colours, shapes, sizes = world.spec["colour_order"], world.shapes, world.spec["size_order"]
+        for b in range(sc.batch):
+            n = int(sc.obj_active[b].sum())
+            if want.get(n, 0) <= 0:
+                continue
+            want[n] -= 1
+            objs = [{"colour": colours[int(sc.obj_colour[b, j])], "shape": shapes[int(sc.obj_shape[b, j])],
+                     "size": sizes[int(sc.obj_size[b, j])]} for j in range(MAX_OBJECTS) if bool(sc.obj_active[b, j])]
+            out.append({"seed": int(seeds[b]), "caption": caps[b], "objects": objs})
+    return out
+
+
+def write_captions():
+    world = World.load()
+    caps = test_captions(world)
+    (OUT / "fixtures" / "test-captions.json").write_text(json.dumps(caps, indent=0))
+    print(f"wrote {len(caps)} held-out captions")
 
 
 if __name__ == "__main__":
