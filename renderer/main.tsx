@@ -6,6 +6,7 @@ import { Editor } from './editor/editor.ts';
 import { ImageCache } from './canvas/image-cache.ts';
 import { createPixelServices } from './canvas/pixel-services.ts';
 import { App } from './ui/app.tsx';
+import { toCommandId } from './editor/shortcuts.ts';
 import { EditorContext } from './ui/editor-context.ts';
 import './ui/styles.css';
 
@@ -29,16 +30,22 @@ window.__lamina = { editor, cache };
 
 function Root() {
   const [connection, setConnection] = useState<string>(client.state);
+  useEffect(() => window.lamina?.onMenuCommand?.((cmd) => {
+    const id = toCommandId(cmd);
+    if (id) editor.runCommand(id);
+  }), []);
   useEffect(() => {
-    const off = client.onState?.((s) => {
+    const sync = (s: string) => {
       setConnection(s);
-      editor.store.set({ connection: s });
-    });
+      editor.store.set({ connection: s as 'open' });
+    };
+    const off = client.onState?.(sync);
+    sync(client.state);
     return () => off?.();
   }, []);
   return (
     <EditorContext.Provider value={{ editor, cache }}>
-      <App connection={connection} />
+      <App connection={connection} fileDialog={window.lamina?.fileDialog?.bind(window.lamina)} />
     </EditorContext.Provider>
   );
 }

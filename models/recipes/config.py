@@ -107,7 +107,7 @@ def _preset(name: str) -> Recipe:
         return Recipe(
             "cpu",
             dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
-            train=TrainConfig(vae_steps=1400, dit_steps=8000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
+            train=TrainConfig(vae_steps=700, dit_steps=8000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
                               sample_every=1000, data_reuse=3),
         )
     if name == "tiny":
@@ -122,12 +122,13 @@ def _preset(name: str) -> Recipe:
     if name == "gpu":
         return Recipe(
             "gpu",
-            vae=VAEConfig(channels=(64, 128, 256), res_blocks=2, groups=16),
-            text=TextConfig(dim=256, layers=4, heads=4),
-            dit=DiTConfig(dim=384, blocks=8, heads=6, mlp_ratio=4, text_dim=256),
+            # sized so the exported pack stays under 60 MB (fp32)
+            vae=VAEConfig(channels=(48, 96, 192), res_blocks=1, groups=8),
+            text=TextConfig(dim=192, layers=3, heads=3),
+            dit=DiTConfig(dim=192, blocks=6, heads=3, mlp_ratio=4, text_dim=192),
             train=TrainConfig(vae_steps=4000, vae_batch=64, vae_crop=128, vae_lr=1e-3,
-                              dit_steps=12000, dit_batch=256, dit_lr=4e-4, warmup=500,
-                              log_every=100, ckpt_every=1000, sample_every=3000, threads=8),
+                              dit_steps=8000, dit_batch=256, dit_lr=4e-4, warmup=500, data_reuse=2,
+                              log_every=100, ckpt_every=1000, sample_every=2000, threads=8),
         )
     raise ValueError(f"unknown recipe {name!r} (tiny, cpu, gpu)")
 

@@ -64,11 +64,19 @@ class VAEDecoderGraph(torch.nn.Module):
         return self.vae.decode(latent)
 
 
-def _export(module, args, path, in_names, out_names, axes):
+def _export(module, args, path, in_names, out_names, axes, out_dims):
     module.eval()
     torch.onnx.export(module, args, str(path), input_names=in_names, output_names=out_names,
                       dynamic_axes=axes, opset_version=OPSET, dynamo=False, do_constant_folding=True)
-    onnx.checker.check_model(onnx.load(str(path)))
+    model = onnx.load(str(path))
+    for o in model.graph.output:  # name every output dim (the exporter invents some names)
+        for d, want in zip(o.type.tensor_type.shape.dim, out_dims[o.name]):
+            if isinstance(want, str):
+                d.dim_param = want
+            else:
+                d.dim_value = want
+    onnx.checker.check_model(model)
+    onnx.save(model, str(path))
 
 
 def _io(path):
@@ -160,10 +168,14 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True)
         "vae_encoder": {"image": torch.rand(3, 4, S, S, generator=g)},
         "vae_decoder": {"latent": torch.randn(3, C, S // f, S // f, generator=g)},
     }
+    kv = [nb, "batch", H, "text_len", hd]
+    out_dims = {"text_embeds": ["batch", "text_len", dc.text_dim], "velocity": ["batch", C, dc.latent_size, dc.latent_size],
+                "text_k": kv, "text_v": kv, "latent": ["batch", C, "latent_height", "latent_width"],
+                "image": ["batch", 4, "height", "width"]}
     report = {}
     for name, (mod, feeds, outs, axes) in graphs.items():
         path = out / f"{name}.onnx"
-        _export(mod, tuple(feeds.values()), path, list(feeds), outs, axes)
+        _export(mod, tuple(feeds.values()), path, list(feeds), outs, axes, out_dims)
         if check:
             report[name] = _max_diff(path, mod, check_feeds[name])
             print(f"{name}: ONNX vs torch max abs diff {report[name]:.3e} ({path.stat().st_size / 1e6:.2f} MB)")

@@ -68,7 +68,7 @@ class Stream(nn.Module):
         B, L, D = x.shape
         mods = self.ada(c).chunk(6, -1)
         h = modulate(self.n1(x), mods[0], mods[1])
-        q, k, v = self.qkv(h).view(B, L, 3, heads, D // heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(h).view(B, L, 3, heads, D // heads).permute(2, 0, 3, 1, 4).unbind(0)
         return self.qn(q), self.kn(k), v, mods
 
     def post(self, x, attn_out, mods):

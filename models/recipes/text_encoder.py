@@ -18,7 +18,7 @@ class SelfAttention(nn.Module):
 
     def forward(self, x, key_bias):
         B, T, D = x.shape
-        q, k, v = self.qkv(x).view(B, T, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4)
+        q, k, v = self.qkv(x).view(B, T, 3, self.heads, D // self.heads).permute(2, 0, 3, 1, 4).unbind(0)
         att = (q @ k.transpose(-1, -2)) * (q.shape[-1] ** -0.5) + key_bias
         y = att.softmax(-1) @ v
         return self.proj(y.transpose(1, 2).reshape(B, T, D))

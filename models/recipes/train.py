@@ -36,6 +36,11 @@ def build(recipe, world: World):
     return RGBAVAE(recipe.vae), TextEncoder(recipe.text), MMDiT(recipe.dit)
 
 
+def _autocast(device):
+    """bf16 autocast on CUDA; a no-op on CPU."""
+    return torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=str(device).startswith("cuda"))
+
+
 # ---------------------------------------------------------------------- VAE
 def vae_loss(recon, x):
     target = x * 2 - 1
@@ -102,8 +107,9 @@ def train_vae(recipe, world, ck_dir: Path, log, device):
         for g in opt.param_groups:
             g["lr"] = lr
         x = vae_batch(world, step, tc.vae_batch, tc.image_size, tc.vae_crop).to(device)
-        recon, kl = vae(x)
-        loss = vae_loss(recon, x) + tc.vae_kl * kl
+        with _autocast(device):
+            recon, kl = vae(x)
+        loss = vae_loss(recon.float(), x) + tc.vae_kl * kl.float()
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(vae.parameters(), tc.grad_clip)
@@ -199,9 +205,10 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         t = shift_sigma(t, tc.flow_shift)
         noise = torch.randn(z0.shape, generator=gen).to(device)
         xt = (1 - t.view(B, 1, 1, 1)) * z0 + t.view(B, 1, 1, 1) * noise
-        emb = text(ids, mask)
-        v, _, _ = dit(xt, t, emb, mask)
-        loss = F.mse_loss(v, noise - z0)
+        with _autocast(device):
+            emb = text(ids, mask)
+            v, _, _ = dit(xt, t, emb, mask)
+        loss = F.mse_loss(v.float(), noise - z0)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, tc.grad_clip)

@@ -5,6 +5,10 @@ import { ContractError } from './ws-client.ts';
 export interface PreloadApi {
   call(method: string, input: unknown): Promise<unknown>;
   on(event: string, listener: (payload: unknown) => void): () => void;
+  /** desktop only: native menu commands */
+  onMenuCommand?(listener: (command: string) => void): () => void;
+  /** desktop only: native open/save dialog; a path or null */
+  fileDialog?(kind: 'open' | 'save', extensions: string[]): Promise<string | null>;
 }
 
 export class IpcLaminaClient implements LaminaClient {

@@ -215,7 +215,10 @@ export function CanvasView() {
     if (l.kind === 'region' && !regionsVisible) return null;
     return l.id;
   }, [doc, tool, selection, regionsVisible]);
-  const transformRect = transformId ? (overrides.get(transformId) ?? abs(transformId)) : null;
+  // the proxy keeps the committed box: during a gesture Konva scales the node itself
+  const movePreview = preview?.kind === 'move' && transformId && preview.ids.includes(transformId) ? preview : null;
+  const committedRect = transformId ? abs(transformId) : null;
+  const transformRect = committedRect && movePreview ? { ...committedRect, x: committedRect.x + movePreview.dx, y: committedRect.y + movePreview.dy } : committedRect;
   useEffect(() => {
     const tr = trRef.current;
     if (!tr) return;
@@ -387,6 +390,8 @@ export function CanvasView() {
                 const rect = { x: n.x(), y: n.y(), width: n.width() * n.scaleX(), height: n.height() * n.scaleY() };
                 n.scaleX(1);
                 n.scaleY(1);
+                n.width(rect.width);
+                n.height(rect.height);
                 void editor.commitTransform(transformId, rect);
               }}
             />

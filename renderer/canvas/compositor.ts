@@ -46,20 +46,29 @@ export function paintLayers(ctx: CanvasRenderingContext2D, layers: readonly Laye
     const l = layers[i];
     if (!l.visible || l.opacity <= 0) continue;
     if (l.kind === 'group') {
-      if (l.blendMode === 'normal' && l.opacity === 1) {
+      // same rules as the engine (main/engine/imaging/composite.ts): a normal group passes
+      // through (its opacity mixes the painted result with the backdrop); any other blend
+      // mode isolates the group on a transparent buffer, then blends it.
+      if (l.blendMode === 'normal' && l.opacity >= 1) {
         paintLayers(ctx, l.children, cache, scale, overrides, ox + l.x, oy + l.y);
         continue;
       }
-      // isolated group: flatten, then blend the result
       const tmp = document.createElement('canvas');
       tmp.width = ctx.canvas.width;
       tmp.height = ctx.canvas.height;
       const tctx = tmp.getContext('2d')!;
+      if (l.blendMode === 'normal') tctx.drawImage(ctx.canvas, 0, 0);
       paintLayers(tctx, l.children, cache, scale, overrides, ox + l.x, oy + l.y);
       ctx.save();
-      ctx.globalAlpha = l.opacity;
-      ctx.globalCompositeOperation = COMPOSITE_OPS[l.blendMode];
       ctx.setTransform(1, 0, 0, 1, 0, 0);
+      if (l.blendMode === 'normal') {
+        // backdrop * (1 - t) + painted * t
+        ctx.globalCompositeOperation = 'destination-in';
+        ctx.fillStyle = `rgba(0,0,0,${1 - l.opacity})`;
+        ctx.fillRect(0, 0, tmp.width, tmp.height);
+        ctx.globalCompositeOperation = 'lighter';
+      } else ctx.globalCompositeOperation = COMPOSITE_OPS[l.blendMode];
+      ctx.globalAlpha = l.opacity;
       ctx.drawImage(tmp, 0, 0);
       ctx.restore();
       continue;

@@ -194,3 +194,78 @@ test('stale snapshots are ignored; document.changed refreshes', async () => {
   await settle();
   assert.equal(editor.document!.name, 'Renamed elsewhere');
 });
+
+function withPixels(editor: Editor, client?: MemoryClient) {
+  const seen: string[] = [];
+  let size = { width: 10, height: 10 };
+  let n = 0;
+  if (client) client.overrides['document.putImage'] = () => ({ imageId: `px${++n}`, ...size });
+  editor.pixels = {
+    rasterizeMask: async (req) => ((size = { width: req.bounds.width, height: req.bounds.height }), seen.push(`mask ${JSON.stringify(req.bounds)} base=${req.base?.imageId ?? '-'} erase=${req.stroke.erase}`), 'PNG'),
+    resample: async (id, w, h) => ((size = { width: w, height: h }), seen.push(`resample ${id} ${w}x${h}`), 'PNG'),
+    mergeDown: async (u, l) => (seen.push(`merge ${u.imageId} onto ${l.imageId}`), { pngBase64: 'PNG', rect: { x: 0, y: 0, width: 400, height: 300 } }),
+  };
+  return seen;
+}
+const until = async (pred: () => boolean) => {
+  for (let i = 0; i < 50 && !pred(); i++) await new Promise((r) => setTimeout(r, 2));
+};
+
+test('mask brush (B): a stroke makes a mask region; the next stroke extends the selected one', async () => {
+  const { editor, client } = await setup();
+  const seen = withPixels(editor, client);
+  editor.select([]);
+  editor.setTool('mask');
+  editor.store.set({ brushSize: 20 });
+  editor.pointer('onPointerDown', ptr(50, 50));
+  editor.pointer('onPointerMove', ptr(60, 50));
+  editor.pointer('onPointerMove', ptr(90, 60));
+  assert.equal(editor.state.preview?.kind, 'stroke');
+  editor.pointer('onPointerUp', ptr(90, 60));
+  await until(() => editor.document!.layers[0].kind === 'region');
+  const m = editor.document!.layers[0];
+  assert.ok(m.kind === 'region' && m.shape.type === 'mask');
+  assert.deepEqual([m.x, m.y], [40, 40]);
+  assert.equal(seen[0], 'mask {"x":40,"y":40,"width":60,"height":30} base=- erase=false');
+  assert.deepEqual(editor.state.selection, [m.id]);
+  editor.pointer('onPointerDown', ptr(10, 10));
+  editor.pointer('onPointerUp', ptr(10, 10));
+  await until(() => seen.length === 2 && editor.document!.layers[0].x === 0);
+  assert.match(seen[1], /^mask \{"x":0,"y":0,"width":100,"height":70\} base=px1 erase=false$/);
+  assert.equal(editor.document!.layers.filter((l) => l.kind === 'region').length, 1, 'extended, not added');
+});
+
+test('transform handles: scaling a raster resamples into a new image in one undo step', async () => {
+  const { editor } = await setup();
+  const seen = withPixels(editor);
+  await editor.commitTransform('front', { x: 40, y: 45.4, width: 150.2, height: 149.6 });
+  const f = editor.document!.layers.find((l) => l.id === 'front')!;
+  assert.equal(seen[0], 'resample front 150x150');
+  assert.ok(f.kind === 'raster' && f.imageId !== 'front' && f.x === 40 && f.y === 45);
+  assert.equal(editor.state.snapshot!.undoLabel, 'Transform');
+  await editor.undo();
+  assert.equal((editor.document!.layers.find((l) => l.id === 'front') as { imageId: string }).imageId, 'front');
+});
+
+test('moving a group moves its unlocked leaves in one step', async () => {
+  const { editor } = await setup();
+  editor.select(['front', 'back']);
+  await editor.groupSelection();
+  const gid = editor.state.selection[0];
+  editor.commitMove([gid], 5, -3);
+  await until(() => editor.document!.layers[0].kind === 'group' && (editor.document!.layers[0] as { children: Layer[] }).children[0].x === 55);
+  const g = editor.document!.layers[0];
+  assert.ok(g.kind === 'group');
+  assert.deepEqual(g.children.map((c) => [c.x, c.y]), [[55, 47], [5, -3]]);
+  assert.deepEqual([g.x, g.y], [0, 0]);
+});
+
+test('merge down composites onto the layer below and removes the upper one', async () => {
+  const { editor } = await setup();
+  const seen = withPixels(editor);
+  editor.select(['front']);
+  await editor.mergeDown();
+  assert.deepEqual(seen, ['merge front onto back']);
+  assert.deepEqual(order(editor), ['back']);
+  assert.equal(editor.state.snapshot!.undoLabel, 'Merge Down');
+});

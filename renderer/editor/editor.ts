@@ -93,6 +93,7 @@ export class Editor implements ToolHost {
   private previewThrottle: Throttle<string>;
   private jobEventsBeforeId = new Map<string, EventPayload<'job.event'>[]>();
   private refreshing = false;
+  private seenVersion = 0;
 
   constructor(opts: EditorOptions) {
     this.client = opts.client;
@@ -444,7 +445,13 @@ export class Editor implements ToolHost {
 
   private async onDocumentChanged(e: { docId: string; version: number }): Promise<void> {
     const cur = this.state.snapshot;
-    if (!cur || cur.docId !== e.docId || e.version <= cur.version || this.refreshing) return;
+    if (!cur || cur.docId !== e.docId || e.version <= cur.version) return;
+    if (this.state.pending > 0) {
+      // our own mutation's reply is on its way and will bring this version (or we refresh after it)
+      this.seenVersion = Math.max(this.seenVersion, e.version);
+      return;
+    }
+    if (this.refreshing) return;
     this.refreshing = true;
     try {
       const s = await this.client.call('document.get', { docId: e.docId });
@@ -471,6 +478,8 @@ export class Editor implements ToolHost {
       return false;
     } finally {
       this.store.set({ pending: this.state.pending - 1 });
+      const s = this.state.snapshot;
+      if (this.state.pending === 0 && s && this.seenVersion > s.version) void this.onDocumentChanged({ docId: s.docId, version: this.seenVersion });
     }
   }
 

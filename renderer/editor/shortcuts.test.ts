@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ShortcutMap, formatKeys } from './shortcuts.ts';
+import { ShortcutMap, formatKeys, toCommandId } from './shortcuts.ts';
 
 const key = (code: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; altKey: boolean; metaKey: boolean }> = {}) => ({
   code, key: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods,
@@ -21,7 +21,8 @@ test('designer shortcuts map to commands', () => {
   assert.equal(m.match(key('BracketLeft', { ctrlKey: true, shiftKey: true })), 'layer.back');
   assert.equal(m.match(key('KeyD', { ctrlKey: true })), 'select.none');
   assert.equal(m.match(key('KeyS', { ctrlKey: true })), 'file.save');
-  assert.equal(m.match(key('KeyE', { ctrlKey: true })), 'layer.mergeDown');
+  assert.equal(m.match(key('KeyE', { ctrlKey: true })), 'file.export');
+  assert.equal(m.match(key('KeyE', { ctrlKey: true, altKey: true })), 'layer.mergeDown');
   assert.equal(m.match(key('Digit0', { ctrlKey: true })), 'view.fit');
   assert.equal(m.match(key('Minus', { ctrlKey: true })), 'view.zoomOut');
 });
@@ -39,4 +40,12 @@ test('labels for tooltips', () => {
   assert.equal(m.label('layer.front'), 'Ctrl+Shift+]');
   assert.equal(formatKeys('Mod+KeyZ', true), '⌘Z');
   assert.equal(m.label('tool.mask'), 'B');
+});
+
+test('native menu command ids map onto editor commands', () => {
+  assert.equal(toCommandId('file.save'), 'file.save');
+  assert.equal(toCommandId('edit.deselect'), 'select.none');
+  assert.equal(toCommandId('tool.brush'), 'tool.mask');
+  assert.equal(toCommandId('view.actualSize'), 'view.actual');
+  assert.equal(toCommandId('nope'), null);
 });

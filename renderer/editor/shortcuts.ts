@@ -40,7 +40,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'layer.backward', keys: 'Mod+BracketLeft' },
   { command: 'layer.front', keys: 'Mod+Shift+BracketRight' },
   { command: 'layer.back', keys: 'Mod+Shift+BracketLeft' },
-  { command: 'layer.mergeDown', keys: 'Mod+KeyE' },
+  { command: 'layer.mergeDown', keys: 'Mod+Alt+KeyE' },
   { command: 'layer.group', keys: 'Mod+KeyG' },
   { command: 'layer.ungroup', keys: 'Mod+Shift+KeyG' },
   { command: 'select.none', keys: 'Mod+KeyD' },
@@ -48,7 +48,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'file.open', keys: 'Mod+KeyO' },
   { command: 'file.save', keys: 'Mod+KeyS', inText: true },
   { command: 'file.saveAs', keys: 'Mod+Shift+KeyS', inText: true },
-  { command: 'file.export', keys: 'Mod+Alt+KeyE', inText: true },
+  { command: 'file.export', keys: 'Mod+KeyE', inText: true },
   { command: 'view.zoomIn', keys: 'Mod+Equal' },
   { command: 'view.zoomIn', keys: 'Mod+Shift+Equal' },
   { command: 'view.zoomIn', keys: 'Mod+NumpadAdd' },
@@ -60,6 +60,22 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'gen.generate', keys: 'Mod+Enter', inText: true },
   { command: 'cancel', keys: 'Escape', inText: true },
 ];
+
+/** Command ids used by the Electron menus (main/app/menu-template.ts) that differ from ours. */
+export const COMMAND_ALIASES: Record<string, CommandId> = {
+  'edit.deselect': 'select.none',
+  'tool.brush': 'tool.mask',
+  'view.actualSize': 'view.actual',
+  'view.fitOnScreen': 'view.fit',
+};
+
+const ALL_COMMANDS = new Set<string>(DEFAULT_BINDINGS.map((b) => b.command));
+
+/** A command id from outside (a native menu), or null if unknown. */
+export function toCommandId(id: string): CommandId | null {
+  if (COMMAND_ALIASES[id]) return COMMAND_ALIASES[id];
+  return ALL_COMMANDS.has(id) ? (id as CommandId) : null;
+}
 
 interface Parsed {
   code: string;

@@ -37,7 +37,9 @@ function inTextField(t: EventTarget | null): boolean {
   return t instanceof HTMLElement && (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)));
 }
 
-export function App({ connection }: { connection: string }) {
+export type FileDialog = (kind: 'open' | 'save', extensions: string[]) => Promise<string | null>;
+
+export function App({ connection, fileDialog }: { connection: string; fileDialog?: FileDialog }) {
   const { editor } = useServices();
   const snapshot = useEditorState((s) => s.snapshot);
   const tool = useEditorState((s) => s.tool);
@@ -68,11 +70,20 @@ export function App({ connection }: { connection: string }) {
   useEffect(() => {
     editor.uiCommands = {
       'file.new': () => editor.confirmDiscard() && setDialog({ kind: 'new' }),
-      'file.open': () => editor.confirmDiscard() && openInput.current?.click(),
-      'file.saveAs': () => editor.document && setDialog({ kind: 'saveAs' }),
+      'file.open': () => {
+        if (!editor.confirmDiscard()) return;
+        // desktop: native dialog and open by path (keeps the path for Save); browser: file input
+        if (fileDialog) void fileDialog('open', ['ora', 'psd', 'png', 'jpg', 'jpeg', 'webp']).then((p) => (p ? editor.openPath(p) : false));
+        else openInput.current?.click();
+      },
+      'file.saveAs': () => {
+        if (!editor.document) return;
+        if (fileDialog) void fileDialog('save', ['ora']).then((p) => (p ? editor.save(/\.ora$/i.test(p) ? p : `${p}.ora`) : false));
+        else setDialog({ kind: 'saveAs' });
+      },
       'file.export': () => editor.document && setDialog({ kind: 'export' }),
     };
-  }, [editor]);
+  }, [editor, fileDialog]);
 
   // keyboard
   useEffect(() => {
@@ -162,7 +173,7 @@ export function App({ connection }: { connection: string }) {
           <button data-testid="file-open-path" title="Open a file by its path on the engine's disk" onClick={() => editor.confirmDiscard() && setDialog({ kind: 'openPath' })}>Open path…</button>
           <button data-testid="file-import" title="Import an image as a layer" disabled={!doc} onClick={() => importInput.current?.click()}>Import</button>
           <button data-testid="file-save" title={`Save (${label('file.save')})`} disabled={!doc} onClick={() => void editor.save()}>Save</button>
-          <button data-testid="file-saveas" title={`Save As (${label('file.saveAs')})`} disabled={!doc} onClick={() => setDialog({ kind: 'saveAs' })}>Save As…</button>
+          <button data-testid="file-saveas" title={`Save As (${label('file.saveAs')})`} disabled={!doc} onClick={() => editor.runCommand('file.saveAs')}>Save As…</button>
           <button data-testid="file-export" title={`Export (${label('file.export')})`} disabled={!doc} onClick={() => setDialog({ kind: 'export' })}>Export…</button>
           <select
             data-testid="recent-files"
@@ -198,6 +209,9 @@ export function App({ connection }: { connection: string }) {
           </label>
         )}
       </aside>
+      <aside className="sidebar left" aria-label="Generation">
+        <GeneratePanel />
+      </aside>
       <main className="stage-area">
         {doc ? <CanvasView /> : (
           <div className="welcome" data-testid="welcome">
@@ -217,8 +231,7 @@ export function App({ connection }: { connection: string }) {
         )}
         {connection !== 'open' && <div className="offline" role="status">{connection === 'connecting' ? 'Connecting to the engine…' : 'Engine connection lost, retrying…'}</div>}
       </main>
-      <aside className="sidebar">
-        <GeneratePanel />
+      <aside className="sidebar right" aria-label="Layers and properties">
         <PropertiesPanel />
         <LayersPanel />
       </aside>

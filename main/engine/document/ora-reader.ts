@@ -10,7 +10,7 @@ import {
 import { referencedImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
-import { decodeImage } from '../imaging/image-codec.ts';
+import { assertImageSize, decodeImage, readImageSize } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
 import { StagedImages, type DocumentImport } from './document-import.ts';
 import { fromOraCompositeOp } from './ora-blend-modes.ts';
@@ -37,6 +37,7 @@ export async function readOra(bytes: Uint8Array, store: ImageStore, options: Ora
   const what = options.what ?? 'OpenRaster file';
   const entries = readZip(bytes, what, options.zipLimits ?? DEFAULT_ZIP_LIMITS);
   assertMimetype(entries, what);
+  await assertPixelBudget(entries, what);
   const staged = new StagedImages();
   const result = entries.has(LAMINA_ORA_MANIFEST)
     ? await readLaminaOra(entries, staged, what)
@@ -51,6 +52,23 @@ function assertMimetype(entries: ZipEntries, what: string): void {
   const value = new TextDecoder().decode(mimetype.subarray(0, 100)).trim();
   if (value !== ORA_MIMETYPE) {
     throw new LaminaError('bad_file', `${what} is not an OpenRaster file: its mimetype is "${value.slice(0, 60)}", expected "${ORA_MIMETYPE}"`);
+  }
+}
+
+/** Decoded pixels one file may need in all (each image is also limited on its own). */
+export const MAX_DECODED_BYTES = 4 * 1024 ** 3;
+
+/** Sums the header sizes of every layer image before decoding any of them. */
+async function assertPixelBudget(entries: ZipEntries, what: string): Promise<void> {
+  let bytes = 0;
+  for (const [path, data] of entries) {
+    if (!path.toLowerCase().endsWith('.png') || path === 'mergedimage.png' || path.startsWith('Thumbnails/')) continue;
+    const { width, height } = await readImageSize(data, `${what}: ${path}`);
+    assertImageSize(width, height, `${what}: ${path}`);
+    bytes += width * height * 4;
+    if (bytes > MAX_DECODED_BYTES) {
+      throw new LaminaError('too_large', `${what} would need more than ${MAX_DECODED_BYTES / 1024 ** 3} GiB of decoded pixels; refusing it`);
+    }
   }
 }
 
@@ -158,9 +176,11 @@ async function readStackChild(el: XmlElement, dx: number, dy: number, ctx: Plain
     visible: el.attrs.visibility !== 'hidden',
     opacity: Math.min(1, Math.max(0, Number(el.attrs.opacity ?? 1) || 0)),
     blendMode: blendModeOf(el, name, ctx),
+    locked: false,
+    provenance: null,
   };
   if (el.name === 'stack') {
-    return { ...common, x: 0, y: 0, locked: false, provenance: null, kind: 'group', expanded: true, children: await readStack(el, x, y, ctx) };
+    return { ...common, x: 0, y: 0, kind: 'group', expanded: true, children: await readStack(el, x, y, ctx) };
   }
   if (el.name !== 'layer') {
     ctx.warnings.push(`skipped <${el.name}> "${name}": Lamina reads only <layer> and <stack>`);
@@ -173,7 +193,7 @@ async function readStackChild(el: XmlElement, dx: number, dy: number, ctx: Plain
   }
   const img = await decodeImage(entry(ctx.entries, src, ctx.what), `${ctx.what}: ${src}`);
   const imageId = ctx.staged.add(img);
-  return { ...common, x, y, locked: false, provenance: null, kind: 'raster', imageId, width: img.width, height: img.height };
+  return { ...common, x, y, kind: 'raster', imageId, width: img.width, height: img.height };
 }
 
 function intAttr(value: string | undefined): number {

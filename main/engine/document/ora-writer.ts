@@ -15,8 +15,9 @@ import { zipSync, type Zippable } from 'fflate';
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import { referencedImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
 import { compositeDocument } from '../imaging/composite.ts';
-import { encodePng, resizeToFit } from '../imaging/image-codec.ts';
+import { encodePngs, resizeToFit } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
+import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { toOraCompositeOp } from './ora-blend-modes.ts';
 import { serializeXml, type XmlElement } from './xml-lite.ts';
 
@@ -29,10 +30,12 @@ export async function writeOra(doc: LaminaDocument, store: ImageStore): Promise<
   const imagePaths = assignImagePaths(doc.layers);
   const files: Zippable = { mimetype: [new TextEncoder().encode(ORA_MIMETYPE), { level: 0 }] };
   files['stack.xml'] = text(buildStackXml(doc, imagePaths));
-  for (const [imageId, path] of imagePaths) files[path] = [await encodePng(store.get(imageId)), { level: 0 }];
   const composite = compositeDocument(doc, store);
-  files['mergedimage.png'] = [await encodePng(composite), { level: 0 }];
-  files['Thumbnails/thumbnail.png'] = [await encodePng(await resizeToFit(composite, THUMBNAIL_MAX_SIDE)), { level: 0 }];
+  const images = new Map<string, RgbaImage>([...imagePaths].map(([imageId, path]) => [path, store.get(imageId)]));
+  images.set('mergedimage.png', composite);
+  images.set('Thumbnails/thumbnail.png', await resizeToFit(composite, THUMBNAIL_MAX_SIDE));
+  // PNGs are already compressed, so they are stored.
+  for (const [path, png] of await encodePngs(images)) files[path] = [png, { level: 0 }];
   const manifest = { format: LAMINA_ORA_FORMAT, version: 1, document: doc, images: Object.fromEntries(imagePaths) };
   files[LAMINA_ORA_MANIFEST] = text(JSON.stringify(manifest, null, 1));
   return zipSync(files, { level: 6 });

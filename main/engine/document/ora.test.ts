@@ -116,6 +116,8 @@ test('hostile ORA: unsafe names, wrong or missing mimetype, truncated, empty', a
 test('hostile ORA: a PNG claiming 100000x100000 px, a canvas past the limit, broken XML', async () => {
   await assertRefused(oraWith({ 'stack.xml': stackXml('data/a.png'), 'data/a.png': pngHeaderOnly(100_000, 100_000) }), 'too_large', /100000x100000/);
   await assertRefused(oraWith({ 'stack.xml': enc('<image w="20000" h="4"><stack/></image>') }), 'too_large', /20000/);
+  const bigLayers = Object.fromEntries([1, 2, 3, 4, 5].map((n) => [`data/${n}.png`, pngHeaderOnly(16_000, 16_000)]));
+  await assertRefused(oraWith({ 'stack.xml': stackXml('data/1.png'), ...bigLayers }), 'too_large', /GiB of decoded pixels/);
   await assertRefused(oraWith({ 'stack.xml': enc('<image w="4" h="4"><stack>') }), 'bad_file', /stack\.xml is not valid XML/);
   await assertRefused(oraWith({ 'stack.xml': stackXml('data/missing.png') }), 'bad_file', /missing its entry "data\/missing\.png"/);
   await assertRefused(oraWith({ [LAMINA_ORA_MANIFEST]: enc('{"format":"lamina-ora","version":1,"document":{"width":-1}}') }), 'bad_file', /document\.json is invalid/);

@@ -5,8 +5,9 @@
 // no pixels to export and are listed under `skipped`.
 import type { BlendMode, Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import { compositeDocument } from '../imaging/composite.ts';
-import { encodePng } from '../imaging/image-codec.ts';
+import { encodePngs } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
+import type { RgbaImage } from '../imaging/rgba-image.ts';
 
 export const PNG_STACK_MANIFEST = 'manifest.json';
 export const PNG_STACK_COMPOSITE = 'composite.png';
@@ -51,7 +52,6 @@ export interface PngStackManifest {
 
 /** File name (relative to the stack folder) -> bytes. */
 export async function writePngStack(doc: LaminaDocument, store: ImageStore): Promise<Map<string, Uint8Array>> {
-  const files = new Map<string, Uint8Array>();
   const manifest: PngStackManifest = {
     format: 'lamina-png-stack',
     version: 1,
@@ -63,24 +63,27 @@ export async function writePngStack(doc: LaminaDocument, store: ImageStore): Pro
     groups: [],
     skipped: [],
   };
-  const visit = async (layers: readonly Layer[], groupIds: string[]): Promise<void> => {
+  const images = new Map<string, RgbaImage>();
+  const visit = (layers: readonly Layer[], groupIds: string[]): void => {
     for (const layer of [...layers].reverse()) {
       if (layer.kind === 'group') {
         manifest.groups.push({ ...pick(layer), parentId: groupIds.at(-1) ?? null });
-        await visit(layer.children, [...groupIds, layer.id]);
+        visit(layer.children, [...groupIds, layer.id]);
       } else if (layer.kind === 'region' || !layer.imageId) {
-        manifest.skipped.push({ id: layer.id, name: layer.name, reason: layer.kind === 'region' ? 'region layer (no pixels)' : 'text layer without a rendered image' });
+        const reason = layer.kind === 'region' ? 'region layer (no pixels)' : 'text layer without a rendered image';
+        manifest.skipped.push({ id: layer.id, name: layer.name, reason });
       } else {
         const image = store.get(layer.imageId);
         const file = `${String(manifest.layers.length + 1).padStart(3, '0')}-${safeFileName(layer.name)}.png`;
-        files.set(file, await encodePng(image));
+        images.set(file, image);
         const { x, y } = layer;
         manifest.layers.push({ file, ...pick(layer), kind: layer.kind, x, y, width: image.width, height: image.height, groupIds });
       }
     }
   };
-  await visit(doc.layers, []);
-  files.set(PNG_STACK_COMPOSITE, await encodePng(compositeDocument(doc, store)));
+  visit(doc.layers, []);
+  images.set(PNG_STACK_COMPOSITE, compositeDocument(doc, store));
+  const files = await encodePngs(images);
   files.set(PNG_STACK_MANIFEST, new TextEncoder().encode(JSON.stringify(manifest, null, 2)));
   return files;
 }

@@ -3,16 +3,15 @@
 // file has a time limit) or write anything. Layer names are compared with ImageMagick's.
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { test } from 'node:test';
 import { promisify } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import type { CorpusResult } from './psd-corpus-worker.ts';
+import { PSD_CORPUS } from './test-documents.ts';
 
-const REPO_ROOT = resolve(import.meta.dirname, '../../..');
-const CORPUS = resolve(REPO_ROOT, '../shared/fixtures/psd-corpus');
+const CORPUS = PSD_CORPUS;
 const PER_FILE_TIMEOUT_MS = 20_000;
 const IDENTIFY = '/usr/bin/identify';
 const IN_CI = process.env.CI === 'true';
@@ -25,6 +24,18 @@ function corpusFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true })
     .flatMap((e) => (e.isDirectory() ? corpusFiles(join(dir, e.name)) : /\.ps[db]$/i.test(e.name) ? [join(dir, e.name)] : []))
     .sort();
+}
+
+/** Names, sizes and modification times of everything under `dir`. */
+function snapshot(dir: string): string {
+  return readdirSync(dir, { recursive: true, withFileTypes: false })
+    .map(String)
+    .sort()
+    .map((name) => {
+      const s = statSync(join(dir, name));
+      return `${name} ${s.size} ${s.mtimeMs}`;
+    })
+    .join('\n');
 }
 
 /** Runs the files through a worker; a file that takes too long is recorded as a hang. */
@@ -110,7 +121,7 @@ test('PSD corpus: every file imports or is refused cleanly', { timeout: 240_000 
     return;
   }
   const files = corpusFiles(CORPUS);
-  const before = readdirSync(tmpdir()).length;
+  const before = snapshot(CORPUS);
   const { results, seconds } = await runCorpus(files);
 
   const refusedBy = new Map<string, number>();
@@ -129,7 +140,7 @@ test('PSD corpus: every file imports or is refused cleanly', { timeout: 240_000 
     assert.ok(!r.message.includes('\n'), `${r.file}: one-line message`);
   }
   assert.ok(imported.length >= files.length * 0.8, 'most of the corpus imports');
-  assert.equal(readdirSync(tmpdir()).length, before, 'importing writes nothing');
+  assert.equal(snapshot(CORPUS), before, 'importing writes nothing');
 });
 
 test('PSD corpus: layer names and order agree with ImageMagick', { timeout: 240_000 }, async (t) => {

@@ -42,16 +42,26 @@ export function readPsdDocument(bytes: Uint8Array, store: ImageStore, options: P
   const what = options.what ?? 'PSD file';
   checkHeader(bytes, what);
   const psd = parsePsd(bytes, what);
+  const warnings: string[] = [];
   const ctx: ReadContext = {
     staged: new StagedImages(),
-    warnings: [],
-    meta: decodeLaminaXmp(psd.imageResources?.xmpMetadata, []),
+    warnings,
+    meta: decodeLaminaXmp(psd.imageResources?.xmpMetadata, warnings),
     nextId: 0,
+    width: psd.width,
+    height: psd.height,
   };
-  const layers = psd.children?.length ? convertLayers(psd.children, ctx) : flatLayer(psd, ctx);
+  const psdLayers = (psd.children ?? []).filter((l) => !isPlaceholder(l));
+  // A file without layers is its composite; an empty Lamina document stays empty.
+  const layers = psdLayers.length ? convertLayers(psdLayers, ctx) : ctx.meta ? [] : flatLayer(psd, ctx);
   const document = LaminaDocument.parse({ name: ctx.meta?.name ?? options.name ?? 'Untitled', width: psd.width, height: psd.height, layers });
   ctx.staged.commit(store);
   return { document, warnings: ctx.warnings };
+}
+
+/** ag-psd writes one blank, nameless, id-less layer into a PSD that has none. */
+function isPlaceholder(layer: PsdLayer): boolean {
+  return layer.id === undefined && !layer.name && !layer.children && !layer.imageData?.width;
 }
 
 /** Signature, version, size and colour mode, from the 26-byte header, before ag-psd runs. */
@@ -82,7 +92,7 @@ function parsePsd(bytes: Uint8Array, what: string): Psd {
     });
   } catch (err) {
     const reason = firstLine(err);
-    if (/memory limit/i.test(reason)) throw new LaminaError('too_large', `${what} needs more than ${MEMORY_LIMIT} bytes of pixels`);
+    if (/memory limit/i.test(reason)) throw new LaminaError('too_large', `${what} needs more than ${MEMORY_LIMIT / 1024 ** 3} GiB of decoded pixels`);
     throw new LaminaError('bad_file', `${what} could not be read as a PSD: ${reason} (the file may be truncated or damaged)`);
   }
 }
@@ -92,6 +102,9 @@ interface ReadContext {
   warnings: string[];
   meta: LaminaPsdMetadata | null;
   nextId: number;
+  /** Canvas size. */
+  width: number;
+  height: number;
 }
 
 /** ag-psd lists layers bottom first; Lamina lists them front first. */
@@ -128,7 +141,7 @@ function convertLayer(src: PsdLayer, ctx: ReadContext): Layer | null {
     id: saved?.id ?? `psd-${++ctx.nextId}`,
     name: saved && psdLayerName(saved) === name ? saved.name : name,
     visible: !src.hidden,
-    opacity: exactOpacity(src.opacity ?? 1, saved),
+    opacity: exactOpacity(effectiveOpacity(src), saved),
     blendMode: blendModeOf(src, ctx),
     x: src.left ?? 0,
     y: src.top ?? 0,
@@ -140,27 +153,36 @@ function convertLayer(src: PsdLayer, ctx: ReadContext): Layer | null {
     const children = [...groupOwnPixels(src, ctx), ...convertLayers(src.children, ctx)];
     return { ...common, x: 0, y: 0, kind: 'group', expanded, children };
   }
+  return convertLeaf(src, common, saved, ctx);
+}
+
+type CommonFields = Pick<Layer, 'id' | 'name' | 'visible' | 'opacity' | 'blendMode' | 'x' | 'y' | 'locked' | 'provenance'>;
+
+function convertLeaf(src: PsdLayer, common: CommonFields, saved: Layer | undefined, ctx: ReadContext): Layer {
   noteUnappliedFeatures(src, ctx);
-  const image = layerPixels(src, ctx);
+  const { image, x, y } = layerPixels(src, ctx);
+  // Layers without pixels still exist in Photoshop's panel: they come in as 1x1 transparent.
+  const pixels = () => ctx.staged.add(image ?? createRgbaImage(1, 1));
   if (saved?.kind === 'region') {
-    const shape = saved.shape.type === 'mask' ? { ...saved.shape, maskImageId: ctx.staged.add(image) } : saved.shape;
-    return { ...saved, x: common.x, y: common.y, shape };
+    const shape = saved.shape.type === 'mask' ? { ...saved.shape, maskImageId: pixels() } : saved.shape;
+    return { ...saved, x, y, shape };
   }
-  const imageId = ctx.staged.add(image);
-  const size = { width: image.width, height: image.height };
-  if (src.text) {
-    const style = src.text.style;
-    const fill = style?.fillColor;
-    const text = {
-      text: src.text.text,
-      fontFamily: style?.font?.name ?? 'DejaVu Sans',
-      fontSize: style?.fontSize ?? 32,
-      color: fill && 'r' in fill ? [fill.r, fill.g, fill.b, 255] : [0, 0, 0, 255],
-    };
-    const savedText = saved?.kind === 'text' ? { fontFamily: saved.fontFamily, fontSize: saved.fontSize, color: saved.color } : {};
-    return { ...common, kind: 'text', ...text, ...savedText, imageId, ...size } as Layer;
-  }
-  return { ...common, kind: 'raster', imageId, ...size };
+  if (!src.text) return { ...common, x, y, kind: 'raster', imageId: pixels(), width: image?.width ?? 1, height: image?.height ?? 1 };
+  const cache = image ? { imageId: pixels(), width: image.width, height: image.height } : {};
+  return { ...common, x, y, kind: 'text', ...textFields(src.text, saved), ...cache };
+}
+
+/** Content from the PSD; font, size and colour from Lamina's metadata when it has them. */
+function textFields(text: NonNullable<PsdLayer['text']>, saved: Layer | undefined) {
+  const style = text.style;
+  const fill = style?.fillColor;
+  const fromPsd = {
+    text: text.text,
+    fontFamily: style?.font?.name ?? 'DejaVu Sans',
+    fontSize: style?.fontSize ?? 32,
+    color: (fill && 'r' in fill ? [fill.r, fill.g, fill.b, 255] : [0, 0, 0, 255]) as [number, number, number, number],
+  };
+  return saved?.kind === 'text' ? { ...fromPsd, fontFamily: saved.fontFamily, fontSize: saved.fontSize, color: saved.color } : fromPsd;
 }
 
 /**
@@ -171,6 +193,11 @@ function groupOwnPixels(src: PsdLayer, ctx: ReadContext): Layer[] {
   if (!src.imageData || src.imageData.width <= 0 || src.imageData.height <= 0) return [];
   ctx.warnings.push(`group "${src.name ?? ''}" carries its own pixels; imported as a layer inside it`);
   return [plainRaster(ctx, src.name ?? '', toRgba8(src.imageData), src.left ?? 0, src.top ?? 0)];
+}
+
+/** Without layer effects, Photoshop's fill opacity simply multiplies the layer's opacity. */
+function effectiveOpacity(src: PsdLayer): number {
+  return (src.opacity ?? 1) * (src.children ? 1 : src.fillOpacity ?? 1);
 }
 
 /** PSD stores opacity as a byte; keep Lamina's exact value when it rounds to that byte. */
@@ -186,12 +213,33 @@ function blendModeOf(src: PsdLayer, ctx: ReadContext): BlendMode {
   return 'normal';
 }
 
-function layerPixels(src: PsdLayer, ctx: ReadContext): RgbaImage {
-  if (!src.imageData || src.imageData.width <= 0 || src.imageData.height <= 0) return createRgbaImage(1, 1);
-  const image = toRgba8(src.imageData);
-  if (!src.mask?.imageData || src.mask.disabled) return image;
+/** The layer's pixels (null when it has none) and where they sit; enabled masks applied. */
+function layerPixels(src: PsdLayer, ctx: ReadContext): { image: RgbaImage | null; x: number; y: number } {
+  const stored = storedPixels(src);
+  const fill = stored ? null : solidFillPixels(src, ctx);
+  const image = stored ?? fill;
+  const x = fill ? 0 : src.left ?? 0;
+  const y = fill ? 0 : src.top ?? 0;
+  const mask = src.mask;
+  if (!image || !mask?.imageData || mask.disabled) return { image, x, y };
   ctx.warnings.push(`layer "${src.name ?? ''}": its layer mask was applied to the pixels`);
-  return applyLayerMask(image, src.left ?? 0, src.top ?? 0, src.mask);
+  return { image: applyLayerMask(image, x, y, mask), x, y };
+}
+
+function storedPixels(src: PsdLayer): RgbaImage | null {
+  const data = src.imageData;
+  return data && data.width > 0 && data.height > 0 ? toRgba8(data) : null;
+}
+
+/**
+ * A solid-colour fill layer saved without pixels covers the whole canvas with its colour.
+ * A shape layer (vector mask) is drawn only when the file also carries its rasterized mask.
+ */
+function solidFillPixels(src: PsdLayer, ctx: ReadContext): RgbaImage | null {
+  const fill = src.vectorFill;
+  if (fill?.type !== 'color' || !('r' in fill.color) || (src.vectorMask && !src.mask?.imageData)) return null;
+  const { r, g, b } = fill.color;
+  return createRgbaImage(ctx.width, ctx.height, [Math.round(r), Math.round(g), Math.round(b), 255]);
 }
 
 function noteUnappliedFeatures(src: PsdLayer, ctx: ReadContext): void {

@@ -1,9 +1,14 @@
 // Documents for tests: small, deterministic, and exercising every layer kind.
-import { crc32 } from 'node:zlib';
+import { resolve } from 'node:path';
 import { LaminaDocument, type Layer } from '../../../common/document/document-schema.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { ImageStore } from '../imaging/image-store.ts';
+import { crc32 } from './crc32.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
+
+export const REPO_ROOT = resolve(import.meta.dirname, '../../..');
+/** The shared PSD corpus (psd-tools' test files), beside the repository. */
+export const PSD_CORPUS = resolve(REPO_ROOT, '../shared/fixtures/psd-corpus');
 
 /** A deterministic gradient with varying alpha. */
 export function patternImage(width: number, height: number, seed: number): RgbaImage {
@@ -105,7 +110,7 @@ export function pngHeaderOnly(width: number, height: number): Uint8Array {
   const length = Buffer.alloc(4);
   length.writeUInt32BE(13);
   const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(crc32(Buffer.concat([type, ihdr])) >>> 0);
+  crc.writeUInt32BE(crc32(Buffer.concat([type, ihdr])));
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), length, type, ihdr, crc]);
 }
 

@@ -3,10 +3,10 @@
 // too many entries, and declared sizes past the per-entry or total caps. After inflating
 // (fflate writes at most the declared size into a buffer of exactly that size) every entry
 // must have its declared size and its CRC-32, so a lying header cannot slip through.
-import { crc32 } from 'node:zlib';
 import { unzipSync, type UnzipFileInfo } from 'fflate';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
+import { crc32 } from './crc32.ts';
 
 export interface ZipLimits {
   /** Largest inflated size of one entry, bytes. */
@@ -29,8 +29,10 @@ export function readZip(bytes: Uint8Array, what: string, limits: ZipLimits = DEF
   const crcs = readCentralDirectoryCrcs(bytes, what);
   let total = 0;
   let count = 0;
+  const declared = new Map<string, number>();
   const filter = (info: UnzipFileInfo): boolean => {
     assertSafeName(info.name, what);
+    declared.set(info.name, info.originalSize);
     if (++count > limits.maxEntries) throw new LaminaError('too_large', `${what} has more than ${limits.maxEntries} entries`);
     if (info.originalSize > limits.maxEntryBytes) {
       throw new LaminaError('too_large', `${what}: entry "${info.name}" would inflate to ${info.originalSize} bytes (limit ${limits.maxEntryBytes})`);
@@ -54,7 +56,7 @@ export function readZip(bytes: Uint8Array, what: string, limits: ZipLimits = DEF
   const entries: ZipEntries = new Map();
   for (const [name, data] of Object.entries(files)) {
     const expected = crcs.get(name);
-    if (expected !== undefined && crc32(data) >>> 0 !== expected) {
+    if (data.length !== declared.get(name) || (expected !== undefined && crc32(data) !== expected)) {
       throw new LaminaError('bad_file', `${what}: entry "${name}" is damaged (its size or checksum does not match the zip directory)`);
     }
     entries.set(name, data);

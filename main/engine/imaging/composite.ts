@@ -55,10 +55,9 @@ function paintLayer(canvas: FloatCanvas, layer: Layer, store: ImageStore): void 
       return;
     case 'group':
       return paintGroup(canvas, layer.children, layer.blendMode, layer.opacity, store);
-    case 'text':
-      if (!layer.imageId) return;
-      return paintSource(canvas, byteSource(store.get(layer.imageId)), layer.x, layer.y, layer.blendMode, layer.opacity);
+    case 'text': // paints its rendered cache, when there is one
     case 'raster':
+      if (!layer.imageId) return;
       return paintSource(canvas, byteSource(store.get(layer.imageId)), layer.x, layer.y, layer.blendMode, layer.opacity);
   }
 }

@@ -6,15 +6,12 @@ import { firstLine } from './first-line.ts';
 import type { RgbaImage } from './rgba-image.ts';
 
 export const MAX_IMAGE_SIDE = 16384;
-export const MAX_IMAGE_PIXELS = 268_402_689; // 16383^2, sharp's own default ceiling
+export const MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE; // 268,435,456
 
 /** Throws LaminaError('too_large') when width x height is past the limits. */
 export function assertImageSize(width: number, height: number, what = 'image'): void {
   if (width > MAX_IMAGE_SIDE || height > MAX_IMAGE_SIDE || width * height > MAX_IMAGE_PIXELS) {
-    throw new LaminaError(
-      'too_large',
-      `${what} is ${width}x${height} px; Lamina opens at most ${MAX_IMAGE_SIDE} px per side and ${MAX_IMAGE_PIXELS} px in all`,
-    );
+    throw new LaminaError('too_large', `${what} is ${width}x${height} px; Lamina opens images up to ${MAX_IMAGE_SIDE}x${MAX_IMAGE_SIDE} px`);
   }
 }
 
@@ -53,6 +50,12 @@ export async function encodePng(img: RgbaImage): Promise<Uint8Array> {
     .png({ compressionLevel: 6 })
     .toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+}
+
+/** Encodes named images; sharp runs the encodes in parallel on its thread pool. */
+export async function encodePngs(images: ReadonlyMap<string, RgbaImage>): Promise<Map<string, Uint8Array>> {
+  const pngs = await Promise.all([...images.values()].map(encodePng));
+  return new Map([...images.keys()].map((name, i) => [name, pngs[i]]));
 }
 
 /** Downscales (never upscales) so that neither side exceeds `maxSide`. */

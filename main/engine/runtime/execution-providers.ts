@@ -19,6 +19,8 @@ export interface SessionTuning {
   executionMode?: 'sequential' | 'parallel';
   enableCpuMemArena?: boolean;
   enableMemPattern?: boolean;
+  /** intra-op worker threads spin while waiting for work (ORT default true) */
+  allowSpinning?: boolean;
 }
 
 export interface CreatedSession {
@@ -70,6 +72,9 @@ const HINTS: Record<Provider, string> = {
 
 /** Providers that failed once in this process are not retried by `auto`. */
 const failed = new Map<Provider, string>();
+/** Providers that started once; `auto` probes the others one session at a time. */
+const started = new Set<Provider>();
+let probeChain: Promise<unknown> = Promise.resolve();
 let logConfigured = false;
 
 function configureLogging(): void {
@@ -81,7 +86,10 @@ function configureLogging(): void {
 }
 
 function firstLine(err: unknown): string {
-  return String(err instanceof Error ? err.message : err).split('\n').map((l) => l.trim()).find(Boolean)?.slice(0, 400) ?? 'unknown error';
+  const text = String(err instanceof Error ? err.message : err);
+  // ORT prefixes the reason with a source location and an assertion: keep the reason
+  const reason = text.match(/(Failed to [^\n]*|no available backend[^\n]*|Couldn't load [^\n]*)/i)?.[1];
+  return (reason ?? text.split('\n').map((l) => l.trim()).find(Boolean) ?? 'unknown error').slice(0, 400);
 }
 
 export type FallbackLogger = (message: string) => void;
@@ -102,6 +110,9 @@ export function sessionOptions(provider: Provider, tuning: SessionTuning = {}): 
   if (tuning.interOpNumThreads !== undefined) opts.interOpNumThreads = tuning.interOpNumThreads;
   if (tuning.enableCpuMemArena !== undefined) opts.enableCpuMemArena = tuning.enableCpuMemArena;
   if (tuning.enableMemPattern !== undefined) opts.enableMemPattern = tuning.enableMemPattern;
+  if (tuning.allowSpinning !== undefined) {
+    (opts as { extra?: unknown }).extra = { session: { intra_op: { allow_spinning: tuning.allowSpinning ? '1' : '0' } } };
+  }
   return opts;
 }
 
@@ -112,6 +123,16 @@ export function sessionOptions(provider: Provider, tuning: SessionTuning = {}): 
  */
 export async function createSession(model: string | Uint8Array, device: Device, tuning: SessionTuning = {}, label = typeof model === 'string' ? model : 'graph'): Promise<CreatedSession> {
   configureLogging();
+  if (device === 'auto' && !started.has(autoOrder().find((p) => !failed.has(p)) ?? 'cpu')) {
+    // concurrent loads would each probe (and log) a failing provider: probe one at a time
+    const run = probeChain.then(() => createSessionNow(model, device, tuning, label));
+    probeChain = run.catch(() => {});
+    return run;
+  }
+  return createSessionNow(model, device, tuning, label);
+}
+
+async function createSessionNow(model: string | Uint8Array, device: Device, tuning: SessionTuning, label: string): Promise<CreatedSession> {
   if (!(DEVICES as readonly string[]).includes(device)) {
     throw new LaminaError('bad_request', `unknown device "${device}" (use one of: ${DEVICES.join(', ')})`);
   }
@@ -125,6 +146,7 @@ export async function createSession(model: string | Uint8Array, device: Device, 
     try {
       const opts = sessionOptions(provider, tuning);
       const session = typeof model === 'string' ? await ort.InferenceSession.create(model, opts) : await ort.InferenceSession.create(model, opts);
+      started.add(provider);
       return { session, provider, fallbacks };
     } catch (err) {
       const reason = firstLine(err);
@@ -159,4 +181,5 @@ export async function probeProviders(probeModel: string | Uint8Array): Promise<{
 /** Test hook: forget remembered provider failures. */
 export function resetProviderFailures(): void {
   failed.clear();
+  started.clear();
 }

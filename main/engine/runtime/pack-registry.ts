@@ -41,6 +41,7 @@ export async function verifyPack(dir: string): Promise<Pack> {
   const parsed = PackManifest.safeParse(raw);
   if (!parsed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(parsed.error)}`);
   const manifest = parsed.data;
+  if (!Array.isArray((raw as { pipelines?: unknown }).pipelines)) manifest.pipelines = inferPipelines(manifest);
   for (const [rel, entry] of Object.entries(manifest.files)) {
     if (isAbsolute(rel) || normalize(rel).split(sep).includes('..')) {
       throw new LaminaError('bad_pack', `${manifestPath}: file "${rel}" points outside the pack`);
@@ -56,6 +57,16 @@ export async function verifyPack(dir: string): Promise<Pack> {
     if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
   }
   return { id: manifest.id, dir, manifest };
+}
+
+/**
+ * Tasks a pack supports when its manifest does not list them: text-to-image needs a text
+ * encoder, a transformer and a VAE decoder (the lamina-model-pack exporter writes no
+ * `pipelines` list). A manifest that lists its pipelines is taken at its word.
+ */
+export function inferPipelines(manifest: PackManifest): string[] {
+  const g = manifest.graphs;
+  return g.text_encoder && g.transformer && g.vae_decoder ? ['text-to-image'] : [];
 }
 
 export class PackRegistry {

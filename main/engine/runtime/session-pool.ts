@@ -6,7 +6,7 @@
 // Memory is approximated by the graph file size (weights dominate; ORT's arena adds
 // activations on top, which scale with batch and image size, not with the pool).
 import { statSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { availableParallelism, cpus, loadavg } from 'node:os';
 import type ort from 'onnxruntime-node';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { createSession, type Device, type Provider, type SessionTuning } from './execution-providers.ts';
@@ -46,18 +46,28 @@ export interface SessionPoolOptions {
 }
 
 /**
- * Thread settings, chosen by measurement (bench on the 2-core CI machine, tiny pack
- * transformer, batch 2; see main/engine/runtime/README-measurements in the issue report):
- * intra-op threads = physical cores (os.cpus().length, capped at 8; more threads than
- * cores was 20-40% slower with other processes competing), inter-op 1 with sequential
- * execution (the DiT graph is a chain; parallel mode only added scheduling overhead),
- * optimization level 'all' (layout + fusion) was faster than 'extended' or 'basic'.
- * LAMINA_THREADS overrides the intra-op count.
+ * Session settings, chosen by measurement (2-core CI machine shared with a training run,
+ * load average ~6; lamina-tiny-sized MMDiT transformer (6 blocks, dim 128, 64 image
+ * tokens), batch 2, text_len 17, median of 15 runs after 3 warm-ups, ms):
+ *
+ *   intra 1, spin on            8.0  7.9  8.4     intra 2, spin on     21.4 20.7 16.7
+ *   intra 2, spin off           14.1  8.7         intra 4, spin on     46.1 50.2
+ *   intra 2 + inter 2 parallel  54.1 40.0         intra 0 (ORT default) 22.6 19.5
+ *   opt level all / extended / basic / disabled (intra 1): 8.0 / 7.8 / 8.4 / ~2x slower (intra 2)
+ *
+ * So: optimization level 'all' (fusions matter, the rest is noise), sequential execution
+ * (the DiT is a chain; parallel mode only added scheduling cost), spinning off (spinning
+ * threads fight whatever else runs: the UI, a training run, other builds), and intra-op
+ * threads = cores not already busy (os.loadavg), capped at 8: on an oversubscribed machine
+ * extra threads were 2-5x slower, on an idle one they are the speed-up. LAMINA_THREADS
+ * overrides. `lamina bench` re-measures the thread count on the machine it runs on.
  */
 export function defaultTuning(): SessionTuning {
   const env = Number(process.env.LAMINA_THREADS);
-  const threads = Number.isInteger(env) && env > 0 ? env : Math.max(1, Math.min(8, cpus().length));
-  return { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential' };
+  const cores = typeof availableParallelism === 'function' ? availableParallelism() : cpus().length;
+  const busy = Math.floor(loadavg()[0] ?? 0); // 0 on Windows
+  const threads = Number.isInteger(env) && env > 0 ? env : Math.max(1, Math.min(8, cores - busy));
+  return { graphOptimizationLevel: 'all', intraOpNumThreads: threads, interOpNumThreads: 1, executionMode: 'sequential', allowSpinning: false };
 }
 
 function defaultBudget(): number {
@@ -119,20 +129,10 @@ export class SessionPool {
         }
       }
       const label = ref.label ?? ref.path;
-      const created: Entry = { key, ready: null as unknown as Promise<PooledSession>, value: null, bytes, users: 0, lastUsed: ++clock };
-      created.ready = (async () => {
-        await this.evict(key);
-        const { session, provider, fallbacks } = await createSession(ref.path, device, this.tuning, label);
-        this.created++;
-        const value: PooledSession = { session, provider, key, label, bytes, fallbacks };
-        if (this.disposed || this.entries.get(key) !== created) {
-          await session.release();
-          throw new LaminaError('cancelled', 'session pool was disposed while loading');
-        }
-        created.value = value;
-        return value;
-      })();
+      const created: Entry = { key, ready: Promise.resolve(null as unknown as PooledSession), value: null, bytes, users: 0, lastUsed: ++clock };
+      // in the map before loading starts, so eviction counts the incoming graph
       this.entries.set(key, created);
+      created.ready = this.load(created, ref, device, label);
       created.ready.catch(() => {
         if (this.entries.get(key) === created) this.entries.delete(key);
       });
@@ -146,6 +146,19 @@ export class SessionPool {
       entry.users--;
       throw err;
     }
+  }
+
+  private async load(entry: Entry, ref: GraphRef, device: Device, label: string): Promise<PooledSession> {
+    await this.evict(entry.key);
+    const { session, provider, fallbacks } = await createSession(ref.path, device, this.tuning, label);
+    this.created++;
+    const value: PooledSession = { session, provider, key: entry.key, label, bytes: entry.bytes, fallbacks };
+    if (this.disposed || this.entries.get(entry.key) !== entry) {
+      await session.release();
+      throw new LaminaError('cancelled', 'session pool was disposed while loading');
+    }
+    entry.value = value;
+    return value;
   }
 
   release(s: PooledSession): void {

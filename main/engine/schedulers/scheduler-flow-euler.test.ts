@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { FlowMatchEulerScheduler } from './scheduler-flow-euler.ts';
 
@@ -25,7 +25,7 @@ for (const c of fixture.cases) {
     // float32 values; allow 1 ulp for the float64 shift formula evaluated in another language
     sched.timesteps.forEach((t, i) => assert.ok(ulpsApart(t, c.timesteps[i]) <= 1, `timestep ${i}: ${t} vs ${c.timesteps[i]}`));
     sched.sigmas.forEach((v, i) => assert.ok(ulpsApart(v, c.sigmas[i]) <= 1, `sigma ${i}: ${v} vs ${c.sigmas[i]}`));
-    let sample = Float32Array.from(c.initial_sample);
+    let sample: Float32Array = Float32Array.from(c.initial_sample);
     let maxErr = 0;
     for (let i = 0; i < c.steps; i++) {
       sample = s.step(Float32Array.from(c.model_outputs[i]), sample);
@@ -51,4 +51,13 @@ test('flow euler: step in place, predictX0, scaleNoise, errors', () => {
   assert.throws(() => s.step(v, x, x), /after the last timestep/);
   assert.throws(() => new FlowMatchEulerScheduler().timesteps, /setTimesteps/);
   assert.throws(() => s.setTimesteps(0), RangeError);
+});
+
+test('schedulers are pure math: no ORT, node or engine imports', () => {
+  const dir = new URL('./', import.meta.url);
+  for (const name of readdirSync(dir).filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts'))) {
+    const src = readFileSync(new URL(name, dir), 'utf8');
+    const imports = [...src.matchAll(/^\s*import[^'"]*['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+    assert.deepEqual(imports.filter((i) => /onnxruntime|^node:|\.\.\//.test(i)), [], `${name} imports ${imports.join(', ')}`);
+  }
 });

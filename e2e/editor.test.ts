@@ -1,0 +1,358 @@
+// End to end in a real browser: Debian Chromium (headless) against `lamina serve`.
+// One document's life: new, import two images, move one, draw two regions with prompts,
+// reorder in the layers panel (checked in the document and in canvas pixels), undo, save
+// .ora, reopen, export PSD (checked with ag-psd and ImageMagick), generate -> no-pipeline
+// toast. Screenshots of every step go to e2e/artifacts/editor/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import { readPsd, initializeCanvas } from 'ag-psd';
+import type { Page } from 'playwright-core';
+import type { Layer, LaminaDocument } from '../common/document/document-schema.ts';
+import { artifactsDir, launch, startServe, WsContract, type Served } from './harness.ts';
+
+const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
+
+let served: Served;
+let browser: Awaited<ReturnType<typeof launch>>;
+let page: Page;
+let contract: WsContract;
+let work: string;
+const shots = artifactsDir('editor');
+let shotNo = 0;
+const pageErrors: string[] = [];
+
+async function shot(name: string): Promise<string> {
+  const path = join(shots, `${String(++shotNo).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}
+
+interface View { docId: string; zoom: number; vx: number; vy: number; left: number; top: number }
+async function view(): Promise<View> {
+  return page.evaluate(() => {
+    const w = window as unknown as { __lamina: { editor: { docId: string; state: { viewport: { zoom: number; x: number; y: number } } } } };
+    const e = w.__lamina.editor;
+    const r = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
+    return { docId: e.docId, zoom: e.state.viewport.zoom, vx: e.state.viewport.x, vy: e.state.viewport.y, left: r.left, top: r.top };
+  });
+}
+/** page coordinates of a canvas (document) point */
+async function toPage(x: number, y: number): Promise<{ x: number; y: number }> {
+  const v = await view();
+  return { x: v.left + v.vx + x * v.zoom, y: v.top + v.vy + y * v.zoom };
+}
+async function pixelAt(x: number, y: number): Promise<[number, number, number]> {
+  const p = await toPage(x, y);
+  const buf = await page.screenshot({ clip: { x: Math.round(p.x) - 1, y: Math.round(p.y) - 1, width: 3, height: 3 } });
+  const { data, info } = await sharp(buf).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const i = (1 * info.width + 1) * info.channels;
+  return [data[i], data[i + 1], data[i + 2]];
+}
+async function doc(): Promise<LaminaDocument> {
+  const { docId } = await view();
+  return (await contract.call('document.get', { docId })).document;
+}
+const names = (ls: readonly Layer[]) => ls.map((l) => l.name);
+/** wait until the editor's own snapshot satisfies `pred` (names front to back) */
+async function waitForOrder(expected: string[]): Promise<void> {
+  await page.waitForFunction((exp) => {
+    const w = window as unknown as { __lamina: { editor: { document: { layers: { name: string }[] } | null } } };
+    const ls = w.__lamina.editor.document?.layers.map((l) => l.name) ?? [];
+    return JSON.stringify(ls) === JSON.stringify(exp);
+  }, expected, { timeout: 10_000 });
+  await page.waitForTimeout(150); // let Konva paint
+}
+async function dragMouse(from: { x: number; y: number }, to: { x: number; y: number }, steps = 12): Promise<void> {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let i = 1; i <= steps; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
+  await page.mouse.up();
+}
+/** What the engine answers to a generate request: a thrown error or a failed job event. */
+async function engineGenerateError(docId: string): Promise<{ code: string; message: string }> {
+  const spec = { prompt: 'probe', width: 64, height: 64, seed: 1, steps: 2 };
+  const failed = new Promise<{ code: string; message: string }>((resolve) => {
+    contract.on('job.event', (e) => { if (e.state === 'failed') resolve({ code: e.code ?? '', message: e.message ?? '' }); });
+  });
+  try {
+    await contract.call('jobs.start', { kind: 'generate', docId, spec });
+  } catch (err) {
+    const e = err as { code: string; message: string };
+    return { code: e.code, message: e.message.replace(/^[a-z_]+: /, '') };
+  }
+  return Promise.race([failed, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no failed event in 20 s')), 20_000))]);
+}
+const near = (a: number[], b: number[], tol = 24) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
+
+before(async () => {
+  if (SKIP) return;
+  for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
+  work = mkdtempSync(join(tmpdir(), 'lamina-e2e-'));
+  await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 220, g: 30, b: 30, alpha: 1 } } }).png().toFile(join(work, 'red.png'));
+  await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 30, g: 60, b: 230, alpha: 1 } } }).png().toFile(join(work, 'blue.png'));
+  served = await startServe();
+  contract = new WsContract(served.port);
+  browser = await launch();
+  page = browser.page;
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  page.on('dialog', (d) => void d.accept());
+  await page.goto(served.url);
+  await page.waitForSelector('[data-testid=app][data-connection=open]', { timeout: 20_000 });
+});
+
+after(async () => {
+  contract?.close();
+  await browser?.close();
+  await served?.stop();
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+test('editor: new, import, regions, reorder, undo, save, reopen, export, generate', { skip: SKIP, timeout: 180_000 }, async (t) => {
+  await t.test('new document 512x512', async () => {
+    await shot('welcome');
+    await page.click('[data-testid=file-new]');
+    await page.fill('[data-testid=new-width]', '512');
+    await page.fill('[data-testid=new-height]', '512');
+    await page.fill('[data-testid=new-name]', 'E2E');
+    await page.click('[data-testid=new-create]');
+    await page.waitForSelector('[data-testid=canvas] canvas');
+    const d = await doc();
+    assert.equal(d.width, 512);
+    assert.equal(d.layers.length, 0);
+    await shot('new-document');
+  });
+
+  await t.test('import two images and move the front one', async () => {
+    await page.setInputFiles('[data-testid=import-input]', [join(work, 'red.png')]);
+    await waitForOrder(['red']);
+    await page.setInputFiles('[data-testid=import-input]', [join(work, 'blue.png')]);
+    await waitForOrder(['blue', 'red']);
+    // move tool: drag blue by (150, 150) so the two images overlap in [150,300]^2
+    await page.keyboard.press('v');
+    const from = await toPage(100, 100);
+    const to = await toPage(250, 250);
+    await dragMouse(from, to);
+    await page.waitForFunction(() => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { name: string; x: number }[] } } } };
+      return w.__lamina.editor.document.layers[0].x > 100;
+    });
+    const d = await doc();
+    const blue = d.layers[0];
+    assert.equal(blue.name, 'blue');
+    assert.ok(Math.abs(blue.x - 150) <= 8 && Math.abs(blue.y - 150) <= 8, `blue moved to ${blue.x},${blue.y}`);
+    await page.waitForTimeout(150);
+    assert.ok(near(await pixelAt(50, 50), [220, 30, 30]), 'red shows where only red is');
+    assert.ok(near(await pixelAt(200, 200), [30, 60, 230]), 'blue is in front in the overlap');
+    await shot('imported-and-moved');
+  });
+
+  await t.test('draw two regions with prompts (M)', async () => {
+    await page.keyboard.press('m');
+    await dragMouse(await toPage(20, 330), await toPage(140, 480));
+    await page.waitForSelector('[data-testid=region-prompt-input]');
+    await page.fill('[data-testid=region-prompt-input]', 'a red circle');
+    await page.keyboard.press('Enter');
+    await dragMouse(await toPage(340, 20), await toPage(490, 140));
+    await page.waitForSelector('[data-testid=region-prompt-input]');
+    await page.fill('[data-testid=region-prompt-input]', 'a yellow sun');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { kind: string; prompt?: string }[] } } } };
+      return w.__lamina.editor.document.layers.filter((l) => l.kind === 'region' && l.prompt).length === 2;
+    });
+    const d = await doc();
+    const regions = d.layers.filter((l) => l.kind === 'region');
+    assert.deepEqual(regions.map((r) => r.kind === 'region' && r.prompt), ['a yellow sun', 'a red circle']);
+    assert.deepEqual(names(d.layers), ['Region 2', 'Region 1', 'blue', 'red']);
+    const r1 = regions[1];
+    assert.ok(r1.kind === 'region' && Math.abs(r1.x - 20) <= 2 && Math.abs(r1.shape.width - 120) <= 3, JSON.stringify(r1));
+    await page.keyboard.press('v');
+    await shot('two-regions');
+  });
+
+  await t.test('eye hides a layer; region overlays toggle (H)', async () => {
+    const d = await doc();
+    const blue = d.layers.find((l) => l.name === 'blue')!;
+    await page.click(`[data-testid=layer-visibility-${blue.id}]`);
+    await page.waitForFunction((id) => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { id: string; visible: boolean }[] } } } };
+      return w.__lamina.editor.document.layers.find((l) => l.id === id)?.visible === false;
+    }, blue.id);
+    await page.waitForTimeout(150);
+    assert.ok(near(await pixelAt(200, 200), [220, 30, 30]), 'with blue hidden the overlap shows red');
+    await shot('blue-hidden');
+    await page.click(`[data-testid=layer-visibility-${blue.id}]`);
+    await page.waitForTimeout(300);
+    assert.ok(near(await pixelAt(200, 200), [30, 60, 230]));
+    const inRegion = await pixelAt(80, 470);
+    await page.keyboard.press('h');
+    await page.waitForTimeout(150);
+    const hidden = await pixelAt(80, 470);
+    await shot('overlays-hidden');
+    await page.keyboard.press('h');
+    assert.notDeepEqual(inRegion, hidden, 'the region overlay tints the canvas and hides with H');
+  });
+
+  await t.test('mask brush (B) paints a mask region; undo removes it', async () => {
+    await page.keyboard.press('Control+d');
+    await page.keyboard.press('b');
+    await dragMouse(await toPage(380, 380), await toPage(470, 460), 10);
+    await page.waitForFunction(() => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { kind: string; shape?: { type: string } }[] } } } };
+      return w.__lamina.editor.document.layers.some((l) => l.kind === 'region' && l.shape?.type === 'mask');
+    });
+    const d = await doc();
+    const mask = d.layers[0];
+    assert.ok(mask.kind === 'region' && mask.shape.type === 'mask', JSON.stringify(mask));
+    const img = await contract.call('document.image', { docId: (await view()).docId, imageId: mask.shape.type === 'mask' ? mask.shape.maskImageId : '' });
+    assert.equal(img.width, mask.shape.width);
+    await page.waitForSelector('[data-testid=region-prompt-input]');
+    await page.keyboard.press('Escape');
+    await page.waitForTimeout(150);
+    await shot('mask-painted');
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+z');
+    await waitForOrder(['Region 2', 'Region 1', 'blue', 'red']);
+    await page.keyboard.press('v');
+  });
+
+  await t.test('scale with the transform handles (snaps, resamples, one undo step)', async () => {
+    const d = await doc();
+    const red = d.layers.find((l) => l.name === 'red')!;
+    await page.mouse.click((await toPage(50, 50)).x, (await toPage(50, 50)).y);
+    await page.waitForFunction((id) => (window as unknown as { __lamina: { editor: { selection: string[] } } }).__lamina.editor.selection[0] === id, red.id);
+    await page.waitForTimeout(100);
+    // bottom-right anchor of red sits at canvas (300, 300); drag it to about (340, 340)
+    await dragMouse(await toPage(300, 300), await toPage(341, 339), 8);
+    await page.waitForFunction((id) => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { id: string; width?: number }[] } } } };
+      return (w.__lamina.editor.document.layers.find((l) => l.id === id)?.width ?? 0) > 300;
+    }, red.id);
+    const after = (await doc()).layers.find((l) => l.id === red.id)!;
+    assert.ok(after.kind === 'raster' && red.kind === 'raster');
+    assert.ok(Math.abs(after.width - 340) <= 3 && Math.abs(after.height - 340) <= 3, `scaled to ${after.width}x${after.height}`);
+    assert.notEqual(after.imageId, red.imageId, 'scaling resampled the pixels into a new image');
+    await page.waitForTimeout(150);
+    assert.ok(near(await pixelAt(320, 100), [220, 30, 30]), 'the canvas shows the scaled layer');
+    await shot('scaled');
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((id) => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { id: string; width?: number }[] } } } };
+      return w.__lamina.editor.document.layers.find((l) => l.id === id)?.width === 300;
+    }, red.id);
+  });
+
+  await t.test('drag a row in the layers panel: red to the front of blue', async () => {
+    const d = await doc();
+    const red = d.layers.find((l) => l.name === 'red')!;
+    const blue = d.layers.find((l) => l.name === 'blue')!;
+    await page.locator(`[data-testid=layer-row-${red.id}]`).scrollIntoViewIfNeeded();
+    const src = (await page.locator(`[data-testid=layer-row-${red.id}]`).boundingBox())!;
+    const dst = (await page.locator(`[data-testid=layer-row-${blue.id}]`).boundingBox())!;
+    await page.mouse.move(src.x + src.width / 2, src.y + src.height / 2);
+    await page.mouse.down();
+    for (let i = 1; i <= 10; i++) await page.mouse.move(src.x + src.width / 2, src.y + src.height / 2 + ((dst.y + dst.height * 0.2) - (src.y + src.height / 2)) * (i / 10));
+    await shot('row-drag-in-progress');
+    await page.mouse.up();
+    await waitForOrder(['Region 2', 'Region 1', 'red', 'blue']);
+    assert.deepEqual(names((await doc()).layers), ['Region 2', 'Region 1', 'red', 'blue'], 'engine document has the new order');
+    const rows = await page.locator('[data-testid^=layer-row-]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.layerName));
+    assert.deepEqual(rows, ['Region 2', 'Region 1', 'red', 'blue'], 'panel shows the new order');
+    assert.ok(near(await pixelAt(200, 200), [220, 30, 30]), 'red is now in front inside the overlap');
+    assert.ok(near(await pixelAt(400, 400), [30, 60, 230]), 'blue alone is still blue');
+    await shot('reordered');
+  });
+
+  await t.test('undo the reorder (Ctrl+Z)', async () => {
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+z');
+    await waitForOrder(['Region 2', 'Region 1', 'blue', 'red']);
+    assert.deepEqual(names((await doc()).layers), ['Region 2', 'Region 1', 'blue', 'red']);
+    assert.ok(near(await pixelAt(200, 200), [30, 60, 230]), 'blue is back in front');
+    await shot('undone');
+  });
+
+  const oraPath = () => join(work, 'scene.ora');
+  await t.test('save as .ora (Ctrl+S asks for a path)', async () => {
+    await page.keyboard.press('Control+s');
+    await page.waitForSelector('[data-testid=saveas-dialog]');
+    await page.fill('[data-testid=saveas-dialog-path]', oraPath());
+    await page.click('[data-testid=saveas-dialog-confirm]');
+    await page.waitForSelector('[data-testid=toast-success]');
+    assert.ok(existsSync(oraPath()));
+    const snap = await contract.call('document.get', { docId: (await view()).docId });
+    assert.equal(snap.dirty, false);
+    assert.equal(snap.path, oraPath());
+    await shot('saved');
+  });
+
+  await t.test('reopen the .ora', async () => {
+    const before = (await view()).docId;
+    await page.click('[data-testid=file-open-path]');
+    await page.fill('[data-testid=openpath-dialog-path]', oraPath());
+    await page.click('[data-testid=openpath-dialog-confirm]');
+    await page.waitForFunction((prev) => (window as unknown as { __lamina: { editor: { docId: string } } }).__lamina.editor.docId !== prev, before);
+    await waitForOrder(['Region 2', 'Region 1', 'blue', 'red']);
+    const d = await doc();
+    const regions = d.layers.filter((l) => l.kind === 'region');
+    assert.deepEqual(regions.map((r) => r.kind === 'region' && r.prompt), ['a yellow sun', 'a red circle'], 'region prompts survive the round trip');
+    await page.waitForTimeout(300);
+    assert.ok(near(await pixelAt(200, 200), [30, 60, 230]));
+    assert.ok(near(await pixelAt(50, 50), [220, 30, 30]));
+    await shot('reopened');
+  });
+
+  await t.test('export PSD and read its layers back (ag-psd, ImageMagick)', async () => {
+    const psdPath = join(work, 'scene.psd');
+    await page.click('[data-testid=file-export]');
+    await page.selectOption('[data-testid=export-format]', 'psd');
+    await page.fill('[data-testid=export-path]', psdPath);
+    await page.click('[data-testid=export-confirm]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=export-dialog]'));
+    assert.ok(existsSync(psdPath), 'psd written');
+    initializeCanvas(
+      ((w: number, h: number) => ({ width: w, height: h, getContext: () => null })) as never,
+      ((w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) })) as never,
+    );
+    const psd = readPsd(readFileSync(psdPath), { skipCompositeImageData: true, skipLayerImageData: true, skipThumbnail: true });
+    // ag-psd lists children bottom to top
+    const psdNames = (psd.children ?? []).map((c) => c.name).reverse();
+    assert.ok(psdNames.includes('blue') && psdNames.includes('red'), `psd layers: ${psdNames.join(', ')}`);
+    assert.ok(psdNames.indexOf('blue') < psdNames.indexOf('red'), 'blue is above red in the PSD');
+    const blue = (psd.children ?? []).find((c) => c.name === 'blue')!;
+    assert.equal(blue.left, 150);
+    assert.equal(blue.top, 150);
+    if (existsSync('/usr/bin/identify')) {
+      const labels = execFileSync('/usr/bin/identify', ['-format', '%[label]\n', psdPath], { encoding: 'utf8' }).split('\n').filter(Boolean);
+      assert.ok(labels.includes('blue') && labels.includes('red'), `identify labels: ${labels.join(', ')}`);
+    }
+    await shot('exported');
+  });
+
+  await t.test('Generate shows the engine\'s no-pipeline error, and draws nothing', async () => {
+    const beforeCount = (await doc()).layers.length;
+    await page.fill('[data-testid=gen-prompt]', 'a flat scene');
+    await page.click('[data-testid=gen-button]');
+    const toast = page.locator('[data-testid=toast-error]').last();
+    await toast.waitFor({ timeout: 20_000 });
+    const code = await toast.getAttribute('data-code');
+    const text = await toast.innerText();
+    await shot('generate-no-pipeline');
+    // the toast carries what the engine says for this request, asked directly
+    const engine = await engineGenerateError((await view()).docId);
+    assert.ok(text.includes(engine.message), `toast "${text}" should carry the engine's message "${engine.message}"`);
+    assert.equal(code, engine.code);
+    // until a model pipeline exists: no_pipeline (or not_found while no pack is installed)
+    assert.ok(['no_pipeline', 'not_found', 'bad_pack'].includes(code ?? ''), `${code}: ${text}`);
+    assert.equal((await doc()).layers.length, beforeCount, 'no placeholder layer was added');
+    assert.equal(await page.locator('[data-testid=gen-preview]').count(), 0);
+  });
+
+  assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+});

@@ -1,0 +1,2 @@
+import { commandBench } from './command-bench.ts';
+process.exitCode = await commandBench(process.argv.slice(2), () => { throw new Error('no engine'); });

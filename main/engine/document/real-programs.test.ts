@@ -1,0 +1,141 @@
+// Lamina's files opened by the programs designers use: ImageMagick and GIMP read the PSD,
+// Krita reads the ORA (and writes one that Lamina reads back). One invocation each (GIMP and Krita are slow to start). A missing
+// program fails the test on CI (CI=true) and skips it, with the reason, elsewhere.
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test, type TestContext } from 'node:test';
+import { promisify } from 'node:util';
+import { unzipSync } from 'fflate';
+import type { Layer } from '../../../common/document/document-schema.ts';
+import { walkLayers } from '../../../common/document/layer-tree.ts';
+import { compositeDocument } from '../imaging/composite.ts';
+import { decodeImage } from '../imaging/image-codec.ts';
+import { ImageStore } from '../imaging/image-store.ts';
+import type { RgbaImage } from '../imaging/rgba-image.ts';
+import { writeDocumentFile } from './document-files.ts';
+import { readOra } from './ora-reader.ts';
+import { psdLayerName } from './psd-lamina-metadata.ts';
+import { sampleDocument } from './test-documents.ts';
+
+const run = promisify(execFile);
+const { doc, store } = sampleDocument();
+let dir = '';
+let psdPath = '';
+let oraPath = '';
+
+before(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lamina-programs-'));
+  psdPath = join(dir, 'sample.psd');
+  oraPath = join(dir, 'sample.ora');
+  await writeDocumentFile(doc, store, 'psd', psdPath);
+  await writeDocumentFile(doc, store, 'ora', oraPath);
+});
+after(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** True when `program` exists; otherwise fails (CI) or skips the test with the reason. */
+function requireProgram(t: TestContext, program: string, pkg: string): boolean {
+  if (existsSync(program)) return true;
+  if (process.env.CI === 'true') assert.fail(`${program} is missing on CI (install ${pkg})`);
+  t.skip(`${program} not installed (apt-get install ${pkg})`);
+  return false;
+}
+
+/** What a layer looks like in a PSD: PSD name, size, offset. Groups are listed before children. */
+function expectedPsdLayers(): { depth: number; layer: Layer; name: string; width: number; height: number }[] {
+  return [...walkLayers(doc.layers)].map(({ layer, depth }) => {
+    const size =
+      layer.kind === 'raster' || layer.kind === 'text' ? [layer.width ?? 0, layer.height ?? 0]
+      : layer.kind === 'region' ? [Math.ceil(layer.shape.width), Math.ceil(layer.shape.height)]
+      : [0, 0];
+    return { depth, layer, name: psdLayerName(layer), width: size[0], height: size[1] };
+  });
+}
+
+test('ImageMagick identify reads the PSD: layer count, names, sizes, offsets', async (t) => {
+  if (!requireProgram(t, '/usr/bin/identify', 'imagemagick')) return;
+  const { stdout } = await run('/usr/bin/identify', ['-format', '%[label]\t%w\t%h\t%X\t%Y\n', psdPath], { timeout: 30_000 });
+  const frames = stdout.trimEnd().split('\n').map((line) => line.split('\t'));
+  assert.deepEqual(frames[0].slice(1, 3), ['40', '30'], 'frame 0 is the 40x30 composite');
+  const leaves = expectedPsdLayers().filter((e) => e.layer.kind !== 'group').reverse(); // bottom first
+  const expected = leaves.map((e) => [e.name, String(e.width), String(e.height), signed(e.layer.x), signed(e.layer.y)]);
+  assert.deepEqual(frames.slice(1), expected);
+});
+
+const signed = (n: number) => (n < 0 ? String(n) : `+${n}`);
+
+const GIMP_SCRIPT = (path: string) => `(begin
+  (define (show-layers layers depth)
+    (for-each
+      (lambda (l)
+        (let* ((off (gimp-drawable-offsets l)))
+          (gimp-message (string-append "LAYER|" (number->string depth) "|" (car (gimp-item-get-name l)) "|"
+            (number->string (car (gimp-item-get-visible l))) "|" (number->string (car (gimp-layer-get-opacity l))) "|"
+            (number->string (car off)) "|" (number->string (cadr off))))
+          (if (= (car (gimp-item-is-group l)) 1)
+            (show-layers (vector->list (cadr (gimp-item-get-children l))) (+ depth 1)))))
+      layers))
+  (gimp-message-set-handler 1)
+  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE "${path}" "${path}"))))
+    (show-layers (vector->list (cadr (gimp-image-get-layers image))) 0))
+  (gimp-quit 0))`;
+
+test('GIMP reads the PSD: names, nesting, visibility, opacity, offsets', { timeout: 90_000 }, async (t) => {
+  if (!requireProgram(t, '/usr/bin/gimp', 'gimp')) return;
+  const args = ['-i', '-d', '-f', '--batch-interpreter=plug-in-script-fu-eval', '-b', GIMP_SCRIPT(psdPath)];
+  const { stdout, stderr } = await run('/usr/bin/gimp', args, { timeout: 80_000, maxBuffer: 8 << 20 });
+  const rows = `${stdout}\n${stderr}`
+    .split('\n')
+    .filter((line) => line.includes('LAYER|'))
+    .map((line) => line.slice(line.indexOf('LAYER|') + 6).split('|'));
+  const expected = expectedPsdLayers().map(({ depth, layer, name }) => [
+    String(depth),
+    name,
+    layer.visible && layer.kind !== 'region' ? '1' : '0',
+    Math.round(layer.opacity * 100),
+    layer.kind === 'group' ? null : [layer.x, layer.y],
+  ]);
+  const actual = rows.map(([depth, name, visible, opacity, x, y], i) => [
+    depth,
+    name,
+    visible,
+    Math.round(Number(opacity)),
+    expected[i]?.[4] === null ? null : [Number(x), Number(y)], // GIMP sizes groups to their children
+  ]);
+  assert.deepEqual(actual, expected);
+});
+
+/** Mean absolute difference per channel value, 0..255. */
+function meanAbsDiff(a: RgbaImage, b: RgbaImage): number {
+  assert.deepEqual([a.width, a.height], [b.width, b.height]);
+  let sum = 0;
+  for (let i = 0; i < a.data.length; i++) sum += Math.abs(a.data[i] - b.data[i]);
+  return sum / a.data.length;
+}
+
+test('Krita opens the ORA: its composite matches ours, and its own ORA reads back', { timeout: 120_000 }, async (t) => {
+  if (!requireProgram(t, '/usr/bin/krita', 'krita') || !requireProgram(t, '/usr/bin/xvfb-run', 'xvfb')) return;
+  // Exporting to .ora gives Krita's composite (its mergedimage.png) AND a Krita-written ORA.
+  const out = join(dir, 'krita.ora');
+  await run('/usr/bin/xvfb-run', ['-a', '/usr/bin/krita', oraPath, '--export', '--export-filename', out], { timeout: 110_000, maxBuffer: 16 << 20 });
+  const kritaBytes = new Uint8Array(await readFile(out));
+  const kritaComposite = await decodeImage(unzipSync(kritaBytes)['mergedimage.png']);
+  const ours = await decodeImage(unzipSync(await readFile(oraPath))['mergedimage.png']);
+  const diff = meanAbsDiff(kritaComposite, ours);
+  t.diagnostic(`Krita vs Lamina composite: mean abs diff ${diff.toFixed(3)} / 255`);
+  assert.ok(diff < 2, `mean abs diff ${diff} >= 2/255`);
+
+  const back = new ImageStore();
+  const { document } = await readOra(kritaBytes, back);
+  const painted = (layers: readonly Layer[]) =>
+    [...walkLayers(layers)]
+      .filter(({ layer }) => layer.kind !== 'region')
+      .map(({ layer, depth }) => [depth, layer.name, layer.visible, Math.round(layer.opacity * 100), layer.blendMode, layer.x, layer.y]);
+  assert.deepEqual(painted(document.layers), painted(doc.layers));
+  assert.ok(meanAbsDiff(compositeDocument(document, back), ours) < 2, 'Lamina composites the Krita file like its own');
+});

@@ -1,0 +1,170 @@
+// The shared parts of every diffusion pipeline on a pack: tokenizer, text encoder,
+// transformer call, VAE decode (latent -> RGBA) and encode (RGBA -> latent, for img2img
+// and decomposition). Sessions come from a SessionPool and go back to it in release().
+import { join } from 'node:path';
+import ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import type { RgbaImage } from '../imaging/rgba-image.ts';
+import type { Device } from '../runtime/execution-providers.ts';
+import { GraphRunner } from '../runtime/graph-runner.ts';
+import { readPackModel, requireGraph, type PackModel } from '../runtime/pack-model.ts';
+import type { Pack } from '../runtime/pack-registry.ts';
+import { sharedSessionPool, type PooledSession, type SessionPool } from '../runtime/session-pool.ts';
+import { WordTokenizer } from '../text/tokenizer.ts';
+
+export interface EncodedText {
+  batch: number;
+  length: number;
+  /** [batch, length, dim] */
+  embeds: ort.Tensor;
+  /** [batch, length], 1 = token */
+  mask: Float32Array;
+  truncated: number[];
+}
+
+const tokenizers = new Map<string, WordTokenizer>();
+
+export class PackComponents {
+  readonly model: PackModel;
+  private readonly held: PooledSession[] = [];
+  private readonly runners = new Map<string, Promise<GraphRunner>>();
+
+  constructor(
+    readonly pack: Pack,
+    readonly pool: SessionPool = sharedSessionPool(),
+    readonly device: Device = 'auto',
+  ) {
+    this.model = readPackModel(pack);
+  }
+
+  tokenizer(): WordTokenizer {
+    const path = join(this.pack.dir, this.model.tokenizer.file);
+    let t = tokenizers.get(path);
+    if (!t) tokenizers.set(path, (t = WordTokenizer.fromFile(path)));
+    return t;
+  }
+
+  /** The runner for graph `name` (session checked out of the pool until release()). */
+  graph(name: string, forWhat = 'this pipeline'): Promise<GraphRunner> {
+    let r = this.runners.get(name);
+    if (!r) {
+      const g = requireGraph(this.model, name, forWhat);
+      r = this.pool.acquire({ path: g.path, bytes: g.bytes, label: `${this.model.id}/${name}` }, this.device).then((s) => {
+        this.held.push(s);
+        return new GraphRunner(`${this.model.id}/${name}`, s, g);
+      });
+      this.runners.set(name, r);
+      r.catch(() => this.runners.delete(name));
+    }
+    return r;
+  }
+
+  /** Gives every checked-out session back to the pool (they stay cached there). */
+  release(): void {
+    for (const s of this.held.splice(0)) this.pool.release(s);
+    this.runners.clear();
+  }
+
+  /** Tokenizes and encodes prompts as one batch (padded to the longest or the graph's fixed length). */
+  async encodePrompts(prompts: readonly string[]): Promise<EncodedText> {
+    const te = await this.graph('text_encoder', 'text-to-image');
+    const idsName = te.inputNamed('input_ids', 'ids', 'tokens') ?? te.inputs[0].name;
+    const maskName = te.inputNamed('attention_mask', 'mask', 'text_mask');
+    const fixedLen = te.spec(idsName).dims[1];
+    const enc = this.tokenizer().encodeBatch(prompts, typeof fixedLen === 'number' && fixedLen > 0 ? fixedLen : undefined);
+    const dims = [enc.batch, enc.length];
+    const feeds: Record<string, ort.Tensor> = { [idsName]: intTensor(te.spec(idsName).dtype, enc.ids, dims) };
+    if (maskName) feeds[maskName] = intTensor(te.spec(maskName).dtype, enc.mask, dims);
+    const outName = te.outputNamed('text_embeds', 'last_hidden_state', 'encoder_hidden_states');
+    const out = await te.run(feeds, { fetch: [outName] });
+    return { batch: enc.batch, length: enc.length, embeds: out[outName], mask: Float32Array.from(enc.mask), truncated: enc.truncated };
+  }
+
+  /** Normalized transformer latents -> premultiplied RGBA float [B, 4, H, W] in [0, 1] and its size. */
+  async decodeLatents(latents: Float32Array, batch: number, lh: number, lw: number): Promise<{ rgba: Float32Array; width: number; height: number; channels: number }> {
+    const dec = await this.graph('vae_decoder', 'decoding latents');
+    const inName = dec.inputNamed('latent', 'latents', 'z', 'latent_sample') ?? dec.inputs[0].name;
+    const { scalingFactor, shiftFactor } = this.model.latent;
+    const t = dec.buffers.tensor(inName, 'float32', [batch, this.model.latent.channels, lh, lw]);
+    const z = t.data as Float32Array;
+    for (let i = 0; i < z.length; i++) z[i] = latents[i] / scalingFactor + shiftFactor;
+    const outName = dec.outputNamed('image', 'sample');
+    const out = (await dec.run({ [inName]: t }, { fetch: [outName] }))[outName];
+    const [, c, h, w] = out.dims as number[];
+    return { rgba: out.data as Float32Array, width: w, height: h, channels: c };
+  }
+
+  /** Decoded [B, C, H, W] float -> straight-alpha 8-bit RGBA images, one per batch item. */
+  toImages(decoded: { rgba: Float32Array; width: number; height: number; channels: number }, batch: number): RgbaImage[] {
+    const { width: w, height: h, channels: c, rgba } = decoded;
+    const [lo, hi] = this.model.image.range;
+    const premul = this.model.image.premultiplied && c === 4;
+    const plane = w * h;
+    const out: RgbaImage[] = [];
+    for (let b = 0; b < batch; b++) {
+      const data = new Uint8Array(plane * 4);
+      const base = b * c * plane;
+      for (let p = 0; p < plane; p++) {
+        const norm = (ch: number) => Math.min(1, Math.max(0, (rgba[base + ch * plane + p] - lo) / (hi - lo)));
+        const a = c === 4 ? norm(3) : 1;
+        for (let ch = 0; ch < 3; ch++) {
+          let v = c >= 3 ? norm(ch) : norm(0);
+          if (premul) v = a > 0 ? Math.min(1, v / a) : 0;
+          data[p * 4 + ch] = Math.round(v * 255);
+        }
+        data[p * 4 + 3] = Math.round(a * 255);
+      }
+      out.push({ width: w, height: h, data });
+    }
+    return out;
+  }
+
+  /**
+   * Image -> normalized latent (for img2img and decomposition): resized to the pack's
+   * native size, premultiplied, VAE-encoded (posterior mean), then (z - shift) * scale.
+   */
+  async encodeImage(img: RgbaImage): Promise<{ latent: Float32Array; dims: number[] }> {
+    const enc = await this.graph('vae_encoder', 'image -> latent encoding');
+    const { width, height } = this.model.native;
+    let src = img;
+    if (img.width !== width || img.height !== height) {
+      const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
+      src = { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    }
+    const inName = enc.inputNamed('image', 'sample', 'x') ?? enc.inputs[0].name;
+    const c = this.model.image.channels;
+    const [lo, hi] = this.model.image.range;
+    const plane = width * height;
+    const t = enc.buffers.tensor(inName, 'float32', [1, c, height, width]);
+    const x = t.data as Float32Array;
+    for (let p = 0; p < plane; p++) {
+      const a = src.data[p * 4 + 3] / 255;
+      for (let ch = 0; ch < Math.min(c, 3); ch++) {
+        const v = src.data[p * 4 + ch] / 255;
+        x[ch * plane + p] = lo + (this.model.image.premultiplied ? v * a : v) * (hi - lo);
+      }
+      if (c === 4) x[3 * plane + p] = lo + a * (hi - lo);
+    }
+    const outName = enc.outputNamed('latent', 'latent_dist', 'mean');
+    const out = (await enc.run({ [inName]: t }, { fetch: [outName] }))[outName];
+    const dims = [...(out.dims as number[])];
+    const channels = this.model.latent.channels;
+    if (dims[1] !== channels) {
+      // an encoder that returns [mean; logvar] stacked on channels: keep the mean
+      if (dims[1] !== 2 * channels) throw new LaminaError('bad_pack', `${enc.name}: latent has ${dims[1]} channels, manifest says ${channels}`);
+    }
+    const { scalingFactor, shiftFactor } = this.model.latent;
+    const n = channels * dims[2] * dims[3];
+    const latent = new Float32Array(n);
+    const data = out.data as Float32Array;
+    for (let i = 0; i < n; i++) latent[i] = (data[i] - shiftFactor) * scalingFactor;
+    return { latent, dims: [1, channels, dims[2], dims[3]] };
+  }
+}
+
+function intTensor(dtype: string, values: readonly number[], dims: number[]): ort.Tensor {
+  if (dtype === 'int64') return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+  if (dtype === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
+  return new ort.Tensor('float32', Float32Array.from(values), dims);
+}
