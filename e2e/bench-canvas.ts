@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import sharp from 'sharp';
-import { artifactsDir, launch, startServe, WsContract } from './harness.ts';
+import { artifactsDir, buildRenderer, launch, startServe, WsContract } from './harness.ts';
 
 const { values } = parseArgs({ options: { layers: { type: 'string', default: '50' }, size: { type: 'string', default: '1024' }, frames: { type: 'string', default: '120' }, json: { type: 'boolean', default: false } } });
 const N = Number(values.layers);
@@ -22,6 +22,7 @@ function pct(xs: number[], p: number): number {
 
 async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'lamina-bench-'));
+  buildRenderer();
   const served = await startServe();
   const contract = new WsContract(served.port);
   const b = await launch();
@@ -109,27 +110,35 @@ async function main(): Promise<void> {
       (ed as unknown as { tools: { current: { transition(id: string, info: unknown): void } } }).tools.current.transition('dragging', { origin: start, ids: [mid.id] });
       const drag = await run((i) => ed.pointer('onPointerMove', ptr(start.x + 40 * Math.sin(i / 8) + 5, start.y + 30 * Math.cos(i / 8))), 'drag');
       ed.pointer('onCancel');
+      // opacity slider on the middle layer: a merge-mode mutate per frame through the engine
+      let pendingOps = 0;
+      const slider = await run((i) => {
+        if (pendingOps > 1) return; // a real slider coalesces while a reply is outstanding
+        pendingOps++;
+        void ed.mutate([{ op: 'update', id: mid.id, patch: { opacity: 0.3 + 0.7 * Math.abs(Math.sin(i / 10)) } }], { history: 'merge', mergeKey: 'bench-opacity', label: 'Opacity' }).finally(() => pendingOps--);
+      }, 'slider');
       // hidden layers: hide all but 5 and pan again
       const hideOps = ed.document.layers.slice(5).map((l) => ({ op: 'update', id: l.id, patch: { visible: false } }));
       await ed.mutate(hideOps, { history: 'ignore' });
       await nextFrame();
       await nextFrame();
       const panHidden = await run((i) => ed.panBy(i % 60 < 30 ? 6 : -6, 0), 'panHidden');
-      return { idle, pan, zoom, drag, panHidden, work, konvaLayers: document.querySelectorAll('.konvajs-content canvas').length };
+      const stats = (window as unknown as { __laminaCompositor?: { stats: unknown } }).__laminaCompositor?.stats;
+      return { idle, pan, zoom, drag, slider, panHidden, work, stats, konvaLayers: document.querySelectorAll('.konvajs-content canvas').length };
     }, FRAMES);
 
     const shot = join(artifactsDir('bench'), 'bench-canvas.png');
     await page.screenshot({ path: shot });
     const summary = Object.fromEntries(
-      (['idle', 'pan', 'zoom', 'drag', 'panHidden'] as const).map((k) => {
+      (['idle', 'pan', 'zoom', 'drag', 'slider', 'panHidden'] as const).map((k) => {
         const xs = results[k].slice(2); // the first frames include warm-up
         const ws = results.work[k].slice(2);
         return [k, { p50: +pct(xs, 50).toFixed(2), p95: +pct(xs, 95).toFixed(2), max: +Math.max(...xs).toFixed(2), workP50: +pct(ws, 50).toFixed(2), workP95: +pct(ws, 95).toFixed(2), frames: xs.length }];
       }),
     );
-    if (values.json) console.log(JSON.stringify({ layers: N, size: SIZE, konvaLayers: results.konvaLayers, setupS, summary }, null, 2));
+    if (values.json) console.log(JSON.stringify({ layers: N, size: SIZE, konvaLayers: results.konvaLayers, compositor: results.stats, setupS, summary }, null, 2));
     else {
-      console.log(`canvas bench: ${N} layers of ${SIZE}x${SIZE}, ${results.konvaLayers} Konva canvases, setup ${setupS.toFixed(1)} s`);
+      console.log(`canvas bench: ${N} layers of ${SIZE}x${SIZE}, ${results.konvaLayers} Konva canvases, setup ${setupS.toFixed(1)} s, compositor ${JSON.stringify(results.stats)}`);
       for (const [k, s] of Object.entries(summary)) console.log(`  ${k.padEnd(10)} p50 ${String(s.p50).padStart(6)} ms   p95 ${String(s.p95).padStart(6)} ms   max ${String(s.max).padStart(6)} ms | work p50 ${String(s.workP50).padStart(5)} ms p95 ${String(s.workP95).padStart(5)} ms  (${s.frames} frames)`);
       console.log(`  (frame = gap between rAF timestamps, 60 fps = 16.7 ms; work = state change + React commit + a synchronous Konva draw)\n  screenshot: ${shot}`);
     }

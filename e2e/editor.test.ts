@@ -13,7 +13,7 @@ import sharp from 'sharp';
 import { readPsd, initializeCanvas } from 'ag-psd';
 import type { Page } from 'playwright-core';
 import type { Layer, LaminaDocument } from '../common/document/document-schema.ts';
-import { artifactsDir, launch, startServe, WsContract, type Served } from './harness.ts';
+import { artifactsDir, buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
 
@@ -85,7 +85,13 @@ async function engineGenerateError(docId: string): Promise<{ code: string; messa
     const e = err as { code: string; message: string };
     return { code: e.code, message: e.message.replace(/^[a-z_]+: /, '') };
   }
-  return Promise.race([failed, new Promise<never>((_, rej) => setTimeout(() => rej(new Error('no failed event in 20 s')), 20_000))]);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new Error('no failed event in 20 s')), 20_000); });
+  try {
+    return await Promise.race([failed, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 const near = (a: number[], b: number[], tol = 24) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
 
@@ -95,6 +101,7 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'lamina-e2e-'));
   await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 220, g: 30, b: 30, alpha: 1 } } }).png().toFile(join(work, 'red.png'));
   await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 30, g: 60, b: 230, alpha: 1 } } }).png().toFile(join(work, 'blue.png'));
+  buildRenderer();
   served = await startServe();
   contract = new WsContract(served.port);
   browser = await launch();
@@ -149,6 +156,39 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     assert.ok(near(await pixelAt(50, 50), [220, 30, 30]), 'red shows where only red is');
     assert.ok(near(await pixelAt(200, 200), [30, 60, 230]), 'blue is in front in the overlap');
     await shot('imported-and-moved');
+  });
+
+  await t.test('view: wheel zoom, Ctrl+=, Ctrl+0 fit, space-drag and middle-mouse pan', async () => {
+    const v0 = await view();
+    const version0 = (await contract.call('document.get', { docId: v0.docId })).version;
+    const c = await toPage(256, 256);
+    await page.mouse.move(c.x, c.y);
+    await page.mouse.wheel(0, -400);
+    await page.waitForFunction((z) => (window as unknown as { __lamina: { editor: { state: { viewport: { zoom: number } } } } }).__lamina.editor.state.viewport.zoom > z * 1.3, v0.zoom);
+    const v1 = await view();
+    // the canvas point under the pointer stays put
+    assert.ok(Math.abs((c.x - v1.left - v1.vx) / v1.zoom - 256) < 1.5, 'wheel zoom keeps the point under the cursor');
+    await page.keyboard.press('Control+0');
+    await page.waitForFunction((z) => Math.abs((window as unknown as { __lamina: { editor: { state: { viewport: { zoom: number } } } } }).__lamina.editor.state.viewport.zoom - z) < 1e-6, v0.zoom);
+    await page.keyboard.press('Control+Equal');
+    await page.waitForFunction((z) => (window as unknown as { __lamina: { editor: { state: { viewport: { zoom: number } } } } }).__lamina.editor.state.viewport.zoom > z, v0.zoom);
+    assert.match(await page.locator('[data-testid=zoom-level]').innerText(), /^\d+%$/);
+    await page.keyboard.press('Control+0');
+    await page.keyboard.down('Space');
+    await dragMouse({ x: c.x, y: c.y }, { x: c.x + 80, y: c.y + 40 }, 6);
+    await page.keyboard.up('Space');
+    const v2 = await view();
+    assert.ok(Math.abs(v2.vx - v0.vx - 80) < 2 && Math.abs(v2.vy - v0.vy - 40) < 2, `space-drag panned by ${v2.vx - v0.vx},${v2.vy - v0.vy}`);
+    await page.mouse.move(c.x, c.y);
+    await page.mouse.down({ button: 'middle' });
+    await page.mouse.move(c.x - 30, c.y - 60, { steps: 4 });
+    await page.mouse.up({ button: 'middle' });
+    const v3 = await view();
+    assert.ok(Math.abs(v3.vx - v2.vx + 30) < 2 && Math.abs(v3.vy - v2.vy + 60) < 2, 'middle mouse pans');
+    await shot('panned');
+    assert.equal((await contract.call('document.get', { docId: v0.docId })).version, version0, 'panning edits nothing');
+    await page.keyboard.press('Control+0');
+    await page.waitForTimeout(100);
   });
 
   await t.test('draw two regions with prompts (M)', async () => {
@@ -335,6 +375,56 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     await shot('exported');
   });
 
+  await t.test('layers panel: rename, blend mode, opacity (one undo step), lock, provenance', async () => {
+    const d = await doc();
+    const blue = d.layers.find((l) => l.name === 'blue')!;
+    const red = d.layers.find((l) => l.name === 'red')!;
+    await page.locator(`[data-testid=layer-row-${blue.id}] .name`).dblclick();
+    await page.fill('[data-testid=layer-rename-input]', 'Blue square');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector(`[data-testid=layer-row-${blue.id}][data-layer-name="Blue square"]`);
+    // blend: multiply blue onto red in the overlap
+    await page.selectOption('[data-testid=layer-blend]', 'multiply');
+    await page.waitForTimeout(250);
+    const mul = await pixelAt(200, 200);
+    assert.ok(near(mul, [26, 7, 27], 20), `multiply in the overlap: ${mul}`);
+    await shot('blend-multiply');
+    await page.selectOption('[data-testid=layer-blend]', 'normal');
+    // opacity: drag the slider from 100% to about 50%: many updates, one undo step
+    const slider = (await page.locator('[data-testid=layer-opacity]').boundingBox())!;
+    await dragMouse({ x: slider.x + slider.width - 3, y: slider.y + slider.height / 2 }, { x: slider.x + slider.width / 2, y: slider.y + slider.height / 2 }, 10);
+    await page.waitForTimeout(200);
+    let snap = await contract.call('document.get', { docId: (await view()).docId });
+    const op = snap.document.layers.find((l) => l.id === blue.id)!.opacity;
+    assert.ok(op > 0.3 && op < 0.7, `opacity ${op}`);
+    assert.equal(snap.undoLabel, 'Opacity');
+    await shot('opacity-half');
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((id) => (window as unknown as { __lamina: { editor: { document: { layers: { id: string; opacity: number }[] } } } }).__lamina.editor.document.layers.find((l) => l.id === id)?.opacity === 1, blue.id);
+    // lock: a locked layer does not move
+    await page.click(`[data-testid=layer-lock-${blue.id}]`);
+    await page.waitForSelector(`[data-testid=layer-lock-${blue.id}][aria-pressed=true]`);
+    await dragMouse(await toPage(400, 400), await toPage(430, 430), 6);
+    await page.waitForTimeout(200);
+    snap = await contract.call('document.get', { docId: (await view()).docId });
+    const lockedBlue = snap.document.layers.find((l) => l.id === blue.id)!;
+    assert.deepEqual([lockedBlue.x, lockedBlue.y], [150, 150], 'locked layer stayed');
+    await page.click(`[data-testid=layer-lock-${blue.id}]`);
+    // provenance written by the engine shows in the properties panel
+    await contract.call('document.mutate', {
+      docId: (await view()).docId, label: 'test provenance',
+      ops: [{ op: 'update', id: red.id, patch: { provenance: { packId: 'lamina-tiny', pipeline: 'layerbind', prompt: 'a red square', seed: 42, steps: 12, guidance: 4, regions: [] } } }],
+    });
+    await page.waitForFunction((id) => !!(window as unknown as { __lamina: { editor: { document: { layers: { id: string; provenance: unknown }[] } } } }).__lamina.editor.document.layers.find((l) => l.id === id)?.provenance, red.id);
+    await page.click(`[data-testid=layer-row-${red.id}] .name`);
+    const prov = await page.locator('[data-testid=provenance]').innerText();
+    assert.match(prov, /layerbind/);
+    assert.match(prov, /a red square/);
+    assert.match(prov, /42/);
+    await shot('provenance');
+  });
+
   await t.test('Generate shows the engine\'s no-pipeline error, and draws nothing', async () => {
     const beforeCount = (await doc()).layers.length;
     await page.fill('[data-testid=gen-prompt]', 'a flat scene');
@@ -354,5 +444,46 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     assert.equal(await page.locator('[data-testid=gen-preview]').count(), 0);
   });
 
+
+  await t.test('drop an image onto the window: imported as a layer', async () => {
+    await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 20, g: 200, b: 40, alpha: 1 } } }).png().toFile(join(work, 'green.png'));
+    const b64 = readFileSync(join(work, 'green.png')).toString('base64');
+    await page.evaluate((data) => {
+      const bin = atob(data);
+      const bytes = new Uint8Array(bin.length);
+      for (let i = 0; i < bin.length; i++) bytes[i] = bin.charCodeAt(i);
+      const dt = new DataTransfer();
+      dt.items.add(new File([bytes], 'green.png', { type: 'image/png' }));
+      const target = document.querySelector('[data-testid=canvas]')!;
+      for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, b64);
+    await page.waitForFunction(() => (window as unknown as { __lamina: { editor: { document: { layers: { name: string }[] } } } }).__lamina.editor.document.layers[0]?.name === 'green');
+    await page.waitForTimeout(150);
+    assert.ok(near(await pixelAt(30, 30), [20, 200, 40]), 'dropped image shows at the top-left');
+    await shot('dropped-image');
+  });
+
+  await t.test('open a .psd from the file input; the unsaved-changes guard asks first', async () => {
+    const asked: string[] = [];
+    const onDialog = (d: { message(): string }) => asked.push(d.message());
+    page.on('dialog', onDialog);
+    const before = (await view()).docId;
+    await page.setInputFiles('[data-testid=open-input]', [join(work, 'scene.psd')]);
+    await page.waitForFunction((prev) => (window as unknown as { __lamina: { editor: { docId: string } } }).__lamina.editor.docId !== prev, before, { timeout: 20_000 });
+    page.off('dialog', onDialog);
+    assert.equal(asked.length, 1, 'confirm was shown because the document was dirty');
+    assert.match(asked[0], /unsaved changes/);
+    const d = await doc();
+    const n = names(d.layers);
+    assert.ok(n.includes('Blue square') || n.includes('blue'), `psd layers: ${n.join(', ')}`);
+    await page.waitForTimeout(300);
+    assert.ok(near(await pixelAt(50, 50), [220, 30, 30]), 'psd pixels are drawn');
+    await shot('opened-psd');
+  });
+
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
+  const toasts = await page.evaluate(() => (window as unknown as { __lamina: { editor: { toastLog: { kind: string; code?: string; message: string }[] } } }).__lamina.editor.toastLog);
+  const unexpected = toasts.filter((x) => x.kind === 'error' && !['no_pipeline', 'not_found', 'bad_pack'].includes(x.code ?? '') );
+  const stray = toasts.filter((x) => x.kind === 'error' && /no open document/.test(x.message));
+  assert.deepEqual([...unexpected, ...stray], [], 'no error toasts other than the generate one');
 });

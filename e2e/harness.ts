@@ -1,6 +1,6 @@
 // Shared e2e plumbing: start `lamina serve` on a free port, launch Debian Chromium
 // headless with a fresh profile, talk to the contract over a WebSocket from the test.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -19,6 +19,12 @@ export interface Served {
   proc: ChildProcess;
   home: string;
   stop(): Promise<void>;
+}
+
+/** Bundle the renderer (about a second) so the server serves what the tree holds now. */
+export function buildRenderer(): void {
+  const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build-renderer.mjs')], { cwd: ROOT, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`renderer build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
 /** Start `node bin/lamina.mjs serve --port 0 --json` with its own HOME (autosave/recovery dirs). */

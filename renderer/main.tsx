@@ -26,6 +26,8 @@ const editor = new Editor({
 });
 const cache = new ImageCache(client, (err) => editor.reportError(err));
 editor.pixels = createPixelServices(cache);
+// the image cache follows the open document synchronously, before React renders it
+editor.store.subscribe((s) => cache.setDocument(s.snapshot?.docId ?? null));
 window.__lamina = { editor, cache };
 
 function Root() {

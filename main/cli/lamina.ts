@@ -7,6 +7,7 @@ import { commandInfo } from './command-info.ts';
 import { commandExport } from './command-export.ts';
 import { commandServe } from './command-serve.ts';
 import { commandGenerate } from './command-generate.ts';
+import { commandBench } from './command-bench.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -16,6 +17,8 @@ commands:
                                               convert between .ora, .psd, PNG stack, PNG
   serve [--host H] [--port P] [--json]        the editor in a browser + the WebSocket API
   generate --spec spec.json --out OUT [--json] run a generation job
+  bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
+                                              runtime speed (ORT vs PyTorch, GEMM peak)
 `;
 
 export type Command = (args: string[], engine: () => Engine) => Promise<number>;
@@ -25,6 +28,7 @@ const COMMANDS: Record<string, Command> = {
   export: commandExport,
   serve: commandServe,
   generate: commandGenerate,
+  bench: commandBench,
 };
 
 export async function main(argv: string[]): Promise<number> {

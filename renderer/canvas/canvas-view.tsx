@@ -11,7 +11,7 @@ import type { Rect as R } from '../editor/geometry.ts';
 import { screenToCanvas } from '../editor/viewport.ts';
 import { snapResize } from '../editor/snapping.ts';
 import type { CanvasPreview } from '../editor/editor-state.ts';
-import { liveSpan, makeTarget, paintLayers, type CompositeTarget } from './compositor.ts';
+import { StackCompositor } from './compositor.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
 
@@ -163,34 +163,18 @@ export function CanvasView() {
 
   const abs = useCallback((id: string) => editor.absoluteBounds(id), [editor, doc]); // eslint-disable-line react-hooks/exhaustive-deps
   const overrides = useMemo(() => (doc ? overridesFor(doc, preview, abs) : new Map<string, R>()), [doc, preview, abs]);
-  const liveKey = [...overrides.keys()].sort().join('|');
 
-  // --- compositing: one bitmap when idle; above/live/below during a gesture ---
-  const fullRef = useRef<CompositeTarget | null>(null);
-  const full = useMemo(() => {
-    if (!doc || liveKey) return null;
-    const t = makeTarget(doc, fullRef.current);
-    fullRef.current = t;
-    paintLayers(t.ctx, doc.layers, cache, t.scale);
-    return { canvas: t.canvas, stamp: Math.random() };
-  }, [doc, cache, version, liveKey]);
-
-  const split = useMemo(() => {
-    if (!doc || !liveKey) return null;
-    const span = liveSpan(doc.layers, new Set(overrides.keys()));
-    if (!span) return null;
-    const above = makeTarget(doc);
-    paintLayers(above.ctx, doc.layers.slice(0, span.lo), cache, above.scale);
-    const below = makeTarget(doc);
-    paintLayers(below.ctx, doc.layers.slice(span.hi + 1), cache, below.scale);
-    return { above, below, span, live: makeTarget(doc) };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [doc, cache, version, liveKey]);
-
-  if (split && doc) {
-    const t = makeTarget(doc, split.live);
-    paintLayers(t.ctx, doc.layers.slice(split.span.lo, split.span.hi + 1), cache, t.scale, overrides);
-  }
+  // --- compositing: one bitmap, repainted only where the document or a gesture changed ---
+  const compositorRef = useRef<StackCompositor | null>(null);
+  if (!compositorRef.current) compositorRef.current = new StackCompositor();
+  const composite = useMemo(() => {
+    if (!doc) return null;
+    const canvas = compositorRef.current!.render(doc, cache, version, overrides);
+    return { canvas, stamp: compositorRef.current!.stats.frames };
+  }, [doc, cache, version, overrides]);
+  useEffect(() => {
+    (window as unknown as { __laminaCompositor?: StackCompositor }).__laminaCompositor = compositorRef.current ?? undefined;
+  }, []);
   useEffect(() => {
     contentRef.current?.batchDraw();
   });
@@ -312,14 +296,7 @@ export function CanvasView() {
           </KLayer>
           <KLayer ref={contentRef} listening={false}>
             <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom} clipX={0} clipY={0} clipWidth={doc.width} clipHeight={doc.height}>
-              {full && <KImage image={full.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />}
-              {split && (
-                <>
-                  <KImage image={split.below.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />
-                  <KImage image={split.live.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />
-                  <KImage image={split.above.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />
-                </>
-              )}
+              {composite && <KImage image={composite.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />}
               {previewImg && <KImage image={previewImg} width={doc.width} height={doc.height} opacity={0.92} />}
             </Group>
           </KLayer>

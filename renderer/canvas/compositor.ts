@@ -105,3 +105,85 @@ export function liveSpan(layers: readonly Layer[], ids: ReadonlySet<string>): { 
   });
   return lo < 0 ? null : { lo, hi };
 }
+
+/** True when painting `l` depends on its backdrop beyond plain source-over (so it cannot be pre-flattened on transparency). */
+export function needsBackdrop(l: Layer): boolean {
+  if (!l.visible) return false;
+  if (l.blendMode !== 'normal') return true;
+  if (l.kind === 'group') return l.opacity < 1 || l.children.some(needsBackdrop);
+  return false;
+}
+
+/**
+ * Root-level span [lo, hi] that must be repainted: layers whose content changed since the
+ * last frame plus live (gesture) layers. Everything in front of the span that needs its
+ * backdrop joins the span, so the cached front part is plain source-over.
+ */
+export function repaintSpan(sigs: readonly string[], prev: readonly string[] | null, live: { lo: number; hi: number } | null, layers: readonly Layer[]): { lo: number; hi: number } | null {
+  let lo = Infinity, hi = -Infinity;
+  if (!prev || prev.length !== sigs.length) return sigs.length ? { lo: 0, hi: sigs.length - 1 } : null;
+  for (let i = 0; i < sigs.length; i++) if (sigs[i] !== prev[i]) { lo = Math.min(lo, i); hi = Math.max(hi, i); }
+  if (live) { lo = Math.min(lo, live.lo); hi = Math.max(hi, live.hi); }
+  if (lo === Infinity) return null;
+  for (let i = 0; i < lo; i++) if (needsBackdrop(layers[i])) { lo = 0; break; }
+  return { lo, hi };
+}
+
+/**
+ * Keeps the flattened document across frames. A change (an opacity drag, a visibility
+ * toggle, a moved layer) repaints only the root entries it touches: the layers behind and
+ * in front of them are flattened once into two cached bitmaps and reused while the
+ * gesture goes on, so a frame costs a few drawImage calls however deep the stack is.
+ */
+export class StackCompositor {
+  private out: CompositeTarget | null = null;
+  private sigs: string[] | null = null;
+  private cacheVersion = -1;
+  private size = '';
+  private split: { lo: number; hi: number; key: string; above: CompositeTarget; below: CompositeTarget } | null = null;
+  private prevLive: { lo: number; hi: number } | null = null;
+  /** counters for tests and the bench */
+  stats = { frames: 0, fullPaints: 0, splitBuilds: 0, partialPaints: 0 };
+
+  render(doc: LaminaDocument, cache: ImageCache, cacheVersion: number, overrides?: Overrides): HTMLCanvasElement {
+    this.stats.frames++;
+    const size = `${doc.width}x${doc.height}`;
+    const sigs = doc.layers.map((l) => JSON.stringify(l));
+    const liveNow = overrides && overrides.size ? liveSpan(doc.layers, new Set(overrides.keys())) : null;
+    // the span a gesture touched last frame must repaint too (it may have been cancelled)
+    const prevLive = this.prevLive && this.prevLive.hi < doc.layers.length ? this.prevLive : null;
+    const live = liveNow && prevLive ? { lo: Math.min(liveNow.lo, prevLive.lo), hi: Math.max(liveNow.hi, prevLive.hi) } : (liveNow ?? prevLive);
+    this.prevLive = liveNow;
+    const invalid = !this.out || size !== this.size || cacheVersion !== this.cacheVersion;
+    const span = invalid ? (sigs.length ? { lo: 0, hi: sigs.length - 1 } : null) : repaintSpan(sigs, this.sigs, live, doc.layers);
+    this.sigs = sigs;
+    this.size = size;
+    this.cacheVersion = cacheVersion;
+    if (!this.out || size !== `${this.out.canvas.width / this.out.scale}x${this.out.canvas.height / this.out.scale}`) this.out = makeTarget(doc);
+    const out = this.out;
+    if (!span) return out.canvas; // nothing changed
+    if (invalid || (span.lo === 0 && span.hi === sigs.length - 1)) {
+      // everything: paint straight through, and forget the split
+      makeTarget(doc, out);
+      paintLayers(out.ctx, doc.layers, cache, out.scale, overrides);
+      this.split = null;
+      this.stats.fullPaints++;
+      return out.canvas;
+    }
+    const key = `${size}|${sigs.slice(0, span.lo).join('\u0000')}|${sigs.slice(span.hi + 1).join('\u0000')}`;
+    if (!this.split || this.split.lo !== span.lo || this.split.hi !== span.hi || this.split.key !== key) {
+      const above = makeTarget(doc, this.split?.above);
+      paintLayers(above.ctx, doc.layers.slice(0, span.lo), cache, above.scale);
+      const below = makeTarget(doc, this.split?.below);
+      paintLayers(below.ctx, doc.layers.slice(span.hi + 1), cache, below.scale);
+      this.split = { lo: span.lo, hi: span.hi, key, above, below };
+      this.stats.splitBuilds++;
+    }
+    makeTarget(doc, out);
+    out.ctx.drawImage(this.split.below.canvas, 0, 0);
+    paintLayers(out.ctx, doc.layers.slice(span.lo, span.hi + 1), cache, out.scale, overrides);
+    out.ctx.drawImage(this.split.above.canvas, 0, 0);
+    this.stats.partialPaints++;
+    return out.canvas;
+  }
+}

@@ -88,6 +88,8 @@ export class Editor implements ToolHost {
   private readonly confirmFn: (message: string) => boolean;
   private readonly snapPx: number;
   private toastSeq = 0;
+  /** every toast shown this session (bounded): for tests and bug reports */
+  readonly toastLog: Toast[] = [];
   private unsubscribers: (() => void)[] = [];
   private snapCache: { key: unknown; ids: string; targets: SnapTargets } | null = null;
   private previewThrottle: Throttle<string>;
@@ -406,6 +408,8 @@ export class Editor implements ToolHost {
   // ---- engine calls ------------------------------------------------------------------------
   toast(kind: Toast['kind'], message: string, code?: string): void {
     const t: Toast = { id: ++this.toastSeq, kind, message, code };
+    this.toastLog.push(t);
+    if (this.toastLog.length > 200) this.toastLog.shift();
     this.store.set({ toasts: [...this.state.toasts, t].slice(-5) });
     const ms = kind === 'error' ? 9000 : 4000;
     const timer = setTimeout(() => this.dismissToast(t.id), ms) as unknown as { unref?: () => void };
@@ -516,8 +520,8 @@ export class Editor implements ToolHost {
     const prev = this.state.snapshot;
     const s = await this.guard(next);
     if (!s) return false;
-    if (prev && prev.docId !== s.docId) void this.client.call('document.close', { docId: prev.docId }).catch(() => undefined);
     this.setSnapshot(s);
+    if (prev && prev.docId !== s.docId) void this.client.call('document.close', { docId: prev.docId }).catch(() => undefined);
     if (s.path) this.remember(s.path);
     return true;
   }

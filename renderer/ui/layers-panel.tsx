@@ -107,6 +107,7 @@ export function LayersPanel() {
   const listRef = useRef<HTMLDivElement>(null);
   const selected = selection.length === 1 && doc ? findLayer(doc.layers, selection[0])?.layer ?? null : null;
   const opacityGesture = useRef(0);
+  const lastOpacityKey = useRef(0);
 
   const setDragBoth = (d: DragState | null) => {
     dragRef.current = d;
@@ -181,7 +182,12 @@ export function LayersPanel() {
             disabled={!selected || selected.locked}
             value={Math.round((selected?.opacity ?? 1) * 100)}
             onPointerDown={() => opacityGesture.current++}
-            onKeyDown={() => opacityGesture.current++}
+            onKeyDown={() => {
+              // arrow-key nudges within a second of each other are one undo step
+              const now = Date.now();
+              if (now - lastOpacityKey.current > 1000) opacityGesture.current++;
+              lastOpacityKey.current = now;
+            }}
             onChange={(e) => selected && void editor.updateLayer(selected.id, { opacity: Number(e.target.value) / 100 }, { history: 'merge', mergeKey: `opacity:${selected.id}:${opacityGesture.current}`, label: 'Opacity' })}
           />
           <output>{Math.round((selected?.opacity ?? 1) * 100)}%</output>

@@ -4,6 +4,7 @@ import { loadPackRegistry } from '../runtime/pack-registry.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobPayload } from './job-protocol.ts';
 import { findPipeline } from '../pipelines/pipeline-registry.ts';
+import '../pipelines/register-all.ts';
 
 export async function runJob(payload: JobPayload, ctx: JobContext): Promise<unknown> {
   switch (payload.kind) {

@@ -120,7 +120,8 @@ export class TextToImagePipeline implements Pipeline {
         const ts = Math.fround(timesteps[i] * timestepScale);
         const lat = latentIn.data as Float32Array;
         for (let b = 0; b < batch; b++) lat.set(latents, b * size);
-        (timestepIn.data as Float32Array).fill(ts);
+        if (timestepIn.data instanceof BigInt64Array) timestepIn.data.fill(BigInt(Math.round(ts)));
+        else (timestepIn.data as Float32Array).fill(ts);
         const s0 = performance.now();
         const v = (await transformer.run(feeds, { bindings, fetch: [out] }))[out].data as Float32Array;
         stepTotal += performance.now() - s0;
