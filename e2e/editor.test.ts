@@ -5,7 +5,7 @@
 // toast. Screenshots of every step go to e2e/artifacts/editor/.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -486,4 +486,37 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
   const unexpected = toasts.filter((x) => x.kind === 'error' && !['no_pipeline', 'not_found', 'bad_pack'].includes(x.code ?? '') );
   const stray = toasts.filter((x) => x.kind === 'error' && /no open document/.test(x.message));
   assert.deepEqual([...unexpected, ...stray], [], 'no error toasts other than the generate one');
+});
+
+test('crash recovery: autosaved documents are offered at start and can be recovered', { skip: SKIP, timeout: 60_000 }, async () => {
+  // an autosave left behind by a session that did not close cleanly
+  const src = mkdtempSync(join(tmpdir(), 'lamina-e2e-rec-'));
+  const first = await startServe();
+  const c1 = new WsContract(first.port);
+  const a = await c1.call('document.new', { width: 128, height: 96, name: 'Lost work' });
+  await sharp({ create: { width: 40, height: 40, channels: 4, background: { r: 250, g: 160, b: 0, alpha: 1 } } }).png().toFile(join(src, 'orange.png'));
+  await c1.call('document.import', { docId: a.docId, path: join(src, 'orange.png') });
+  await c1.call('document.save', { docId: a.docId, path: join(src, 'autosave.ora') });
+  c1.close();
+  await first.stop();
+  const second = await startServe({ prepareHome: (home) => {
+    mkdirSync(join(home, 'recovery'), { recursive: true });
+    copyFileSync(join(src, 'autosave.ora'), join(home, 'recovery', 'crashed-doc.ora'));
+  } });
+  const b = await launch();
+  try {
+    await b.page.goto(second.url);
+    await b.page.waitForSelector('[data-testid=recovery-dialog]', { timeout: 20_000 });
+    await b.page.screenshot({ path: join(shots, '90-recovery-prompt.png') });
+    await b.page.locator('[data-testid=recovery-dialog] button.primary').first().click();
+    await b.page.waitForFunction(() => (window as unknown as { __lamina: { editor: { document: { name: string; layers: unknown[] } | null } } }).__lamina.editor.document?.layers.length === 1);
+    const name = await b.page.evaluate(() => (window as unknown as { __lamina: { editor: { document: { name: string; width: number } } } }).__lamina.editor.document.width);
+    assert.equal(name, 128);
+    await b.page.waitForTimeout(200);
+    await b.page.screenshot({ path: join(shots, '91-recovered.png') });
+  } finally {
+    await b.close();
+    await second.stop();
+    rmSync(src, { recursive: true, force: true });
+  }
 });

@@ -28,11 +28,14 @@ export function buildRenderer(): void {
 }
 
 /** Start `node bin/lamina.mjs serve --port 0 --json` with its own HOME (autosave/recovery dirs). */
-export async function startServe(): Promise<Served> {
+export async function startServe(opts: { prepareHome?: (laminaHome: string) => void } = {}): Promise<Served> {
   const home = mkdtempSync(join(tmpdir(), 'lamina-e2e-home-'));
+  const laminaHome = join(home, '.lamina');
+  mkdirSync(laminaHome, { recursive: true });
+  opts.prepareHome?.(laminaHome);
   const proc = spawn(process.execPath, [join(ROOT, 'bin', 'lamina.mjs'), 'serve', '--port', '0', '--json'], {
     cwd: ROOT,
-    env: { ...process.env, HOME: home, XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state') },
+    env: { ...process.env, HOME: home, LAMINA_HOME: laminaHome, XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state') },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -57,9 +57,16 @@ export class ImageCache {
     return () => this.listeners.delete(l);
   }
 
+  private notifyTimer: ReturnType<typeof setTimeout> | null = null;
+
+  /** New pixels: bump the version now, tell listeners at most every 50 ms (a 50-layer file loads in one repaint or a few). */
   private bump(): void {
     this.version++;
-    for (const l of this.listeners) l();
+    if (this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      for (const l of this.listeners) l();
+    }, 50);
   }
 
   get(imageId: string): Drawable | undefined {

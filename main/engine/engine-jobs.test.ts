@@ -1,0 +1,86 @@
+// Jobs through the whole engine on the random-weight fixture pack: a generation lands
+// as one undo step, cancel stops within a step, a dying worker fails only its job.
+import assert from 'node:assert/strict';
+import { fileURLToPath } from 'node:url';
+import { after, before, test } from 'node:test';
+import type { JobEvent } from '../../common/contract/contract.ts';
+import { tempEngine, type TempEngine } from './testing/temp-engine.ts';
+
+const PACKS = fileURLToPath(new URL('./runtime/fixtures', import.meta.url));
+let t: TempEngine;
+before(() => (t = tempEngine({ packDirs: [PACKS] })));
+after(() => t.dispose());
+
+function collect(jobId: string): Promise<JobEvent[]> {
+  const seen: JobEvent[] = [];
+  return new Promise((resolve) => {
+    const off = t.engine.on('job.event', (ev) => {
+      if (ev.jobId !== jobId) return;
+      seen.push(ev);
+      if (['done', 'failed', 'cancelled'].includes(ev.state)) {
+        off();
+        resolve(seen);
+      }
+    });
+  });
+}
+const spec = (steps: number, seed = 7) => ({ prompt: 'a large red star', width: 64, height: 64, seed, steps, packId: 'fixture-tiny', device: 'cpu' as const });
+
+test('a generation lands in its document as one undo step with provenance', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: spec(3) });
+  const events = await collect(jobId);
+  // ('queued' is sent before jobs.start returns, so this listener starts at 'loading')
+  assert.deepEqual(events.map((e) => e.state).filter((s, i, a) => a.indexOf(s) === i), ['loading', 'step', 'done']);
+  assert.equal(events.filter((e) => e.state === 'step').length, 3);
+  const snap = await t.engine.call('document.get', { docId: doc.docId });
+  assert.equal(snap.document.layers.length, 1);
+  const layer = snap.document.layers[0];
+  assert.equal(layer.kind, 'raster');
+  assert.equal(layer.provenance?.seed, 7);
+  assert.equal(layer.provenance?.prompt, 'a large red star');
+  assert.equal(layer.provenance?.packId, 'fixture-tiny');
+  assert.equal(snap.undoLabel, 'Generate');
+  const undone = await t.engine.call('document.undo', { docId: doc.docId });
+  assert.equal(undone.document.layers.length, 0, 'one undo removes the whole generation');
+});
+
+test('cancel stops a running generation within one step and nothing lands', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: spec(200) });
+  const done = collect(jobId);
+  await new Promise<void>((resolve) => {
+    const off = t.engine.on('job.event', (ev) => {
+      if (ev.jobId === jobId && ev.state === 'step' && ev.i === 2) {
+        off();
+        void t.engine.call('jobs.cancel', { jobId });
+        resolve();
+      }
+    });
+  });
+  const events = await done;
+  assert.equal(events.at(-1)!.state, 'cancelled');
+  const lastStep = Math.max(...events.filter((e) => e.state === 'step').map((e) => e.i!));
+  assert.ok(lastStep <= 3, `stopped at step ${lastStep}`);
+  assert.equal((await t.engine.call('document.get', { docId: doc.docId })).document.layers.length, 0);
+});
+
+test('a worker that dies fails only its job; the next job runs', async () => {
+  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', spec: spec(200) });
+  const done = collect(jobId);
+  await new Promise<void>((resolve) => {
+    const off = t.engine.on('job.event', (ev) => {
+      if (ev.jobId === jobId && ev.state === 'step') {
+        off();
+        resolve();
+      }
+    });
+  });
+  // simulate a native crash inside the worker
+  await (t.engine.jobs as unknown as { worker: { terminate(): Promise<number> } }).worker.terminate();
+  const events = await done;
+  assert.equal(events.at(-1)!.state, 'failed');
+  assert.match(events.at(-1)!.message!, /worker died/);
+  const next = await t.engine.call('jobs.start', { kind: 'generate', spec: spec(2) });
+  assert.equal((await collect(next.jobId)).at(-1)!.state, 'done');
+});
