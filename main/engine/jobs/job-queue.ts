@@ -26,6 +26,9 @@ export class JobQueue {
   private worker: Worker | null = null;
   private closed = false;
 
+  /** `workerUrl` is the worker-thread entry (the real job worker unless a test says otherwise). */
+  constructor(private readonly workerUrl: URL = WORKER_URL) {}
+
   /** Subscribe to every job's events. Returns an unsubscribe function. */
   onEvent(listener: (ev: JobEvent) => void): () => void {
     this.events.on('event', listener);
@@ -62,10 +65,17 @@ export class JobQueue {
     return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, kind: j.payload.kind, state: j.state }));
   }
 
-  async close(): Promise<void> {
+  /** Cancels everything. A running job is asked to stop and given `graceMs` to do so:
+   * terminating a worker inside a native inference call would abort the whole process. */
+  async close(graceMs = 10_000): Promise<void> {
     this.closed = true;
     for (const job of this.pending.splice(0)) this.emit({ jobId: job.jobId, state: 'cancelled' });
-    if (this.running) this.emit({ jobId: this.running.jobId, state: 'cancelled', message: 'engine shut down' });
+    const running = this.running;
+    if (running) {
+      this.post({ type: 'cancel', jobId: running.jobId });
+      await Promise.race([running.done, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      this.emit({ jobId: running.jobId, state: 'cancelled', message: 'engine shut down' });
+    }
     const w = this.worker;
     this.worker = null;
     if (w) await w.terminate();
@@ -101,7 +111,7 @@ export class JobQueue {
 
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
-    const worker = new Worker(WORKER_URL);
+    const worker = new Worker(this.workerUrl);
     worker.on('message', (msg: FromWorker) => this.emit(msg.event));
     const fail = (message: string) => {
       if (this.worker === worker) this.worker = null;

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { JobEvent } from '../../../common/contract/contract.ts';
+import { JobQueue } from './job-queue.ts';
+
+const DYING = new URL('./fixtures/dying-worker.mjs', import.meta.url);
+const job = (prompt: string) => ({
+  kind: 'generate' as const,
+  packDirs: [],
+  spec: { prompt, width: 8, height: 8, seed: 1, steps: 1, guidance: 4, regions: [], order: [], device: 'cpu' as const },
+});
+
+test('a worker that dies fails only its job; the queue starts a new worker for the next', async () => {
+  const q = new JobQueue(DYING);
+  try {
+    const a = q.start(job('die'));
+    const b = q.start(job('fine'));
+    const ea = await a.done;
+    assert.equal(ea.state, 'failed');
+    assert.equal(ea.code, 'internal');
+    assert.match(ea.message!, /job worker died: exit code 3/);
+    assert.equal((await b.done).state, 'done');
+    assert.deepEqual(q.list().map((j) => j.state), ['failed', 'done']);
+  } finally {
+    await q.close();
+  }
+});
+
+test('jobs run one at a time in order, with events for each', async () => {
+  const q = new JobQueue(DYING);
+  const seen: JobEvent[] = [];
+  q.onEvent((e) => seen.push(e));
+  try {
+    const jobs = [q.start(job('a')), q.start(job('b')), q.start(job('c'))];
+    await Promise.all(jobs.map((j) => j.done));
+    const order = seen.filter((e) => e.state === 'done').map((e) => e.jobId);
+    assert.deepEqual(order, jobs.map((j) => j.jobId));
+  } finally {
+    await q.close();
+  }
+});
+
+test('close cancels a running job gracefully before stopping the worker', async () => {
+  const q = new JobQueue(DYING);
+  const slow = q.start(job('slow'));
+  await new Promise<void>((resolve) => q.onEvent((e) => e.state === 'step' && resolve()));
+  await q.close();
+  assert.equal((await slow.done).state, 'cancelled');
+  assert.throws(() => q.start(job('x')), /closed/);
+});
