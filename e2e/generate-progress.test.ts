@@ -146,7 +146,7 @@ test('generate: progress with step count, throttled live preview, done; then Can
   await page.click('[data-testid=gen-button]');
   await page.waitForFunction(() => /Step (1\d) \/ 40/.test(document.querySelector('[data-testid=gen-progress]')?.textContent ?? ''));
   await page.click('[data-testid=gen-cancel]');
-  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid=toast-info]')].some((t) => /cancelled/i.test(t.textContent ?? '')));
+  await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=toast-info]')).some((t) => /cancelled/i.test(t.textContent ?? '')));
   assert.equal(await page.locator('[data-testid=gen-progress]').count(), 0);
   assert.notEqual(await page.inputValue('[data-testid=gen-seed]'), '777', 'an unlocked seed re-rolls');
   await page.screenshot({ path: join(shots, '02-cancelled.png') });
