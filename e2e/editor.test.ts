@@ -119,7 +119,7 @@ after(async () => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-test('editor: new, import, regions, reorder, undo, save, reopen, export, generate', { skip: SKIP, timeout: 180_000 }, async (t) => {
+test('editor: new, import, regions, reorder, undo, save, reopen, export, generate', { skip: SKIP, timeout: 420_000 }, async (t) => {
   await t.test('new document 512x512', async () => {
     await shot('welcome');
     await page.click('[data-testid=file-new]');
@@ -213,6 +213,14 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     assert.ok(r1.kind === 'region' && Math.abs(r1.x - 20) <= 2 && Math.abs(r1.shape.width - 120) <= 3, JSON.stringify(r1));
     await page.keyboard.press('v');
     await shot('two-regions');
+    // double-click a region on the canvas: its prompt opens in place
+    const inR1 = await toPage(80, 420);
+    await page.mouse.dblclick(inR1.x, inR1.y);
+    await page.waitForSelector('[data-testid=region-prompt-input]');
+    assert.equal(await page.inputValue('[data-testid=region-prompt-input]'), 'a red circle');
+    await page.keyboard.press('Escape');
+    await page.waitForSelector('[data-testid=region-prompt-input]', { state: 'detached' });
+    assert.equal((await contract.call('document.get', { docId: (await view()).docId })).undoLabel, 'Region Prompt', 'opening and closing the prompt editor changed nothing');
   });
 
   await t.test('eye hides a layer; region overlays toggle (H)', async () => {
@@ -348,7 +356,7 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     await shot('reopened');
   });
 
-  await t.test('export PSD and read its layers back (ag-psd, ImageMagick)', async () => {
+  await t.test('export: PSD read back with ag-psd and ImageMagick, PNG stack, PNG download', async () => {
     const psdPath = join(work, 'scene.psd');
     await page.click('[data-testid=file-export]');
     await page.selectOption('[data-testid=export-format]', 'psd');
@@ -373,6 +381,23 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
       assert.ok(labels.includes('blue') && labels.includes('red'), `identify labels: ${labels.join(', ')}`);
     }
     await shot('exported');
+    // PNG stack into a folder, and a flattened PNG downloaded through export.bytes
+    await page.click('[data-testid=file-export]');
+    await page.selectOption('[data-testid=export-format]', 'png-stack');
+    await page.fill('[data-testid=export-path]', join(work, 'stack'));
+    await page.click('[data-testid=export-confirm]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid=export-dialog]'));
+    const stackFiles = readdirSync(join(work, 'stack'));
+    assert.ok(stackFiles.filter((f) => f.endsWith('.png')).length >= 2, `png stack: ${stackFiles.join(', ')}`);
+    await page.click('[data-testid=file-export]');
+    await page.selectOption('[data-testid=export-format]', 'png');
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=export-download]')]);
+    const flat = join(work, 'flat.png');
+    await download.saveAs(flat);
+    const meta = await sharp(flat).metadata();
+    assert.deepEqual([meta.width, meta.height], [512, 512]);
+    const px = await sharp(flat).extract({ left: 200, top: 200, width: 1, height: 1 }).removeAlpha().raw().toBuffer();
+    assert.ok(near([...px], [30, 60, 230]), `downloaded PNG pixel ${[...px]}`);
   });
 
   await t.test('layers panel: rename, blend mode, opacity (one undo step), lock, provenance', async () => {
@@ -425,25 +450,48 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     await shot('provenance');
   });
 
-  await t.test('Generate shows the engine\'s no-pipeline error, and draws nothing', async () => {
-    const beforeCount = (await doc()).layers.length;
+  await t.test('Generate: the engine\'s no-pipeline error as a toast (no placeholder), or real layers in one undo step', async () => {
+    const docId = (await view()).docId;
+    const before = await contract.call('document.get', { docId });
+    const packs = await contract.call('models.list', {});
+    const runnable = packs.some((p) => p.ok && p.pipelines.length > 0);
     await page.fill('[data-testid=gen-prompt]', 'a flat scene');
+    await page.fill('[data-testid=gen-steps]', '2');
     await page.click('[data-testid=gen-button]');
-    const toast = page.locator('[data-testid=toast-error]').last();
-    await toast.waitFor({ timeout: 20_000 });
-    const code = await toast.getAttribute('data-code');
-    const text = await toast.innerText();
-    await shot('generate-no-pipeline');
-    // the toast carries what the engine says for this request, asked directly
-    const engine = await engineGenerateError((await view()).docId);
-    assert.ok(text.includes(engine.message), `toast "${text}" should carry the engine's message "${engine.message}"`);
-    assert.equal(code, engine.code);
-    // until a model pipeline exists: no_pipeline (or not_found while no pack is installed)
-    assert.ok(['no_pipeline', 'not_found', 'bad_pack'].includes(code ?? ''), `${code}: ${text}`);
-    assert.equal((await doc()).layers.length, beforeCount, 'no placeholder layer was added');
-    assert.equal(await page.locator('[data-testid=gen-preview]').count(), 0);
+    if (!runnable) {
+      const toast = page.locator('[data-testid=toast-error]').last();
+      await toast.waitFor({ timeout: 20_000 });
+      const code = await toast.getAttribute('data-code');
+      const text = await toast.innerText();
+      await shot('generate-no-pipeline');
+      // the toast carries what the engine says for this request, asked directly
+      const engine = await engineGenerateError(docId);
+      assert.ok(text.includes(engine.message), `toast "${text}" should carry the engine's message "${engine.message}"`);
+      assert.equal(code, engine.code);
+      // until a model pipeline exists: no_pipeline (or not_found while no pack is installed)
+      assert.ok(['no_pipeline', 'not_found', 'bad_pack'].includes(code ?? ''), `${code}: ${text}`);
+      assert.equal((await doc()).layers.length, before.document.layers.length, 'no placeholder layer was added');
+      assert.equal(await page.locator('[data-testid=gen-preview]').count(), 0);
+      return;
+    }
+    // a pack with a pipeline is installed: the result lands as layers, one undo step
+    await page.waitForFunction(() => Array.from(document.querySelectorAll('[data-testid=toast-success], [data-testid=toast-error]')).some((t) => /Generation finished|failed|error/i.test(t.textContent ?? '') || t.getAttribute('data-testid') === 'toast-error'), undefined, { timeout: 170_000 });
+    const err = page.locator('[data-testid=toast-error]');
+    if (await err.count()) {
+      const code = await err.last().getAttribute('data-code');
+      assert.equal(code, 'no_pipeline', `generation failed: ${await err.last().innerText()}`);
+      return;
+    }
+    await page.waitForTimeout(300);
+    const after = await contract.call('document.get', { docId });
+    const added = after.document.layers.filter((l) => !before.document.layers.some((b) => b.id === l.id));
+    assert.ok(added.length >= 1, 'generation added layers');
+    assert.ok(added.every((l) => l.kind === 'group' || l.provenance), 'generated layers carry provenance');
+    await shot('generated');
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+z');
+    await page.waitForFunction((n) => (window as unknown as { __lamina: { editor: { document: { layers: unknown[] } } } }).__lamina.editor.document.layers.length === n, before.document.layers.length);
   });
-
 
   await t.test('drop an image onto the window: imported as a layer', async () => {
     await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 20, g: 200, b: 40, alpha: 1 } } }).png().toFile(join(work, 'green.png'));

@@ -15,7 +15,8 @@ const options = {
   entryPoints: { app: join(root, 'renderer', 'main.tsx') },
   outdir,
   bundle: true,
-  format: 'esm',
+  // a classic script: loads from http:// (lamina serve) and from file:// (Electron) alike
+  format: 'iife',
   platform: 'browser',
   target: ['chrome120'],
   jsx: 'automatic',

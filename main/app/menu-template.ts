@@ -42,7 +42,8 @@ export const MENU: readonly MenuSpec[] = [
   { label: 'View', items: [
     { label: 'Zoom In', accelerator: 'CmdOrCtrl+=', command: 'view.zoomIn' },
     { label: 'Zoom Out', accelerator: 'CmdOrCtrl+-', command: 'view.zoomOut' },
-    { label: 'Actual Size', accelerator: 'CmdOrCtrl+0', command: 'view.actualSize' },
+    { label: 'Fit on Screen', accelerator: 'CmdOrCtrl+0', command: 'view.fit' },
+    { label: 'Actual Size', accelerator: 'CmdOrCtrl+1', command: 'view.actualSize' },
     'separator',
     { label: 'Developer Tools', role: 'toggleDevTools' },
   ] },

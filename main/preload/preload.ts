@@ -14,9 +14,8 @@ contextBridge.exposeInMainWorld('lamina', {
     if (!methods.has(method)) throw new Error(`unknown method "${method}"`);
     const reply = (await ipcRenderer.invoke(IPC_CALL_CHANNEL, method, input)) as ReplyMessage;
     if (reply.ok) return reply.output;
-    const err = new Error(reply.error.message) as Error & { code: string };
-    err.code = reply.error.code;
-    throw err;
+    // contextBridge keeps only an Error's message, so the code travels inside it
+    throw new Error(`${reply.error.code}: ${reply.error.message}`);
   },
   on(event: string, listener: (payload: unknown) => void): () => void {
     if (!eventNames.has(event)) throw new Error(`unknown event "${event}"`);

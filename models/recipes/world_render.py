@@ -40,16 +40,17 @@ def _flat_index(b, x0, y0, h, w, S, channels):
     return ((b.view(-1, 1, 1, 1) * channels + c) * S + (y0.view(-1, 1, 1, 1) + iy)) * S + (x0.view(-1, 1, 1, 1) + ix)
 
 
-def blend_crops(canvas, b, x0, y0, prem, alpha):
-    """canvas [B, 3, S, S] <- crop 'over' canvas (premultiplied), in place."""
+def blend_crops(canvas, b, x0, y0, prem, alpha, idx=None):
+    """canvas [B, 3, S, S] <- crop 'over' canvas (premultiplied), in place. Each scene
+    may appear at most once in b."""
     S = canvas.shape[-1]
     n, _, h, w = prem.shape
     if n == 0:
         return
-    idx = _flat_index(b, x0, y0, h, w, S, 3)
-    flat = canvas.view(-1)
-    region = flat[idx]
-    flat[idx] = torch.addcmul(prem, region, 1 - alpha)
+    if idx is None:
+        idx = _flat_index(b, x0, y0, h, w, S, 3)
+    region = canvas.take(idx)
+    canvas.put_(idx, torch.addcmul(prem, region, 1 - alpha))
 
 
 def dense_layers(B, L, S, background, crops: list[LayerCrops]):
@@ -60,14 +61,13 @@ def dense_layers(B, L, S, background, crops: list[LayerCrops]):
     layers[:, 0, :3] = background
     layers[:, 0, 3] = 1
     masks[:, 0] = 1
-    lv, mv = layers.view(-1), masks.view(-1)
     for c in crops:
         n, _, h, w = c.rgba.shape
         if n == 0:
             continue
         slot = c.batch_idx * L + c.layer_idx
-        lv[_flat_index(slot, c.x0, c.y0, h, w, S, 4)] = c.rgba
-        mv[_flat_index(slot, c.x0, c.y0, h, w, S, 1)] = c.mask[:, None]
+        layers.put_(_flat_index(slot, c.x0, c.y0, h, w, S, 4), c.rgba)
+        masks.put_(_flat_index(slot, c.x0, c.y0, h, w, S, 1), c.mask[:, None])
     return layers, masks
 
 
@@ -99,9 +99,12 @@ class Renderer:
         self.off = [max(1, round(o * S)) for o in r["shadow_offset"]]
         self.soft = max(1.0, r["shadow_softness"] * S)
         self.stroke = max(1.0, r["stroke_width"] * S)
-        margin = math.ceil(self.soft) + 2
-        hi = [world.spec["sizes"][s][1] for s in world.spec["size_order"]]
-        self.crop = [min(S, 2 * math.ceil((e * S + 2 * margin + max(self.off)) / 2)) for e in hi]
+        # crop buckets: an object uses the smallest crop that holds it, its stroke and shadow
+        self.pad = 2 * (math.ceil(self.soft) + 2) + max(self.off)
+        hi = max(world.spec["sizes"][s][1] for s in world.spec["size_order"])
+        top = min(S, 2 * math.ceil((hi * S + self.pad) / 2))
+        step = max(4, 2 * math.ceil(S / 32))
+        self.crop = list(range(min(top, 2 * math.ceil((0.1 * S + self.pad) / 2)), top, step)) + [top]
         self.line_th = max(1.0, r["line_thickness"] * S)
         self.line_colour = torch.tensor(r["line_colour"], device=dev, dtype=torch.float32) / 255.0
 
@@ -115,11 +118,8 @@ class Renderer:
         kind = sc.bg_kind
         code = torch.where(kind == 0, 0, torch.where(kind == 1, 1 + sc.flip.long(), 3 + (kind - 2) * np_ + pidx))
         c0 = self.world.palette[sc.bg_colour]
-        img = c0[:, :, None, None].expand(B, 3, S, S).contiguous()
-        pat = (code > 0).nonzero().squeeze(1)  # solid backgrounds need no pattern map
-        if pat.numel():
-            t = self.bg_table[code[pat]]  # [n, S, S]
-            img[pat] = torch.addcmul(img[pat], (sc.tint[pat] - c0[pat])[:, :, None, None], t[:, None])
+        t = self.bg_table[code]  # [B, S, S]; code 0 (solid) is all zeros
+        img = torch.addcmul(c0[:, :, None, None], (sc.tint - c0)[:, :, None, None], t[:, None])
         self._lines(img, sc)
         return img
 
@@ -144,21 +144,25 @@ class Renderer:
                 a = a.expand(-1, -1, S)
             zeros = torch.zeros_like(sel)
             idx = _flat_index(sel, zeros, r0, rows, S, S, 3)
-            flat = img.view(-1)
-            region = flat[idx]
-            flat[idx] = region + (lc - region) * a[:, None]
+            region = img.take(idx)
+            img.put_(idx, region + (lc - region) * a[:, None])
 
     # ------------------------------------------------------------------ objects
     def objects(self, sc):
-        """Per size class: LayerCrops of every active object (alpha includes shadow)."""
+        """Per crop bucket: LayerCrops of every active object (alpha includes shadow)."""
         w, S, dev = self.world, self.S, self.dev
         ids = sc.obj_active.reshape(-1).nonzero().squeeze(1)
-        size_cls = sc.obj_size.reshape(-1)[ids]
         box = sc.obj_box.reshape(-1, 4)[ids] * S
         shape = sc.obj_shape.reshape(-1)[ids]
+        need = box[:, 2] - box[:, 0] + self.pad
+        crops = torch.tensor(self.crop, device=dev, dtype=need.dtype)
+        bucket = (need[:, None] > crops).sum(1).clamp(max=len(self.crop) - 1)
         out = []
         for k, C in enumerate(self.crop):
-            sel = (size_cls == k).nonzero().squeeze(1)
+            sel = (bucket == k).nonzero().squeeze(1)
+            if sel.numel() == 0:
+                continue
+            sel = sel[torch.argsort(ids[sel] % 6, stable=True)]  # slot (z) order: slices per slot
             oid = ids[sel]
             n = oid.numel()
             bx = box[sel]
@@ -222,12 +226,18 @@ class Renderer:
         bg = self.background(sc)
         comp = bg.clone() if layers else bg
         objs = self.objects(sc)
-        # composite in z-order: object slots 0..5, then words
+        # composite in z-order: object slots 0..5 (each crop group is sorted by slot), then words
+        S = self.S
+        groups = []
+        for c in objs:
+            C = c.rgba.shape[-1]
+            bounds = [0] + torch.bincount(c.layer_idx - 1, minlength=6).cumsum(0).tolist()
+            groups.append((c, bounds, _flat_index(c.batch_idx, c.x0, c.y0, C, C, S, 3)))
         for j in range(6):
-            for c in objs:
-                sel = (c.layer_idx == 1 + j).nonzero().squeeze(1)
-                if sel.numel():
-                    blend_crops(comp, c.batch_idx[sel], c.x0[sel], c.y0[sel], c.rgba[sel, :3], c.rgba[sel, 3:])
+            for c, bounds, idx in groups:
+                lo, hi = bounds[j], bounds[j + 1]
+                if hi > lo:
+                    blend_crops(comp, None, None, None, c.rgba[lo:hi, :3], c.rgba[lo:hi, 3:], idx[lo:hi])
         wds = self.words(sc, atlas)
         for c in wds:
             blend_crops(comp, c.batch_idx, c.x0, c.y0, c.rgba[:, :3], c.rgba[:, 3:])

@@ -287,7 +287,18 @@ export function CanvasView() {
       data-view-y={viewport.y}
     >
       {doc && (
-        <Stage width={screen.width} height={screen.height} onPointerDown={onPointerDown} onWheel={onWheel}>
+        <Stage
+          width={screen.width}
+          height={screen.height}
+          onPointerDown={onPointerDown}
+          onWheel={onWheel}
+          onDblClick={(ke) => {
+            // double-click a region to type its prompt in place
+            const p = stagePoint(ke.evt);
+            const hit = editor.hitTest(screenToCanvas(editor.state.viewport, p));
+            if (hit && hit.kind === 'region' && !hit.locked) editor.store.set({ selection: [hit.id], editingRegionId: hit.id });
+          }}
+        >
           <KLayer listening={false}>
             <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom}>
               <Rect x={-1 / zoom} y={-1 / zoom} width={doc.width + 2 / zoom} height={doc.height + 2 / zoom} fill="#000" opacity={0.6} shadowColor="#000" shadowBlur={18} shadowOpacity={0.5} />

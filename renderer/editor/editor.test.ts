@@ -269,3 +269,21 @@ test('merge down composites onto the layer below and removes the upper one', asy
   assert.deepEqual(order(editor), ['back']);
   assert.equal(editor.state.snapshot!.undoLabel, 'Merge Down');
 });
+
+test('arrow keys nudge the selection; a burst of presses is one undo step', async () => {
+  const { editor } = await setup();
+  editor.select(['front']);
+  const arrow = (code: string, shiftKey = false) => editor.handleKey({ code, key: '', ctrlKey: false, metaKey: false, shiftKey, altKey: false }, false);
+  assert.ok(arrow('ArrowRight'));
+  await settle();
+  arrow('ArrowRight');
+  await settle();
+  arrow('ArrowDown', true);
+  await settle();
+  const f = editor.document!.layers.find((l) => l.id === 'front')!;
+  assert.deepEqual([f.x, f.y], [52, 60]);
+  await editor.undo();
+  const back = editor.document!.layers.find((l) => l.id === 'front')!;
+  assert.deepEqual([back.x, back.y], [50, 50], 'one undo step for the burst');
+  assert.equal(editor.handleKey({ code: 'ArrowLeft', key: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false }, true), false, 'arrows in a text field stay there');
+});

@@ -230,6 +230,27 @@ export class Editor implements ToolHost {
     });
   }
 
+  private lastNudge = { key: '', at: 0, n: 0 };
+
+  /** Arrow keys move the selection by 1 px (Shift: 10); presses within a second are one undo step. */
+  async nudge(dx: number, dy: number, now = Date.now()): Promise<void> {
+    const doc = this.document;
+    if (!doc || !this.state.selection.length) return;
+    const ops: DocumentOpInput[] = [];
+    for (const id of this.state.selection) {
+      const loc = findLayer(doc.layers, id);
+      if (!loc) continue;
+      for (const { layer } of walkLayers([loc.layer])) {
+        if (layer.kind !== 'group' && !layer.locked) ops.push({ op: 'update', id: layer.id, patch: { x: layer.x + dx, y: layer.y + dy } });
+      }
+    }
+    if (!ops.length) return;
+    const key = this.state.selection.join('|');
+    if (key !== this.lastNudge.key || now - this.lastNudge.at > 1000) this.lastNudge.n++;
+    this.lastNudge = { key, at: now, n: this.lastNudge.n };
+    await this.mutate(ops, { history: 'merge', mergeKey: `nudge:${key}:${this.lastNudge.n}`, label: 'Nudge' });
+  }
+
   commitRegionBox(rect: Rect): void {
     const r = roundRect(rect);
     const id = this.newId('region');
@@ -375,6 +396,14 @@ export class Editor implements ToolHost {
       case 'view.actual': return this.setViewport(zoomAt(this.state.viewport, 1, { x: this.state.screen.width / 2, y: this.state.screen.height / 2 }));
       case 'view.toggleRegions': return this.store.set({ regionsVisible: !this.state.regionsVisible });
       case 'gen.generate': return void this.generate();
+      case 'nudge.left': return void this.nudge(-1, 0);
+      case 'nudge.right': return void this.nudge(1, 0);
+      case 'nudge.up': return void this.nudge(0, -1);
+      case 'nudge.down': return void this.nudge(0, 1);
+      case 'nudge.left10': return void this.nudge(-10, 0);
+      case 'nudge.right10': return void this.nudge(10, 0);
+      case 'nudge.up10': return void this.nudge(0, -10);
+      case 'nudge.down10': return void this.nudge(0, 10);
       case 'cancel':
         this.tools.dispatch('onCancel');
         this.store.set({ editingRegionId: null });
@@ -501,6 +530,11 @@ export class Editor implements ToolHost {
   }
 
   async connect(): Promise<void> {
+    await this.refreshPacks();
+  }
+
+  /** Reload the pack list (packs can be installed while the editor runs). */
+  async refreshPacks(): Promise<void> {
     const packs = await this.call('models.list', {});
     if (packs) {
       const gen = this.state.gen;
@@ -766,12 +800,23 @@ export class Editor implements ToolHost {
         this.store.set({ job: { ...job, state: 'step', i: e.i ?? job.i, n: e.n ?? job.n } });
         if (e.preview) this.previewThrottle.push(e.preview.startsWith('data:') ? e.preview : `data:image/png;base64,${e.preview}`);
         break;
-      case 'done':
+      case 'done': {
         this.previewThrottle.cancel();
         this.store.set({ job: null });
         this.toast('success', 'Generation finished');
-        if (this.docId) void this.call('document.get', { docId: this.docId }).then((s) => s && this.setSnapshot(s));
+        const before = new Set<string>();
+        if (this.document) for (const { layer } of walkLayers(this.document.layers)) before.add(layer.id);
+        if (this.docId) {
+          void this.call('document.get', { docId: this.docId }).then((s) => {
+            if (!s) return;
+            this.setSnapshot(s);
+            // select what the generation added (it landed as one undo step in the engine)
+            const added = s.document.layers.filter((l) => !before.has(l.id)).map((l) => l.id);
+            if (added.length) this.select(added);
+          });
+        }
         break;
+      }
       case 'failed':
         this.previewThrottle.cancel();
         this.store.set({ job: null });

@@ -64,6 +64,10 @@ export class Throttle<T> {
   push(v: T): void {
     const t = this.now();
     if (t - this.last >= this.intervalMs) {
+      // deliver now; a trailing value still waiting is older than this one
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = null;
+      this.pending = undefined;
       this.last = t;
       this.deliver(v);
       return;

@@ -8,7 +8,9 @@ export type CommandId =
   | 'select.none'
   | 'file.new' | 'file.open' | 'file.save' | 'file.saveAs' | 'file.export'
   | 'view.zoomIn' | 'view.zoomOut' | 'view.fit' | 'view.actual' | 'view.toggleRegions'
-  | 'gen.generate' | 'cancel';
+  | 'gen.generate' | 'cancel'
+  | 'nudge.left' | 'nudge.right' | 'nudge.up' | 'nudge.down'
+  | 'nudge.left10' | 'nudge.right10' | 'nudge.up10' | 'nudge.down10';
 
 export interface KeyInput {
   code: string;
@@ -59,6 +61,14 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'view.toggleRegions', keys: 'KeyH' },
   { command: 'gen.generate', keys: 'Mod+Enter', inText: true },
   { command: 'cancel', keys: 'Escape', inText: true },
+  { command: 'nudge.left', keys: 'ArrowLeft' },
+  { command: 'nudge.right', keys: 'ArrowRight' },
+  { command: 'nudge.up', keys: 'ArrowUp' },
+  { command: 'nudge.down', keys: 'ArrowDown' },
+  { command: 'nudge.left10', keys: 'Shift+ArrowLeft' },
+  { command: 'nudge.right10', keys: 'Shift+ArrowRight' },
+  { command: 'nudge.up10', keys: 'Shift+ArrowUp' },
+  { command: 'nudge.down10', keys: 'Shift+ArrowDown' },
 ];
 
 /** Command ids used by the Electron menus (main/app/menu-template.ts) that differ from ours. */

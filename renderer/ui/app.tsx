@@ -34,7 +34,7 @@ export async function fileToBytes(file: File): Promise<{ name: string; dataBase6
 }
 
 function inTextField(t: EventTarget | null): boolean {
-  return t instanceof HTMLElement && (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'range', 'button'].includes((t as HTMLInputElement).type)));
+  return t instanceof HTMLElement && (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'color'].includes((t as HTMLInputElement).type)));
 }
 
 export type FileDialog = (kind: 'open' | 'save', extensions: string[]) => Promise<string | null>;
@@ -250,7 +250,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
       {dialog?.kind === 'openPath' && (
         <PathDialog title="Open" label="File (.ora, .psd, .png, .jpg, .webp)" testId="openpath-dialog" confirm="Open" initial="" onConfirm={(p) => editor.openPath(p)} onClose={() => setDialog(null)} />
       )}
-      {dialog?.kind === 'export' && <ExportDialog onClose={() => setDialog(null)} defaultDir={snapshot?.path ? snapshot.path.replace(/[^\\/]*$/, '') : ''} />}
+      {dialog?.kind === 'export' && <ExportDialog onClose={() => setDialog(null)} fileDialog={fileDialog} defaultDir={snapshot?.path ? snapshot.path.replace(/[^\\/]*$/, '') : ''} />}
       {dialog?.kind === 'recovery' && <RecoveryDialog items={dialog.items} onClose={() => setDialog(null)} />}
       {dropping && <div className="drop-hint">Drop to open (.ora, .psd) or import as a layer (images)</div>}
     </div>

@@ -112,7 +112,7 @@ function download(name: string, b64: string): void {
   setTimeout(() => URL.revokeObjectURL(url), 5000);
 }
 
-export function ExportDialog({ onClose, defaultDir }: { onClose: () => void; defaultDir: string }) {
+export function ExportDialog({ onClose, defaultDir, fileDialog }: { onClose: () => void; defaultDir: string; fileDialog?: (kind: 'open' | 'save', extensions: string[]) => Promise<string | null> }) {
   const { editor } = useServices();
   const name = editor.document?.name ?? 'Untitled';
   const [format, setFormat] = useState<'psd' | 'png-stack' | 'png' | 'ora'>('psd');
@@ -132,6 +132,9 @@ export function ExportDialog({ onClose, defaultDir }: { onClose: () => void; def
           </select>
         </label>
         <label className="block"><span>{format === 'png-stack' ? 'Folder' : 'File'}</span><input data-testid="export-path" value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} /></label>
+        {fileDialog && (
+          <button type="button" onClick={async () => { const p = await fileDialog('save', format === 'png-stack' ? [] : [format]); if (p) setPath(p); }}>Browse…</button>
+        )}
         <div className="actions">
           {format !== 'png-stack' && (
             <button type="button" data-testid="export-download" onClick={async () => {

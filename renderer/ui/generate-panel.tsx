@@ -41,7 +41,7 @@ export function GeneratePanel() {
       </div>
       <label className="block" title="Model pack">
         <span>Pack</span>
-        <select data-testid="pack-select" value={gen.packId ?? ''} onChange={(e) => editor.setGen({ packId: e.target.value || null })}>
+        <select data-testid="pack-select" value={gen.packId ?? ''} onFocus={() => void editor.refreshPacks()} onChange={(e) => editor.setGen({ packId: e.target.value || null })}>
           {packs.length === 0 && <option value="">no packs found</option>}
           {packs.map((p) => (
             <option key={p.id} value={p.id} disabled={!p.ok} title={p.error ?? p.pipelines.join(', ')}>

@@ -1,6 +1,6 @@
 // Photoshop-like layers panel: top row = front. Drag a row to reorder (one 'move' op),
 // eye, lock, opacity, blend mode, double-click to rename, groups, thumbnails.
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { BLEND_MODES, type Layer } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { dropZone, layerRows, type DropZone, type LayerRow } from '../editor/layer-order.ts';
@@ -9,11 +9,32 @@ import { Icon } from './icons.tsx';
 
 const THUMB = 34;
 
-function LayerThumb({ layer }: { layer: Layer }) {
+interface ThumbProps {
+  kind: Layer['kind'];
+  imageId: string | undefined;
+  /** region overlay colour */
+  color: string | undefined;
+  /** box regions: their size */
+  boxW: number;
+  boxH: number;
+}
+
+function thumbProps(layer: Layer): ThumbProps {
+  return {
+    kind: layer.kind,
+    imageId: layer.kind === 'raster' ? layer.imageId : layer.kind === 'region' && layer.shape.type === 'mask' ? layer.shape.maskImageId : layer.kind === 'text' ? layer.imageId : undefined,
+    color: layer.kind === 'region' ? layer.color : undefined,
+    boxW: layer.kind === 'region' ? layer.shape.width : 0,
+    boxH: layer.kind === 'region' ? layer.shape.height : 0,
+  };
+}
+
+/** Repaints only when what it shows changes (props are primitives, so memo holds across snapshots). */
+const LayerThumb = memo(function LayerThumb({ kind, imageId, color, boxW, boxH }: ThumbProps) {
   const { cache } = useServices();
   const version = useCacheVersion();
   const ref = useRef<HTMLCanvasElement>(null);
-  const imageId = layer.kind === 'raster' ? layer.imageId : layer.kind === 'region' && layer.shape.type === 'mask' ? layer.shape.maskImageId : layer.kind === 'text' ? layer.imageId : undefined;
+  const img = imageId ? cache.get(imageId) : undefined;
   useEffect(() => {
     const c = ref.current;
     if (!c) return;
@@ -23,15 +44,10 @@ function LayerThumb({ layer }: { layer: Layer }) {
       ctx.fillStyle = ((x + y) / 6) % 2 ? '#8a8a8a' : '#b5b5b5';
       ctx.fillRect(x, y, 6, 6);
     }
-    if (layer.kind === 'region') {
-      ctx.fillStyle = layer.color;
-      ctx.globalAlpha = 0.85;
-    }
-    const img = imageId ? cache.get(imageId) : undefined;
     if (img) {
       const s = Math.min(THUMB / img.width, THUMB / img.height);
       const w = img.width * s, h = img.height * s;
-      if (layer.kind === 'region') {
+      if (kind === 'region') {
         // tint the mask in the region colour
         const t = document.createElement('canvas');
         t.width = Math.max(1, Math.round(w));
@@ -39,20 +55,23 @@ function LayerThumb({ layer }: { layer: Layer }) {
         const tc = t.getContext('2d')!;
         tc.drawImage(img, 0, 0, t.width, t.height);
         tc.globalCompositeOperation = 'source-in';
-        tc.fillStyle = layer.color;
+        tc.fillStyle = color ?? '#4f8cff';
         tc.fillRect(0, 0, t.width, t.height);
         ctx.drawImage(t, (THUMB - w) / 2, (THUMB - h) / 2);
       } else ctx.drawImage(img, (THUMB - w) / 2, (THUMB - h) / 2, w, h);
-    } else if (layer.kind === 'region') {
-      const s = Math.min((THUMB - 8) / layer.shape.width, (THUMB - 8) / layer.shape.height);
-      const w = layer.shape.width * s, h = layer.shape.height * s;
+    } else if (kind === 'region' && boxW && boxH) {
+      const s = Math.min((THUMB - 8) / boxW, (THUMB - 8) / boxH);
+      const w = boxW * s, h = boxH * s;
+      ctx.globalAlpha = 0.85;
+      ctx.fillStyle = color ?? '#4f8cff';
       ctx.fillRect((THUMB - w) / 2, (THUMB - h) / 2, w, h);
+      ctx.globalAlpha = 1;
     }
-    ctx.globalAlpha = 1;
-  }, [layer, imageId, cache, version]);
-  if (layer.kind === 'group') return <span className="thumb group-thumb"><Icon name="folder" /></span>;
+    // version: repaint when the pixels arrive
+  }, [kind, img, color, boxW, boxH, version]);
+  if (kind === 'group') return <span className="thumb group-thumb"><Icon name="folder" /></span>;
   return <canvas ref={ref} className="thumb" width={THUMB} height={THUMB} aria-hidden />;
-}
+});
 
 function RowName({ row, editing, onDone }: { row: LayerRow; editing: boolean; onDone: () => void }) {
   const { editor } = useServices();
@@ -221,6 +240,17 @@ export function LayersPanel() {
                   e.preventDefault();
                   editor.select([row.id]);
                 } else if (e.key === 'F2') setRenaming(row.id);
+                else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+                  // walk the rows with the keyboard; selection follows focus
+                  e.preventDefault();
+                  e.stopPropagation();
+                  const i = rows.findIndex((x) => x.id === row.id) + (e.key === 'ArrowDown' ? 1 : -1);
+                  const next = rows[i];
+                  if (next) {
+                    editor.select([next.id]);
+                    (listRef.current?.querySelector(`[data-layer-id="${CSS.escape(next.id)}"]`) as HTMLElement | null)?.focus();
+                  }
+                }
               }}
             >
               <button
@@ -245,7 +275,7 @@ export function LayersPanel() {
               ) : (
                 <span className="twisty-space" />
               )}
-              <LayerThumb layer={l} />
+              <LayerThumb {...thumbProps(l)} />
               <RowName row={row} editing={renaming === row.id} onDone={() => setRenaming(null)} />
               <span className="badges">
                 {l.opacity < 1 && <span className="badge">{Math.round(l.opacity * 100)}%</span>}
