@@ -107,7 +107,7 @@ def _preset(name: str) -> Recipe:
         return Recipe(
             "cpu",
             dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
-            train=TrainConfig(vae_steps=700, dit_steps=5000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
+            train=TrainConfig(vae_steps=700, dit_steps=7000, dit_batch=32, dit_lr=6e-4, ckpt_every=250,
                               sample_every=1000, data_reuse=3),
         )
     if name == "tiny":

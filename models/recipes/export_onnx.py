@@ -205,7 +205,9 @@ def write_manifest(out: Path, recipe, vae_state, dit_state, report):
                    "scaling_factor": vae_state["latent_scale"], "shift_factor": vae_state["latent_shift"],
                    "about": "transformer latents = (vae_encoder.latent - shift_factor) * scaling_factor; "
                             "vae_decoder.latent = latents / scaling_factor + shift_factor"},
-        "image": {"channels": 4, "layout": "NCHW", "pixel_format": "rgba_premultiplied", "range": [0, 1]},
+        "image": {"channels": 4, "layout": "NCHW", "pixel_format": "rgba_premultiplied", "range": [0, 1],
+                  "dims": "height = latent_height * vae_scale_factor (likewise width); any multiple of "
+                          "vae_scale_factor works for the VAE, the transformer takes the native size only"},
         "transformer": {"patch_size": dc.patch_size, "block_count": dc.blocks, "heads": dc.heads,
                         "head_dim": dc.head_dim, "hidden_size": dc.dim, "text_dim": dc.text_dim,
                         "image_tokens": dc.image_tokens, "joint_sequence": "[text; image]",

@@ -424,7 +424,7 @@ def _first_true(ok):
 
 
 # ---------------------------------------------------------------------- CLI
-def bench(world: World, size=128, batch=128, batches=8, repeats=5, layers="crops"):
+def bench(world: World, size=128, batch=128, batches=8, repeats=10, layers="crops"):
     """Scenes per second (sample + render) over `batches` batches, best of `repeats`
     (the CPU is shared, so the best run is the least disturbed one)."""
     world.render(world.sample(torch.arange(batch), size), layers=layers)  # warm-up, atlas
