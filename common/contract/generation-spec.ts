@@ -18,6 +18,18 @@ export const GenerationSpec = z.object({
   /** Region ids, front to back. */
   order: z.array(z.string()).default([]),
   packId: z.string().optional(),
+  /** LayerBind parameters (defaults chosen by measurement; see docs/layerbind.md) */
+  layerbind: z.object({
+    mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
+    fuseStep: z.number().int().min(0).optional(),
+    nursingSteps: z.number().int().min(0).optional(),
+    schedule: z.enum(['cosine', 'linear', 'constant']).optional(),
+    strength: z.number().min(0).max(1).optional(),
+    maskThreshold: z.number().gt(0).max(1).optional(),
+    regionalSteps: z.number().int().min(0).optional(),
+    sharedUncond: z.boolean().optional(),
+    branchPooling: z.enum(['region', 'global+region']).optional(),
+  }).strict().optional(),
   device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;

@@ -25,7 +25,7 @@ export const commandBench: Command = async (args) => {
   });
   if (values.json) printJson(result);
   else {
-    const keys = ['pack', 'provider', 'size', 'steps', 'threads', 't2i_ms', 't2i_cold_ms', 'step_ms', 'step_ms_b1', 'step_ms_b2', 'torch_ratio', 'gemm_peak_gflops', 'transformer_gflops', 'gemm_utilization', 'peak_rss_mb'];
+    const keys = ['pack', 'provider', 'size', 'steps', 'threads', 't2i_ms', 't2i_cold_ms', 'step_ms', 'step_ms_b1', 'step_ms_b2', 'torch_ratio', 'gemm_peak_gflops', 'transformer_gflops', 'gemm_utilization', 'layerbind2_ratio', 'layerbind4_ratio', 'peak_rss_mb'];
     for (const k of keys) process.stdout.write(`${k.padEnd(20)} ${JSON.stringify(result[k])}\n`);
     process.stdout.write(`${'webgpu'.padEnd(20)} ${JSON.stringify(result.webgpu)}\n`);
   }

@@ -11,6 +11,7 @@
 //   global         baseline (a): the global prompt alone (= text-to-image)
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
+import { z } from 'zod';
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
@@ -22,7 +23,7 @@ import type { Pack } from '../runtime/pack-registry.ts';
 import { normalNoise } from '../runtime/prng.ts';
 import { sharedSessionPool, type SessionPool } from '../runtime/session-pool.ts';
 import { FlowMatchEulerScheduler } from '../schedulers/scheduler-flow-euler.ts';
-import { instanceBias, layeredBias, regionalMaskBias, slotTextMask, textLayout, uncondBias } from './layerbind/attention-bias.ts';
+import { instanceBias, layeredBias, regionalMaskBias, textLayout, uncondBias, type TextLayout } from './layerbind/attention-bias.ts';
 import { anchorToBackground, compositeLayerUpdates, fuseByOrder } from './layerbind/latent-fusion.ts';
 import { resolveNursingParams, stepPhases, transparencySchedule, type NursingParams, type StepPhase, type TransparencyShape } from './layerbind/nursing-schedule.ts';
 import { regionGrids, validateLayout } from './layerbind/region-masks.ts';
@@ -36,9 +37,9 @@ export const LAYERBIND_MODES: readonly LayerBindMode[] = ['layerbind', 'regional
 /** Method parameters (all optional; docs/layerbind.md gives the defaults and why). */
 export interface LayerBindParams {
   mode?: LayerBindMode;
-  /** phase 1 steps; the branches are fused before this step. Default ~15% of the steps. */
+  /** phase 1 steps; the branches are fused before this step. Default 10% of the steps (at least 1). */
   fuseStep?: number;
-  /** phase 2 (semantic nursing) steps after the fusion. Default ~25% of the steps. */
+  /** phase 2 (semantic nursing) steps after the fusion. Default 20% of the steps (at least 1). */
   nursingSteps?: number;
   /** layer-transparency shape over the nursing window. Default 'cosine'. */
   schedule?: TransparencyShape;
@@ -48,7 +49,27 @@ export interface LayerBindParams {
   maskThreshold?: number;
   /** regional-mask mode: masked steps from the start (default all; Regional-Prompting-FLUX's mask_inject_steps). */
   regionalSteps?: number;
+  /** text a branch conditions on: its region prompt alone (default) or the global prompt too (see docs/layerbind.md) */
+  branchPooling?: 'region' | 'global+region';
+  /** phases 1 and 2: guide every branch against the background / global path's unconditional velocity (one uncond item per step, default true) instead of one per branch. */
+  sharedUncond?: boolean;
 }
+
+/**
+ * The method parameters as they may ride on a spec (`spec.layerbind`, e.g. from
+ * `lamina generate --spec`); they override the pipeline's options. Mirrors LayerBindParams.
+ */
+export const LayerBindSpecParams = z.object({
+  mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
+  fuseStep: z.number().int().min(0).optional(),
+  nursingSteps: z.number().int().min(0).optional(),
+  schedule: z.enum(['cosine', 'linear', 'constant']).optional(),
+  strength: z.number().min(0).max(1).optional(),
+  maskThreshold: z.number().gt(0).max(1).optional(),
+  regionalSteps: z.number().int().min(0).optional(),
+  sharedUncond: z.boolean().optional(),
+  branchPooling: z.enum(['region', 'global+region']).optional(),
+}).strict();
 
 export interface LayerBindOptions extends LayerBindParams {
   pool?: SessionPool;
@@ -73,18 +94,21 @@ export interface LayerBindResult {
   notes: string[];
 }
 
-/** One batch item of a transformer call: cond or uncond text, which text slots are valid, its bias. */
+/** One batch item of a transformer call: its text [textLen, dim], text mask (valid tokens), bias, text layout. */
 interface Item {
-  uncond: boolean;
-  textMask: Float32Array;
+  text: Float32Array;
+  mask: Float32Array;
   bias: Float32Array | null;
+  layout: TextLayout;
 }
 
 /** Feeds for one kind of step (fixed batch), built once per run and reused. */
 interface StepPlan {
   items: Item[];
-  /** branches per CFG half (items = branches or 2 * branches) */
+  /** conditional items (one per branch); the unconditional items follow them */
   branches: number;
+  /** one unconditional item shared by every branch (same latent in all of them) */
+  sharedUncond: boolean;
   feeds: Record<string, ort.Tensor>;
   latentIn: ort.Tensor;
   timestepIn: ort.Tensor;
@@ -102,13 +126,19 @@ export class LayerBindPipeline implements Pipeline {
   async run(specInput: GenerationSpec | GenerationSpecInput, ctx: JobContext): Promise<LayerBindResult> {
     const t0 = performance.now();
     const notes: string[] = [];
-    const o = this.options;
+    let o = this.options;
 
     // 1. Check the spec, the layout (regions inside the canvas, prompts, ids, a full
     //    front-to-back order) and the method parameters; tokenize every prompt.
     const parsed = GenerationSpec.safeParse(specInput);
     if (!parsed.success) throw new LaminaError('bad_request', `generation spec: ${describeZodError(parsed.error)}`);
     const spec = parsed.data;
+    const raw = (specInput as { layerbind?: unknown }).layerbind;
+    if (raw !== undefined) {
+      const p = LayerBindSpecParams.safeParse(raw);
+      if (!p.success) throw new LaminaError('bad_request', `generation spec: layerbind: ${describeZodError(p.error)}`);
+      o = { ...o, ...p.data };
+    }
     const mode = o.mode ?? 'layerbind';
     if (!LAYERBIND_MODES.includes(mode)) throw new LaminaError('bad_request', `layerbind mode must be one of ${LAYERBIND_MODES.join(', ')} (got ${String(mode)})`);
     const backToFront = validateLayout(spec.regions, spec.order, spec.width, spec.height);
@@ -116,6 +146,9 @@ export class LayerBindPipeline implements Pipeline {
     const nursing: NursingParams = resolveNursingParams(spec.steps, o);
     const threshold = o.maskThreshold ?? 0.5;
     if (!(threshold > 0 && threshold <= 1)) throw new LaminaError('bad_request', `layerbind maskThreshold must be in (0, 1] (got ${threshold})`);
+    if (o.branchPooling !== undefined && o.branchPooling !== 'region' && o.branchPooling !== 'global+region') {
+      throw new LaminaError('bad_request', `layerbind branchPooling must be 'region' or 'global+region' (got ${String(o.branchPooling)})`);
+    }
     const regionalSteps = o.regionalSteps ?? spec.steps;
     if (!Number.isInteger(regionalSteps) || regionalSteps < 0 || regionalSteps > spec.steps) {
       throw new LaminaError('bad_request', `layerbind regionalSteps must be an integer in [0, ${spec.steps}] (got ${regionalSteps})`);
@@ -151,25 +184,19 @@ export class LayerBindPipeline implements Pipeline {
       }
       const tLoad = performance.now();
 
-      // 3. Encode the prompts as one batch [global, region 1..R, empty]; lay the text
-      //    sequence out as slots (global, then each region), each trimmed to its tokens.
+      // 3. Encode the prompts as one batch [global, region 1..R, empty], each trimmed to
+      //    its real tokens (the encoder masks padding, so they do not depend on it).
       const enc = await parts.encodePrompts([spec.prompt, ...spec.regions.map((r) => r.prompt), '']);
       if (enc.truncated.length) notes.push(`${enc.truncated.length} prompt(s) truncated to the text encoder's length`);
       const dim = enc.embeds.dims[2] as number;
+      const src = enc.embeds.data as Float32Array;
       const lengths = Array.from({ length: R + 2 }, (_, b) => {
         let n = 0;
         for (let t = 0; t < enc.length; t++) n += enc.mask[b * enc.length + t];
         return Math.max(1, n);
       });
-      const layout = textLayout(lengths.slice(0, R + 1));
+      const promptRows = (b: number) => src.subarray(b * enc.length * dim, (b * enc.length + lengths[b]) * dim);
       const emptyLen = lengths[R + 1];
-      const T = layout.textLen;
-      const src = enc.embeds.data as Float32Array;
-      const condText = new Float32Array(T * dim);
-      for (let s = 0; s <= R; s++) condText.set(src.subarray(s * enc.length * dim, (s * enc.length + layout.lengths[s]) * dim), layout.offsets[s] * dim);
-      const uncondText = new Float32Array(T * dim);
-      uncondText.set(src.subarray((R + 1) * enc.length * dim, ((R + 1) * enc.length + Math.min(emptyLen, T)) * dim), 0);
-      const uncondMask = new Float32Array(T).fill(1, 0, Math.min(emptyLen, T));
       const tEncode = performance.now();
 
       // 4. Geometry: latent grid, token grid, each region's token mask and latent alpha.
@@ -185,7 +212,6 @@ export class LayerBindPipeline implements Pipeline {
         throw new LaminaError('bad_pack', `model pack "${model.id}": ${lh}x${lw} latents in ${patch}x${patch} patches make ${N} image tokens, manifest says ${model.transformer.imageTokens}`);
       }
       const grids = regionGrids(spec.regions, spec, model.native, { width: lw, height: lh }, { width: tw, height: th }, threshold);
-      const J = T + N;
 
       // 5. Seeded noise (the same as text-to-image's for this seed) and the timesteps.
       const noise = normalNoise(spec.seed, size);
@@ -193,20 +219,38 @@ export class LayerBindPipeline implements Pipeline {
       const { timesteps, sigmas } = scheduler.setTimesteps(spec.steps, { spacing: model.scheduler.spacing });
       const timestepScale = model.scheduler.timestepScale / model.scheduler.numTrainTimesteps;
 
-      // 6. Step plans: the batch of each kind of step, with its text masks and biases.
-      const globalMask = slotTextMask(layout, [0]);
-      const item = (textMask: Float32Array, bias: Float32Array | null): Item[] => [{ uncond: false, textMask, bias }];
-      const withUncond = (conds: Item[]): Item[] => (doCfg ? [...conds, ...conds.map((c) => ({ uncond: true, textMask: uncondMask, bias: c.bias ? uncondBias(c.bias, T, N) : null }))] : conds);
-      const makePlan = (conds: Item[]): StepPlan => {
-        const items = withUncond(conds);
+      // 6. Step plans: the batch of each kind of step, with each item's text, text mask and
+      //    bias. Text layouts (slots of the text sequence, see layerbind/attention-bias.ts):
+      //    - global path: [global] alone, so those steps cost exactly text-to-image's;
+      //    - branches (phase 1 instances, phase 2 layers): [global; own region's prompt],
+      //      padded to the longest region prompt: the text does not grow with R;
+      //    - regional-mask baseline: [global; region 1; ...; region R], as that method does.
+      const texts = (layout: TextLayout, slots: { slot: number; prompt: number }[]) => {
+        const text = new Float32Array(layout.textLen * dim);
+        const mask = new Float32Array(layout.textLen);
+        for (const { slot, prompt } of slots) {
+          text.set(promptRows(prompt), layout.offsets[slot] * dim);
+          mask.fill(1, layout.offsets[slot], layout.offsets[slot] + lengths[prompt]);
+        }
+        return { text, mask };
+      };
+      const globalLayout = textLayout([Math.max(lengths[0], emptyLen)]);
+      const branchLayout = textLayout([lengths[0], Math.max(...lengths.slice(1, R + 1))]);
+      const fullLayout = textLayout(lengths.slice(0, R + 1));
+      const item = (layout: TextLayout, slots: { slot: number; prompt: number }[], bias: Float32Array | null): Item => ({ ...texts(layout, slots), bias, layout });
+      const uncondOf = (c: Item): Item => ({ ...texts(c.layout, [{ slot: 0, prompt: R + 1 }]), bias: c.bias ? uncondBias(c.bias, c.layout.textLen, N) : null, layout: c.layout });
+      const makePlan = (conds: Item[], sharedUncond: boolean): StepPlan => {
+        const items = !doCfg ? conds : sharedUncond ? [...conds, uncondOf(conds[0])] : [...conds, ...conds.map(uncondOf)];
         const B = items.length;
-        const text = new Float32Array(B * T * dim);
-        const mask = new Float32Array(B * T);
-        const bias = new Float32Array(B * J * J);
+        const tLen = conds[0].layout.textLen;
+        const jLen = tLen + N;
+        const text = new Float32Array(B * tLen * dim);
+        const mask = new Float32Array(B * tLen);
+        const bias = new Float32Array(B * jLen * jLen);
         items.forEach((it, b) => {
-          text.set(it.uncond ? uncondText : condText, b * T * dim);
-          mask.set(it.textMask, b * T);
-          if (it.bias) bias.set(it.bias, b * J * J);
+          text.set(it.text, b * tLen * dim);
+          mask.set(it.mask, b * tLen);
+          if (it.bias) bias.set(it.bias, b * jLen * jLen);
         });
         const latentIn = new ort.Tensor('float32', new Float32Array(B * size), [B, channels, lh, lw]);
         const tsDtype = transformer.spec(names.timestep).dtype;
@@ -214,32 +258,54 @@ export class LayerBindPipeline implements Pipeline {
         const feeds: Record<string, ort.Tensor> = {
           [names.latent]: latentIn,
           [names.timestep]: timestepIn,
-          [names.text]: new ort.Tensor('float32', text, [B, T, dim]),
-          [names.mask!]: maskTensor(transformer.spec(names.mask!).dtype, mask, [B, T]),
-          [names.bias!]: new ort.Tensor('float32', bias, [B, 1, J, J]),
+          [names.text]: new ort.Tensor('float32', text, [B, tLen, dim]),
+          [names.mask!]: maskTensor(transformer.spec(names.mask!).dtype, mask, [B, tLen]),
+          [names.bias!]: new ort.Tensor('float32', bias, [B, 1, jLen, jLen]),
         };
-        return { items, branches: conds.length, feeds, latentIn, timestepIn, bindings: { batch: B, text_len: T, joint_len: J, latent_height: lh, latent_width: lw } };
+        return { items, branches: conds.length, sharedUncond, feeds, latentIn, timestepIn, bindings: { batch: B, text_len: tLen, joint_len: jLen, latent_height: lh, latent_width: lw } };
       };
       const regionIdx = spec.regions.map((_, r) => r);
-      const globalPlan = makePlan(item(globalMask, null));
+      const sharedUncond = o.sharedUncond ?? true;
+      const globalSlot = [{ slot: 0, prompt: 0 }];
+      // a branch's valid text: its own prompt ('region': the pooled adaLN vector is the
+      // region prompt's, as if the instance were generated on its own), or the global
+      // prompt too ('global+region': the global prompt also stays visible to the branch's
+      // background tokens and is averaged into the pooled vector)
+      const branchPooling = o.branchPooling ?? 'region';
+      const ownSlots = (r: number) => (branchPooling === 'region' ? [{ slot: 1, prompt: 1 + r }] : [{ slot: 0, prompt: 0 }, { slot: 1, prompt: 1 + r }]);
       const phases: (StepPhase | 'regional')[] =
         mode === 'layerbind' ? stepPhases(spec.steps, nursing) : Array.from({ length: spec.steps }, (_, i) => (mode === 'regional-mask' && i < regionalSteps ? 'regional' : 'global'));
       const opacity = mode === 'layerbind' ? transparencySchedule(spec.steps, nursing) : new Float64Array(spec.steps);
-      const plans = new Map<StepPhase | 'regional', StepPlan>([['global', globalPlan]]);
+      const plans = new Map<StepPhase | 'regional', StepPlan>([['global', makePlan([item(globalLayout, globalSlot, null)], false)]]);
       if (phases.includes('instance')) {
-        plans.set('instance', makePlan([...item(globalMask, null), ...regionIdx.flatMap((r) => item(slotTextMask(layout, [0, 1 + r]), instanceBias(layout, grids.tokenMasks, r)))]));
+        // background branch + one branch per region; sharedUncond: every branch is guided
+        // against the background branch's unconditional velocity (R + 2 items, not 2R + 2)
+        plans.set('instance', makePlan([
+          item(branchLayout, globalSlot, null),
+          ...regionIdx.map((r) => item(branchLayout, ownSlots(r), instanceBias(branchLayout, [grids.tokenMasks[r]], 0))),
+        ], sharedUncond));
       }
       if (phases.includes('nursing')) {
-        plans.set('nursing', makePlan([...item(globalMask, null), ...regionIdx.flatMap((r) => item(slotTextMask(layout, [0, 1 + r]), layeredBias(layout, grids.tokenMasks, r, backToFront)))]));
+        // global path + one layered-path item per region on the same latent; a layer's
+        // bias needs its own mask and the union of the regions in front of it
+        plans.set('nursing', makePlan([
+          item(branchLayout, globalSlot, null),
+          ...regionIdx.map((r) => {
+            const inFront = backToFront.slice(backToFront.indexOf(r) + 1);
+            const front = new Uint8Array(N);
+            for (const f of inFront) grids.tokenMasks[f].forEach((v, k) => (front[k] |= v));
+            return item(branchLayout, ownSlots(r), layeredBias(branchLayout, [grids.tokenMasks[r], front], 0, [0, 1]));
+          }),
+        ], sharedUncond));
       }
       if (phases.includes('regional')) {
-        plans.set('regional', makePlan(item(slotTextMask(layout, [0, ...regionIdx.map((r) => 1 + r)]), regionalMaskBias(layout, grids.tokenMasks))));
+        plans.set('regional', makePlan([item(fullLayout, [0, ...regionIdx.map((r) => 1 + r)].map((k) => ({ slot: k, prompt: k })), regionalMaskBias(fullLayout, grids.tokenMasks))], false));
       }
 
       // 7. Denoising loop. Phase 1 keeps one latent per branch (background + each region);
       //    afterwards there is one latent.
       const out = transformer.outputNamed('velocity', 'sample', 'noise_pred');
-      let latents = Float32Array.from(noise);
+      let latents: Float32Array = Float32Array.from(noise);
       let branchLatents: Float32Array[] = phases[0] === 'instance' ? regionIdx.map(() => Float32Array.from(noise)) : [];
       const previewEvery = o.previewEvery ?? Math.max(1, Math.round(spec.steps / 4));
       let stepTotal = 0;
@@ -247,7 +313,7 @@ export class LayerBindPipeline implements Pipeline {
       let batchItems = 0;
       const runPlan = async (plan: StepPlan, inputs: Float32Array[], ts: number): Promise<Float32Array[]> => {
         const lat = plan.latentIn.data as Float32Array;
-        plan.items.forEach((_, b) => lat.set(inputs[b % plan.branches], b * size));
+        plan.items.forEach((_, b) => lat.set(inputs.length === 1 ? inputs[0] : inputs[b % plan.branches], b * size));
         if (plan.timestepIn.data instanceof BigInt64Array) plan.timestepIn.data.fill(BigInt(Math.round(ts)));
         else (plan.timestepIn.data as Float32Array).fill(ts);
         const s0 = performance.now();
@@ -261,7 +327,7 @@ export class LayerBindPipeline implements Pipeline {
           const g = new Float32Array(size);
           const c = b * size;
           if (doCfg) {
-            const u = (b + plan.branches) * size;
+            const u = (plan.sharedUncond ? plan.branches : b + plan.branches) * size;
             for (let k = 0; k < size; k++) g[k] = v[u + k] + spec.guidance * (v[c + k] - v[u + k]);
           } else g.set(v.subarray(c, c + size));
           return g;
@@ -279,7 +345,7 @@ export class LayerBindPipeline implements Pipeline {
           latents = fused;
           branchLatents = [];
         }
-        let velocity: Float32Array<ArrayBufferLike>;
+        let velocity: Float32Array;
         if (phase === 'instance') {
           const [vBg, ...vRegions] = await runPlan(plans.get('instance')!, [latents, ...branchLatents], ts);
           eulerStep(latents, vBg, dt);
@@ -333,7 +399,9 @@ export class LayerBindPipeline implements Pipeline {
             order: [...spec.order], provider, createdAt: new Date().toISOString(),
             packVersion: model.version, sampler: 'flow_match_euler', shift: model.scheduler.shift, spacing: model.scheduler.spacing,
             noise: 'philox4x32-10 + box-muller', native: model.native,
-            layerbind: { mode, ...nursing, maskThreshold: threshold, ...(mode === 'regional-mask' ? { regionalSteps } : {}) },
+            layerbind: mode === 'layerbind'
+              ? { mode, ...nursing, maskThreshold: threshold, sharedUncond, branchPooling }
+              : { mode, ...(mode === 'regional-mask' ? { maskThreshold: threshold, regionalSteps } : {}) },
           },
         }],
         timings: {

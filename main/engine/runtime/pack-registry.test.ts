@@ -53,7 +53,7 @@ test('pack: a manifest without a pipelines list gets text-to-image from its grap
     const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     delete man.pipelines;
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
-    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image']);
+    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image', 'layerbind']);
     man.pipelines = [];
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
     assert.deepEqual((await verifyPack(dir)).manifest.pipelines, [], 'an explicit list is kept');

@@ -42,6 +42,8 @@ export async function verifyPack(dir: string): Promise<Pack> {
   if (!parsed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(parsed.error)}`);
   const manifest = parsed.data;
   if (!Array.isArray((raw as { pipelines?: unknown }).pipelines)) manifest.pipelines = inferPipelines(manifest);
+  // LayerBind is training-free: any pack that does text-to-image can do it
+  if (manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('layerbind')) manifest.pipelines.push('layerbind');
   for (const [rel, entry] of Object.entries(manifest.files)) {
     if (isAbsolute(rel) || normalize(rel).split(sep).includes('..')) {
       throw new LaminaError('bad_pack', `${manifestPath}: file "${rel}" points outside the pack`);

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import ort from 'onnxruntime-node';
 import { PackComponents } from '../pipelines/pack-components.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
+import { benchLayerBind } from '../pipelines/layerbind/bench-layerbind.ts';
 import { createSession, sessionOptions, type Device } from './execution-providers.ts';
 import { FeedBuffers } from './feeds.ts';
 import { GraphRunner } from './graph-runner.ts';
@@ -330,6 +331,9 @@ export async function runRuntimeBench(opts: RuntimeBenchOptions = {}): Promise<R
   } finally {
     await pool.dispose();
   }
+  const lb = await benchLayerBind({ packDir, device, steps, iters: opts.iters ?? 3 });
+  out.layerbind2_ratio = lb.layerbind2_ratio;
+  out.layerbind4_ratio = lb.layerbind4_ratio;
   out.peak_rss_mb = r2(process.resourceUsage().maxRSS / 1024);
   return out;
 }
