@@ -61,6 +61,8 @@ export interface EditorState {
   /** region whose prompt is being typed in place on the canvas */
   editingRegionId: string | null;
   job: JobView | null;
+  /** seed of the last generation started in this document: "Re-bind order" reuses it */
+  lastSeed: number | null;
   packs: PackSummary[];
   gen: GenerationSettings;
   toasts: Toast[];
@@ -82,6 +84,7 @@ export function initialState(): EditorState {
     preview: null,
     editingRegionId: null,
     job: null,
+    lastSeed: null,
     packs: [],
     gen: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null },
     toasts: [],

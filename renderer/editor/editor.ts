@@ -753,13 +753,14 @@ export class Editor implements ToolHost {
     this.store.set({ gen: { ...this.state.gen, ...patch } });
   }
 
-  async generate(): Promise<void> {
+  /** Starts a generation with the current settings, or with `seed` when given. */
+  async generate(seed?: number): Promise<void> {
     const doc = this.document;
     const docId = this.docId;
     if (!doc || !docId) return;
     if (this.state.job && !['done', 'failed', 'cancelled'].includes(this.state.job.state)) return;
-    const spec = buildSpec(doc, this.state.gen);
-    this.store.set({ job: { jobId: null, state: 'starting', i: 0, n: spec.steps, preview: null } });
+    const spec = buildSpec(doc, seed === undefined ? this.state.gen : { ...this.state.gen, seed });
+    this.store.set({ job: { jobId: null, state: 'starting', i: 0, n: spec.steps, preview: null }, lastSeed: spec.seed });
     try {
       const { jobId } = await this.client.call('jobs.start', { kind: 'generate', docId, spec });
       const job = this.state.job;
@@ -772,6 +773,13 @@ export class Editor implements ToolHost {
     } finally {
       if (!this.state.gen.seedLocked) this.setGen({ seed: randomSeed() });
     }
+  }
+
+  /** Regenerates with the last generation's seed and the stack's current region order, so
+   * each instance keeps its identity while the occlusion follows the new order. */
+  async rebindOrder(): Promise<void> {
+    if (this.state.lastSeed === null) return;
+    await this.generate(this.state.lastSeed);
   }
 
   async cancelJob(): Promise<void> {

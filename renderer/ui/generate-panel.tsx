@@ -10,6 +10,7 @@ export function GeneratePanel() {
   const gen = useEditorState((s) => s.gen);
   const packs = useEditorState((s) => s.packs);
   const job = useEditorState((s) => s.job);
+  const lastSeed = useEditorState((s) => s.lastSeed);
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
   const running = !!job;
   const regions = doc ? collectRegions(doc) : [];
@@ -52,7 +53,12 @@ export function GeneratePanel() {
       </label>
       <p className="muted small">{regions.length ? `${regions.length} region${regions.length > 1 ? 's' : ''}, front to back: ${regions.map((r) => r.prompt || '(empty)').join(' › ')}` : 'No regions: the global prompt fills the canvas.'}</p>
       {!running ? (
-        <button className="primary" data-testid="gen-button" disabled={!doc} title={`Generate (${editor.shortcuts.label('gen.generate')})`} onClick={() => void editor.generate()}>Generate</button>
+        <>
+          <button className="primary" data-testid="gen-button" disabled={!doc} title={`Generate (${editor.shortcuts.label('gen.generate')})`} onClick={() => void editor.generate()}>Generate</button>
+          {regions.length > 0 && lastSeed !== null && (
+            <button data-testid="gen-rebind" title={`Generate again with seed ${lastSeed} and the regions' current stack order`} onClick={() => void editor.rebindOrder()}>Re-bind order</button>
+          )}
+        </>
       ) : (
         <div className="progress-wrap">
           <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={job.n} aria-valuenow={job.i} data-testid="gen-progress">
