@@ -2,7 +2,7 @@
 
 import torch
 
-from .world import KIND_OBJECT, KIND_TEXT, MAX_LAYERS, World, uniforms
+from .world import KIND_OBJECT, KIND_TEXT, World, uniforms
 
 VAE_SEED_BASE = 0
 DIT_SEED_BASE = 500_000_000
@@ -60,7 +60,7 @@ def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: f
     sc = world.sample(seeds, size)
     n_layer = int(round(batch * phrase_fraction))
     n_comp = batch - n_layer
-    out = world.render(sc, layers=n_layer > 0)
+    out = world.render(sc, layers="dense" if n_layer else False)
     rgba = torch.ones(batch, 4, size, size, device=world.device)
     rgba[:, :3] = out["composite"]
     caps = world.captions(sc)
@@ -70,10 +70,9 @@ def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: f
         li = pick_layer(world, seeds[n_comp:], kind)
         rgba[n_comp:] = out["layers"][torch.arange(n_comp, batch), li]
         phrases = world.phrases(sc)
-        for i, l in enumerate(li.tolist()):
+        for i, layer in enumerate(li.tolist()):
             b = n_comp + i
-            # object slot j sits at layer 1 + j; phrases are listed for active slots in order
+            # object slot j sits at layer 1 + j; phrases list the active slots in order
             active = sc.obj_active[b].tolist()
-            caps[b] = phrases[b][sum(active[: l - 1])]
-    assert MAX_LAYERS == out.get("layers", torch.zeros(1, MAX_LAYERS)).shape[1]
+            caps[b] = phrases[b][sum(active[: layer - 1])]
     return rgba, caps

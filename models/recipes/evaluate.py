@@ -9,6 +9,9 @@ Scores (deliberately simple, exact against the world's ground truth):
                          median generated colour where generated alpha > 0.5
   layer_alpha_area_ratio phrases: generated alpha area / true alpha area (1 = right size)
   empty_layer_rate       phrases: share of layers with almost no alpha
+  object_shape_acc       phrases: a template matcher (every shape fitted to the mask's box,
+                         best IoU) names the phrase's shape; shape_matcher_acc_on_true_layers
+                         is the same matcher on the true layers (its ceiling)
 """
 
 from __future__ import annotations
@@ -32,11 +35,37 @@ def nearest_palette(rgb, palette):
     return ((rgb[:, None, :] - palette[None]) ** 2).sum(-1).argmin(1)
 
 
+def classify_shape(world: World, alpha) -> int:
+    """Template matcher: fit every world shape to the mask's bounding box (same bottom,
+    centre and height) and return the shape id with the best IoU (-1 for an empty mask)."""
+    from . import sdf as sdf_lib
+
+    m = alpha > 0.5
+    if m.sum() < 4:
+        return -1
+    ys, xs = m.nonzero(as_tuple=True)
+    x0, x1, y0, y1 = xs.min().item(), xs.max().item() + 1, ys.min().item(), ys.max().item() + 1
+    S = alpha.shape[-1]
+    pix = torch.arange(S, dtype=torch.float32) + 0.5
+    X, Y = pix.view(1, S), pix.view(S, 1)
+    best, best_iou = -1, -1.0
+    for s, name in enumerate(world.shapes):
+        hw, top = sdf_lib.SHAPE_BOX[name]
+        half = (y1 - y0) / (1 + top)  # box half-extent that gives this height
+        cx, cy = (x0 + x1) / 2, y1 - half
+        d = sdf_lib.SDF[name]((X - cx) / half, (cy - Y) / half) * half
+        t = d < 0
+        iou = (t & m).sum().item() / max(1, (t | m).sum().item())
+        if iou > best_iou:
+            best, best_iou = s, iou
+    return best
+
+
 @torch.no_grad()
-def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None):
+def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None, states=None):
     world = World.load()
-    vae_state, dit_state = ck.load(ckpt / "vae.pt"), ck.load(ckpt / "dit.pt")
-    recipe = config_lib.get(dit_state["recipe"]["name"])
+    vae_state, dit_state = states or (ck.load(ckpt / "vae.pt"), ck.load(ckpt / "dit.pt"))
+    recipe = config_lib.from_dict(dit_state["recipe"])
     vae, text, dit = build(recipe, world)
     vae.load_state_dict(vae_state["model"])
     text.load_state_dict(dit_state["ema_text"])
@@ -70,6 +99,9 @@ def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None
     for i in range(n):
         px = img[i, :3].permute(1, 2, 0)[bg_mask[i]]
         bg_ok.append(bool(nearest_palette(px.median(0).values[None], pal)[0] == sc.bg_colour[i]))
+    first_shape = sc.obj_shape[torch.arange(n), first_layer - 1]
+    shape_gen = [classify_shape(world, lay[i, 3]) for i in range(n)]
+    shape_gt = [classify_shape(world, gt_layer[i, 3]) for i in range(n)]
     obj_ok, ratio, empty = [], [], []
     for i in range(n):
         a = lay[i, 3]
@@ -88,6 +120,9 @@ def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None
               "background_colour_acc": sum(bg_ok) / n, "object_colour_acc": sum(obj_ok) / n,
               "layer_alpha_area_ratio_median": float(torch.tensor(ratio).median()),
               "empty_layer_rate": sum(empty) / n,
+              "object_shape_acc": sum(int(a == b) for a, b in zip(shape_gen, first_shape.tolist())) / n,
+              "shape_matcher_acc_on_true_layers": sum(int(a == b) for a, b in zip(shape_gt, first_shape.tolist())) / n,
+              "chance_shape_acc": 1 / len(world.shapes),
               "chance_colour_acc": 1 / len(world.spec["colour_order"])}
     if grid:
         k = min(n, 8)

@@ -1,8 +1,10 @@
 """Export a trained checkpoint to the lamina-tiny ONNX pack and write manifest.json.
 
-    python -m models.recipes.export_onnx --ckpt /work/ckpt/cpu --out models/lamina-tiny
+    python -m models.recipes.export_onnx --ckpt /work/ckpt/cpu --out models/lamina-tiny --eval
 
-Uses the EMA weights of the text encoder and transformer. Checks every graph against
+Uses the EMA weights of the text encoder and transformer. --eval also scores the model on
+test scenes (samples.png) and writes MODEL_CARD.md; the manifest is written last so it
+hashes every file in the pack. Checks every graph against
 PyTorch with ONNX Runtime on shapes other than the export shapes, and records the
 max abs difference in the manifest.
 """
@@ -111,13 +113,14 @@ def _sha256(path):
     return h.hexdigest()
 
 
-def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True):
+def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True, evaluate=False, bench=None,
+           dit_file="dit.pt"):
     out.mkdir(parents=True, exist_ok=True)
     vae_state = ck.load(ckpt_dir / "vae.pt")
-    dit_state = ck.load(ckpt_dir / "dit.pt")
+    dit_state = ck.load(ckpt_dir / dit_file)
     if vae_state is None or dit_state is None:
         raise SystemExit(f"need {ckpt_dir}/vae.pt and {ckpt_dir}/dit.pt (run models.recipes.train first)")
-    recipe = config_lib.get(dit_state["recipe"]["name"])
+    recipe = config_lib.from_dict(dit_state["recipe"])
     world = World.load(world_json)
     vae, text, dit = build(recipe, world)
     vae.load_state_dict(vae_state["model"])
@@ -181,11 +184,21 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True)
             print(f"{name}: ONNX vs torch max abs diff {report[name]:.3e} ({path.stat().st_size / 1e6:.2f} MB)")
     if world_json.resolve() != (out / "world.json").resolve():
         shutil.copy(world_json, out / "world.json")
-    write_manifest(out, recipe, vae_state, dit_state, report)
+    if evaluate:
+        from . import evaluate as evaluate_lib
+        from . import model_card
+
+        scores = evaluate_lib.evaluate(ckpt_dir, grid=out / "samples.png", states=(vae_state, dit_state))
+        (out / "samples.txt").unlink(missing_ok=True)
+        print(json.dumps(scores, indent=1))
+        model_card.write(out, recipe, vae_state, dit_state, report, scores, ckpt_dir, bench, dit_file)
+    else:
+        scores = None
+    write_manifest(out, recipe, vae_state, dit_state, report, scores)
     return report
 
 
-def write_manifest(out: Path, recipe, vae_state, dit_state, report):
+def write_manifest(out: Path, recipe, vae_state, dit_state, report, scores=None):
     dc = recipe.dit
     graphs = {}
     for name in ("text_encoder", "transformer", "vae_encoder", "vae_decoder"):
@@ -223,7 +236,7 @@ def write_manifest(out: Path, recipe, vae_state, dit_state, report):
                       "guidance": "v = v_uncond + guidance * (v_cond - v_uncond); uncond prompt = empty string"},
         "tokenizer": {"type": "word", "file": "world.json", "max_length": recipe.text.max_length},
         "training": {"recipe": recipe.name, "vae_steps": vae_state["step"], "dit_steps": dit_state["step"],
-                     "vae_metrics": vae_state.get("metrics")},
+                     "vae_metrics": vae_state.get("metrics"), "test_scores": scores},
         "graphs": graphs,
     }
     files = sorted(p.name for p in out.iterdir() if p.is_file() and p.name != "manifest.json")
@@ -237,10 +250,14 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--ckpt", default="/work/ckpt/cpu")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "lamina-tiny"))
+    ap.add_argument("--dit", default="dit.pt", help="DiT checkpoint file inside --ckpt")
     ap.add_argument("--no-check", action="store_true")
+    ap.add_argument("--eval", action="store_true", help="also score on test scenes, save samples.png, write MODEL_CARD.md")
+    ap.add_argument("--bench-note", default=None, help="text for the model card's speed section")
     args = ap.parse_args()
     torch.set_num_threads(2)
-    export(Path(args.ckpt), Path(args.out), check=not args.no_check)
+    export(Path(args.ckpt), Path(args.out), check=not args.no_check, evaluate=args.eval, bench=args.bench_note,
+           dit_file=args.dit)
 
 
 if __name__ == "__main__":

@@ -62,8 +62,8 @@ def vae_eval(vae, world, size, n=64, split="val"):
     mse = ((rec[:, :3] - comp[:, :3]) ** 2).mean((1, 2, 3))
     psnr = (10 * torch.log10(1 / mse.clamp(min=1e-10))).mean().item()
     kind = out["layer_kind"]
-    b, l = ((kind == 1) | (kind == 2)).nonzero(as_tuple=True)
-    lay = out["layers"][b, l]
+    b, li = ((kind == 1) | (kind == 2)).nonzero(as_tuple=True)
+    lay = out["layers"][b, li]
     rl = vae.decode(vae.encode(lay))
     gt, pr = lay[:, 3] > 0.5, rl[:, 3] > 0.5
     iou = ((gt & pr).sum((1, 2)).float() / (gt | pr).sum((1, 2)).clamp(min=1).float()).mean().item()

@@ -10,5 +10,5 @@ OUT="${2:-models/lamina-tiny}"
 CONFIG="${CONFIG:-gpu}"
 DEVICE="${DEVICE:-cuda}"
 mkdir -p "$CKPT"
-python -m models.recipes.train --config "$CONFIG" --ckpt "$CKPT" --device "$DEVICE" ${TRAIN_ARGS:-} 2>&1 | tee -a "$CKPT/stdout.log"
-python -m models.recipes.export_onnx --ckpt "$CKPT" --out "$OUT"
+"${PYTHON:-python3}" -m models.recipes.train --config "$CONFIG" --ckpt "$CKPT" --device "$DEVICE" ${TRAIN_ARGS:-} 2>&1 | tee -a "$CKPT/stdout.log"
+"${PYTHON:-python3}" -m models.recipes.export_onnx --ckpt "$CKPT" --out "$OUT" --eval

@@ -153,7 +153,7 @@ class World:
         self.vocab = {t: i for i, t in enumerate(spec["vocab"])}
 
     @classmethod
-    def load(cls, path=WORLD_JSON, device="cpu") -> "World":
+    def load(cls, path=WORLD_JSON, device="cpu") -> World:
         return cls(json.loads(Path(path).read_text()), device)
 
     def atlas(self, size: int) -> WordAtlas:
@@ -185,7 +185,9 @@ class World:
         shelf_w = _lerp(r["shelf_width_range"], u[:, S_SHELF_W])
         shelf_x0 = 0.03 + (0.94 - shelf_w) * u[:, S_SHELF_X]
         shelf = torch.stack([_lerp(r["shelf_y_range"], u[:, S_SHELF_Y]), shelf_x0, shelf_x0 + shelf_w], 1)
-        text_colour = torch.where(lum > 0.55, self.palette[8], self.palette[9]).expand(B, 3)
+        order = self.spec["colour_order"]
+        dark, light = self.palette[order.index("black")], self.palette[order.index("white")]
+        text_colour = torch.where(lum > 0.55, dark, light).expand(B, 3)  # words contrast with the background
 
         words = self._sample_words(rng, B, size, u[:, S_NWORDS])
         objs = self._sample_objects(rng, B, u[:, S_NOBJ], bg_colour, has_lines, ground_y, has_shelf, shelf, words)
@@ -317,7 +319,7 @@ class World:
         boxes = torch.zeros(sc.batch, MAX_LAYERS, 4, device=self.device)
         boxes[:, 0] = torch.tensor([0, 0, S, S], dtype=torch.float32, device=self.device)
         sb = self.shape_box[sc.obj_shape]  # [B, 6, 2] (half_width, top)
-        x0, y0, x1, y1 = sc.obj_box.unbind(-1)
+        x0, _, x1, y1 = sc.obj_box.unbind(-1)
         cx, half = (x0 + x1) / 2, (x1 - x0) / 2
         ob = torch.stack([cx - sb[..., 0] * half, y1 - (1 + sb[..., 1]) * half, cx + sb[..., 0] * half, y1], -1)
         boxes[:, 1:1 + MAX_OBJECTS] = ob * S * sc.obj_active[..., None]
@@ -414,8 +416,9 @@ def _intersects(a, b):
 def _overlap_min(a, b):
     iw = (torch.minimum(a[..., 2], b[..., 2]) - torch.maximum(a[..., 0], b[..., 0])).clamp(min=0)
     ih = (torch.minimum(a[..., 3], b[..., 3]) - torch.maximum(a[..., 1], b[..., 1])).clamp(min=0)
-    area = lambda t: (t[..., 2] - t[..., 0]) * (t[..., 3] - t[..., 1])  # noqa: E731
-    return iw * ih / torch.minimum(area(a), area(b)).clamp(min=1e-9)
+    area_a = (a[..., 2] - a[..., 0]) * (a[..., 3] - a[..., 1])
+    area_b = (b[..., 2] - b[..., 0]) * (b[..., 3] - b[..., 1])
+    return iw * ih / torch.minimum(area_a, area_b).clamp(min=1e-9)
 
 
 def _first_true(ok):

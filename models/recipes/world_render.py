@@ -110,7 +110,6 @@ class Renderer:
 
     # ------------------------------------------------------------------ background
     def background(self, sc):
-        S, B = self.S, sc.batch
         np_ = len(self.periods)
         pidx = torch.bucketize(sc.period.to(torch.float32), torch.tensor(self.periods, device=self.dev,
                                                                           dtype=torch.float32))
@@ -205,7 +204,7 @@ class Renderer:
 
     # ------------------------------------------------------------------ words
     def words(self, sc, atlas):
-        S, dev = self.S, self.dev
+        S = self.S
         out = []
         for w in range(sc.word_active.shape[1]):
             for c in range(len(atlas.heights)):
