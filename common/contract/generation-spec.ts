@@ -7,6 +7,20 @@ export const RegionSpec = z.object({
   prompt: z.string(),
 });
 
+/** LayerBind method parameters riding on a spec (`lamina generate --spec`); they override
+ * the pipeline's defaults (main/engine/pipelines/pipeline-layerbind.ts, docs/layerbind.md). */
+export const LayerBindSpecParams = z.object({
+  mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
+  fuseStep: z.number().int().min(0).optional(),
+  nursingSteps: z.number().int().min(0).optional(),
+  schedule: z.enum(['cosine', 'linear', 'constant']).optional(),
+  strength: z.number().min(0).max(1).optional(),
+  maskThreshold: z.number().gt(0).max(1).optional(),
+  regionalSteps: z.number().int().min(0).optional(),
+  sharedUncond: z.boolean().optional(),
+  branchPooling: z.enum(['region', 'global+region']).optional(),
+}).strict();
+
 export const GenerationSpec = z.object({
   prompt: z.string(),
   width: z.number().int().positive().max(4096),
@@ -19,17 +33,7 @@ export const GenerationSpec = z.object({
   order: z.array(z.string()).default([]),
   packId: z.string().optional(),
   /** LayerBind parameters (defaults chosen by measurement; see docs/layerbind.md) */
-  layerbind: z.object({
-    mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
-    fuseStep: z.number().int().min(0).optional(),
-    nursingSteps: z.number().int().min(0).optional(),
-    schedule: z.enum(['cosine', 'linear', 'constant']).optional(),
-    strength: z.number().min(0).max(1).optional(),
-    maskThreshold: z.number().gt(0).max(1).optional(),
-    regionalSteps: z.number().int().min(0).optional(),
-    sharedUncond: z.boolean().optional(),
-    branchPooling: z.enum(['region', 'global+region']).optional(),
-  }).strict().optional(),
+  layerbind: LayerBindSpecParams.optional(),
   device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;

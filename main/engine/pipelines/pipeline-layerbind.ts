@@ -11,7 +11,6 @@
 //   global         baseline (a): the global prompt alone (= text-to-image)
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { z } from 'zod';
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
@@ -55,21 +54,6 @@ export interface LayerBindParams {
   sharedUncond?: boolean;
 }
 
-/**
- * The method parameters as they may ride on a spec (`spec.layerbind`, e.g. from
- * `lamina generate --spec`); they override the pipeline's options. Mirrors LayerBindParams.
- */
-export const LayerBindSpecParams = z.object({
-  mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
-  fuseStep: z.number().int().min(0).optional(),
-  nursingSteps: z.number().int().min(0).optional(),
-  schedule: z.enum(['cosine', 'linear', 'constant']).optional(),
-  strength: z.number().min(0).max(1).optional(),
-  maskThreshold: z.number().gt(0).max(1).optional(),
-  regionalSteps: z.number().int().min(0).optional(),
-  sharedUncond: z.boolean().optional(),
-  branchPooling: z.enum(['region', 'global+region']).optional(),
-}).strict();
 
 export interface LayerBindOptions extends LayerBindParams {
   pool?: SessionPool;
@@ -133,12 +117,7 @@ export class LayerBindPipeline implements Pipeline {
     const parsed = GenerationSpec.safeParse(specInput);
     if (!parsed.success) throw new LaminaError('bad_request', `generation spec: ${describeZodError(parsed.error)}`);
     const spec = parsed.data;
-    const raw = (specInput as { layerbind?: unknown }).layerbind;
-    if (raw !== undefined) {
-      const p = LayerBindSpecParams.safeParse(raw);
-      if (!p.success) throw new LaminaError('bad_request', `generation spec: layerbind: ${describeZodError(p.error)}`);
-      o = { ...o, ...p.data };
-    }
+    if (spec.layerbind) o = { ...o, ...spec.layerbind }; // validated with the spec
     const mode = o.mode ?? 'layerbind';
     if (!LAYERBIND_MODES.includes(mode)) throw new LaminaError('bad_request', `layerbind mode must be one of ${LAYERBIND_MODES.join(', ')} (got ${String(mode)})`);
     const backToFront = validateLayout(spec.regions, spec.order, spec.width, spec.height);
