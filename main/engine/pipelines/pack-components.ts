@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { encodePng } from '../imaging/image-codec.ts';
+import { fitWithin } from '../imaging/resample.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import { GraphRunner } from '../runtime/graph-runner.ts';
@@ -124,6 +126,12 @@ export class PackComponents {
    * Image -> normalized latent (for img2img and decomposition): resized to the pack's
    * native size, premultiplied, VAE-encoded (posterior mean), then (z - shift) * scale.
    */
+  /** A small PNG (base64) of one latent, for progress previews. */
+  async previewPng(latent: Float32Array, lh: number, lw: number, maxSide: number): Promise<string> {
+    const img = this.toImages(await this.decodeLatents(latent, 1, lh, lw), 1)[0];
+    return Buffer.from(await encodePng(await fitWithin(img, maxSide))).toString('base64');
+  }
+
   async encodeImage(img: RgbaImage): Promise<{ latent: Float32Array; dims: number[] }> {
     const enc = await this.graph('vae_encoder', 'image -> latent encoding');
     const { width, height } = this.model.native;

@@ -10,11 +10,12 @@
 //   regional-mask  baseline (b): plain attention-mask regional prompting, no phases
 //   global         baseline (a): the global prompt alone (= text-to-image)
 import ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
+import { resample } from '../imaging/resample.ts';
+import { maskTensor } from '../runtime/mask-tensor.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
@@ -345,7 +346,7 @@ export class LayerBindPipeline implements Pipeline {
         let preview: string | undefined;
         if (previewEvery > 0 && i < spec.steps - 1 && (i + 1) % previewEvery === 0) {
           const view = branchLatents.length ? fuseByOrder(latents, branchLatents, grids.latentAlphas, backToFront) : latents;
-          preview = await this.preview(parts, view, lh, lw);
+          preview = await parts.previewPng(view, lh, lw, this.options.previewSize ?? 64);
         }
         ctx.progress({ state: 'step', i: i + 1, n: spec.steps, ...(preview ? { preview } : {}) });
       }
@@ -395,33 +396,11 @@ export class LayerBindPipeline implements Pipeline {
       parts.release();
     }
   }
-
-  private async preview(parts: PackComponents, x: Float32Array, lh: number, lw: number): Promise<string> {
-    const img = parts.toImages(await parts.decodeLatents(x, 1, lh, lw), 1)[0];
-    const max = this.options.previewSize ?? 64;
-    const scale = Math.min(1, max / Math.max(img.width, img.height));
-    const small = scale < 1 ? await resample(img, Math.max(1, Math.round(img.width * scale)), Math.max(1, Math.round(img.height * scale)), 'fill') : img;
-    return Buffer.from(await encodePng(small)).toString('base64');
-  }
 }
 
 /** Flow-matching Euler, in place, with the scheduler's float32 arithmetic: x += fround(dt * v). */
 function eulerStep(x: Float32Array, v: Float32Array, dt: number): void {
   for (let k = 0; k < x.length; k++) x[k] = x[k] + Math.fround(dt * v[k]);
-}
-
-async function resample(img: RgbaImage, width: number, height: number, fit: 'fill' | 'cover'): Promise<RgbaImage> {
-  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
-    .resize(width, height, { fit, kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
-function maskTensor(dtype: string, mask: Float32Array, dims: number[]): ort.Tensor {
-  if (dtype === 'int64') return new ort.Tensor('int64', BigInt64Array.from(mask, (v) => BigInt(v)), dims);
-  if (dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(mask), dims);
-  return new ort.Tensor('float32', mask, dims);
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;

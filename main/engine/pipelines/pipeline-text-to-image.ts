@@ -3,11 +3,12 @@
 // Each network step is one ONNX call; classifier-free guidance runs cond + uncond as a
 // batch of 2 in that one call.
 import ort from 'onnxruntime-node';
-import sharp from 'sharp';
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
+import { resample } from '../imaging/resample.ts';
+import { maskTensor } from '../runtime/mask-tensor.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
@@ -133,7 +134,7 @@ export class TextToImagePipeline implements Pipeline {
         let preview: string | undefined;
         if (previewEvery > 0 && i < spec.steps - 1 && (i + 1) % previewEvery === 0) {
           scheduler.predictX0(guided, latents, x0);
-          preview = await this.preview(parts, x0, lh, lw);
+          preview = await parts.previewPng(x0, lh, lw, this.options.previewSize ?? 64);
         }
         scheduler.step(guided, latents, latents);
         ctx.progress({ state: 'step', i: i + 1, n: spec.steps, ...(preview ? { preview } : {}) });
@@ -181,27 +182,6 @@ export class TextToImagePipeline implements Pipeline {
       parts.release();
     }
   }
-
-  private async preview(parts: PackComponents, x0: Float32Array, lh: number, lw: number): Promise<string> {
-    const img = parts.toImages(await parts.decodeLatents(x0, 1, lh, lw), 1)[0];
-    const max = this.options.previewSize ?? 64;
-    const small = Math.max(img.width, img.height) > max ? await resample(img, Math.max(1, Math.round((img.width * max) / Math.max(img.width, img.height))), Math.max(1, Math.round((img.height * max) / Math.max(img.width, img.height))), 'fill') : img;
-    return Buffer.from(await encodePng(small)).toString('base64');
-  }
-}
-
-async function resample(img: RgbaImage, width: number, height: number, fit: 'fill' | 'cover'): Promise<RgbaImage> {
-  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
-    .resize(width, height, { fit, kernel: 'lanczos3' })
-    .raw()
-    .toBuffer({ resolveWithObject: true });
-  return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
-}
-
-function maskTensor(dtype: string, mask: Float32Array, dims: number[]): ort.Tensor {
-  if (dtype === 'int64') return new ort.Tensor('int64', BigInt64Array.from(mask, (v) => BigInt(v)), dims);
-  if (dtype === 'bool') return new ort.Tensor('bool', Uint8Array.from(mask), dims);
-  return new ort.Tensor('float32', mask, dims);
 }
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
