@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
-import { fitWithin } from '../imaging/resample.ts';
+import { fitWithin, resample } from '../imaging/resample.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import { GraphRunner } from '../runtime/graph-runner.ts';
@@ -126,6 +126,20 @@ export class PackComponents {
    * Image -> normalized latent (for img2img and decomposition): resized to the pack's
    * native size, premultiplied, VAE-encoded (posterior mean), then (z - shift) * scale.
    */
+  /** Decodes one latent to RGBA and, when the canvas differs from the pack's native size,
+   * resamples it ('fill' for the same aspect ratio, otherwise 'cover': scale and centre-crop). */
+  async decodeToCanvas(latent: Float32Array, lh: number, lw: number, width: number, height: number): Promise<{
+    image: RgbaImage; native: { width: number; height: number }; resampled: 'fill' | 'cover' | null; decodeMs: number;
+  }> {
+    const t0 = performance.now();
+    const image = this.toImages(await this.decodeLatents(latent, 1, lh, lw), 1)[0];
+    const decodeMs = performance.now() - t0;
+    const native = { width: image.width, height: image.height };
+    if (image.width === width && image.height === height) return { image, native, resampled: null, decodeMs };
+    const fit = Math.abs(image.width / image.height - width / height) < 1e-6 ? 'fill' : 'cover';
+    return { image: await resample(image, width, height, fit), native, resampled: fit, decodeMs };
+  }
+
   /** A small PNG (base64) of one latent, for progress previews. */
   async previewPng(latent: Float32Array, lh: number, lw: number, maxSide: number): Promise<string> {
     const img = this.toImages(await this.decodeLatents(latent, 1, lh, lw), 1)[0];

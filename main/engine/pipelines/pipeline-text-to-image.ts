@@ -7,7 +7,6 @@ import { GenerationSpec, type GenerationSpecInput } from '../../../common/contra
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
-import { resample } from '../imaging/resample.ts';
 import { maskTensor } from '../runtime/mask-tensor.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
@@ -141,18 +140,12 @@ export class TextToImagePipeline implements Pipeline {
       }
       const tDenoise = performance.now();
 
-      // 6. VAE decode to RGBA.
+      // 6. VAE decode to RGBA; 7. resample to the requested canvas when it differs from
+      //    the native size.
       throwIfCancelled(ctx.signal);
-      const decoded = await parts.decodeLatents(latents, 1, lh, lw);
-      let image = parts.toImages(decoded, 1)[0];
-      const tDecode = performance.now();
-
-      // 7. Resample to the requested canvas size when it differs from the native size.
-      if (image.width !== spec.width || image.height !== spec.height) {
-        const sameAspect = Math.abs(image.width / image.height - spec.width / spec.height) < 1e-6;
-        image = await resample(image, spec.width, spec.height, sameAspect ? 'fill' : 'cover');
-        notes.push(`generated at the pack's native ${decoded.width}x${decoded.height} and resampled to ${spec.width}x${spec.height}${sameAspect ? '' : ' (scaled to cover, centre-cropped: aspect ratios differ)'}`);
-      }
+      const { image, native, resampled, decodeMs } = await parts.decodeToCanvas(latents, lh, lw, spec.width, spec.height);
+      const tDecode = tDenoise + decodeMs;
+      if (resampled) notes.push(`generated at the pack's native ${native.width}x${native.height} and resampled to ${spec.width}x${spec.height}${resampled === 'fill' ? '' : ' (scaled to cover, centre-cropped: aspect ratios differ)'}`);
       const png = await encodePng(image);
       const tEnd = performance.now();
       const provider = transformer.provider;
