@@ -23,11 +23,10 @@ from pathlib import Path
 import torch
 
 from . import checkpoint as ck
-from . import config as config_lib
 from .images import save_rgba_grid
 from .sampling import sample
 from .text import Tokenizer
-from .train import build
+from .train import load_trained
 from .world import KIND_OBJECT, World
 
 
@@ -65,13 +64,7 @@ def classify_shape(world: World, alpha) -> int:
 def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None, states=None):
     world = World.load()
     vae_state, dit_state = states or (ck.load(ckpt / "vae.pt"), ck.load(ckpt / "dit.pt"))
-    recipe = config_lib.from_dict(dit_state["recipe"])
-    vae, text, dit = build(recipe, world)
-    vae.load_state_dict(vae_state["model"])
-    text.load_state_dict(dit_state["ema_text"])
-    dit.load_state_dict(dit_state["ema_dit"])
-    for m in (vae, text, dit):
-        m.eval()
+    recipe, vae, text, dit = load_trained(vae_state, dit_state, world)
     S = recipe.train.image_size
     shift, scale = dit_state["latent_shift"], dit_state["latent_scale"]
     tok = Tokenizer(world.spec)

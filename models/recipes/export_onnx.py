@@ -22,8 +22,7 @@ import onnx
 import torch
 
 from . import checkpoint as ck
-from . import config as config_lib
-from .train import build
+from .train import load_trained
 from .world import WORLD_JSON, World
 
 OPSET = 17
@@ -120,14 +119,8 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True,
     dit_state = ck.load(ckpt_dir / dit_file)
     if vae_state is None or dit_state is None:
         raise SystemExit(f"need {ckpt_dir}/vae.pt and {ckpt_dir}/dit.pt (run models.recipes.train first)")
-    recipe = config_lib.from_dict(dit_state["recipe"])
     world = World.load(world_json)
-    vae, text, dit = build(recipe, world)
-    vae.load_state_dict(vae_state["model"])
-    text.load_state_dict(dit_state["ema_text"])
-    dit.load_state_dict(dit_state["ema_dit"])
-    for m in (vae, text, dit):
-        m.eval()
+    recipe, vae, text, dit = load_trained(vae_state, dit_state, world)
     dc, S = recipe.dit, recipe.train.image_size
     f, C, nb, H, hd = recipe.vae.scale_factor, dc.latent_channels, dc.blocks, dc.heads, dc.head_dim
     N = dc.image_tokens

@@ -36,6 +36,18 @@ def build(recipe, world: World):
     return RGBAVAE(recipe.vae), TextEncoder(recipe.text), MMDiT(recipe.dit)
 
 
+def load_trained(vae_state: dict, dit_state: dict, world: World):
+    """(recipe, vae, text, dit) rebuilt from checkpoints, EMA weights, in eval mode."""
+    recipe = config_lib.from_dict(dit_state["recipe"])
+    vae, text, dit = build(recipe, world)
+    vae.load_state_dict(vae_state["model"])
+    text.load_state_dict(dit_state["ema_text"])
+    dit.load_state_dict(dit_state["ema_dit"])
+    for m in (vae, text, dit):
+        m.eval()
+    return recipe, vae, text, dit
+
+
 def _autocast(device):
     """bf16 autocast on CUDA; a no-op on CPU."""
     return torch.autocast(device_type="cuda", dtype=torch.bfloat16, enabled=str(device).startswith("cuda"))
