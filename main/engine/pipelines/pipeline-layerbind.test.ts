@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { GenerationResult } from '../../../common/contract/generation-result.ts';
 import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
-import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
+import type { Pack } from '../runtime/pack-registry.ts';
+import { FIXTURE_PACK_DIR as FIXTURE, loadFixturePack, loadShippedPack } from '../testing/test-packs.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import '../runtime/test-quiet-providers.ts';
 import { collectingContext, conformance } from './conformance.ts';
@@ -13,12 +12,8 @@ import { LayerBindPipeline, type LayerBindOptions } from './pipeline-layerbind.t
 import { findPipeline } from './pipeline-registry.ts';
 import { TextToImagePipeline } from './pipeline-text-to-image.ts';
 
-const FIXTURE = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
-const REAL = fileURLToPath(new URL('../../../models/lamina-tiny', import.meta.url));
-const fixture = await verifyPack(FIXTURE);
-const real: Pack | { skip: string } = existsSync(`${REAL}/manifest.json`)
-  ? await verifyPack(REAL).catch((err: Error) => ({ skip: `models/lamina-tiny fails verification: ${err.message}` }))
-  : { skip: 'models/lamina-tiny/manifest.json not built yet (the base pack is still training)' };
+const fixture = await loadFixturePack();
+const real = await loadShippedPack();
 
 // two overlapping regions: star (front) over circle (back); they overlap in [24, 24, 12, 12]
 const spec = {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
+import type { Pack } from '../runtime/pack-registry.ts';
+import { FIXTURE_PACK_DIR as FIXTURE, loadFixturePack, loadShippedPack } from '../testing/test-packs.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import { collectingContext, conformance } from './conformance.ts';
 import { PackComponents } from './pack-components.ts';
@@ -14,12 +14,8 @@ import { GenerationResult } from '../../../common/contract/generation-result.ts'
 import { normalNoise } from '../runtime/prng.ts';
 import '../runtime/test-quiet-providers.ts';
 
-const FIXTURE = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
-const REAL = fileURLToPath(new URL('../../../models/lamina-tiny', import.meta.url));
-const fixture = await verifyPack(FIXTURE);
-const real: Pack | { skip: string } = existsSync(`${REAL}/manifest.json`)
-  ? await verifyPack(REAL).catch((err: Error) => ({ skip: `models/lamina-tiny fails verification: ${err.message}` }))
-  : { skip: 'models/lamina-tiny/manifest.json not built yet (the base pack is still training)' };
+const fixture = await loadFixturePack();
+const real = await loadShippedPack();
 
 const spec = { prompt: 'a large red star on a blue background', width: 64, height: 64, seed: 7, steps: 4, guidance: 4, device: 'cpu' as const };
 const badSpecs = [

@@ -1,0 +1,17 @@
+// The packs pipeline tests run on: the random-weight fixture (always) and the shipped
+// models/lamina-tiny (or the reason it is skipped).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
+
+export const FIXTURE_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
+export const SHIPPED_PACK_DIR = fileURLToPath(new URL('../../../models/lamina-tiny', import.meta.url));
+
+export function loadFixturePack(): Promise<Pack> {
+  return verifyPack(FIXTURE_PACK_DIR);
+}
+
+export async function loadShippedPack(): Promise<Pack | { skip: string }> {
+  if (!existsSync(`${SHIPPED_PACK_DIR}/manifest.json`)) return { skip: 'models/lamina-tiny/manifest.json not built yet' };
+  return verifyPack(SHIPPED_PACK_DIR).catch((err: Error) => ({ skip: `models/lamina-tiny fails verification: ${err.message}` }));
+}
