@@ -197,10 +197,12 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     await page.waitForSelector('[data-testid=region-prompt-input]');
     await page.fill('[data-testid=region-prompt-input]', 'a red circle');
     await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=region-prompt-input]', { state: 'detached' });
     await dragMouse(await toPage(340, 20), await toPage(490, 140));
     await page.waitForSelector('[data-testid=region-prompt-input]');
     await page.fill('[data-testid=region-prompt-input]', 'a yellow sun');
     await page.keyboard.press('Enter');
+    await page.waitForSelector('[data-testid=region-prompt-input]', { state: 'detached' });
     await page.waitForFunction(() => {
       const w = window as unknown as { __lamina: { editor: { document: { layers: { kind: string; prompt?: string }[] } } } };
       return w.__lamina.editor.document.layers.filter((l) => l.kind === 'region' && l.prompt).length === 2;

@@ -1,29 +1,31 @@
 // Type a region's prompt in place, just under its box on the canvas.
 import { useEffect, useRef, useState } from 'react';
+import type { RegionLayer } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { canvasToScreen } from '../editor/viewport.ts';
 import { useEditorState, useServices } from '../ui/editor-context.ts';
 
 export function RegionPromptEditor() {
-  const { editor } = useServices();
   const id = useEditorState((s) => s.editingRegionId);
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
-  const viewport = useEditorState((s) => s.viewport);
   const layer = id && doc ? findLayer(doc.layers, id)?.layer : null;
-  const [text, setText] = useState('');
+  if (!layer || layer.kind !== 'region') return null;
+  // keyed by layer: a new region's box starts from its own prompt, never the previous one's text
+  return <RegionPromptBox key={layer.id} layer={layer} />;
+}
+
+function RegionPromptBox({ layer }: { layer: RegionLayer }) {
+  const { editor } = useServices();
+  const viewport = useEditorState((s) => s.viewport);
+  const [text, setText] = useState(layer.prompt);
   const ref = useRef<HTMLTextAreaElement>(null);
-  const committed = useRef<string | null>(null);
+  const committed = useRef(layer.prompt);
 
   useEffect(() => {
-    if (layer && layer.kind === 'region') {
-      setText(layer.prompt);
-      committed.current = layer.prompt;
-      setTimeout(() => ref.current?.focus(), 0);
-    }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [id]);
+    const timer = setTimeout(() => ref.current?.focus(), 0);
+    return () => clearTimeout(timer);
+  }, []);
 
-  if (!layer || layer.kind !== 'region') return null;
   const r = editor.absoluteBounds(layer.id);
   if (!r) return null;
   const p = canvasToScreen(viewport, { x: r.x, y: r.y + r.height });
