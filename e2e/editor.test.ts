@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { readPsd, initializeCanvas } from 'ag-psd';
 import type { Page } from 'playwright-core';
-import type { Layer, LaminaDocument } from '../common/document/document-schema.ts';
+import type { Layer } from '../common/document/document-schema.ts';
+import { EditorPage } from './editor-page.ts';
 import { artifactsDir, buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
@@ -23,56 +24,16 @@ let page: Page;
 let contract: WsContract;
 let work: string;
 const shots = artifactsDir('editor');
-let shotNo = 0;
 const pageErrors: string[] = [];
-
-async function shot(name: string): Promise<string> {
-  const path = join(shots, `${String(++shotNo).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path });
-  return path;
-}
-
-interface View { docId: string; zoom: number; vx: number; vy: number; left: number; top: number }
-async function view(): Promise<View> {
-  return page.evaluate(() => {
-    const w = window as unknown as { __lamina: { editor: { docId: string; state: { viewport: { zoom: number; x: number; y: number } } } } };
-    const e = w.__lamina.editor;
-    const r = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
-    return { docId: e.docId, zoom: e.state.viewport.zoom, vx: e.state.viewport.x, vy: e.state.viewport.y, left: r.left, top: r.top };
-  });
-}
-/** page coordinates of a canvas (document) point */
-async function toPage(x: number, y: number): Promise<{ x: number; y: number }> {
-  const v = await view();
-  return { x: v.left + v.vx + x * v.zoom, y: v.top + v.vy + y * v.zoom };
-}
-async function pixelAt(x: number, y: number): Promise<[number, number, number]> {
-  const p = await toPage(x, y);
-  const buf = await page.screenshot({ clip: { x: Math.round(p.x) - 1, y: Math.round(p.y) - 1, width: 3, height: 3 } });
-  const { data, info } = await sharp(buf).removeAlpha().raw().toBuffer({ resolveWithObject: true });
-  const i = (1 * info.width + 1) * info.channels;
-  return [data[i], data[i + 1], data[i + 2]];
-}
-async function doc(): Promise<LaminaDocument> {
-  const { docId } = await view();
-  return (await contract.call('document.get', { docId })).document;
-}
+let ed: EditorPage;
+const shot = (name: string) => ed.shot(name);
+const view = () => ed.view();
+const toPage = (x: number, y: number) => ed.toPage(x, y);
+const pixelAt = (x: number, y: number) => ed.pixelAt(x, y);
+const doc = () => ed.doc();
+const waitForOrder = (expected: string[]) => ed.waitForOrder(expected);
+const dragMouse = (from: { x: number; y: number }, to: { x: number; y: number }, steps?: number) => ed.dragMouse(from, to, steps);
 const names = (ls: readonly Layer[]) => ls.map((l) => l.name);
-/** wait until the editor's own snapshot satisfies `pred` (names front to back) */
-async function waitForOrder(expected: string[]): Promise<void> {
-  await page.waitForFunction((exp) => {
-    const w = window as unknown as { __lamina: { editor: { document: { layers: { name: string }[] } | null } } };
-    const ls = w.__lamina.editor.document?.layers.map((l) => l.name) ?? [];
-    return JSON.stringify(ls) === JSON.stringify(exp);
-  }, expected, { timeout: 10_000 });
-  await page.waitForTimeout(150); // let Konva paint
-}
-async function dragMouse(from: { x: number; y: number }, to: { x: number; y: number }, steps = 12): Promise<void> {
-  await page.mouse.move(from.x, from.y);
-  await page.mouse.down();
-  for (let i = 1; i <= steps; i++) await page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
-  await page.mouse.up();
-}
 /** What the engine answers to a generate request: a thrown error or a failed job event. */
 async function engineGenerateError(docId: string): Promise<{ code: string; message: string }> {
   const spec = { prompt: 'probe', width: 64, height: 64, seed: 1, steps: 2 };
@@ -106,6 +67,7 @@ before(async () => {
   contract = new WsContract(served.port);
   browser = await launch();
   page = browser.page;
+  ed = new EditorPage(page, contract, shots);
   page.on('pageerror', (e) => pageErrors.push(e.message));
   page.on('dialog', (d) => void d.accept());
   await page.goto(served.url);
@@ -302,14 +264,7 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     const d = await doc();
     const red = d.layers.find((l) => l.name === 'red')!;
     const blue = d.layers.find((l) => l.name === 'blue')!;
-    await page.locator(`[data-testid=layer-row-${red.id}]`).scrollIntoViewIfNeeded();
-    const src = (await page.locator(`[data-testid=layer-row-${red.id}]`).boundingBox())!;
-    const dst = (await page.locator(`[data-testid=layer-row-${blue.id}]`).boundingBox())!;
-    await page.mouse.move(src.x + src.width / 2, src.y + src.height / 2);
-    await page.mouse.down();
-    for (let i = 1; i <= 10; i++) await page.mouse.move(src.x + src.width / 2, src.y + src.height / 2 + ((dst.y + dst.height * 0.2) - (src.y + src.height / 2)) * (i / 10));
-    await shot('row-drag-in-progress');
-    await page.mouse.up();
+    await ed.dragRowAbove(red.id, blue.id, () => shot('row-drag-in-progress'));
     await waitForOrder(['Region 2', 'Region 1', 'red', 'blue']);
     assert.deepEqual(names((await doc()).layers), ['Region 2', 'Region 1', 'red', 'blue'], 'engine document has the new order');
     const rows = await page.locator('[data-testid^=layer-row-]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.layerName));

@@ -1,0 +1,99 @@
+// The editor as a test sees it: the page's viewport, document <-> page coordinates, mouse
+// drags, screenshots and the engine's copy of the document. Shared by the e2e suites.
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Page } from 'playwright-core';
+import type { LaminaDocument } from '../common/document/document-schema.ts';
+import type { WsContract } from './harness.ts';
+
+export interface View { docId: string; zoom: number; vx: number; vy: number; left: number; top: number }
+
+export class EditorPage {
+  private shotNo = 0;
+
+  constructor(
+    readonly page: Page,
+    readonly contract: WsContract,
+    private readonly shotsDir: string,
+  ) {}
+
+  /** Saves a numbered screenshot of the whole window into the suite's artifacts. */
+  async shot(name: string): Promise<string> {
+    const path = join(this.shotsDir, `${String(++this.shotNo).padStart(2, '0')}-${name}.png`);
+    await this.page.screenshot({ path });
+    return path;
+  }
+
+  async view(): Promise<View> {
+    return this.page.evaluate(() => {
+      const w = window as unknown as { __lamina: { editor: { docId: string; state: { viewport: { zoom: number; x: number; y: number } } } } };
+      const e = w.__lamina.editor;
+      const r = document.querySelector('[data-testid=canvas]')!.getBoundingClientRect();
+      return { docId: e.docId, zoom: e.state.viewport.zoom, vx: e.state.viewport.x, vy: e.state.viewport.y, left: r.left, top: r.top };
+    });
+  }
+
+  /** Page coordinates of a canvas (document) point. */
+  async toPage(x: number, y: number): Promise<{ x: number; y: number }> {
+    const v = await this.view();
+    return { x: v.left + v.vx + x * v.zoom, y: v.top + v.vy + y * v.zoom };
+  }
+
+  /** The colour the window shows at a canvas point. */
+  async pixelAt(x: number, y: number): Promise<[number, number, number]> {
+    const p = await this.toPage(x, y);
+    const buf = await this.page.screenshot({ clip: { x: Math.round(p.x) - 1, y: Math.round(p.y) - 1, width: 3, height: 3 } });
+    const { data, info } = await sharp(buf).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const i = (1 * info.width + 1) * info.channels;
+    return [data[i], data[i + 1], data[i + 2]];
+  }
+
+  /** The engine's copy of the open document. */
+  async doc(): Promise<LaminaDocument> {
+    const { docId } = await this.view();
+    return (await this.contract.call('document.get', { docId })).document;
+  }
+
+  async dragMouse(from: { x: number; y: number }, to: { x: number; y: number }, steps = 12): Promise<void> {
+    await this.page.mouse.move(from.x, from.y);
+    await this.page.mouse.down();
+    for (let i = 1; i <= steps; i++) await this.page.mouse.move(from.x + ((to.x - from.x) * i) / steps, from.y + ((to.y - from.y) * i) / steps);
+    await this.page.mouse.up();
+  }
+
+  /** Draws a box region with the region tool (M) and types its prompt in place. */
+  async drawRegion(box: [number, number, number, number], prompt: string): Promise<void> {
+    const [x, y, w, h] = box;
+    await this.page.keyboard.press('m');
+    await this.dragMouse(await this.toPage(x, y), await this.toPage(x + w, y + h));
+    await this.page.waitForSelector('[data-testid=region-prompt-input]');
+    await this.page.fill('[data-testid=region-prompt-input]', prompt);
+    await this.page.keyboard.press('Enter');
+    await this.page.waitForSelector('[data-testid=region-prompt-input]', { state: 'detached' });
+  }
+
+  /** Waits until the editor's own snapshot lists these layer names, front to back. */
+  async waitForOrder(expected: string[]): Promise<void> {
+    await this.page.waitForFunction((exp) => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { name: string }[] } | null } } };
+      const ls = w.__lamina.editor.document?.layers.map((l) => l.name) ?? [];
+      return JSON.stringify(ls) === JSON.stringify(exp);
+    }, expected, { timeout: 10_000 });
+    await this.page.waitForTimeout(150); // let Konva paint
+  }
+
+  /** Drags a layers-panel row onto the top fifth of another row (= in front of it). */
+  async dragRowAbove(srcId: string, dstId: string, during?: () => Promise<unknown>): Promise<void> {
+    await this.page.locator(`[data-testid=layer-row-${srcId}]`).scrollIntoViewIfNeeded();
+    const src = (await this.page.locator(`[data-testid=layer-row-${srcId}]`).boundingBox())!;
+    const dst = (await this.page.locator(`[data-testid=layer-row-${dstId}]`).boundingBox())!;
+    const x = src.x + src.width / 2;
+    const y0 = src.y + src.height / 2;
+    const y1 = dst.y + dst.height * 0.2;
+    await this.page.mouse.move(x, y0);
+    await this.page.mouse.down();
+    for (let i = 1; i <= 10; i++) await this.page.mouse.move(x, y0 + (y1 - y0) * (i / 10));
+    await during?.();
+    await this.page.mouse.up();
+  }
+}
