@@ -1,14 +1,21 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { GenerationResult } from '../../../common/contract/generation-result.ts';
 import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import { ObjectJudge } from '../evaluation/object-judge.ts';
+import { loadWorldSpec } from '../evaluation/world-spec.ts';
+import { decodeImage } from '../imaging/image-codec.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { FIXTURE_PACK_DIR as FIXTURE, loadFixturePack, loadShippedPack } from '../testing/test-packs.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import '../runtime/test-quiet-providers.ts';
 import { collectingContext, conformance } from './conformance.ts';
+import { scoreLayout, type Layout } from './layerbind/measure-layerbind.ts';
 import { regionGrids } from './layerbind/region-masks.ts';
-import { LayerBindPipeline, type LayerBindOptions } from './pipeline-layerbind.ts';
+import { LayerBindPipeline, type LayerBindMode, type LayerBindOptions } from './pipeline-layerbind.ts';
 import { findPipeline } from './pipeline-registry.ts';
 import { TextToImagePipeline } from './pipeline-text-to-image.ts';
 
@@ -168,4 +175,36 @@ test('layerbind: nursing changes the update inside the regions only (one step, f
   }
   assert.ok(maxOutside < 1e-5, `outside every region the global path's update stands (max diff ${maxOutside})`);
   assert.ok(inside > 0, 'inside the regions the layered path changed the update');
+}));
+
+test('layerbind on the shipped pack: the overlap follows the stacking order on most seeds; the regional-mask baseline ignores the order', { skip: 'skip' in real ? real.skip : false }, () => withPool(async (pool) => {
+  const pack = real as Pack;
+  const world = loadWorldSpec(join(pack.dir, 'world.json'));
+  const judge = new ObjectJudge(world, JSON.parse(readFileSync(fileURLToPath(new URL('../evaluation/shape-templates.json', import.meta.url)), 'utf8')));
+  const objects = { a: { colour: 'red', shape: 'circle', size: 'large' }, b: { colour: 'blue', shape: 'square', size: 'large' } };
+  const boxes = { a: [16, 24, 64, 64], b: [48, 40, 64, 64] } as Record<'a' | 'b', [number, number, number, number]>;
+  const occlusion = async (mode: LayerBindMode, seed: number, order: ('a' | 'b')[]) => {
+    const layout: Layout = {
+      seed, background: 'on a white background', prompt: 'a large red circle and a large blue square on a white background', order,
+      regions: (['a', 'b'] as const).map((id) => ({ id, box: boxes[id], prompt: `a large ${objects[id].colour} ${objects[id].shape}`, object: objects[id] })),
+    };
+    const r = await new LayerBindPipeline(pack, { pool, previewEvery: 0, mode }).run({
+      prompt: layout.prompt, width: 128, height: 128, seed, steps: 20, guidance: 4, device: 'cpu',
+      regions: layout.regions.map(({ id, box, prompt }) => ({ id, box, prompt })), order,
+    }, collectingContext().ctx);
+    const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
+    return { front: scoreLayout(judge, world, img, layout).occlusion[0], png: r.layers[0].pngBase64 };
+  };
+  let layerbind = 0;
+  let n = 0;
+  for (let seed = 1; seed <= 6; seed++) {
+    for (const order of [['a', 'b'], ['b', 'a']] as ('a' | 'b')[][]) {
+      layerbind += (await occlusion('layerbind', seed, order)).front;
+      n++;
+    }
+    const [ab, ba] = [await occlusion('regional-mask', seed, ['a', 'b']), await occlusion('regional-mask', seed, ['b', 'a'])];
+    assert.equal(ab.png, ba.png, `seed ${seed}: plain regional prompting has no notion of order`);
+  }
+  // measured 24/24 on seeds 1-12 (pack 0.1.0); a pack that loses the binding drops to about half
+  assert.ok(layerbind >= n - 1, `front region visible in the overlap: ${layerbind}/${n}`);
 }));
