@@ -22,12 +22,36 @@ def load(path: Path):
     return torch.load(path, map_location="cpu", weights_only=False) if path.exists() else None
 
 
-def lr_at(step, base, warmup, total, min_ratio):
-    """Linear warmup, then cosine decay to base * min_ratio."""
+def lr_at(step, base, warmup, total, min_ratio, progress=None):
+    """Linear warmup, then cosine decay to base * min_ratio. `progress` (0..1), when given,
+    replaces the step-based position in the decay (a run stopped by its time budget)."""
     if step < warmup:
         return base * (step + 1) / warmup
     p = min(1.0, (step - warmup) / max(1, total - warmup))
+    if progress is not None:
+        p = min(1.0, max(p, progress))
     return base * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * p)))
+
+
+class Budget:
+    """A training stage ends at its step count or its wall-clock budget, whichever comes
+    first. `time_progress` feeds the LR schedule (lr_at's `progress`), so a run cut short by
+    time still anneals fully. Seconds already spent (from a checkpoint) count."""
+
+    def __init__(self, steps, seconds=None, spent=0.0):
+        self.steps, self.seconds, self.spent = steps, seconds, float(spent)
+        self.t0 = time.time()
+
+    @property
+    def elapsed(self):
+        return self.spent + time.time() - self.t0
+
+    def done(self, step):
+        return step >= self.steps or (self.seconds is not None and self.elapsed >= self.seconds)
+
+    def time_progress(self):
+        """The time fraction alone (None without a time budget), for the LR schedule."""
+        return None if not self.seconds else min(1.0, self.elapsed / self.seconds)
 
 
 class EMA:

@@ -78,6 +78,10 @@ class TrainConfig:
     grad_clip: float = 1.0
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
+    # wall-clock budgets (seconds, None = none): a stage stops at its step count or its
+    # budget, whichever comes first, and its LR schedule anneals over the budget
+    vae_seconds: float | None = None
+    dit_seconds: float | None = None
     # housekeeping
     log_every: int = 50
     ckpt_every: int = 500

@@ -113,7 +113,7 @@ def _sha256(path):
 
 
 def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True, evaluate=False, bench=None,
-           dit_file="dit.pt"):
+           dit_file="dit.pt", version=PACK_VERSION):
     out.mkdir(parents=True, exist_ok=True)
     vae_state = ck.load(ckpt_dir / "vae.pt")
     dit_state = ck.load(ckpt_dir / dit_file)
@@ -184,14 +184,14 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True,
         scores = evaluate_lib.evaluate(ckpt_dir, grid=out / "samples.png", states=(vae_state, dit_state))
         (out / "samples.txt").unlink(missing_ok=True)
         print(json.dumps(scores, indent=1))
-        model_card.write(out, recipe, vae_state, dit_state, report, scores, ckpt_dir, bench, dit_file)
+        model_card.write(out, recipe, vae_state, dit_state, report, scores, ckpt_dir, bench, dit_file, version)
     else:
         scores = None
-    write_manifest(out, recipe, vae_state, dit_state, report, scores)
+    write_manifest(out, recipe, vae_state, dit_state, report, scores, version)
     return report
 
 
-def write_manifest(out: Path, recipe, vae_state, dit_state, report, scores=None):
+def write_manifest(out: Path, recipe, vae_state, dit_state, report, scores=None, version=PACK_VERSION):
     dc = recipe.dit
     graphs = {}
     for name in ("text_encoder", "transformer", "vae_encoder", "vae_decoder"):
@@ -202,7 +202,7 @@ def write_manifest(out: Path, recipe, vae_state, dit_state, report, scores=None)
         "format": "lamina-model-pack",
         "format_version": 1,
         "id": "lamina-tiny",
-        "version": PACK_VERSION,
+        "version": version,
         "license": "Apache-2.0",
         "description": "Tiny MMDiT + RGBA VAE trained from scratch on the synthetic Lamina world (models/recipes).",
         "native_size": {"width": recipe.train.image_size, "height": recipe.train.image_size},
@@ -247,10 +247,11 @@ def main():
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("--eval", action="store_true", help="also score on test scenes, save samples.png, write MODEL_CARD.md")
     ap.add_argument("--bench-note", default=None, help="text for the model card's speed section")
+    ap.add_argument("--version", default=PACK_VERSION, help="the pack's version (manifest and model card)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     export(Path(args.ckpt), Path(args.out), check=not args.no_check, evaluate=args.eval, bench=args.bench_note,
-           dit_file=args.dit)
+           dit_file=args.dit, version=args.version)
 
 
 if __name__ == "__main__":

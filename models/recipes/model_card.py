@@ -19,6 +19,26 @@ def _wall_time(log: Path) -> str:
     return f"{(stamps[-1] - stamps[0]).total_seconds() / 60:.0f} min ({stamps[0]:%Y-%m-%d %H:%M} to {stamps[-1]:%H:%M} UTC)"
 
 
+def _hardware(log: Path) -> str:
+    """The last `hardware:` line train.py logged (the machine the run ended on)."""
+    found = None
+    for line in log.read_text().splitlines():
+        m = re.match(r"\S+ hardware: (.*)", line)
+        if m:
+            found = m.group(1)
+    return found or f"2 shared CPU cores ({_cpu()}), torch.set_num_threads(2)"
+
+
+def _shape_note(sc: dict) -> str:
+    acc, chance = sc.get("object_shape_acc"), sc.get("chance_shape_acc")
+    if acc is None or chance is None:
+        return "shape accuracy was not measured"
+    if acc < 2 * chance:
+        return (f"**shapes are at chance** (object_shape_acc {acc:.2f} vs chance {chance:.2f}): objects are "
+                "colour blobs of about the right size, counts and words are mostly wrong")
+    return f"shapes are learned in part (object_shape_acc {acc:.2f} vs chance {chance:.2f}); counts and words are weak"
+
+
 def _cpu() -> str:
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -30,7 +50,7 @@ def _cpu() -> str:
 
 
 def write(out: Path, recipe, vae_state: dict, dit_state: dict, onnx_diffs: dict, scores: dict | None,
-          ckpt: Path, bench: str | None = None, dit_file: str = "dit.pt"):
+          ckpt: Path, bench: str | None = None, dit_file: str = "dit.pt", version: str = "0.1.0"):
     r, vm = recipe, vae_state.get("metrics", {})
     tc = r.train
     diffs = "\n".join(f"| {k} | {v:.2e} |" for k, v in onnx_diffs.items())
@@ -45,7 +65,7 @@ It is a *fixture-grade* model: it exercises every graph input Lamina's pipelines
 (joint attention bias, text K/V outputs and overrides) at toy quality. It is not a
 general image model and knows only the world's vocabulary (`world.json`).
 
-- Version: 0.1.0 — License: Apache-2.0 (weights and recipes); font DejaVu Sans Bold
+- Version: {version} — License: Apache-2.0 (weights and recipes); font DejaVu Sans Bold
   (Bitstream Vera licence, `assets/fonts/`) is used only to render training scenes.
 - Recipe: `{r.name}` in `models/recipes/config.py`; checkpoints `{ckpt}/vae.pt`, `{ckpt}/{dit_file}` (outside git).
 
@@ -69,13 +89,12 @@ global caption, {tc.phrase_fraction:.0%} single transparent object layers with t
 ## Training
 | | VAE | Text encoder + MMDiT |
 | --- | --- | --- |
-| Steps | {vae_state['step']} x batch {tc.vae_batch} ({tc.vae_crop}px crops) | {dit_state['step']} of {tc.dit_steps} planned x batch {tc.dit_batch} |
+| Steps | {vae_state['step']} x batch {tc.vae_batch} ({tc.vae_crop}px crops){f", {tc.vae_seconds:.0f} s budget" if tc.vae_seconds else ""} | {dit_state['step']} of {tc.dit_steps} planned x batch {tc.dit_batch}{f", {tc.dit_seconds:.0f} s budget" if tc.dit_seconds else ""} |
 | Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift} |
 | Optimiser | AdamW lr {tc.vae_lr:g}, warmup + cosine | AdamW lr {tc.dit_lr:g}, warmup {tc.warmup} + cosine, EMA {tc.ema}, grad clip {tc.grad_clip} |
 
-Hardware: 2 shared CPU cores ({_cpu()}), torch.set_num_threads(2), `nice -n 10`, sharing
-the machine with other builds. Wall time (first VAE step to last DiT step, restarts
-included): {_wall_time(ckpt / 'train.log')}.
+Hardware: {_hardware(ckpt / 'train.log')}. Wall time (first VAE step to last DiT step,
+restarts and pauses included): {_wall_time(ckpt / 'train.log')}.
 
 ## Scores
 VAE on {vm.get('scenes', '?')} val scenes: composite PSNR **{vm.get('composite_psnr_db', float('nan')):.1f} dB**, layer
@@ -105,12 +124,9 @@ export shapes:
 
 ## Limitations
 - Undertrained: the MMDiT took {dit_state['step']:,} steps ({dit_state['step'] * tc.dit_batch:,} samples, about
-  {dit_state['step'] * tc.dit_batch // max(1, tc.data_reuse):,} distinct renders with replay x{tc.data_reuse}); a
-  measured probe says small DiTs need ~20k+ steps before shapes are right. Colours and
-  backgrounds are learned (see scores); **shapes are at chance** (object_shape_acc
-  {sc.get('object_shape_acc', float('nan')):.2f} vs chance {sc.get('chance_shape_acc', float('nan')):.2f}): objects are colour blobs of
-  about the right size, counts and words are mostly wrong. Retrain with the GPU recipe
-  (`models/recipes/train_gpu.sh`, not yet run on a GPU) for a usable fixture.
+  {dit_state['step'] * tc.dit_batch // max(1, tc.data_reuse):,} distinct renders with replay x{tc.data_reuse}). Colours and
+  backgrounds are learned (see scores); {_shape_note(sc)}. The GPU recipe
+  (`models/recipes/train_gpu.sh`) is the way to a usable fixture.
 - The VAE is blurry ({vm.get('composite_psnr_db', float('nan')):.0f} dB): fine patterns and words do not survive
   encoding; every generation inherits this.
 - Vocabulary is closed (world.json); unknown words map to `<unk>`.

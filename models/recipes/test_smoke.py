@@ -116,3 +116,26 @@ def test_transformer_control_inputs_default_to_no_effect(world):
     assert torch.allclose(v0, v1, atol=1e-6)
     assert torch.allclose(v0, v2, atol=1e-5)  # patching in a run's own K/V changes nothing
     assert not torch.allclose(v0, v3, atol=1e-3)  # patching in other K/V does
+
+
+def test_time_budget_stops_a_stage_and_anneals_the_lr(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+
+    # the schedule: time progress pushes the cosine to its floor before the step count does
+    assert ck.lr_at(10, 1.0, 2, 1000, 0.05, progress=1.0) == pytest.approx(0.05)
+    assert ck.lr_at(10, 1.0, 2, 1000, 0.05, progress=None) > 0.9
+    recipe = config_lib.get("tiny")
+    recipe.train = replace(recipe.train, dit_steps=10_000, dit_seconds=2.0, ckpt_every=10_000, sample_every=10_000)
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    steps = train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    assert 0 < steps < 10_000, steps
+    state = ck.load(tmp_path / "dit.pt")
+    assert state["done"] and state["step"] == steps and state["elapsed"] >= 2.0
+    assert "time budget of 2 s reached" in (tmp_path / "train.log").read_text()
+    # resuming a run whose budget is spent does no more steps
+    assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == steps

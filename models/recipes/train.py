@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import platform
 import time
 from pathlib import Path
 
@@ -46,6 +48,12 @@ def load_trained(vae_state: dict, dit_state: dict, world: World):
     for m in (vae, text, dit):
         m.eval()
     return recipe, vae, text, dit
+
+
+def describe_hardware(device, threads) -> str:
+    if str(device).startswith("cuda"):
+        return f"1 x {torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda}, bf16 autocast), torch {torch.__version__}"
+    return f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), torch.set_num_threads({threads}), torch {torch.__version__}"
 
 
 def _autocast(device):
@@ -104,18 +112,19 @@ def train_vae(recipe, world, ck_dir: Path, log, device):
     opt = torch.optim.AdamW(vae.parameters(), lr=tc.vae_lr, betas=(0.9, 0.99))
     path = ck_dir / "vae.pt"
     state = ck.load(path)
-    step = 0
+    step, spent = 0, 0.0
     if state:
         vae.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
-        step = state["step"]
+        step, spent = state["step"], state.get("elapsed", 0.0)
         if state.get("done"):
             return state
         log(f"vae: resumed at step {step}")
+    budget = ck.Budget(tc.vae_steps, tc.vae_seconds, spent)
     t0, seen = time.time(), 0
     vae.train()
-    while step < tc.vae_steps:
-        lr = ck.lr_at(step, tc.vae_lr, min(200, tc.warmup), tc.vae_steps, tc.min_lr_ratio)
+    while not budget.done(step):
+        lr = ck.lr_at(step, tc.vae_lr, min(200, tc.warmup), tc.vae_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
             g["lr"] = lr
         x = vae_batch(world, step, tc.vae_batch, tc.image_size, tc.vae_crop).to(device)
@@ -128,15 +137,15 @@ def train_vae(recipe, world, ck_dir: Path, log, device):
         opt.step()
         step += 1
         seen += x.shape[0]
-        if step % tc.log_every == 0 or step == tc.vae_steps:
+        if step % tc.log_every == 0 or budget.done(step):
             log(f"vae step {step}/{tc.vae_steps} loss {loss.item():.4f} kl {kl.item():.3f} lr {lr:.2e} "
                 f"{seen / (time.time() - t0):.1f} img/s")
-        if step % tc.ckpt_every == 0 and step < tc.vae_steps:
+        if step % tc.ckpt_every == 0 and not budget.done(step):
             ck.save(path, {"model": vae.state_dict(), "opt": opt.state_dict(), "step": step,
-                           "recipe": recipe.to_dict()})
+                           "recipe": recipe.to_dict(), "elapsed": budget.elapsed})
     metrics, comp, rec, lay, rl = vae_eval(vae, world, tc.image_size)
     shift, scale = latent_stats(vae, world, recipe, device)
-    metrics.update(steps=step, latent_shift=shift, latent_scale=scale)
+    metrics.update(steps=step, seconds=round(budget.elapsed, 1), latent_shift=shift, latent_scale=scale)
     log(f"vae done: {json.dumps(metrics)}")
     (ck_dir / "samples").mkdir(parents=True, exist_ok=True)
     save_rgba_grid(ck_dir / "samples" / "vae_recon.png", [comp, rec, lay, rl])
@@ -177,24 +186,26 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
     tok = Tokenizer(world.spec)
     path = ck_dir / "dit.pt"
     state = ck.load(path)
-    step = 0
+    step, spent = 0, 0.0
     if state:
         text.load_state_dict(state["text"])
         dit.load_state_dict(state["dit"])
         ema_t.model.load_state_dict(state["ema_text"])
         ema_d.model.load_state_dict(state["ema_dit"])
         opt.load_state_dict(state["opt"])
-        step = state["step"]
+        step, spent = state["step"], state.get("elapsed", 0.0)
         log(f"dit: resumed at step {step}")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
-    log(f"dit: {n_params / 1e6:.2f}M params (text + transformer), {tc.dit_steps} steps, batch {tc.dit_batch}")
+    budget = ck.Budget(tc.dit_steps, tc.dit_seconds, spent)
+    log(f"dit: {n_params / 1e6:.2f}M params (text + transformer), {tc.dit_steps} steps, batch {tc.dit_batch}"
+        + (f", at most {tc.dit_seconds:.0f} s" if tc.dit_seconds else ""))
     gen = torch.Generator(device="cpu")
 
     def save_state(final=False):
         ck.save(path, {"text": text.state_dict(), "dit": dit.state_dict(), "ema_text": ema_t.model.state_dict(),
                        "ema_dit": ema_d.model.state_dict(), "opt": opt.state_dict(), "step": step,
                        "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z,
-                       "done": final})
+                       "done": final, "elapsed": budget.elapsed})
 
     def fresh(i):
         rgba, caps = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction)
@@ -203,9 +214,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
 
     replay = Replay(fresh, tc.data_reuse, tc.data_buffer)
     t0, seen, loss_avg = time.time(), 0, None
-    while step < tc.dit_steps:
+    while not budget.done(step):
         gen.manual_seed(tc.seed * 1_000_003 + step)
-        lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio)
+        lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
             g["lr"] = lr
         z0, caps = replay.next(step, gen)
@@ -230,14 +241,17 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         step += 1
         seen += B
         loss_avg = loss.item() if loss_avg is None else 0.98 * loss_avg + 0.02 * loss.item()
-        if step % tc.log_every == 0 or step == tc.dit_steps:
+        last = budget.done(step)
+        if step % tc.log_every == 0 or last:
             log(f"dit step {step}/{tc.dit_steps} loss {loss_avg:.4f} lr {lr:.2e} "
                 f"{seen / (time.time() - t0):.1f} samples/s")
-        if step % tc.ckpt_every == 0 or step == tc.dit_steps:
-            save_state(final=step == tc.dit_steps)
-        if step % tc.sample_every == 0 or step == tc.dit_steps:
+        if step % tc.ckpt_every == 0 or last:
+            save_state(final=last)
+        if step % tc.sample_every == 0 or last:
             save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
                          shift_z, scale_z, device)
+    if step < tc.dit_steps:
+        log(f"dit: time budget of {tc.dit_seconds:.0f} s reached at step {step} of {tc.dit_steps}")
     return step
 
 
@@ -286,10 +300,16 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--dit-steps", type=int, default=None, help="override the recipe's DiT step count")
+    ap.add_argument("--vae-seconds", type=float, default=None, help="wall-clock budget of the VAE stage")
+    ap.add_argument("--dit-seconds", type=float, default=None, help="wall-clock budget of the DiT stage")
     args = ap.parse_args()
     recipe = config_lib.get(args.config)
     if args.dit_steps:
         recipe.train.dit_steps = args.dit_steps
+    if args.vae_seconds:
+        recipe.train.vae_seconds = args.vae_seconds
+    if args.dit_seconds:
+        recipe.train.dit_seconds = args.dit_seconds
     torch.set_num_threads(args.threads or recipe.train.threads)
     torch.manual_seed(recipe.train.seed)
     if args.device == "cuda":
@@ -300,6 +320,7 @@ def main():
     world = World.load(device=args.device)
     build(recipe, world)  # fills vocab / dims derived from world.json
     log(f"recipe {recipe.name} on {args.device}: {json.dumps(recipe.to_dict())}")
+    log(f"hardware: {describe_hardware(args.device, torch.get_num_threads())}")
     vae_state = train_vae(recipe, world, ck_dir, log, args.device)
     if args.stage in ("all", "dit"):
         train_dit(recipe, world, ck_dir, log, args.device, vae_state)

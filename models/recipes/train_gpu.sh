@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
-# Train and export the lamina-tiny pack on one CUDA GPU (sized for ~10 minutes of an H100).
+# Train and export the lamina-tiny pack on one CUDA GPU, inside a wall-clock budget.
 #   models/recipes/train_gpu.sh [CKPT_DIR] [OUT_DIR]
-# Resumable: rerun the same command. CONFIG=tiny DEVICE=cpu runs the same script at toy
-# scale (used to test it without a GPU). Extra train arguments go in TRAIN_ARGS.
+# Each stage stops at its step count or its time budget (VAE_SECONDS, DIT_SECONDS; the LR
+# schedule anneals over the budget), then the pack is exported, checked against ONNX
+# Runtime and scored (--eval). Resumable: rerun the same command. CONFIG=tiny DEVICE=cpu
+# runs the same script at toy scale (how it is tested without a GPU). Extra train
+# arguments go in TRAIN_ARGS; PACK_VERSION names the exported pack's version.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 CKPT="${1:-/work/ckpt/gpu}"
 OUT="${2:-models/lamina-tiny}"
 CONFIG="${CONFIG:-gpu}"
 DEVICE="${DEVICE:-cuda}"
+VAE_SECONDS="${VAE_SECONDS:-90}"
+DIT_SECONDS="${DIT_SECONDS:-330}"
 mkdir -p "$CKPT"
-"${PYTHON:-python3}" -m models.recipes.train --config "$CONFIG" --ckpt "$CKPT" --device "$DEVICE" ${TRAIN_ARGS:-} 2>&1 | tee -a "$CKPT/stdout.log"
-"${PYTHON:-python3}" -m models.recipes.export_onnx --ckpt "$CKPT" --out "$OUT" --eval
+"${PYTHON:-python3}" -m models.recipes.train --config "$CONFIG" --ckpt "$CKPT" --device "$DEVICE" \
+  --vae-seconds "$VAE_SECONDS" --dit-seconds "$DIT_SECONDS" ${TRAIN_ARGS:-} 2>&1 | tee -a "$CKPT/stdout.log"
+"${PYTHON:-python3}" -m models.recipes.export_onnx --ckpt "$CKPT" --out "$OUT" --eval --version "${PACK_VERSION:-0.2.0}"
