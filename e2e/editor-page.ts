@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import type { LaminaDocument } from '../common/document/document-schema.ts';
-import type { WsContract } from './harness.ts';
+import { buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
 
 export interface View { docId: string; zoom: number; vx: number; vy: number; left: number; top: number }
 
@@ -96,4 +96,34 @@ export class EditorPage {
     await during?.();
     await this.page.mouse.up();
   }
+}
+
+export interface EditorSession {
+  served: Served;
+  contract: WsContract;
+  browser: Awaited<ReturnType<typeof launch>>;
+  page: Page;
+  ed: EditorPage;
+  close(): Promise<void>;
+}
+
+/** Builds the renderer, starts `lamina serve`, opens the editor in Chromium and waits
+ * until it is connected. `setup` runs on the page before it loads (listeners). */
+export async function openEditor(shotsDir: string, setup?: (page: Page) => void): Promise<EditorSession> {
+  buildRenderer();
+  const served = await startServe();
+  const contract = new WsContract(served.port);
+  const browser = await launch();
+  const page = browser.page;
+  setup?.(page);
+  await page.goto(served.url);
+  await page.waitForSelector('[data-testid=app][data-connection=open]', { timeout: 20_000 });
+  return {
+    served, contract, browser, page, ed: new EditorPage(page, contract, shotsDir),
+    async close() {
+      contract.close();
+      await browser.close();
+      await served.stop();
+    },
+  };
 }

@@ -13,13 +13,12 @@ import sharp from 'sharp';
 import { readPsd, initializeCanvas } from 'ag-psd';
 import type { Page } from 'playwright-core';
 import type { Layer } from '../common/document/document-schema.ts';
-import { EditorPage } from './editor-page.ts';
-import { artifactsDir, buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
+import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
+import { artifactsDir, launch, startServe, WsContract } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
 
-let served: Served;
-let browser: Awaited<ReturnType<typeof launch>>;
+let session: EditorSession;
 let page: Page;
 let contract: WsContract;
 let work: string;
@@ -62,22 +61,15 @@ before(async () => {
   work = mkdtempSync(join(tmpdir(), 'lamina-e2e-'));
   await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 220, g: 30, b: 30, alpha: 1 } } }).png().toFile(join(work, 'red.png'));
   await sharp({ create: { width: 300, height: 300, channels: 4, background: { r: 30, g: 60, b: 230, alpha: 1 } } }).png().toFile(join(work, 'blue.png'));
-  buildRenderer();
-  served = await startServe();
-  contract = new WsContract(served.port);
-  browser = await launch();
-  page = browser.page;
-  ed = new EditorPage(page, contract, shots);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('dialog', (d) => void d.accept());
-  await page.goto(served.url);
-  await page.waitForSelector('[data-testid=app][data-connection=open]', { timeout: 20_000 });
+  session = await openEditor(shots, (p) => {
+    p.on('pageerror', (e) => pageErrors.push(e.message));
+    p.on('dialog', (d) => void d.accept());
+  });
+  ({ page, contract, ed } = session);
 });
 
 after(async () => {
-  contract?.close();
-  await browser?.close();
-  await served?.stop();
+  await session?.close();
   if (work) rmSync(work, { recursive: true, force: true });
 });
 

@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import type { Layer, LaminaDocument } from '../common/document/document-schema.ts';
-import { EditorPage } from './editor-page.ts';
-import { artifactsDir, buildRenderer, launch, ROOT, startServe, WsContract, type Served } from './harness.ts';
+import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
+import { artifactsDir, ROOT, type WsContract } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
 const shots = artifactsDir('layerbind');
@@ -26,8 +26,7 @@ const OVERLAP: [number, number, number, number] = [96, 80, 64, 96];
 const PROMPT = 'a large red circle and a large blue square on a white background';
 const SEED = 7;
 
-let served: Served;
-let browser: Awaited<ReturnType<typeof launch>>;
+let session: EditorSession;
 let page: Page;
 let contract: WsContract;
 let ed: EditorPage;
@@ -110,20 +109,12 @@ async function generateWith(button: 'gen-button' | 'gen-rebind'): Promise<{ adde
 before(async () => {
   if (SKIP) return;
   for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
-  buildRenderer();
-  served = await startServe();
-  contract = new WsContract(served.port);
-  browser = await launch();
-  page = browser.page;
-  ed = new EditorPage(page, contract, shots);
-  await page.goto(served.url);
-  await page.waitForSelector('[data-testid=app][data-connection=open]', { timeout: 20_000 });
+  session = await openEditor(shots);
+  ({ page, contract, ed } = session);
 });
 
 after(async () => {
-  contract?.close();
-  await browser?.close();
-  await served?.stop();
+  await session?.close();
 });
 
 test('layerbind: the overlap shows the front region; reorder + Re-bind shows the other (shipped pack)', { skip: SKIP, timeout: 240_000 }, async () => {
