@@ -1,8 +1,10 @@
 // Generation UI against a scripted job, through the Electron transport: the page gets a
 // stand-in `window.lamina` preload (call/on) that forwards every call to `lamina serve`
 // over its WebSocket, except jobs.start/jobs.cancel, which it answers with a scripted job
-// (queued, loading, step 1..n with previews, done or cancelled). Checks the progress bar
-// and step count, the throttled live preview and Cancel, until a real pipeline exists.
+// (queued, loading, step 1..n with previews, done or cancelled) at a pace the test sets.
+// Checks the progress bar and step count, the throttled live preview and Cancel; the real
+// pipelines finish a 128 px image in well under a second here, too fast to time a throttle
+// (editor.test.ts and layerbind.test.ts run them for real).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
