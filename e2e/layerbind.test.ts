@@ -3,7 +3,8 @@
 // overlap shows the front region's colour; drag the back region in front in the layers
 // panel, press "Re-bind order", and the overlap now shows the other colour (same seed).
 // Colours are judged by the nearest world palette colour (models/lamina-tiny/world.json),
-// both in the generated layer's pixels and in what the canvas shows.
+// both in the generated layer's pixels and in what the canvas shows. Then the Generate
+// panel's region method (LayerBind parameters, baselines) reaches the pipeline.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -179,4 +180,23 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   const shown2 = await waitForCanvas((c) => c.red > 2 * c.blue);
   assert.ok(shown2.red > 2 * shown2.blue, `the canvas shows red in the overlap: ${JSON.stringify(shown2)}`);
   await ed.shot('rebound-red-in-front');
+  assert.equal(prov2?.layerbind?.mode, 'layerbind', 'the method is recorded with the layer');
+
+  // the method's parameters from the Generate panel reach the pipeline and its provenance
+  await page.click('[data-testid=region-method] summary');
+  await page.fill('[data-testid=lb-fuse-step]', '3');
+  await page.selectOption('[data-testid=lb-schedule]', 'linear');
+  await ed.shot('region-method-tuned');
+  const tuned = await generateWith('gen-button');
+  assert.deepEqual(
+    [tuned.added[0].provenance?.layerbind?.fuseStep, tuned.added[0].provenance?.layerbind?.schedule],
+    [3, 'linear'],
+    JSON.stringify(tuned.added[0].provenance?.layerbind),
+  );
+  await page.waitForSelector('[data-testid=provenance-method]');
+  assert.match(await page.innerText('[data-testid=provenance-method]'), /layerbind: fuse at step 3, nurse \d+ steps \(linear/);
+  await page.selectOption('[data-testid=region-method-mode]', 'regional-mask');
+  const baseline = await generateWith('gen-button');
+  assert.equal(baseline.added[0].provenance?.layerbind?.mode, 'regional-mask');
+  await ed.shot('baseline-regional-mask');
 });

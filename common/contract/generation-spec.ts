@@ -7,9 +7,7 @@ export const RegionSpec = z.object({
   prompt: z.string(),
 });
 
-/** LayerBind method parameters riding on a spec (`lamina generate --spec`); they override
- * the pipeline's defaults (main/engine/pipelines/pipeline-layerbind.ts, docs/layerbind.md). */
-export const LayerBindSpecParams = z.object({
+const layerBindParamShape = {
   mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
   fuseStep: z.number().int().min(0).optional(),
   nursingSteps: z.number().int().min(0).optional(),
@@ -19,7 +17,17 @@ export const LayerBindSpecParams = z.object({
   regionalSteps: z.number().int().min(0).optional(),
   sharedUncond: z.boolean().optional(),
   branchPooling: z.enum(['region', 'global+region']).optional(),
-}).strict();
+};
+
+/** LayerBind method parameters riding on a spec (`lamina generate --spec`); they override
+ * the pipeline's defaults (main/engine/pipelines/pipeline-layerbind.ts, docs/layerbind.md).
+ * Strict: a misspelt parameter is an error, never silently ignored. */
+export const LayerBindSpecParams = z.object(layerBindParamShape).strict();
+export type LayerBindSpecParams = z.infer<typeof LayerBindSpecParams>;
+
+/** The same parameters as a generated layer's provenance records them: keys a later
+ * version adds are dropped on reading, so files stay readable both ways. */
+export const LayerBindRecord = z.object(layerBindParamShape);
 
 export const GenerationSpec = z.object({
   prompt: z.string(),

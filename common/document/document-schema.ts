@@ -2,6 +2,7 @@
 // Order convention: `layers[0]` is the FRONT (top row of the layers panel, first
 // entry of ORA's stack.xml). Painting goes back to front, i.e. from the end.
 import { z } from 'zod';
+import { LayerBindRecord } from '../contract/generation-spec.ts';
 
 export const BLEND_MODES = [
   'normal', 'multiply', 'screen', 'overlay', 'darken', 'lighten', 'color-dodge',
@@ -29,6 +30,10 @@ export const Provenance = z.object({
   order: z.array(z.string()).optional(),
   provider: z.string().optional(),
   createdAt: z.string().optional(),
+  /** pack version that made the layer */
+  packVersion: z.string().optional(),
+  /** how LayerBind ran (method and the parameters it resolved), for region generations */
+  layerbind: LayerBindRecord.optional(),
 });
 export type Provenance = z.infer<typeof Provenance>;
 

@@ -45,6 +45,30 @@ test('a generation lands in its document as one undo step with provenance', asyn
   assert.equal(undone.document.layers.length, 0, 'one undo removes the whole generation');
 });
 
+test('a region generation lands with its regions, order and LayerBind parameters, and keeps them through save and reopen', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const regions = [
+    { id: 'a', box: [4, 4, 32, 32] as [number, number, number, number], prompt: 'a large red star' },
+    { id: 'b', box: [24, 24, 36, 36] as [number, number, number, number], prompt: 'a small blue circle' },
+  ];
+  const { jobId } = await t.engine.call('jobs.start', {
+    kind: 'generate', docId: doc.docId,
+    spec: { ...spec(4), regions, order: ['b', 'a'], layerbind: { fuseStep: 1, nursingSteps: 2, schedule: 'linear' } },
+  });
+  assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+  const layer = (await t.engine.call('document.get', { docId: doc.docId })).document.layers[0];
+  const expected = { mode: 'layerbind', fuseStep: 1, nursingSteps: 2, schedule: 'linear', strength: 1 };
+  assert.equal(layer.provenance?.pipeline, 'layerbind');
+  assert.deepEqual(layer.provenance?.order, ['b', 'a']);
+  assert.deepEqual(layer.provenance?.regions.map((r) => r.prompt), ['a large red star', 'a small blue circle']);
+  const { mode, fuseStep, nursingSteps, schedule, strength } = layer.provenance?.layerbind ?? {};
+  assert.deepEqual({ mode, fuseStep, nursingSteps, schedule, strength }, expected, 'the parameters as the pipeline resolved them');
+  const path = `${t.dir}/regions.ora`;
+  await t.engine.call('document.save', { docId: doc.docId, path });
+  const reopened = await t.engine.call('document.open', { path });
+  assert.deepEqual(reopened.document.layers[0].provenance, layer.provenance, 'provenance survives the .ora round trip');
+});
+
 test('cancel stops a running generation within one step and nothing lands', async () => {
   const doc = await t.engine.call('document.new', { width: 64, height: 64 });
   const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: spec(200) });

@@ -35,6 +35,18 @@ export interface JobView {
   preview: string | null;
 }
 
+/** How regions are bound: LayerBind or a baseline, and LayerBind's parameters; null =
+ * the pipeline's measured default (docs/layerbind.md). */
+export interface RegionMethodSettings {
+  mode: 'layerbind' | 'regional-mask' | 'global';
+  fuseStep: number | null;
+  nursingSteps: number | null;
+  schedule: 'cosine' | 'linear' | 'constant' | null;
+  strength: number | null;
+}
+
+export const DEFAULT_REGION_METHOD: RegionMethodSettings = { mode: 'layerbind', fuseStep: null, nursingSteps: null, schedule: null, strength: null };
+
 export interface GenerationSettings {
   prompt: string;
   seed: number;
@@ -42,6 +54,8 @@ export interface GenerationSettings {
   steps: number;
   guidance: number;
   packId: string | null;
+  /** used when the document has regions */
+  regionMethod?: RegionMethodSettings;
 }
 
 export type Connection = 'connecting' | 'open' | 'closed';
@@ -86,7 +100,7 @@ export function initialState(): EditorState {
     job: null,
     lastSeed: null,
     packs: [],
-    gen: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null },
+    gen: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null, regionMethod: DEFAULT_REGION_METHOD },
     toasts: [],
     pending: 0,
   };

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { buildSpec, collectRegions, randomSeed, Throttle } from './generation.ts';
 import { GenerationSpec } from '../../common/contract/generation-spec.ts';
 import type { LaminaDocument } from '../../common/document/document-schema.ts';
+import { DEFAULT_REGION_METHOD } from './editor-state.ts';
 
 const base = { visible: true, opacity: 1, blendMode: 'normal' as const, locked: false, provenance: null };
 const doc: LaminaDocument = {
@@ -28,6 +29,17 @@ test('buildSpec yields a spec the contract accepts, with the stack order', () =>
   assert.deepEqual(parsed.order, ['r1', 'r2']);
   assert.equal(parsed.width, 512);
   assert.equal(parsed.packId, 'lamina-tiny');
+});
+
+test('buildSpec: the region method rides along only with regions, and only what differs from the defaults', () => {
+  const gen = { prompt: 'flat scene', seed: 7, seedLocked: true, steps: 12, guidance: 3.5, packId: null };
+  assert.equal(buildSpec(doc, { ...gen, regionMethod: DEFAULT_REGION_METHOD }).layerbind, undefined, 'defaults: the pipeline decides');
+  const tuned = buildSpec(doc, { ...gen, regionMethod: { ...DEFAULT_REGION_METHOD, fuseStep: 3, schedule: 'linear', strength: 0.5 } });
+  assert.deepEqual(GenerationSpec.parse(tuned).layerbind, { fuseStep: 3, schedule: 'linear', strength: 0.5 });
+  const baseline = buildSpec(doc, { ...gen, regionMethod: { ...DEFAULT_REGION_METHOD, mode: 'regional-mask', fuseStep: 3 } });
+  assert.deepEqual(GenerationSpec.parse(baseline).layerbind, { mode: 'regional-mask' }, 'LayerBind parameters do not apply to a baseline');
+  const noRegions = { ...doc, layers: doc.layers.filter((l) => l.kind !== 'region') };
+  assert.equal(buildSpec(noRegions, { ...gen, regionMethod: { ...DEFAULT_REGION_METHOD, mode: 'global' } }).layerbind, undefined);
 });
 
 test('randomSeed stays in uint32', () => {

@@ -2,7 +2,7 @@
 // on the canvas and its place in the stack (front to back) as the occlusion order.
 import type { GenerationSpecInput } from '../../common/contract/generation-spec.ts';
 import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
-import type { GenerationSettings } from './editor-state.ts';
+import type { GenerationSettings, RegionMethodSettings } from './editor-state.ts';
 import { clampRectToCanvas } from './geometry.ts';
 
 export const MAX_GENERATE_SIDE = 4096;
@@ -42,7 +42,21 @@ export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): Generat
     regions,
     order: regions.map((r) => r.id),
     ...(gen.packId ? { packId: gen.packId } : {}),
+    ...(regions.length > 0 && gen.regionMethod ? regionMethodParams(gen.regionMethod) : {}),
   };
+}
+
+/** The spec's `layerbind` block: only what differs from the pipeline's defaults. */
+export function regionMethodParams(m: RegionMethodSettings): Pick<GenerationSpecInput, 'layerbind'> {
+  const p: NonNullable<GenerationSpecInput['layerbind']> = {};
+  if (m.mode !== 'layerbind') p.mode = m.mode;
+  if (m.mode === 'layerbind') {
+    if (m.fuseStep !== null) p.fuseStep = m.fuseStep;
+    if (m.nursingSteps !== null) p.nursingSteps = m.nursingSteps;
+    if (m.schedule !== null) p.schedule = m.schedule;
+    if (m.strength !== null) p.strength = m.strength;
+  }
+  return Object.keys(p).length ? { layerbind: p } : {};
 }
 
 export function randomSeed(rand: () => number = Math.random): number {

@@ -4,6 +4,7 @@ import { randomSeed } from '../editor/generation.ts';
 import { collectRegions } from '../editor/generation.ts';
 import { useEditorState, useServices } from './editor-context.ts';
 import { Icon } from './icons.tsx';
+import { RegionMethodFields } from './region-method-fields.tsx';
 
 export function GeneratePanel() {
   const { editor } = useServices();
@@ -51,6 +52,7 @@ export function GeneratePanel() {
           ))}
         </select>
       </label>
+      {regions.length > 0 && <RegionMethodFields />}
       <p className="muted small">{regions.length ? `${regions.length} region${regions.length > 1 ? 's' : ''}, front to back: ${regions.map((r) => r.prompt || '(empty)').join(' › ')}` : 'No regions: the global prompt fills the canvas.'}</p>
       {!running ? (
         <>

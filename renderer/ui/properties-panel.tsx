@@ -1,4 +1,5 @@
 // Properties of the selected layer, including how it was made (provenance).
+import type { Provenance } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { useEditorState, useServices } from './editor-context.ts';
 import { useEffect, useState } from 'react';
@@ -71,6 +72,7 @@ export function PropertiesPanel() {
             {p.provider && (<><dt>Device</dt><dd>{p.provider}</dd></>)}
             {p.createdAt && (<><dt>Made</dt><dd>{new Date(p.createdAt).toLocaleString()}</dd></>)}
             {p.regions.length > 0 && (<><dt>Regions</dt><dd>{p.regions.map((r) => r.prompt || r.id).join(' · ')}</dd></>)}
+            {p.layerbind && (<><dt>Method</dt><dd data-testid="provenance-method">{describeRegionMethod(p.layerbind)}</dd></>)}
           </dl>
         ) : (
           <p className="muted">{layer.kind === 'region' ? 'A region is an input to generation.' : 'Not generated (imported or painted).'}</p>
@@ -78,4 +80,13 @@ export function PropertiesPanel() {
       </div>
     </section>
   );
+}
+
+/** "layerbind: fuse at step 2, nurse 4 steps (cosine, strength 1)" from a provenance record. */
+function describeRegionMethod(m: NonNullable<Provenance['layerbind']>): string {
+  if (m.mode && m.mode !== 'layerbind') return m.mode;
+  const parts = [];
+  if (m.fuseStep !== undefined) parts.push(`fuse at step ${m.fuseStep}`);
+  if (m.nursingSteps !== undefined) parts.push(`nurse ${m.nursingSteps} steps${m.schedule ? ` (${m.schedule}${m.strength !== undefined ? `, strength ${m.strength}` : ''})` : ''}`);
+  return `layerbind${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
