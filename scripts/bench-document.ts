@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { LaminaDocument, Layer } from '../common/document/document-schema.ts';
 import { readDocumentFile, writeDocumentFile } from '../main/engine/document/document-files.ts';
 import { ImageStore } from '../main/engine/imaging/image-store.ts';
@@ -29,10 +30,16 @@ function layerPixels(i: number): Uint8Array {
   return data;
 }
 
-async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+/** Wall time of `fn` and the longest stretch it kept this thread's event loop busy (the
+ * engine answers no call and forwards no job event meanwhile). */
+async function time<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
+  const h = monitorEventLoopDelay({ resolution: 10 });
+  h.enable();
   const t0 = performance.now();
   const v = await fn();
-  return [v, Math.round(performance.now() - t0)];
+  const ms = Math.round(performance.now() - t0);
+  h.disable();
+  return [v, ms, Math.round(h.max / 1e6)];
 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lamina-bench-doc-'));
@@ -46,10 +53,10 @@ try {
   const doc: LaminaDocument = { formatVersion: 1, name: 'bench', width: SIDE, height: SIDE, layers };
   const ora = join(dir, 'bench.ora');
   const psd = join(dir, 'bench.psd');
-  const [, saveOraMs] = await time(() => writeDocumentFile(doc, store, 'ora', ora));
-  const [, openOraMs] = await time(() => readDocumentFile({ path: ora }, new ImageStore()));
-  const [, exportPsdMs] = await time(() => writeDocumentFile(doc, store, 'psd', psd));
-  const [, openPsdMs] = await time(() => readDocumentFile({ path: psd }, new ImageStore()));
+  const [, saveOraMs, saveOraBlock] = await time(() => writeDocumentFile(doc, store, 'ora', ora));
+  const [, openOraMs, openOraBlock] = await time(() => readDocumentFile({ path: ora }, new ImageStore()));
+  const [, exportPsdMs, exportPsdBlock] = await time(() => writeDocumentFile(doc, store, 'psd', psd));
+  const [, openPsdMs, openPsdBlock] = await time(() => readDocumentFile({ path: psd }, new ImageStore()));
   const result = {
     document: { side: SIDE, layers: LAYERS },
     save_ora_ms: saveOraMs,
@@ -58,6 +65,7 @@ try {
     open_psd_ms: openPsdMs,
     ora_mb: +(statSync(ora).size / 2 ** 20).toFixed(1),
     psd_mb: +(statSync(psd).size / 2 ** 20).toFixed(1),
+    longest_block_ms: { save_ora: saveOraBlock, open_ora: openOraBlock, export_psd: exportPsdBlock, open_psd: openPsdBlock },
     peak_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024),
   };
   process.stdout.write(JSON.stringify(result) + '\n');
