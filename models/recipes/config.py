@@ -143,6 +143,29 @@ def _preset(name: str) -> Recipe:
     raise ValueError(f"unknown recipe {name!r} (tiny, cpu, cpu-long, gpu)")
 
 
+def override(recipe: Recipe, item: str) -> None:
+    """Apply "section.field=value" (e.g. "train.flow_shift=3") to a recipe, with the
+    field's own type; unknown names are errors."""
+    key, sep, value = item.partition("=")
+    section, dot, name = key.strip().partition(".")
+    part = getattr(recipe, section, None) if dot else None
+    if not sep or part is None or not hasattr(part, "__dataclass_fields__") or name not in part.__dataclass_fields__:
+        raise ValueError(f"--set {item!r}: expected SECTION.FIELD=VALUE with SECTION in vae, text, dit, train "
+                         f"and a field of that section")
+    current = getattr(part, name)
+    if isinstance(current, bool):
+        v = value.strip().lower() in ("1", "true", "yes")
+    elif isinstance(current, int):
+        v = int(value)
+    elif isinstance(current, float) or current is None:
+        v = None if value.strip().lower() == "none" else float(value)
+    elif isinstance(current, tuple):
+        v = tuple(int(x) for x in value.split(","))
+    else:
+        v = type(current)(value)
+    setattr(part, name, v)
+
+
 def from_dict(d: dict) -> Recipe:
     """Rebuild the recipe a checkpoint was trained with (unknown keys are ignored)."""
 

@@ -300,10 +300,14 @@ def main():
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--threads", type=int, default=None)
     ap.add_argument("--dit-steps", type=int, default=None, help="override the recipe's DiT step count")
+    ap.add_argument("--set", action="append", default=[], metavar="SECTION.FIELD=VALUE",
+                    help="override one recipe field, e.g. --set train.flow_shift=3 (repeatable)")
     ap.add_argument("--vae-seconds", type=float, default=None, help="wall-clock budget of the VAE stage")
     ap.add_argument("--dit-seconds", type=float, default=None, help="wall-clock budget of the DiT stage")
     args = ap.parse_args()
     recipe = config_lib.get(args.config)
+    for item in args.set:
+        config_lib.override(recipe, item)
     if args.dit_steps:
         recipe.train.dit_steps = args.dit_steps
     if args.vae_seconds:
