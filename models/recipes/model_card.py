@@ -19,6 +19,33 @@ def _wall_time(log: Path) -> str:
     return f"{(stamps[-1] - stamps[0]).total_seconds() / 60:.0f} min ({stamps[0]:%Y-%m-%d %H:%M} to {stamps[-1]:%H:%M} UTC)"
 
 
+def _history(log: Path) -> str:
+    """Recipe changes across the run's resumes, from the `recipe ...: {json}` lines
+    train.py logs at every start: "- 11:30, at DiT step 10500: train.flow_shift 1.0 -> 3.0"."""
+    import json
+
+    out, prev, pending, stage_step = [], None, None, "start"
+    for line in log.read_text().splitlines():
+        m = re.match(r"(\S+) recipe \S+ on \S+: (\{.*\})$", line)
+        if m:
+            pending = (m.group(1), json.loads(m.group(2)))
+            stage_step = "start"
+            continue
+        r = re.match(r"\S+ (vae|dit): resumed at step (\d+)", line)
+        if r and pending:
+            stage_step = f"{r.group(1).upper() if r.group(1) == 'vae' else 'DiT'} step {r.group(2)}"
+        if pending and (r or re.match(r"\S+ (vae|dit) step", line)):
+            stamp, rec = pending
+            pending = None
+            if prev is not None:
+                changes = [f"{sec}.{k} {prev[sec].get(k)} -> {v}" for sec in rec if isinstance(rec[sec], dict)
+                           for k, v in rec[sec].items() if prev.get(sec, {}).get(k) != v]
+                if changes:
+                    out.append(f"- {stamp[:16].replace('T', ' ')}, from {stage_step}: {', '.join(changes)}")
+            prev = rec
+    return "\n".join(out) if out else "- none: one recipe from the first step to the last"
+
+
 def _hardware(log: Path) -> str:
     """The last `hardware:` line train.py logged (the machine the run ended on)."""
     found = None
@@ -95,6 +122,10 @@ global caption, {tc.phrase_fraction:.0%} single transparent object layers with t
 
 Hardware: {_hardware(ckpt / 'train.log')}. Wall time (first VAE step to last DiT step,
 restarts and pauses included): {_wall_time(ckpt / 'train.log')}.
+
+Recipe changes across resumes (from `train.log`):
+
+{_history(ckpt / 'train.log')}
 
 ## Scores
 VAE on {vm.get('scenes', '?')} val scenes: composite PSNR **{vm.get('composite_psnr_db', float('nan')):.1f} dB**, layer

@@ -139,3 +139,19 @@ def test_time_budget_stops_a_stage_and_anneals_the_lr(tmp_path, world):
     assert "time budget of 2 s reached" in (tmp_path / "train.log").read_text()
     # resuming a run whose budget is spent does no more steps
     assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == steps
+
+
+def test_recipe_overrides_and_the_model_cards_history(tmp_path):
+    from models.recipes.model_card import _history
+
+    r = config_lib.get("cpu-long")
+    config_lib.override(r, "train.flow_shift=3")
+    config_lib.override(r, "dit.blocks=4")
+    assert (r.train.flow_shift, r.dit.blocks) == (3.0, 4)
+    with pytest.raises(ValueError):
+        config_lib.override(r, "train.no_such_field=1")
+    a, b = config_lib.get("cpu-long").to_dict(), r.to_dict()
+    log = tmp_path / "train.log"
+    log.write_text(f"2026-01-01T10:00:00 recipe cpu-long on cpu: {json.dumps(a)}\n2026-01-01T10:00:01 dit step 50/8500\n"
+                   f"2026-01-01T11:00:00 recipe cpu-long on cpu: {json.dumps(b)}\n2026-01-01T11:00:01 dit: resumed at step 4000\n")
+    assert _history(log) == "- 2026-01-01 11:00, from DiT step 4000: dit.blocks 6 -> 4, train.flow_shift 1.0 -> 3.0"
