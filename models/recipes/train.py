@@ -214,7 +214,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
 
     replay = Replay(fresh, tc.data_reuse, tc.data_buffer)
     t0, seen, loss_avg = time.time(), 0, None
-    while not budget.done(step):
+    last = budget.done(step)  # decided once per step, so the final save never slips by
+    while not last:
         gen.manual_seed(tc.seed * 1_000_003 + step)
         lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
