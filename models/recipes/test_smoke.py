@@ -63,7 +63,8 @@ def test_plausibility_volume_contains_the_sampled_objects(world):
     assert vol.shape == (32, 3, 64, 64) and vol.any()
 
 
-def test_train_and_export_tiny(tmp_path, world):
+@pytest.mark.parametrize("patch", [2, 1])
+def test_train_and_export_tiny(tmp_path, world, patch):
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
     from models.recipes import checkpoint as ck
@@ -71,6 +72,7 @@ def test_train_and_export_tiny(tmp_path, world):
     from models.recipes.export_onnx import export
 
     recipe = config_lib.get("tiny")
+    recipe.dit.patch_size = patch  # the gpu recipe uses patch 1
     train.build(recipe, world)
     log = ck.Logger(tmp_path / "train.log")
     vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
@@ -85,6 +87,7 @@ def test_train_and_export_tiny(tmp_path, world):
     assert max(report.values()) < 1e-3
     man = json.loads((out / "manifest.json").read_text())
     assert man["transformer"]["block_count"] == recipe.dit.blocks
+    assert man["transformer"]["patch_size"] == patch and man["transformer"]["image_tokens"] == recipe.dit.image_tokens
     names = [i["name"] for i in man["graphs"]["transformer"]["inputs"]]
     assert names == ["latent", "timestep", "text_embeds", "text_mask", "attn_bias", "text_k_override",
                      "text_v_override", "kv_mix"]
