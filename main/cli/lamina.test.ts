@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -38,4 +38,20 @@ test('errors exit non-zero with one line', () => {
   assert.equal(gen.code, 1);
   assert.match(JSON.parse(gen.out).error.message, /height/);
   assert.equal(existsSync(join(tmp, 'o.png')), false);
+});
+
+test('the README\'s LayerBind spec runs as written: lamina generate --spec writes a PNG with the regions in provenance', () => {
+  const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+  const block = /```json\n([\s\S]*?)```/.exec(readme);
+  assert.ok(block, 'README has a JSON spec example');
+  const specPath = join(tmp, 'readme-spec.json');
+  writeFileSync(specPath, block[1]);
+  const out = join(tmp, 'readme.png');
+  const r = lamina('generate', '--spec', specPath, '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal(res.layers[0].provenance.pipeline, 'layerbind');
+  assert.deepEqual(res.layers[0].provenance.order, ['square', 'circle']);
+  assert.deepEqual([res.layers[0].width, res.layers[0].height], [256, 256]);
+  assert.ok(existsSync(out));
 });
