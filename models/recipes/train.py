@@ -250,7 +250,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
             save_state(final=last)
         if step % tc.sample_every == 0 or last:
             save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
-                         shift_z, scale_z, device)
+                         shift_z, scale_z, device, flow_shift=tc.flow_shift)
     if step < tc.dit_steps:
         log(f"dit: time budget of {tc.dit_seconds:.0f} s reached at step {step} of {tc.dit_steps}")
     return step
@@ -282,12 +282,12 @@ class Replay:
 
 
 @torch.no_grad()
-def save_samples(path, text, dit, vae, tok, shift_z, scale_z, device, prompts=SAMPLE_PROMPTS, steps=20):
+def save_samples(path, text, dit, vae, tok, shift_z, scale_z, device, prompts=SAMPLE_PROMPTS, steps=20, flow_shift=1.0):
     ids, mask = tok(prompts, device)
     nid, nmask = tok([""], device)
     emb, nemb = text(ids, mask), text(nid, nmask)
     g = torch.Generator().manual_seed(0)
-    z = sample(dit, emb, mask.float(), nemb, nmask.float(), steps=steps, cfg_scale=4.0, generator=g)
+    z = sample(dit, emb, mask.float(), nemb, nmask.float(), steps=steps, cfg_scale=4.0, shift=flow_shift, generator=g)
     img = vae.decode(z / scale_z + shift_z)
     save_rgba_grid(path, [img], cols=len(prompts))
     Path(path).with_suffix(".txt").write_text("\n".join(prompts) + "\n")
