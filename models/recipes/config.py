@@ -74,7 +74,8 @@ class TrainConfig:
     ema: float = 0.999
     caption_dropout: float = 0.1
     phrase_fraction: float = 0.35  # share of samples that are single object layers + phrase
-    flow_shift: float = 1.0
+    flow_shift: float = 1.0  # timestep shift of the training distribution
+    sample_shift: float | None = None  # the pack's sampling shift (None = flow_shift)
     grad_clip: float = 1.0
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
@@ -143,6 +144,11 @@ def _preset(name: str) -> Recipe:
                               log_every=100, ckpt_every=1000, sample_every=2000, threads=8),
         )
     raise ValueError(f"unknown recipe {name!r} (tiny, cpu, cpu-long, gpu)")
+
+
+def sampling_shift(train: TrainConfig) -> float:
+    """The scheduler shift a pack samples with: sample_shift, else the training shift."""
+    return train.flow_shift if train.sample_shift is None else train.sample_shift
 
 
 def override(recipe: Recipe, item: str) -> None:

@@ -23,6 +23,7 @@ from pathlib import Path
 import torch
 
 from . import checkpoint as ck
+from . import config as config_lib
 from .images import save_rgba_grid
 from .sampling import sample
 from .text import Tokenizer
@@ -61,11 +62,13 @@ def classify_shape(world: World, alpha) -> int:
 
 
 @torch.no_grad()
-def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None, states=None):
+def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None, states=None, sample_shift=None):
+    """Scores on test scenes; samples with `sample_shift`, else the recipe's sampling shift."""
     world = World.load()
     vae_state, dit_state = states or (ck.load(ckpt / "vae.pt"), ck.load(ckpt / "dit.pt"))
     recipe, vae, text, dit = load_trained(vae_state, dit_state, world)
     S = recipe.train.image_size
+    shift_for_sampling = config_lib.sampling_shift(recipe.train) if sample_shift is None else sample_shift
     shift, scale = dit_state["latent_shift"], dit_state["latent_scale"]
     tok = Tokenizer(world.spec)
     lo = world.spec["splits"]["test"][0]
@@ -81,7 +84,7 @@ def evaluate(ckpt: Path, n=32, steps=20, cfg_scale=4.0, grid: Path | None = None
         nid, nmask = tok([""])
         g = torch.Generator().manual_seed(seed)
         z = sample(dit, text(ids, mask), mask.float(), text(nid, nmask), nmask.float(), steps=steps,
-                   cfg_scale=cfg_scale, shift=recipe.train.flow_shift, generator=g)
+                   cfg_scale=cfg_scale, shift=shift_for_sampling, generator=g)
         return vae.decode(z / scale + shift)
 
     img = gen(caps, 1)

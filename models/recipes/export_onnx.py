@@ -22,6 +22,7 @@ import onnx
 import torch
 
 from . import checkpoint as ck
+from . import config as config_lib
 from .train import load_trained
 from .world import WORLD_JSON, World
 
@@ -113,7 +114,7 @@ def _sha256(path):
 
 
 def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True, evaluate=False, bench=None,
-           dit_file="dit.pt", version=PACK_VERSION):
+           dit_file="dit.pt", version=PACK_VERSION, sample_shift=None):
     out.mkdir(parents=True, exist_ok=True)
     vae_state = ck.load(ckpt_dir / "vae.pt")
     dit_state = ck.load(ckpt_dir / dit_file)
@@ -121,6 +122,8 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True,
         raise SystemExit(f"need {ckpt_dir}/vae.pt and {ckpt_dir}/dit.pt (run models.recipes.train first)")
     world = World.load(world_json)
     recipe, vae, text, dit = load_trained(vae_state, dit_state, world)
+    if sample_shift is not None:
+        recipe.train.sample_shift = sample_shift
     dc, S = recipe.dit, recipe.train.image_size
     f, C, nb, H, hd = recipe.vae.scale_factor, dc.latent_channels, dc.blocks, dc.heads, dc.head_dim
     N = dc.image_tokens
@@ -181,7 +184,8 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True,
         from . import evaluate as evaluate_lib
         from . import model_card
 
-        scores = evaluate_lib.evaluate(ckpt_dir, grid=out / "samples.png", states=(vae_state, dit_state))
+        scores = evaluate_lib.evaluate(ckpt_dir, grid=out / "samples.png", states=(vae_state, dit_state),
+                                       sample_shift=config_lib.sampling_shift(recipe.train))
         (out / "samples.txt").unlink(missing_ok=True)
         print(json.dumps(scores, indent=1))
         model_card.write(out, recipe, vae_state, dit_state, report, scores, ckpt_dir, bench, dit_file, version)
@@ -222,7 +226,7 @@ def write_manifest(out: Path, recipe, vae_state, dit_state, report, scores=None,
                         "attn_bias": "additive, [batch, 1, joint_len, joint_len], joint_len = text_len + image_tokens; zeros = no effect",
                         "kv_patching": "text_k/v = per-block text keys/values; k <- k + kv_mix[b, block] * (text_k_override - k); kv_mix zeros = no effect",
                         "attention_mask_value": -1e4},
-        "scheduler": {"type": "flow_match_euler", "shift": recipe.train.flow_shift, "sigma_max": 1.0,
+        "scheduler": {"type": "flow_match_euler", "shift": config_lib.sampling_shift(recipe.train), "sigma_max": 1.0,
                       "sigma_min": 0.0, "default_steps": 20, "default_guidance": 4.0,
                       "sigmas": "sigma_i = shift * t_i / (1 + (shift - 1) * t_i), t_i = 1 - i / steps, i = 0..steps; "
                                 "x <- x + (sigma_{i+1} - sigma_i) * v",
@@ -248,10 +252,12 @@ def main():
     ap.add_argument("--eval", action="store_true", help="also score on test scenes, save samples.png, write MODEL_CARD.md")
     ap.add_argument("--bench-note", default=None, help="text for the model card's speed section")
     ap.add_argument("--version", default=PACK_VERSION, help="the pack's version (manifest and model card)")
+    ap.add_argument("--sample-shift", type=float, default=None,
+                    help="the pack's sampling shift (default: the checkpoint's sample_shift, else its training shift)")
     args = ap.parse_args()
     torch.set_num_threads(2)
     export(Path(args.ckpt), Path(args.out), check=not args.no_check, evaluate=args.eval, bench=args.bench_note,
-           dit_file=args.dit, version=args.version)
+           dit_file=args.dit, version=args.version, sample_shift=args.sample_shift)
 
 
 if __name__ == "__main__":

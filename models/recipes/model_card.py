@@ -117,7 +117,7 @@ global caption, {tc.phrase_fraction:.0%} single transparent object layers with t
 | | VAE | Text encoder + MMDiT |
 | --- | --- | --- |
 | Steps | {vae_state['step']} x batch {tc.vae_batch} ({tc.vae_crop}px crops){f", {tc.vae_seconds:.0f} s budget" if tc.vae_seconds else ""} | {dit_state['step']} of {tc.dit_steps} planned x batch {tc.dit_batch}{f", {tc.dit_seconds:.0f} s budget" if tc.dit_seconds else ""} |
-| Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift} |
+| Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift}; the pack samples with shift {tc.flow_shift if tc.sample_shift is None else tc.sample_shift} |
 | Optimiser | AdamW lr {tc.vae_lr:g}, warmup + cosine | AdamW lr {tc.dit_lr:g}, warmup {tc.warmup} + cosine, EMA {tc.ema}, grad clip {tc.grad_clip} |
 
 Hardware: {_hardware(ckpt / 'train.log')}. Wall time (first VAE step to last DiT step,

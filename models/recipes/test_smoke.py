@@ -88,6 +88,10 @@ def test_train_and_export_tiny(tmp_path, world, patch):
     man = json.loads((out / "manifest.json").read_text())
     assert man["transformer"]["block_count"] == recipe.dit.blocks
     assert man["transformer"]["patch_size"] == patch and man["transformer"]["image_tokens"] == recipe.dit.image_tokens
+    assert man["scheduler"]["shift"] == recipe.train.flow_shift
+    if patch == 1:  # a sampling shift chosen at export lands in the manifest
+        export(tmp_path, out, check=False, sample_shift=2.5)
+        assert json.loads((out / "manifest.json").read_text())["scheduler"]["shift"] == 2.5
     names = [i["name"] for i in man["graphs"]["transformer"]["inputs"]]
     assert names == ["latent", "timestep", "text_embeds", "text_mask", "attn_bias", "text_k_override",
                      "text_v_override", "kv_mix"]

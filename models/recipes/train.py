@@ -250,7 +250,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
             save_state(final=last)
         if step % tc.sample_every == 0 or last:
             save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
-                         shift_z, scale_z, device, flow_shift=tc.flow_shift)
+                         shift_z, scale_z, device, flow_shift=config_lib.sampling_shift(tc))
     if step < tc.dit_steps:
         log(f"dit: time budget of {tc.dit_seconds:.0f} s reached at step {step} of {tc.dit_steps}")
     return step
