@@ -89,6 +89,11 @@ def test_train_and_export_tiny(tmp_path, world, patch):
     assert man["transformer"]["block_count"] == recipe.dit.blocks
     assert man["transformer"]["patch_size"] == patch and man["transformer"]["image_tokens"] == recipe.dit.image_tokens
     assert man["scheduler"]["shift"] == recipe.train.flow_shift
+    if patch == 2:  # the x0-by-noise-level diagnostic runs on any checkpoint
+        from models.recipes.diagnose import NOISE_LEVELS, x0_sheet
+
+        caps, errors = x0_sheet(tmp_path, tmp_path / "x0.png")
+        assert len(caps) == 10 and list(errors) == list(NOISE_LEVELS) and (tmp_path / "x0.png").stat().st_size > 0
     if patch == 1:  # a sampling shift chosen at export lands in the manifest
         export(tmp_path, out, check=False, sample_shift=2.5)
         assert json.loads((out / "manifest.json").read_text())["scheduler"]["shift"] == 2.5
