@@ -46,6 +46,14 @@ def _history(log: Path) -> str:
     return "\n".join(out) if out else "- none: one recipe from the first step to the last"
 
 
+def _sampling_note(tc) -> str:
+    if tc.sample_shift is None or tc.sample_shift == tc.flow_shift:
+        return ""
+    return (f"\nThe pack samples with shift {tc.sample_shift:g} although the last training stretch used shift "
+            f"{tc.flow_shift:g}: chosen at export (`--sample-shift`) by measurement, see\n"
+            "`models/recipes/README.md` (\"Why the CPU-trained pack draws blobs\").\n")
+
+
 def _hardware(log: Path) -> str:
     """The last `hardware:` line train.py logged (the machine the run ended on)."""
     found = None
@@ -142,6 +150,12 @@ guidance {sc.get('guidance', '?')}):
 
 `samples.png` rows: true test scenes; generated from their captions; true first-object
 layers; generated from their phrases (transparent, over a checkerboard).
+
+Lamina's own judges (TypeScript, what the app ships with): colour, shape and count
+accuracy on 500 held-out captions in `docs/evaluation/evaluation.json`
+(`node --import tsx main/engine/evaluation/evaluate-pack.ts`), and LayerBind against
+its baselines on 240 held-out layouts in `docs/layerbind/measure.md`.
+{_sampling_note(tc)}
 
 ## Export
 ONNX opset 17, checked against PyTorch with ONNX Runtime (CPU) on shapes other than the
