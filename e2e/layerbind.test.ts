@@ -135,6 +135,11 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   await ed.drawRegion(RED_BOX, 'a large red circle');
   await ed.drawRegion(BLUE_BOX, 'a large blue square');
   await page.keyboard.press('v');
+  // the prompts are committed through the engine; the editor's snapshot follows its answer
+  await page.waitForFunction(() => {
+    const w = window as unknown as { __lamina: { editor: { document: { layers: { kind: string; prompt?: string }[] } | null } } };
+    return (w.__lamina.editor.document?.layers ?? []).filter((l) => l.kind === 'region' && l.prompt).length === 2;
+  });
   const regions = (await ed.doc()).layers.filter((l) => l.kind === 'region');
   assert.deepEqual(regions.map((r) => r.kind === 'region' && r.prompt), ['a large blue square', 'a large red circle'], 'blue in front of red');
   const [blue, red] = regions;
@@ -193,7 +198,8 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
     [3, 'linear'],
     JSON.stringify(tuned.added[0].provenance?.layerbind),
   );
-  await page.waitForSelector('[data-testid=provenance-method]');
+  // the properties panel follows the selection to the new layer (one render later)
+  await page.waitForFunction(() => /fuse at step 3/.test(document.querySelector('[data-testid=provenance-method]')?.textContent ?? ''));
   assert.match(await page.innerText('[data-testid=provenance-method]'), /layerbind: fuse at step 3, nurse \d+ steps \(linear/);
   await page.selectOption('[data-testid=region-method-mode]', 'regional-mask');
   const baseline = await generateWith('gen-button');
