@@ -53,7 +53,13 @@ def load_trained(vae_state: dict, dit_state: dict, world: World):
 def describe_hardware(device, threads) -> str:
     if str(device).startswith("cuda"):
         return f"1 x {torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda}, bf16 autocast), torch {torch.__version__}"
-    return f"{os.cpu_count()} CPU cores ({platform.processor() or platform.machine()}), torch.set_num_threads({threads}), torch {torch.__version__}"
+    cpu = platform.processor() or platform.machine()
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    return (f"{os.cpu_count()} CPU cores ({cpu}), torch.set_num_threads({threads}), nice {os.nice(0)}, "
+            f"torch {torch.__version__}")
 
 
 def _autocast(device):
