@@ -2,7 +2,7 @@
 // Krita reads the ORA (and writes one that Lamina reads back). One invocation each (GIMP and Krita are slow to start). A missing
 // program fails the test on CI (CI=true) and skips it, with the reason, elsewhere.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -118,11 +118,43 @@ function meanAbsDiff(a: RgbaImage, b: RgbaImage): number {
   return sum / a.data.length;
 }
 
+/**
+ * Runs `fn` with a private Xvfb display. `-displayfd` makes the server pick a free display
+ * and print its number only once it accepts connections: no race for :99 and no
+ * connecting too early (`xvfb-run -a` once failed on CI with "could not connect to
+ * display :99"). Krita needs X even for a command-line export (it ignores Qt's offscreen
+ * platform).
+ */
+async function withVirtualDisplay<T>(fn: (display: string) => Promise<T>): Promise<T> {
+  const x = spawn('/usr/bin/Xvfb', ['-displayfd', '3', '-nolisten', 'tcp', '-screen', '0', '1280x800x24'], { stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  x.stderr!.on('data', (d) => (stderr += d));
+  try {
+    const display = await new Promise<string>((resolve, reject) => {
+      let got = '';
+      const timer = setTimeout(() => reject(new Error(`Xvfb did not start in 20 s: ${stderr}`)), 20_000);
+      (x.stdio[3] as NodeJS.ReadableStream).on('data', (d) => {
+        got += d;
+        if (got.includes('\n')) { clearTimeout(timer); resolve(`:${got.trim()}`); }
+      });
+      x.once('exit', (code) => { clearTimeout(timer); reject(new Error(`Xvfb exited with ${code}: ${stderr}`)); });
+    });
+    return await fn(display);
+  } finally {
+    if (x.exitCode === null) {
+      const exited = new Promise((r) => x.once('exit', r));
+      x.kill('SIGTERM');
+      await exited;
+    }
+  }
+}
+
 test('Krita opens the ORA: its composite matches ours, and its own ORA reads back', { timeout: 120_000 }, async (t) => {
-  if (!requireProgram(t, '/usr/bin/krita', 'krita') || !requireProgram(t, '/usr/bin/xvfb-run', 'xvfb')) return;
+  if (!requireProgram(t, '/usr/bin/krita', 'krita') || !requireProgram(t, '/usr/bin/Xvfb', 'xvfb')) return;
   // Exporting to .ora gives Krita's composite (its mergedimage.png) AND a Krita-written ORA.
   const out = join(dir, 'krita.ora');
-  await run('/usr/bin/xvfb-run', ['-a', '/usr/bin/krita', oraPath, '--export', '--export-filename', out], { timeout: 110_000, maxBuffer: 16 << 20 });
+  await withVirtualDisplay((display) =>
+    run('/usr/bin/krita', [oraPath, '--export', '--export-filename', out], { timeout: 110_000, maxBuffer: 16 << 20, env: { ...process.env, DISPLAY: display } }));
   const kritaBytes = new Uint8Array(await readFile(out));
   const kritaComposite = await decodeImage(unzipSync(kritaBytes)['mergedimage.png']);
   const ours = await decodeImage(unzipSync(await readFile(oraPath))['mergedimage.png']);
