@@ -11,7 +11,7 @@ import { parseArgs } from 'node:util';
 import sharp from 'sharp';
 import { decodeImage } from '../imaging/image-codec.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
-import type { JobContext } from '../jobs/job-context.ts';
+import { detachedJobContext } from '../jobs/job-context.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
 import { readPackModel } from '../runtime/pack-model.ts';
 import { verifyPack } from '../runtime/pack-registry.ts';
@@ -46,7 +46,7 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   const steps = o.steps ?? model.scheduler.defaultSteps;
   const guidance = o.guidance ?? model.scheduler.defaultGuidance;
   const pool = new SessionPool();
-  const ctx: JobContext = { signal: new AbortController().signal, progress: () => {} };
+  const ctx = detachedJobContext();
   const tallies = new Map<number, Tally>();
   const samples: RgbaImage[] = [];
   const t0 = performance.now();

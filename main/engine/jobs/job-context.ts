@@ -10,3 +10,8 @@ export interface JobContext {
 export function throwIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new LaminaError('cancelled', 'cancelled');
 }
+
+/** A context for runs outside the job queue (benches, evaluations): never cancelled, progress dropped. */
+export function detachedJobContext(): JobContext {
+  return { signal: new AbortController().signal, progress: () => {} };
+}

@@ -18,6 +18,7 @@ import { GraphRunner } from './graph-runner.ts';
 import { readPackModel } from './pack-model.ts';
 import { verifyPack } from './pack-registry.ts';
 import { defaultTuning, SessionPool } from './session-pool.ts';
+import { detachedJobContext } from '../jobs/job-context.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = join(HERE, '..', '..', '..');
@@ -226,7 +227,7 @@ export async function runRuntimeBench(opts: RuntimeBenchOptions = {}): Promise<R
     // end to end: cold (sessions load) then warm, 20 steps, batch 1, CFG on, no previews
     log(`bench: text-to-image ${out.size}, ${steps} steps, CFG…`);
     const spec = { prompt: PROMPT, width: model.native.width, height: model.native.height, seed: 1, steps, guidance: 4, device };
-    const ctx = { signal: new AbortController().signal, progress: () => {} };
+    const ctx = detachedJobContext();
     const cold = await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, ctx);
     const warm = await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, ctx);
     const warm2 = await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, ctx);

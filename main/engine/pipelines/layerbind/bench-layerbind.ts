@@ -6,7 +6,7 @@
 //   node --import tsx main/engine/pipelines/layerbind/bench-layerbind.ts [packDir] [--steps 20] [--iters 5]
 import { fileURLToPath } from 'node:url';
 import type { GenerationSpecInput } from '../../../../common/contract/generation-spec.ts';
-import type { JobContext } from '../../jobs/job-context.ts';
+import { detachedJobContext as ctx } from '../../jobs/job-context.ts';
 import type { Device } from '../../runtime/execution-providers.ts';
 import { readPackModel } from '../../runtime/pack-model.ts';
 import { verifyPack } from '../../runtime/pack-registry.ts';
@@ -42,7 +42,6 @@ export interface LayerBindBench {
   items: { t2i: number; layerbind2: number; layerbind4: number };
 }
 
-const ctx = (): JobContext => ({ signal: new AbortController().signal, progress: () => {} });
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const r2 = (x: number) => Math.round(x * 100) / 100;
 
@@ -70,7 +69,7 @@ export async function benchLayerBind(opts: LayerBindBenchOptions): Promise<Layer
     const lb = new LayerBindPipeline(pack, { pool, previewEvery: 0, ...opts.params });
     const specs = { 2: { ...base, ...cascadeRegions(2, native.width, native.height) }, 4: { ...base, ...cascadeRegions(4, native.width, native.height) } };
     // warm-up (sessions, allocator arenas) and work counts
-    const w0 = await t2i.run(base, ctx());
+    await t2i.run(base, ctx());
     const w2 = await lb.run(specs[2], ctx());
     const w4 = await lb.run(specs[4], ctx());
     const times: { t2i: number[]; lb2: number[]; lb4: number[] } = { t2i: [], lb2: [], lb4: [] };
@@ -94,7 +93,6 @@ export async function benchLayerBind(opts: LayerBindBenchOptions): Promise<Layer
       layerbind2_ratio_median: r2(median(times.lb2) / median(times.t2i)), layerbind4_ratio_median: r2(median(times.lb4) / median(times.t2i)),
       items: { t2i: steps * (base.guidance! > 1 ? 2 : 1), layerbind2: w2.timings.batch_items, layerbind4: w4.timings.batch_items },
     };
-    void w0;
   } finally {
     await pool.dispose();
   }

@@ -24,7 +24,7 @@ import { loadWorldSpec, type WorldSpec } from '../../evaluation/world-spec.ts';
 import sharp from 'sharp';
 import { decodeImage } from '../../imaging/image-codec.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
-import type { JobContext } from '../../jobs/job-context.ts';
+import { detachedJobContext as ctx } from '../../jobs/job-context.ts';
 import { readPackModel } from '../../runtime/pack-model.ts';
 import { verifyPack } from '../../runtime/pack-registry.ts';
 import { uniformNoise } from '../../runtime/prng.ts';
@@ -241,7 +241,6 @@ export async function measureLayerBind(o: MeasureOptions) {
   const guidance = o.guidance ?? model.scheduler.defaultGuidance;
   const gridRows = o.gridRows ?? 8;
   const pool = new SessionPool();
-  const ctx = (): JobContext => ({ signal: new AbortController().signal, progress: () => {} });
   const MODES = o.modes ?? ALL_MODES;
   const scores: Record<LayerBindMode, LayoutScore[]> = { global: [], 'regional-mask': [], layerbind: [] };
   const seconds: Record<LayerBindMode, number> = { global: 0, 'regional-mask': 0, layerbind: 0 };
