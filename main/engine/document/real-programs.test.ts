@@ -153,7 +153,7 @@ test('Krita opens the ORA: its composite matches ours, and its own ORA reads bac
   // Exporting to .ora gives Krita's composite (its mergedimage.png) AND a Krita-written ORA.
   const out = join(dir, 'krita.ora');
   // Krita intermittently fails to connect to a fresh Xvfb here (seen with xvfb-run too, at
-  // random in about 1 of 10 runs): that one failure is retried on a new display, up to 3 times
+  // random: 2 of 9 clean-clone CI runs in session 2): that one failure is retried on a new display, up to 3 times
   for (let attempt = 1; ; attempt++) {
     try {
       await withVirtualDisplay((display) =>
