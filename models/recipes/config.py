@@ -77,6 +77,10 @@ class TrainConfig:
     flow_shift: float = 1.0  # timestep shift of the training distribution
     sample_shift: float | None = None  # the pack's sampling shift (None = flow_shift)
     grad_clip: float = 1.0
+    # token probe (training aid, see train.TokenProbe): weight of its loss (0 = off) and
+    # the block whose image tokens it reads
+    token_probe: float = 0.0
+    token_probe_block: int = 2
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

@@ -1,8 +1,11 @@
 """Training batches drawn from the Lamina world (train split seeds only)."""
 
-import torch
+from dataclasses import dataclass
 
-from .world import KIND_OBJECT, KIND_TEXT, World, uniforms
+import torch
+import torch.nn.functional as F
+
+from .world import KIND_OBJECT, KIND_TEXT, MAX_OBJECTS, World, uniforms
 
 VAE_SEED_BASE = 0
 DIT_SEED_BASE = 500_000_000
@@ -53,26 +56,72 @@ def vae_batch(world: World, step: int, batch: int, size: int, crop: int):
     return rgba[bi, ci, ys, xs]
 
 
-def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: float):
-    """(premultiplied RGBA [B, 4, S, S], captions): composites with global captions and
-    single object layers (transparent) with their phrases."""
+@dataclass
+class DiTBatch:
+    """rgba: premultiplied [B, 4, S, S]; captions: one per image; owner_shape / owner_colour:
+    the class of the front-most layer at every pixel [B, S, S] (see token_labels)."""
+
+    rgba: torch.Tensor
+    captions: list[str]
+    owner_shape: torch.Tensor
+    owner_colour: torch.Tensor
+
+
+def owner_classes(world: World, sc, masks, only_layer=None):
+    """Per pixel, the class of the front-most layer that covers it (coverage > 0.5):
+    shape classes 0 = nothing (background), 1 = a word, 2 + shape id = an object;
+    colour classes 0 = nothing or a word, 1 + colour id = an object. `only_layer` [B]
+    (-1 = all layers) keeps one layer per image (the transparent single-layer samples)."""
+    B, L, S, _ = masks.shape
+    cover = masks > 0.5
+    cover[:, 0] = False  # the background owns what nothing else covers
+    if only_layer is not None:
+        keep = torch.arange(L, device=masks.device)[None] == only_layer[:, None]
+        keep |= (only_layer < 0)[:, None]
+        cover &= keep[:, :, None, None]
+    z = torch.arange(L, device=masks.device).view(1, L, 1, 1)
+    owner = torch.where(cover, z, torch.zeros_like(z)).amax(1)  # [B, S, S] layer index, 0 = none
+    shape_of = torch.zeros(B, L, dtype=torch.long, device=masks.device)
+    colour_of = torch.zeros_like(shape_of)
+    objects = slice(1, 1 + MAX_OBJECTS)
+    shape_of[:, objects] = torch.where(sc.obj_active, 2 + sc.obj_shape, 0)
+    colour_of[:, objects] = torch.where(sc.obj_active, 1 + sc.obj_colour, 0)
+    shape_of[:, 1 + MAX_OBJECTS:] = 1
+    flat = owner.flatten(1)
+    return shape_of.gather(1, flat).view(B, S, S), colour_of.gather(1, flat).view(B, S, S)
+
+
+def token_labels(owner: torch.Tensor, classes: int, grid: int) -> torch.Tensor:
+    """Soft labels per image token: the share of each class in the token's cell
+    [B, grid * grid, classes] from a per-pixel class map [B, S, S]."""
+    onehot = F.one_hot(owner, classes).permute(0, 3, 1, 2).float()
+    cells = F.avg_pool2d(onehot, owner.shape[-1] // grid)
+    return cells.flatten(2).transpose(1, 2)
+
+
+def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: float) -> DiTBatch:
+    """Composites with global captions and single object layers (transparent) with their
+    phrases, plus who owns every pixel (for the token probe)."""
     seeds = _train_seeds(world, DIT_SEED_BASE, step, batch)
     sc = world.sample(seeds, size)
     n_layer = int(round(batch * phrase_fraction))
     n_comp = batch - n_layer
-    out = world.render(sc, layers="dense" if n_layer else False)
+    out = world.render(sc, layers="dense")
     rgba = torch.ones(batch, 4, size, size, device=world.device)
     rgba[:, :3] = out["composite"]
     caps = world.captions(sc)
+    only = torch.full((batch,), -1, dtype=torch.long, device=world.device)
     if n_layer:
         kind = out["layer_kind"][n_comp:].clone()
         kind[kind == KIND_TEXT] = -1  # phrases describe objects only
         li = pick_layer(world, seeds[n_comp:], kind)
         rgba[n_comp:] = out["layers"][torch.arange(n_comp, batch), li]
+        only[n_comp:] = li
         phrases = world.phrases(sc)
         for i, layer in enumerate(li.tolist()):
             b = n_comp + i
             # object slot j sits at layer 1 + j; phrases list the active slots in order
             active = sc.obj_active[b].tolist()
             caps[b] = phrases[b][sum(active[: layer - 1])]
-    return rgba, caps
+    shape, colour = owner_classes(world, sc, out["masks"], only)
+    return DiTBatch(rgba, caps, shape, colour)

@@ -34,7 +34,8 @@ def x0_sheet(ckpt: Path, out: Path, dit_file="dit.pt", seed=12345):
     recipe, vae, text, dit = load_trained(vae_state, dit_state, world)
     zs, zk = vae_state["latent_shift"], vae_state["latent_scale"]
     batch = 32
-    rgba, caps = dit_batch(world, seed, batch, recipe.train.image_size, recipe.train.phrase_fraction)
+    b = dit_batch(world, seed, batch, recipe.train.image_size, recipe.train.phrase_fraction)
+    rgba, caps = b.rgba, b.captions
     n_comp = batch - round(batch * recipe.train.phrase_fraction)
     idx = list(range(n_comp, n_comp + 6)) + list(range(4))
     x, caps = rgba[idx], [caps[i] for i in idx]

@@ -167,3 +167,56 @@ def test_recipe_overrides_and_the_model_cards_history(tmp_path):
     log.write_text(f"2026-01-01T10:00:00 recipe cpu-long on cpu: {json.dumps(a)}\n2026-01-01T10:00:01 dit step 50/8500\n"
                    f"2026-01-01T11:00:00 recipe cpu-long on cpu: {json.dumps(b)}\n2026-01-01T11:00:01 dit: resumed at step 4000\n")
     assert _history(log) == "- 2026-01-01 11:00, from DiT step 4000: dit.blocks 6 -> 4, train.flow_shift 1.0 -> 3.0"
+
+
+def test_token_probe_labels_name_the_front_most_object(world):
+    from models.recipes.data import owner_classes, token_labels
+    from models.recipes.world import MAX_OBJECTS
+
+    sc = world.sample(torch.arange(40, 56), 64)
+    masks = world.render(sc)["masks"]
+    shape, colour = owner_classes(world, sc, masks)
+    # oracle: paint the stack back to front, each covering layer overwrites the pixel's class
+    want_s, want_c = torch.zeros_like(shape), torch.zeros_like(colour)
+    for layer in range(1, masks.shape[1]):
+        for b in range(sc.batch):
+            cover = masks[b, layer] > 0.5
+            slot = layer - 1
+            if slot < MAX_OBJECTS:
+                want_s[b][cover], want_c[b][cover] = 2 + int(sc.obj_shape[b, slot]), 1 + int(sc.obj_colour[b, slot])
+            else:
+                want_s[b][cover], want_c[b][cover] = 1, 0
+    assert ((masks[:, 1:] > 0.5).sum(1) >= 2).sum() > 50  # the scenes do overlap
+    assert torch.equal(shape, want_s) and torch.equal(colour, want_c)
+    # one layer kept: only that object's pixels carry a class
+    layer = int(sc.obj_active[0].float().argmax()) + 1
+    only = torch.full((sc.batch,), -1)
+    only[0] = layer
+    s1, _ = owner_classes(world, sc, masks, only)
+    inside = masks[0, layer] > 0.5
+    assert (s1[0][inside] == 2 + sc.obj_shape[0, layer - 1]).all() and (s1[0][~inside] == 0).all()
+    soft = token_labels(shape, 2 + len(world.shapes), 4)  # 4 x 4 tokens of 16 px
+    assert soft.shape == (sc.batch, 16, 2 + len(world.shapes))
+    assert torch.allclose(soft.sum(-1), torch.ones(sc.batch, 16))
+
+
+def test_token_probe_trains_and_resumes(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+
+    recipe = config_lib.get("tiny")
+    recipe.train = replace(recipe.train, token_probe=0.1, token_probe_block=1)
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    first = ck.load(tmp_path / "dit.pt")["probe"]["head.weight"].clone()
+    recipe.train = replace(recipe.train, dit_steps=6)
+    assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == 6
+    state = ck.load(tmp_path / "dit.pt")
+    assert not torch.equal(first, state["probe"]["head.weight"])  # the resumed probe kept learning
+    assert len(state["opt"]["param_groups"]) == 2
+    assert "token probe on block 1" in (tmp_path / "train.log").read_text()
+    assert " probe " in (tmp_path / "train.log").read_text().splitlines()[-2]

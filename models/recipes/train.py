@@ -16,11 +16,12 @@ import time
 from pathlib import Path
 
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 
 from . import checkpoint as ck
 from . import config as config_lib
-from .data import dit_batch, vae_batch
+from .data import dit_batch, token_labels, vae_batch
 from .images import save_rgba_grid
 from .mmdit import MMDiT
 from .sampling import sample, shift_sigma
@@ -105,8 +106,8 @@ def latent_stats(vae, world, recipe, device):
     vae.eval()
     zs = []
     for i in range(4):
-        x, _ = dit_batch(world, 10_000_000 + i, 32, recipe.train.image_size, recipe.train.phrase_fraction)
-        zs.append(vae.encode(x.to(device)))
+        b = dit_batch(world, 10_000_000 + i, 32, recipe.train.image_size, recipe.train.phrase_fraction)
+        zs.append(vae.encode(b.rgba.to(device)))
     z = torch.cat(zs)
     vae.train()
     return z.mean().item(), 1.0 / z.std().item()
@@ -189,6 +190,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
     params = list(text.parameters()) + list(dit.parameters())
     opt = torch.optim.AdamW(params, lr=tc.dit_lr, betas=(0.9, 0.99), weight_decay=tc.weight_decay)
     ema_t, ema_d = ck.EMA(text, tc.ema), ck.EMA(dit, tc.ema)
+    probe = TokenProbe(recipe.dit, len(world.shapes), len(world.spec["colour_order"]), tc.token_probe_block)
+    probe.to(device)
     tok = Tokenizer(world.spec)
     path = ck_dir / "dit.pt"
     state = ck.load(path)
@@ -198,9 +201,17 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         dit.load_state_dict(state["dit"])
         ema_t.model.load_state_dict(state["ema_text"])
         ema_d.model.load_state_dict(state["ema_dit"])
+        if "probe" in state:  # the probe's parameters are the optimizer's second group
+            probe.load_state_dict(state["probe"])
+            opt.add_param_group({"params": list(probe.parameters())})
         opt.load_state_dict(state["opt"])
         step, spent = state["step"], state.get("elapsed", 0.0)
         log(f"dit: resumed at step {step}")
+    if tc.token_probe and len(opt.param_groups) == 1:
+        opt.add_param_group({"params": list(probe.parameters())})
+    if tc.token_probe:
+        probe.attach(dit)
+        log(f"dit: token probe on block {tc.token_probe_block}, weight {tc.token_probe}")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
     budget = ck.Budget(tc.dit_steps, tc.dit_seconds, spent)
     log(f"dit: {n_params / 1e6:.2f}M params (text + transformer), {tc.dit_steps} steps, batch {tc.dit_batch}"
@@ -211,22 +222,28 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         ck.save(path, {"text": text.state_dict(), "dit": dit.state_dict(), "ema_text": ema_t.model.state_dict(),
                        "ema_dit": ema_d.model.state_dict(), "opt": opt.state_dict(), "step": step,
                        "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z,
-                       "done": final, "elapsed": budget.elapsed})
+                       "done": final, "elapsed": budget.elapsed,
+                       **({"probe": probe.state_dict()} if len(opt.param_groups) > 1 else {})})
+
+    grid = recipe.dit.latent_size // recipe.dit.patch_size
 
     def fresh(i):
-        rgba, caps = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction)
+        b = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction)
         with torch.no_grad():
-            return (vae.encode(rgba.to(device)) - shift_z) * scale_z, caps
+            z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
+        labels = torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
+                            token_labels(b.owner_colour, probe.colour_classes, grid)], -1)
+        return (z, labels.to(device)), b.captions
 
     replay = Replay(fresh, tc.data_reuse, tc.data_buffer)
-    t0, seen, loss_avg = time.time(), 0, None
+    t0, seen, loss_avg, probe_avg = time.time(), 0, None, None
     last = budget.done(step)  # decided once per step, so the final save never slips by
     while not last:
         gen.manual_seed(tc.seed * 1_000_003 + step)
         lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
             g["lr"] = lr
-        z0, caps = replay.next(step, gen)
+        (z0, labels), caps = replay.next(step, gen)
         drop = torch.rand(len(caps), generator=gen) < tc.caption_dropout
         caps = ["" if d else c for c, d in zip(caps, drop.tolist())]
         ids, mask = tok(caps, device)
@@ -239,8 +256,13 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
             emb = text(ids, mask)
             v, _, _ = dit(xt, t, emb, mask)
         loss = F.mse_loss(v.float(), noise - z0)
+        total = loss
+        if tc.token_probe:
+            probe_loss = probe.loss(labels)
+            total = loss + tc.token_probe * probe_loss
+            probe_avg = probe_loss.item() if probe_avg is None else 0.98 * probe_avg + 0.02 * probe_loss.item()
         opt.zero_grad(set_to_none=True)
-        loss.backward()
+        total.backward()
         torch.nn.utils.clip_grad_norm_(params, tc.grad_clip)
         opt.step()
         ema_t.update(text, step)
@@ -251,7 +273,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         last = budget.done(step)
         if step % tc.log_every == 0 or last:
             log(f"dit step {step}/{tc.dit_steps} loss {loss_avg:.4f} lr {lr:.2e} "
-                f"{seen / (time.time() - t0):.1f} samples/s")
+                + (f"probe {probe_avg:.4f} " if probe_avg is not None else "")
+                + f"{seen / (time.time() - t0):.1f} samples/s")
         if step % tc.ckpt_every == 0 or last:
             save_state(final=last)
         if step % tc.sample_every == 0 or last:
@@ -264,27 +287,60 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
 
 class Replay:
     """Shuffled replay of encoded batches: on average one fresh batch (render + VAE
-    encode, the costly part on a CPU) per `reuse` steps, mixed from the last `size`."""
+    encode, the costly part on a CPU) per `reuse` steps, mixed from the last `size`.
+    `fresh(i)` returns (tuple of tensors with the batch first, captions)."""
 
     def __init__(self, fresh, reuse, size):
         self.fresh, self.reuse, self.size = fresh, reuse, size
-        self.z, self.caps, self.made = None, [], 0
+        self.tensors, self.caps, self.made = None, [], 0
 
     def next(self, step, gen):
         if self.reuse <= 1:
             return self.fresh(step)
         want = step // self.reuse + 1
-        if self.z is None:  # (re)start: only the batches that would still be in the buffer
+        if self.tensors is None:  # (re)start: only the batches that would still be in the buffer
             self.made = max(0, want - self.size)
         while self.made < want:
-            z, caps = self.fresh(self.made)
+            tensors, caps = self.fresh(self.made)
             self.made += 1
-            self.batch = z.shape[0]
+            self.batch = tensors[0].shape[0]
             keep = self.size * self.batch
-            self.z = z if self.z is None else torch.cat([self.z, z])[-keep:]
+            self.tensors = tensors if self.tensors is None else tuple(
+                torch.cat([old, new])[-keep:] for old, new in zip(self.tensors, tensors))
             self.caps = (self.caps + caps)[-keep:]
-        idx = torch.randperm(self.z.shape[0], generator=gen)[: self.batch]
-        return self.z[idx.to(self.z.device)], [self.caps[i] for i in idx.tolist()]
+        idx = torch.randperm(self.tensors[0].shape[0], generator=gen)[: self.batch]
+        picked = tuple(t[idx.to(t.device)] for t in self.tensors)
+        return picked, [self.caps[i] for i in idx.tolist()]
+
+
+class TokenProbe(nn.Module):
+    """Training aid, not exported: a linear head on one block's image tokens that must
+    tell, for every token, the shape and the colour of the object that will cover it
+    (soft labels from the world's exact layer masks). It pushes the text's shape and
+    colour words into the image tokens early in the network, where later blocks can draw
+    them, in the spirit of REPA's representation alignment (with exact labels instead
+    of a pretrained encoder's features)."""
+
+    def __init__(self, cfg, shapes: int, colours: int, block: int):
+        super().__init__()
+        self.shape_classes, self.colour_classes = 2 + shapes, 1 + colours
+        self.block = block
+        self.head = nn.Linear(cfg.dim, self.shape_classes + self.colour_classes)
+        self.tokens = None
+
+    def attach(self, dit):
+        def keep(_module, _inputs, outputs):
+            self.tokens = outputs[1]  # a joint block returns (text, image, k, v)
+
+        dit.blocks[self.block].register_forward_hook(keep)
+
+    def loss(self, labels):
+        """Soft cross-entropy of shape and of colour, averaged over tokens."""
+        logits = self.head(self.tokens.float())
+        s = self.shape_classes
+        ce = [-(labels[..., a:b] * logits[..., a:b].log_softmax(-1)).sum(-1).mean()
+              for a, b in ((0, s), (s, s + self.colour_classes))]
+        return ce[0] + ce[1]
 
 
 @torch.no_grad()
