@@ -10,11 +10,16 @@ export function describeZodError(err: z.ZodError): string {
     .join('; ');
 }
 
+/** `input` checked against `schema`, or a bad_request error "<what>: <field>: <problem>". */
+export function parseOrReject<S extends z.ZodTypeAny>(schema: S, input: unknown, what: string): z.output<S> {
+  const parsed = schema.safeParse(input);
+  if (!parsed.success) throw new LaminaError('bad_request', `${what}: ${describeZodError(parsed.error)}`);
+  return parsed.data;
+}
+
 export function parseInput<M extends Method>(method: string, input: unknown): { method: M; input: z.output<(typeof contract)[M]['input']> } {
   if (!isMethod(method)) throw new LaminaError('bad_request', `unknown method "${method}"`);
-  const parsed = contract[method].input.safeParse(input ?? {});
-  if (!parsed.success) throw new LaminaError('bad_request', `${method}: ${describeZodError(parsed.error)}`);
-  return { method: method as M, input: parsed.data as z.output<(typeof contract)[M]['input']> };
+  return { method: method as M, input: parseOrReject(contract[method].input, input ?? {}, method) as z.output<(typeof contract)[M]['input']> };
 }
 
 export type { Input };

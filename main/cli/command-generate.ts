@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import { GenerationResult } from '../../common/contract/generation-result.ts';
 import { GenerationSpec } from '../../common/contract/generation-spec.ts';
-import { describeZodError } from '../../common/contract/validate.ts';
+import { parseOrReject } from '../../common/contract/validate.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
 import { parseCommandArgs, type Command } from './lamina.ts';
@@ -19,12 +19,11 @@ export const commandGenerate: Command = async (args, engine) => {
   } catch (err) {
     throw new LaminaError('bad_request', `${values.spec}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const parsed = GenerationSpec.safeParse(raw);
-  if (!parsed.success) throw new LaminaError('bad_request', `${values.spec}: ${describeZodError(parsed.error)}`);
+  const spec = parseOrReject(GenerationSpec, raw, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
-  const doc = await e.call('document.new', { width: parsed.data.width, height: parsed.data.height, name: basename(values.out, extname(values.out)) });
-  const { jobId } = await e.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: parsed.data });
+  const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
+  const { jobId } = await e.call('jobs.start', { kind: 'generate', docId: doc.docId, spec });
   const onSigint = () => void e.call('jobs.cancel', { jobId });
   process.once('SIGINT', onSigint);
   const final = await new Promise<import('../../common/contract/contract.ts').JobEvent>((resolve) => {

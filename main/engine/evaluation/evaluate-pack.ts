@@ -8,8 +8,8 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import sharp from 'sharp';
-import { decodeImage } from '../imaging/image-codec.ts';
+import { decodeImage, encodePng } from '../imaging/image-codec.ts';
+import { gridImage, inRows } from '../imaging/image-grid.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { detachedJobContext } from '../jobs/job-context.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
@@ -78,18 +78,12 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
-    if (samples.length) await writeGrid(samples, join(o.outDir, 'samples.png'));
+    if (samples.length) {
+      const g = gridImage(inRows(samples, 8), samples[0].width, 0);
+      writeFileSync(join(o.outDir, 'samples.png'), await encodePng(g));
+    }
   }
   return result;
-}
-
-async function writeGrid(images: RgbaImage[], path: string, cols = 8): Promise<void> {
-  const { width: w, height: h } = images[0];
-  const rows = Math.ceil(images.length / cols);
-  await sharp({ create: { width: w * cols, height: h * rows, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 1 } } })
-    .composite(images.map((img, i) => ({ input: Buffer.from(img.data), raw: { width: w, height: h, channels: 4 as const }, left: (i % cols) * w, top: Math.floor(i / cols) * h })))
-    .png()
-    .toFile(path);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

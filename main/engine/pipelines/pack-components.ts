@@ -122,17 +122,18 @@ export class PackComponents {
     return out;
   }
 
-  /**
-   * Image -> normalized latent (for img2img and decomposition): resized to the pack's
-   * native size, premultiplied, VAE-encoded (posterior mean), then (z - shift) * scale.
-   */
+  /** One normalized latent [1, C, lh, lw] -> its image at the pack's native size. */
+  private async decodeOne(latent: Float32Array, lh: number, lw: number): Promise<RgbaImage> {
+    return this.toImages(await this.decodeLatents(latent, 1, lh, lw), 1)[0];
+  }
+
   /** Decodes one latent to RGBA and, when the canvas differs from the pack's native size,
    * resamples it ('fill' for the same aspect ratio, otherwise 'cover': scale and centre-crop). */
   async decodeToCanvas(latent: Float32Array, lh: number, lw: number, width: number, height: number): Promise<{
     image: RgbaImage; native: { width: number; height: number }; resampled: 'fill' | 'cover' | null; decodeMs: number;
   }> {
     const t0 = performance.now();
-    const image = this.toImages(await this.decodeLatents(latent, 1, lh, lw), 1)[0];
+    const image = await this.decodeOne(latent, lh, lw);
     const decodeMs = performance.now() - t0;
     const native = { width: image.width, height: image.height };
     if (image.width === width && image.height === height) return { image, native, resampled: null, decodeMs };
@@ -142,10 +143,14 @@ export class PackComponents {
 
   /** A small PNG (base64) of one latent, for progress previews. */
   async previewPng(latent: Float32Array, lh: number, lw: number, maxSide: number): Promise<string> {
-    const img = this.toImages(await this.decodeLatents(latent, 1, lh, lw), 1)[0];
+    const img = await this.decodeOne(latent, lh, lw);
     return Buffer.from(await encodePng(await fitWithin(img, maxSide))).toString('base64');
   }
 
+  /**
+   * Image -> normalized latent (for img2img and decomposition): resized to the pack's
+   * native size, premultiplied, VAE-encoded (posterior mean), then (z - shift) * scale.
+   */
   async encodeImage(img: RgbaImage): Promise<{ latent: Float32Array; dims: number[] }> {
     const enc = await this.graph('vae_encoder', 'image -> latent encoding');
     const { width, height } = this.model.native;

@@ -11,11 +11,10 @@
 //   global         baseline (a): the global prompt alone (= text-to-image)
 import ort from 'onnxruntime-node';
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
-import { describeZodError } from '../../../common/contract/validate.ts';
+import { parseOrReject } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
 import { maskTensor } from '../runtime/mask-tensor.ts';
-import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
@@ -114,9 +113,7 @@ export class LayerBindPipeline implements Pipeline {
 
     // 1. Check the spec, the layout (regions inside the canvas, prompts, ids, a full
     //    front-to-back order) and the method parameters; tokenize every prompt.
-    const parsed = GenerationSpec.safeParse(specInput);
-    if (!parsed.success) throw new LaminaError('bad_request', `generation spec: ${describeZodError(parsed.error)}`);
-    const spec = parsed.data;
+    const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
     if (spec.layerbind) o = { ...o, ...spec.layerbind }; // validated with the spec
     const mode = o.mode ?? 'layerbind';
     if (!LAYERBIND_MODES.includes(mode)) throw new LaminaError('bad_request', `layerbind mode must be one of ${LAYERBIND_MODES.join(', ')} (got ${String(mode)})`);

@@ -4,11 +4,9 @@
 // batch of 2 in that one call.
 import ort from 'onnxruntime-node';
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
-import { describeZodError } from '../../../common/contract/validate.ts';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { parseOrReject } from '../../../common/contract/validate.ts';
 import { encodePng } from '../imaging/image-codec.ts';
 import { maskTensor } from '../runtime/mask-tensor.ts';
-import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
@@ -63,9 +61,7 @@ export class TextToImagePipeline implements Pipeline {
     const notes: string[] = [];
 
     // 1. Check the spec (the same schema every transport uses) and the prompt's words.
-    const parsed = GenerationSpec.safeParse(specInput);
-    if (!parsed.success) throw new LaminaError('bad_request', `generation spec: ${describeZodError(parsed.error)}`);
-    const spec = parsed.data;
+    const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
     const parts = new PackComponents(this.pack, this.options.pool ?? sharedSessionPool(), spec.device as Device);
     const model = parts.model;
     const tokenizer = parts.tokenizer();

@@ -23,6 +23,7 @@ import { ObjectJudge, type ShapeTemplates } from '../../evaluation/object-judge.
 import { loadWorldSpec, type WorldSpec } from '../../evaluation/world-spec.ts';
 import sharp from 'sharp';
 import { decodeImage } from '../../imaging/image-codec.ts';
+import { gridImage } from '../../imaging/image-grid.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
 import { detachedJobContext as ctx } from '../../jobs/job-context.ts';
 import { readPackModel } from '../../runtime/pack-model.ts';
@@ -193,22 +194,6 @@ export function renderLayout(layout: Layout, world: WorldSpec, size: number): Rg
     }
   }
   return { width: size, height: size, data };
-}
-
-/** Cells (all size x size) into one grid image, row-major. */
-export function gridImage(cells: RgbaImage[][], size: number, gap = 2): RgbaImage {
-  const rows = cells.length;
-  const cols = Math.max(...cells.map((r) => r.length));
-  const W = cols * size + (cols + 1) * gap;
-  const H = rows * size + (rows + 1) * gap;
-  const data = new Uint8Array(W * H * 4).fill(255);
-  cells.forEach((row, ri) => row.forEach((img, ci) => {
-    for (let y = 0; y < Math.min(size, img.height); y++) {
-      const dst = ((gap + ri * (size + gap) + y) * W + gap + ci * (size + gap)) * 4;
-      data.set(img.data.subarray(y * img.width * 4, (y * img.width + Math.min(size, img.width)) * 4), dst);
-    }
-  }));
-  return { width: W, height: H, data };
 }
 
 const ALL_MODES: LayerBindMode[] = ['global', 'regional-mask', 'layerbind'];
