@@ -114,12 +114,12 @@ def _sha256(path):
 
 
 def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True, evaluate=False, bench=None,
-           dit_file="dit.pt", version=PACK_VERSION, sample_shift=None):
+           dit_file="dit.pt", version=PACK_VERSION, sample_shift=None, vae_file="vae.pt"):
     out.mkdir(parents=True, exist_ok=True)
-    vae_state = ck.load(ckpt_dir / "vae.pt")
+    vae_state = ck.load(ckpt_dir / vae_file)
     dit_state = ck.load(ckpt_dir / dit_file)
     if vae_state is None or dit_state is None:
-        raise SystemExit(f"need {ckpt_dir}/vae.pt and {ckpt_dir}/dit.pt (run models.recipes.train first)")
+        raise SystemExit(f"need {ckpt_dir}/{vae_file} and {ckpt_dir}/{dit_file} (run models.recipes.train first)")
     world = World.load(world_json)
     recipe, vae, text, dit = load_trained(vae_state, dit_state, world)
     if sample_shift is not None:
@@ -188,7 +188,7 @@ def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True,
                                        sample_shift=config_lib.sampling_shift(recipe.train))
         (out / "samples.txt").unlink(missing_ok=True)
         print(json.dumps(scores, indent=1))
-        model_card.write(out, recipe, vae_state, dit_state, report, scores, ckpt_dir, bench, dit_file, version)
+        model_card.write(out, recipe, vae_state, dit_state, report, scores, ckpt_dir, bench, dit_file, version, vae_file)
     else:
         scores = None
     write_manifest(out, recipe, vae_state, dit_state, report, scores, version)
@@ -248,6 +248,7 @@ def main():
     ap.add_argument("--ckpt", default="/work/ckpt/cpu")
     ap.add_argument("--out", default=str(Path(__file__).resolve().parents[1] / "lamina-tiny"))
     ap.add_argument("--dit", default="dit.pt", help="DiT checkpoint file inside --ckpt")
+    ap.add_argument("--vae", default="vae.pt", help="VAE checkpoint file inside --ckpt (e.g. vae_decoder_ft.pt)")
     ap.add_argument("--no-check", action="store_true")
     ap.add_argument("--eval", action="store_true", help="also score on test scenes, save samples.png, write MODEL_CARD.md")
     ap.add_argument("--bench-note", default=None, help="text for the model card's speed section")
@@ -257,7 +258,7 @@ def main():
     args = ap.parse_args()
     torch.set_num_threads(2)
     export(Path(args.ckpt), Path(args.out), check=not args.no_check, evaluate=args.eval, bench=args.bench_note,
-           dit_file=args.dit, version=args.version, sample_shift=args.sample_shift)
+           dit_file=args.dit, version=args.version, sample_shift=args.sample_shift, vae_file=args.vae)
 
 
 if __name__ == "__main__":

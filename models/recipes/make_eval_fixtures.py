@@ -6,9 +6,17 @@
    truth (objects with colour, shape, size, pixel box and visible fraction), so the
    evaluator's accuracy on real renders is a test, not a hope.
 
+3. fixtures/test-captions.json: 500 held-out captions of 1, 2 and 3 objects.
+
     python -m models.recipes.make_eval_fixtures
+    python -m models.recipes.make_eval_fixtures --caption-scenes DIR
+
+--caption-scenes writes instead the true render of every held-out caption's scene to
+DIR/scene-<seed>.png: what a perfect generator would draw, for the evaluator's ceilings
+(`evaluate-pack.ts --ceiling DIR`).
 """
 
+import argparse
 import json
 from pathlib import Path
 
@@ -76,8 +84,15 @@ def test_scenes(world: World, n: int, size: int = 128) -> list:
 
 
 def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--caption-scenes", metavar="DIR", help="render the held-out captions' scenes here and stop")
+    args = ap.parse_args()
     torch.set_num_threads(2)
     world = World.load()
+    if args.caption_scenes:
+        n = write_caption_scenes(world, Path(args.caption_scenes))
+        print(f"wrote {n} caption scenes to {args.caption_scenes}")
+        return
     (OUT / "shape-templates.json").write_text(json.dumps(shape_templates(world)))
     truth = test_scenes(world, 120)
     (OUT / "fixtures" / "test-scenes" / "truth.json").write_text(json.dumps(truth, indent=1))
@@ -105,6 +120,21 @@ def test_captions(world: World, total: int = 500, first_seed_offset: int = 5000)
                      "size": sizes[int(sc.obj_size[b, j])]} for j in range(MAX_OBJECTS) if bool(sc.obj_active[b, j])]
             out.append({"seed": int(seeds[b]), "caption": caps[b], "objects": objs})
     return out
+
+
+def write_caption_scenes(world: World, dest: Path, size: int = 128) -> int:
+    """The true composite of every held-out caption's scene (its seed), as PNG."""
+    caps = json.loads((OUT / "fixtures" / "test-captions.json").read_text())
+    dest.mkdir(parents=True, exist_ok=True)
+    for i in range(0, len(caps), 64):
+        seeds = torch.tensor([c["seed"] for c in caps[i:i + 64]])
+        sc = world.sample(seeds, size)
+        comp = world.render(sc, layers=False)["composite"]
+        for c, img, cap in zip(caps[i:i + 64], comp, world.captions(sc)):
+            assert cap == c["caption"], f"scene {c['seed']} no longer matches its caption"
+            arr = (img.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
+            Image.fromarray(arr).save(dest / f"scene-{c['seed']}.png")
+    return len(caps)
 
 
 def write_captions():

@@ -84,8 +84,20 @@ def _cpu() -> str:
     return platform.processor() or "unknown CPU"
 
 
+def _decoder_finetune(vae_state: dict) -> str:
+    """The decoder-only fine-tune (finetune_vae_decoder.py), when the VAE had one."""
+    ft = vae_state.get("decoder_finetune")
+    if not ft:
+        return ""
+    before = ft.get("base_metrics") or {}
+    return (f"; then the decoder alone (encoder frozen) {ft['step']} x batch 16 (64px crops), {ft['elapsed'] / 60:.0f} min"
+            f" (before it: composite PSNR {before.get('composite_psnr_db', float('nan')):.1f} dB, alpha IoU "
+            f"{before.get('alpha_iou', float('nan')):.3f})")
+
+
 def write(out: Path, recipe, vae_state: dict, dit_state: dict, onnx_diffs: dict, scores: dict | None,
-          ckpt: Path, bench: str | None = None, dit_file: str = "dit.pt", version: str = "0.1.0"):
+          ckpt: Path, bench: str | None = None, dit_file: str = "dit.pt", version: str = "0.1.0",
+          vae_file: str = "vae.pt"):
     r, vm = recipe, vae_state.get("metrics", {})
     tc = r.train
     diffs = "\n".join(f"| {k} | {v:.2e} |" for k, v in onnx_diffs.items())
@@ -102,7 +114,7 @@ general image model and knows only the world's vocabulary (`world.json`).
 
 - Version: {version} — License: Apache-2.0 (weights and recipes); font DejaVu Sans Bold
   (Bitstream Vera licence, `assets/fonts/`) is used only to render training scenes.
-- Recipe: `{r.name}` in `models/recipes/config.py`; checkpoints `{ckpt}/vae.pt`, `{ckpt}/{dit_file}` (outside git).
+- Recipe: `{r.name}` in `models/recipes/config.py`; checkpoints `{ckpt}/{vae_file}`, `{ckpt}/{dit_file}` (outside git).
 
 ## Data
 Procedurally rendered {r.train.image_size}x{r.train.image_size} scenes (`models/recipes/world.py`): background (solid,
@@ -124,7 +136,7 @@ global caption, {tc.phrase_fraction:.0%} single transparent object layers with t
 ## Training
 | | VAE | Text encoder + MMDiT |
 | --- | --- | --- |
-| Steps | {vae_state['step']} x batch {tc.vae_batch} ({tc.vae_crop}px crops){f", {tc.vae_seconds:.0f} s budget" if tc.vae_seconds else ""} | {dit_state['step']} of {tc.dit_steps} planned x batch {tc.dit_batch}{f", {tc.dit_seconds:.0f} s budget" if tc.dit_seconds else ""} |
+| Steps | {vae_state['step']} x batch {tc.vae_batch} ({tc.vae_crop}px crops){f", {tc.vae_seconds:.0f} s budget" if tc.vae_seconds else ""}{_decoder_finetune(vae_state)} | {dit_state['step']} of {tc.dit_steps} planned x batch {tc.dit_batch}{f", {tc.dit_seconds:.0f} s budget" if tc.dit_seconds else ""} |
 | Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift}; the pack samples with shift {tc.flow_shift if tc.sample_shift is None else tc.sample_shift} |
 | Optimiser | AdamW lr {tc.vae_lr:g}, warmup + cosine | AdamW lr {tc.dit_lr:g}, warmup {tc.warmup} + cosine, EMA {tc.ema}, grad clip {tc.grad_clip} |
 

@@ -220,3 +220,25 @@ def test_token_probe_trains_and_resumes(tmp_path, world):
     assert len(state["opt"]["param_groups"]) == 2
     assert "token probe on block 1" in (tmp_path / "train.log").read_text()
     assert " probe " in (tmp_path / "train.log").read_text().splitlines()[-2]
+
+
+def test_vae_decoder_finetune_keeps_the_latent_space(tmp_path, world):
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+    from models.recipes.finetune_vae_decoder import finetune
+    from models.recipes.model_card import _decoder_finetune
+
+    recipe = config_lib.get("tiny")
+    train.build(recipe, world)
+    base = train.train_vae(recipe, world, tmp_path, ck.Logger(tmp_path / "train.log"), "cpu")
+    state = finetune(tmp_path, 0, steps=2, log=lambda s: None)
+    assert state["decoder_finetune"]["done"] and state["decoder_finetune"]["step"] == 2
+    enc = [k for k in base["model"] if k.startswith("encoder.")]
+    dec = [k for k in base["model"] if k.startswith("decoder.")]
+    assert enc and all(torch.equal(base["model"][k], state["model"][k]) for k in enc)  # latent space unchanged
+    assert any(not torch.equal(base["model"][k], state["model"][k]) for k in dec)
+    assert (state["latent_shift"], state["latent_scale"]) == (base["latent_shift"], base["latent_scale"])
+    on_disk = ck.load(tmp_path / "vae.pt")["model"]
+    assert all(torch.equal(on_disk[k], base["model"][k]) for k in dec)  # vae.pt itself untouched
+    assert "then the decoder alone" in _decoder_finetune(state) and _decoder_finetune(base) == ""
+    assert finetune(tmp_path, 0, steps=5, log=lambda s: None)["decoder_finetune"]["step"] == 2  # done stays done

@@ -4,7 +4,12 @@
 //
 //   node --import tsx main/engine/evaluation/evaluate-pack.ts [--pack models/lamina-tiny]
 //     [--captions 500] [--steps 20] [--guidance 4] [--out docs/evaluation]
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+//
+// --ceiling DIR judges instead what the captions' true scenes score (DIR/scene-<seed>.png,
+// from `python -m models.recipes.make_eval_fixtures --caption-scenes DIR`) as they are and
+// after a round trip through the pack's VAE: the most a perfect generator could score with
+// this judge, and with this VAE. Writes ceiling.json.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,11 +17,13 @@ import { decodeImage, encodePng } from '../imaging/image-codec.ts';
 import { gridImage, inRows } from '../imaging/image-grid.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { detachedJobContext } from '../jobs/job-context.ts';
+import { PackComponents } from '../pipelines/pack-components.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
-import { readPackModel } from '../runtime/pack-model.ts';
-import { verifyPack } from '../runtime/pack-registry.ts';
+import { readPackModel, type PackModel } from '../runtime/pack-model.ts';
+import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
-import { judgeAgainstRequest, ObjectJudge, type RequestedObject, type ShapeTemplates } from './object-judge.ts';
+import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { judgeAgainstRequest, ObjectJudge, type CaptionJudgement, type RequestedObject, type ShapeTemplates } from './object-judge.ts';
 import { loadWorldSpec } from './world-spec.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -27,27 +34,56 @@ interface Caption {
   caption: string;
   objects: RequestedObject[];
 }
-interface Tally {
-  captions: number;
-  objects: number;
-  colour: number;
-  shape: number;
-  count: number;
+
+/** Judgements summed per object count (1, 2, 3 objects per caption). */
+class Tallies {
+  private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; count: number }>();
+
+  add(j: CaptionJudgement): void {
+    const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, count: 0 };
+    t.captions++;
+    t.objects += j.requested;
+    t.colour += j.colourHits;
+    t.shape += j.shapeHits;
+    t.count += j.countCorrect ? 1 : 0;
+    this.byCount.set(j.requested, t);
+  }
+
+  /** Percentages (one decimal) per object count: { "1_object": {...}, "2_objects": {...} }. */
+  summary(): Record<string, { captions: number; colour_accuracy: number | null; shape_accuracy: number | null; count_accuracy: number | null }> {
+    const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
+    return Object.fromEntries([...this.byCount.entries()].sort((a, b) => a[0] - b[0]).map(([n, t]) => [
+      `${n}_object${n > 1 ? 's' : ''}`,
+      { captions: t.captions, colour_accuracy: pct(t.colour, t.objects), shape_accuracy: pct(t.shape, t.objects), count_accuracy: pct(t.count, t.captions) },
+    ]));
+  }
 }
 
-export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; outDir?: string; log?: (s: string) => void }) {
-  const pack = await verifyPack(o.packDir);
+interface EvaluationSetup {
+  pack: Pack;
+  model: PackModel;
+  judge: ObjectJudge;
+  captions: Caption[];
+}
+
+async function setUp(packDir: string, count?: number): Promise<EvaluationSetup> {
+  const pack = await verifyPack(packDir);
   const model = readPackModel(pack);
   const world = loadWorldSpec(join(pack.dir, model.tokenizer.file));
   const templates: ShapeTemplates = JSON.parse(readFileSync(join(HERE, 'shape-templates.json'), 'utf8'));
-  const judge = new ObjectJudge(world, templates);
   const all: Caption[] = JSON.parse(readFileSync(join(HERE, 'fixtures', 'test-captions.json'), 'utf8'));
-  const captions = all.slice(0, o.captions ?? all.length);
+  return { pack, model, judge: new ObjectJudge(world, templates), captions: all.slice(0, count ?? all.length) };
+}
+
+const judged = (judge: ObjectJudge, img: RgbaImage, c: Caption) => judgeAgainstRequest(judge.detect(img), c.objects);
+
+export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; outDir?: string; log?: (s: string) => void }) {
+  const { pack, model, judge, captions } = await setUp(o.packDir, o.captions);
   const steps = o.steps ?? model.scheduler.defaultSteps;
   const guidance = o.guidance ?? model.scheduler.defaultGuidance;
   const pool = new SessionPool();
   const ctx = detachedJobContext();
-  const tallies = new Map<number, Tally>();
+  const tallies = new Tallies();
   const samples: RgbaImage[] = [];
   const t0 = performance.now();
   try {
@@ -55,42 +91,60 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
     for (const [i, c] of captions.entries()) {
       const r = await pipe.run({ prompt: c.caption, width: model.native.width, height: model.native.height, seed: c.seed % 2 ** 32, steps, guidance, device: 'cpu' }, ctx);
       const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
-      const j = judgeAgainstRequest(judge.detect(img), c.objects);
-      const t = tallies.get(c.objects.length) ?? { captions: 0, objects: 0, colour: 0, shape: 0, count: 0 };
-      t.captions++;
-      t.objects += j.requested;
-      t.colour += j.colourHits;
-      t.shape += j.shapeHits;
-      t.count += j.countCorrect ? 1 : 0;
-      tallies.set(c.objects.length, t);
+      tallies.add(judged(judge, img, c));
       if (samples.length < 32) samples.push(img);
       if ((i + 1) % 50 === 0) o.log?.(`evaluate: ${i + 1}/${captions.length}`);
     }
   } finally {
     await pool.dispose();
   }
-  const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
-  const byCount = Object.fromEntries([...tallies.entries()].sort((a, b) => a[0] - b[0]).map(([n, t]) => [
-    `${n}_object${n > 1 ? 's' : ''}`,
-    { captions: t.captions, colour_accuracy: pct(t.colour, t.objects), shape_accuracy: pct(t.shape, t.objects), count_accuracy: pct(t.count, t.captions) },
-  ]));
-  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: byCount };
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary() };
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
-    if (samples.length) {
-      const g = gridImage(inRows(samples, 8), samples[0].width, 0);
-      writeFileSync(join(o.outDir, 'samples.png'), await encodePng(g));
+    if (samples.length) writeFileSync(join(o.outDir, 'samples.png'), await encodePng(gridImage(inRows(samples, 8), samples[0].width, 0)));
+  }
+  return result;
+}
+
+/** The judge on the captions' true scenes, and on those scenes after the pack's VAE
+ * (encode, decode): the ceilings of evaluatePack's scores. */
+export async function evaluateCeiling(o: { packDir: string; scenesDir: string; captions?: number; outDir?: string; log?: (s: string) => void }) {
+  const { pack, model, judge, captions } = await setUp(o.packDir, o.captions);
+  const pool = new SessionPool();
+  const truth = new Tallies();
+  const roundTrip = new Tallies();
+  const samples: RgbaImage[] = [];
+  try {
+    const parts = new PackComponents(pack, pool, 'cpu');
+    for (const [i, c] of captions.entries()) {
+      const file = join(o.scenesDir, `scene-${c.seed}.png`);
+      if (!existsSync(file)) throw new LaminaError('not_found', `${file} is missing: run python -m models.recipes.make_eval_fixtures --caption-scenes ${o.scenesDir}`);
+      const img = await decodeImage(readFileSync(file));
+      const { latent, dims } = await parts.encodeImage(img);
+      const back = (await parts.decodeToCanvas(latent, dims[2], dims[3], img.width, img.height)).image;
+      truth.add(judged(judge, img, c));
+      roundTrip.add(judged(judge, back, c));
+      if (samples.length < 16) samples.push(img, back);
+      if ((i + 1) % 100 === 0) o.log?.(`ceiling: ${i + 1}/${captions.length}`);
     }
+  } finally {
+    await pool.dispose();
+  }
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, native: model.native, true_scenes: truth.summary(), vae_round_trip: roundTrip.summary() };
+  if (o.outDir) {
+    mkdirSync(o.outDir, { recursive: true });
+    writeFileSync(join(o.outDir, 'ceiling.json'), JSON.stringify(result, null, 2) + '\n');
+    writeFileSync(join(o.outDir, 'ceiling-samples.png'), await encodePng(gridImage(inRows(samples, 8), samples[0].width, 0)));
   }
   return result;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') } } });
-  const result = await evaluatePack({
-    packDir: resolve(values.pack!), captions: Number(values.captions), steps: values.steps ? Number(values.steps) : undefined,
-    guidance: values.guidance ? Number(values.guidance) : undefined, outDir: resolve(values.out!), log: (s) => process.stderr.write(s + '\n'),
-  });
+  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'string' } } });
+  const common = { packDir: resolve(values.pack!), captions: Number(values.captions), outDir: resolve(values.out!), log: (s: string) => process.stderr.write(s + '\n') };
+  const result = values.ceiling
+    ? await evaluateCeiling({ ...common, scenesDir: resolve(values.ceiling) })
+    : await evaluatePack({ ...common, steps: values.steps ? Number(values.steps) : undefined, guidance: values.guidance ? Number(values.guidance) : undefined });
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }
