@@ -6,14 +6,11 @@
    truth (objects with colour, shape, size, pixel box and visible fraction), so the
    evaluator's accuracy on real renders is a test, not a hope.
 
-3. fixtures/test-captions.json: 500 held-out captions of 1, 2 and 3 objects.
+3. fixtures/test-captions.json: 500 held-out captions of 1, 2 and 3 objects, and
+   fixtures/caption-scenes/: the true render of every caption's scene (what a perfect
+   generator would draw), for the evaluator's ceilings (`evaluate-pack.ts --ceiling`).
 
     python -m models.recipes.make_eval_fixtures
-    python -m models.recipes.make_eval_fixtures --caption-scenes DIR
-
---caption-scenes writes instead the true render of every held-out caption's scene to
-DIR/scene-<seed>.png: what a perfect generator would draw, for the evaluator's ceilings
-(`evaluate-pack.ts --ceiling DIR`).
 """
 
 import argparse
@@ -84,15 +81,9 @@ def test_scenes(world: World, n: int, size: int = 128) -> list:
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--caption-scenes", metavar="DIR", help="render the held-out captions' scenes here and stop")
-    args = ap.parse_args()
+    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
     torch.set_num_threads(2)
     world = World.load()
-    if args.caption_scenes:
-        n = write_caption_scenes(world, Path(args.caption_scenes))
-        print(f"wrote {n} caption scenes to {args.caption_scenes}")
-        return
     (OUT / "shape-templates.json").write_text(json.dumps(shape_templates(world)))
     truth = test_scenes(world, 120)
     (OUT / "fixtures" / "test-scenes" / "truth.json").write_text(json.dumps(truth, indent=1))
@@ -133,7 +124,7 @@ def write_caption_scenes(world: World, dest: Path, size: int = 128) -> int:
         for c, img, cap in zip(caps[i:i + 64], comp, world.captions(sc)):
             assert cap == c["caption"], f"scene {c['seed']} no longer matches its caption"
             arr = (img.clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy()
-            Image.fromarray(arr).save(dest / f"scene-{c['seed']}.png")
+            Image.fromarray(arr).save(dest / f"scene-{c['seed']}.png", optimize=True)
     return len(caps)
 
 
@@ -142,6 +133,8 @@ def write_captions():
     caps = test_captions(world)
     (OUT / "fixtures" / "test-captions.json").write_text(json.dumps(caps, indent=0))
     print(f"wrote {len(caps)} held-out captions")
+    n = write_caption_scenes(world, OUT / "fixtures" / "caption-scenes")
+    print(f"wrote {n} caption scenes")
 
 
 if __name__ == "__main__":

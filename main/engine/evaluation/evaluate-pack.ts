@@ -5,10 +5,10 @@
 //   node --import tsx main/engine/evaluation/evaluate-pack.ts [--pack models/lamina-tiny]
 //     [--captions 500] [--steps 20] [--guidance 4] [--out docs/evaluation]
 //
-// --ceiling DIR judges instead what the captions' true scenes score (DIR/scene-<seed>.png,
-// from `python -m models.recipes.make_eval_fixtures --caption-scenes DIR`) as they are and
-// after a round trip through the pack's VAE: the most a perfect generator could score with
-// this judge, and with this VAE. Writes ceiling.json.
+// --ceiling judges instead the captions' true scenes (fixtures/caption-scenes, rendered by
+// `python -m models.recipes.make_eval_fixtures`) as they are and after a round trip through
+// the pack's VAE: the most a perfect generator could score with this judge, and with this
+// VAE. Writes ceiling.json and ceiling-samples.png (true | round trip, in pairs).
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -109,7 +109,10 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
 
 /** The judge on the captions' true scenes, and on those scenes after the pack's VAE
  * (encode, decode): the ceilings of evaluatePack's scores. */
-export async function evaluateCeiling(o: { packDir: string; scenesDir: string; captions?: number; outDir?: string; log?: (s: string) => void }) {
+export const CAPTION_SCENES = join(HERE, 'fixtures', 'caption-scenes');
+
+export async function evaluateCeiling(o: { packDir: string; scenesDir?: string; captions?: number; outDir?: string; log?: (s: string) => void }) {
+  const scenesDir = o.scenesDir ?? CAPTION_SCENES;
   const { pack, model, judge, captions } = await setUp(o.packDir, o.captions);
   const pool = new SessionPool();
   const truth = new Tallies();
@@ -118,8 +121,8 @@ export async function evaluateCeiling(o: { packDir: string; scenesDir: string; c
   try {
     const parts = new PackComponents(pack, pool, 'cpu');
     for (const [i, c] of captions.entries()) {
-      const file = join(o.scenesDir, `scene-${c.seed}.png`);
-      if (!existsSync(file)) throw new LaminaError('not_found', `${file} is missing: run python -m models.recipes.make_eval_fixtures --caption-scenes ${o.scenesDir}`);
+      const file = join(scenesDir, `scene-${c.seed}.png`);
+      if (!existsSync(file)) throw new LaminaError('not_found', `${file} is missing (python -m models.recipes.make_eval_fixtures renders the caption scenes)`);
       const img = await decodeImage(readFileSync(file));
       const { latent, dims } = await parts.encodeImage(img);
       const back = (await parts.decodeToCanvas(latent, dims[2], dims[3], img.width, img.height)).image;
@@ -141,10 +144,10 @@ export async function evaluateCeiling(o: { packDir: string; scenesDir: string; c
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'string' } } });
+  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'boolean' }, scenes: { type: 'string' } } });
   const common = { packDir: resolve(values.pack!), captions: Number(values.captions), outDir: resolve(values.out!), log: (s: string) => process.stderr.write(s + '\n') };
   const result = values.ceiling
-    ? await evaluateCeiling({ ...common, scenesDir: resolve(values.ceiling) })
+    ? await evaluateCeiling({ ...common, scenesDir: values.scenes ? resolve(values.scenes) : undefined })
     : await evaluatePack({ ...common, steps: values.steps ? Number(values.steps) : undefined, guidance: values.guidance ? Number(values.guidance) : undefined });
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }
