@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { ObjectJudge, judgeAgainstRequest, type ShapeTemplates } from './object-judge.ts';
+import { DEFAULT_JUDGE_OPTIONS, ObjectJudge, judgeAgainstRequest, type ShapeTemplates } from './object-judge.ts';
 import { loadWorldSpec } from './world-spec.ts';
 
 const HERE = import.meta.dirname;
@@ -41,6 +41,28 @@ test('judges colour and shape of unoccluded opaque objects in held-out renders',
   assert.ok(n >= 100, `enough objects (${n})`);
   assert.ok(colour / n >= 0.95, `colour ${colour}/${n}`);
   assert.ok(shape / n >= 0.9, `shape ${shape}/${n}`);
+});
+
+test('finds translucent objects (palette colour mixed with the background behind it)', async () => {
+  const score = async (translucent: boolean) => {
+    const judge = new ObjectJudge(world, templates, { ...DEFAULT_JUDGE_OPTIONS, translucent });
+    let n = 0, colour = 0, shape = 0;
+    for (const scene of truth) {
+      const want = scene.objects.filter((o) => o.visible >= 0.95 && o.opacity < 0.99);
+      if (want.length === 0) continue;
+      const j = judgeAgainstRequest(judge.detect(await load(scene.file)), want);
+      n += want.length;
+      colour += j.colourHits;
+      shape += j.shapeHits;
+    }
+    return { n, colour: colour / n, shape: shape / n };
+  };
+  const on = await score(true);
+  const off = await score(false);
+  console.log(`translucent objects (${on.n}): colour ${(100 * on.colour).toFixed(1)}% (${(100 * off.colour).toFixed(1)}% without unmixing), shape ${(100 * on.shape).toFixed(1)}% (${(100 * off.shape).toFixed(1)}%)`);
+  assert.ok(on.n >= 40, `enough translucent objects (${on.n})`);
+  assert.ok(on.colour >= 0.6 && on.shape >= 0.45, JSON.stringify(on));
+  assert.ok(on.colour - off.colour >= 0.2, `unmixing must matter: ${JSON.stringify({ on, off })}`);
 });
 
 test('counts objects in single-object scenes', async () => {

@@ -4,6 +4,7 @@
 // template (rasterised from the world's own signed distance functions) it overlaps best.
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { connectedComponents, type Component } from './components.ts';
+import { unmixTranslucent } from './translucency.ts';
 import type { WorldSpec } from './world-spec.ts';
 
 export interface ShapeTemplates {
@@ -31,6 +32,8 @@ export interface JudgeOptions {
   minFill: number;
   /** candidates whose best shape IoU is below this are not objects (letters, patterns) */
   minShapeScore: number;
+  /** also find translucent objects (palette colours mixed with their background) */
+  translucent: boolean;
 }
 
 export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = {
@@ -39,6 +42,7 @@ export const DEFAULT_JUDGE_OPTIONS: JudgeOptions = {
   maxAreaFraction: 0.3,
   minFill: 0.2,
   minShapeScore: 0.55,
+  translucent: true,
 };
 
 export class ObjectJudge {
@@ -60,8 +64,9 @@ export class ObjectJudge {
   }
 
   /** Label every pixel with its nearest palette colour index k (fill), K + k (stroke of
-   * colour k), or -1 when no colour is close. */
-  labelColours(img: RgbaImage): Int16Array {
+   * colour k), or -1 when no colour is close. `distances`, when given, receives each
+   * pixel's squared RGB distance to its label's colour. */
+  labelColours(img: RgbaImage, distances?: Float32Array): Int16Array {
     const n = img.width * img.height;
     const labels = new Int16Array(n).fill(-1);
     const tol2 = this.options.colourTolerance ** 2;
@@ -79,6 +84,7 @@ export class ObjectJudge {
         }
       }
       labels[p] = best;
+      if (distances) distances[p] = bestD;
     }
     return labels;
   }
@@ -120,8 +126,10 @@ export class ObjectJudge {
     const { width, height } = img;
     const o = this.options;
     const minSide = o.minSide * Math.min(width, height);
-    const labels = this.labelColours(img);
+    const distances = new Float32Array(width * height);
+    const labels = this.labelColours(img, distances);
     const K = this.palette.length;
+    if (o.translucent) unmixTranslucent(img, labels, distances, [...this.palette, ...this.strokes].map((c) => c.rgb));
     const background = borderMode(labels, width, height);
     const fills = connectedComponents(labels.map((l) => (l < K ? l : -1)), width, height);
     const comps = fills.map((c) => withStroke(c, labels, K + c.label, width, height));
