@@ -8,9 +8,21 @@ from datetime import datetime
 from pathlib import Path
 
 
-def _wall_time(log: Path) -> str:
-    stamps = []
+def _log_lines(log: Path, dit_step: int | None = None) -> list[str]:
+    """train.log's lines up to the one that logs DiT step `dit_step` (the exported
+    checkpoint's step; later resumes did not make it). All lines when None."""
+    out = []
     for line in log.read_text().splitlines():
+        out.append(line)
+        m = re.match(r"\S+ dit step (\d+)/", line)
+        if dit_step is not None and m and int(m.group(1)) >= dit_step:
+            break
+    return out
+
+
+def _wall_time(log: Path, dit_step: int | None = None) -> str:
+    stamps = []
+    for line in _log_lines(log, dit_step):
         m = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d) (vae|dit) step", line)
         if m:
             stamps.append(datetime.fromisoformat(m.group(1)))
@@ -19,13 +31,13 @@ def _wall_time(log: Path) -> str:
     return f"{(stamps[-1] - stamps[0]).total_seconds() / 60:.0f} min ({stamps[0]:%Y-%m-%d %H:%M} to {stamps[-1]:%H:%M} UTC)"
 
 
-def _history(log: Path) -> str:
+def _history(log: Path, dit_step: int | None = None) -> str:
     """Recipe changes across the run's resumes, from the `recipe ...: {json}` lines
     train.py logs at every start: "- 11:30, at DiT step 10500: train.flow_shift 1.0 -> 3.0"."""
     import json
 
     out, prev, pending, stage_step = [], None, None, "start"
-    for line in log.read_text().splitlines():
+    for line in _log_lines(log, dit_step):
         m = re.match(r"(\S+) recipe \S+ on \S+: (\{.*\})$", line)
         if m:
             pending = (m.group(1), json.loads(m.group(2)))
@@ -54,10 +66,10 @@ def _sampling_note(tc) -> str:
             "`models/recipes/README.md` (\"Why the CPU-trained pack draws blobs\").\n")
 
 
-def _hardware(log: Path) -> str:
+def _hardware(log: Path, dit_step: int | None = None) -> str:
     """The last `hardware:` line train.py logged (the machine the run ended on)."""
     found = None
-    for line in log.read_text().splitlines():
+    for line in _log_lines(log, dit_step):
         m = re.match(r"\S+ hardware: (.*)", line)
         if m:
             found = m.group(1)
@@ -140,12 +152,12 @@ global caption, {tc.phrase_fraction:.0%} single transparent object layers with t
 | Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift}; the pack samples with shift {tc.flow_shift if tc.sample_shift is None else tc.sample_shift} |
 | Optimiser | AdamW lr {tc.vae_lr:g}, warmup + cosine | AdamW lr {tc.dit_lr:g}, warmup {tc.warmup} + cosine, EMA {tc.ema}, grad clip {tc.grad_clip} |
 
-Hardware: {_hardware(ckpt / 'train.log')}. Wall time (first VAE step to last DiT step,
-restarts and pauses included): {_wall_time(ckpt / 'train.log')}.
+Hardware: {_hardware(ckpt / 'train.log', dit_state['step'])}. Wall time (first VAE step to last DiT step,
+restarts and pauses included): {_wall_time(ckpt / 'train.log', dit_state['step'])}.
 
 Recipe changes across resumes (from `train.log`):
 
-{_history(ckpt / 'train.log')}
+{_history(ckpt / 'train.log', dit_state['step'])}
 
 ## Scores
 VAE on {vm.get('scenes', '?')} val scenes: composite PSNR **{vm.get('composite_psnr_db', float('nan')):.1f} dB**, layer

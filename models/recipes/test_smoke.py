@@ -154,7 +154,7 @@ def test_time_budget_stops_a_stage_and_anneals_the_lr(tmp_path, world):
 
 
 def test_recipe_overrides_and_the_model_cards_history(tmp_path):
-    from models.recipes.model_card import _history
+    from models.recipes.model_card import _history, _wall_time
 
     r = config_lib.get("cpu-long")
     config_lib.override(r, "train.flow_shift=3")
@@ -167,6 +167,13 @@ def test_recipe_overrides_and_the_model_cards_history(tmp_path):
     log.write_text(f"2026-01-01T10:00:00 recipe cpu-long on cpu: {json.dumps(a)}\n2026-01-01T10:00:01 dit step 50/8500\n"
                    f"2026-01-01T11:00:00 recipe cpu-long on cpu: {json.dumps(b)}\n2026-01-01T11:00:01 dit: resumed at step 4000\n")
     assert _history(log) == "- 2026-01-01 11:00, from DiT step 4000: dit.blocks 6 -> 4, train.flow_shift 1.0 -> 3.0"
+    # a later resume that the exported checkpoint (DiT step 4500) does not contain is left out
+    c = dict(b, train={**b["train"], "token_probe": 0.1})
+    with log.open("a") as f:
+        f.write(f"2026-01-01T11:30:00 dit step 4500/8500 loss 0.1\n2026-01-01T12:00:00 recipe cpu-long on cpu: {json.dumps(c)}\n"
+                "2026-01-01T12:00:01 dit: resumed at step 4500\n2026-01-01T12:10:00 dit step 4550/8500 loss 0.1\n")
+    assert "token_probe" in _history(log) and "token_probe" not in _history(log, 4500)
+    assert _wall_time(log, 4500).startswith("90 min") and _wall_time(log).startswith("130 min")
 
 
 def test_token_probe_labels_name_the_front_most_object(world):
