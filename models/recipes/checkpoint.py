@@ -3,6 +3,7 @@
 import copy
 import math
 import os
+import platform
 import time
 from pathlib import Path
 
@@ -79,3 +80,14 @@ class Logger:
         print(line, flush=True)
         with open(self.path, "a") as f:
             f.write(line + "\n")
+
+
+def cpu_name() -> str:
+    """The CPU model (from /proc/cpuinfo where there is one), for logs and model cards."""
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine() or "unknown CPU"

@@ -58,13 +58,13 @@ def vae_batch(world: World, step: int, batch: int, size: int, crop: int):
 
 @dataclass
 class DiTBatch:
-    """rgba: premultiplied [B, 4, S, S]; captions: one per image; owner_shape / owner_colour:
-    the class of the front-most layer at every pixel [B, S, S] (see token_labels)."""
+    """rgba: premultiplied [B, 4, S, S]; captions: one per image; owner_shape / owner_colour
+    (only when asked for): the class of the front-most layer at every pixel [B, S, S]."""
 
     rgba: torch.Tensor
     captions: list[str]
-    owner_shape: torch.Tensor
-    owner_colour: torch.Tensor
+    owner_shape: torch.Tensor | None = None
+    owner_colour: torch.Tensor | None = None
 
 
 def owner_classes(world: World, sc, masks, only_layer=None):
@@ -99,14 +99,14 @@ def token_labels(owner: torch.Tensor, classes: int, grid: int) -> torch.Tensor:
     return cells.flatten(2).transpose(1, 2)
 
 
-def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: float) -> DiTBatch:
+def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: float, owners=False) -> DiTBatch:
     """Composites with global captions and single object layers (transparent) with their
-    phrases, plus who owns every pixel (for the token probe)."""
+    phrases; with `owners`, also who owns every pixel (for the token probe)."""
     seeds = _train_seeds(world, DIT_SEED_BASE, step, batch)
     sc = world.sample(seeds, size)
     n_layer = int(round(batch * phrase_fraction))
     n_comp = batch - n_layer
-    out = world.render(sc, layers="dense")
+    out = world.render(sc, layers="dense" if n_layer or owners else False)
     rgba = torch.ones(batch, 4, size, size, device=world.device)
     rgba[:, :3] = out["composite"]
     caps = world.captions(sc)
@@ -123,5 +123,6 @@ def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: f
             # object slot j sits at layer 1 + j; phrases list the active slots in order
             active = sc.obj_active[b].tolist()
             caps[b] = phrases[b][sum(active[: layer - 1])]
-    shape, colour = owner_classes(world, sc, out["masks"], only)
-    return DiTBatch(rgba, caps, shape, colour)
+    if not owners:
+        return DiTBatch(rgba, caps)
+    return DiTBatch(rgba, caps, *owner_classes(world, sc, out["masks"], only))

@@ -37,7 +37,7 @@ def finetune(ckpt: Path, seconds: float, lr=5e-4, batch=16, crop=64, latent_nois
     out = ckpt / out_name
     base = ck.load(ckpt / "vae.pt")
     state = ck.load(out) or {**base, "decoder_finetune": {"step": 0, "elapsed": 0.0, "done": False, "from": "vae.pt",
-                                                          "base_metrics": base.get("metrics")}}
+                                                          "batch": batch, "crop": crop, "base_metrics": base.get("metrics")}}
     ft = state["decoder_finetune"]
     recipe = config_lib.from_dict(base["recipe"])
     world = World.load(device=device)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import platform
 import re
 from datetime import datetime
 from pathlib import Path
+
+from .checkpoint import cpu_name
+from .config import sampling_shift
 
 
 def _log_lines(log: Path, dit_step: int | None = None) -> list[str]:
@@ -73,7 +75,7 @@ def _hardware(log: Path, dit_step: int | None = None) -> str:
         m = re.match(r"\S+ hardware: (.*)", line)
         if m:
             found = m.group(1)
-    return found or f"2 shared CPU cores ({_cpu()}), torch.set_num_threads(2)"
+    return found or f"2 shared CPU cores ({cpu_name()}), torch.set_num_threads(2)"
 
 
 def _shape_note(sc: dict) -> str:
@@ -86,23 +88,14 @@ def _shape_note(sc: dict) -> str:
     return f"shapes are learned in part (object_shape_acc {acc:.2f} vs chance {chance:.2f}); counts and words are weak"
 
 
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def _decoder_finetune(vae_state: dict) -> str:
     """The decoder-only fine-tune (finetune_vae_decoder.py), when the VAE had one."""
     ft = vae_state.get("decoder_finetune")
     if not ft:
         return ""
     before = ft.get("base_metrics") or {}
-    return (f"; then the decoder alone (encoder frozen) {ft['step']} x batch 16 (64px crops), {ft['elapsed'] / 60:.0f} min"
+    return (f"; then the decoder alone (encoder frozen) {ft['step']} x batch {ft.get('batch', 16)} ({ft.get('crop', 64)}px crops), "
+            f"{ft['elapsed'] / 60:.0f} min"
             f" (before it: composite PSNR {before.get('composite_psnr_db', float('nan')):.1f} dB, alpha IoU "
             f"{before.get('alpha_iou', float('nan')):.3f})")
 
@@ -149,7 +142,7 @@ global caption, {tc.phrase_fraction:.0%} single transparent object layers with t
 | | VAE | Text encoder + MMDiT |
 | --- | --- | --- |
 | Steps | {vae_state['step']} x batch {tc.vae_batch} ({tc.vae_crop}px crops){f", {tc.vae_seconds:.0f} s budget" if tc.vae_seconds else ""}{_decoder_finetune(vae_state)} | {dit_state['step']} of {tc.dit_steps} planned x batch {tc.dit_batch}{f", {tc.dit_seconds:.0f} s budget" if tc.dit_seconds else ""} |
-| Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift}; the pack samples with shift {tc.flow_shift if tc.sample_shift is None else tc.sample_shift} |
+| Objective | L1 + 0.5 MSE (alpha x2) + {tc.vae_kl:g} KL | rectified flow (velocity), logit-normal t, shift {tc.flow_shift}; the pack samples with shift {sampling_shift(tc)} |
 | Optimiser | AdamW lr {tc.vae_lr:g}, warmup + cosine | AdamW lr {tc.dit_lr:g}, warmup {tc.warmup} + cosine, EMA {tc.ema}, grad clip {tc.grad_clip} |
 
 Hardware: {_hardware(ckpt / 'train.log', dit_state['step'])}. Wall time (first VAE step to last DiT step,

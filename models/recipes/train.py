@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import time
 from pathlib import Path
 
@@ -54,12 +53,7 @@ def load_trained(vae_state: dict, dit_state: dict, world: World):
 def describe_hardware(device, threads) -> str:
     if str(device).startswith("cuda"):
         return f"1 x {torch.cuda.get_device_name(0)} (CUDA {torch.version.cuda}, bf16 autocast), torch {torch.__version__}"
-    cpu = platform.processor() or platform.machine()
-    try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return (f"{os.cpu_count()} CPU cores ({cpu}), torch.set_num_threads({threads}), nice {os.nice(0)}, "
+    return (f"{os.cpu_count()} CPU cores ({ck.cpu_name()}), torch.set_num_threads({threads}), nice {os.nice(0)}, "
             f"torch {torch.__version__}")
 
 
@@ -228,9 +222,12 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
     grid = recipe.dit.latent_size // recipe.dit.patch_size
 
     def fresh(i):
-        b = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction)
+        """(latents,) or, with the token probe, (latents, per-token labels); captions."""
+        b = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction, owners=bool(tc.token_probe))
         with torch.no_grad():
             z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
+        if not tc.token_probe:
+            return (z,), b.captions
         labels = torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
                             token_labels(b.owner_colour, probe.colour_classes, grid)], -1)
         return (z, labels.to(device)), b.captions
@@ -243,7 +240,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
             g["lr"] = lr
-        (z0, labels), caps = replay.next(step, gen)
+        tensors, caps = replay.next(step, gen)
+        z0 = tensors[0]
         drop = torch.rand(len(caps), generator=gen) < tc.caption_dropout
         caps = ["" if d else c for c, d in zip(caps, drop.tolist())]
         ids, mask = tok(caps, device)
@@ -258,7 +256,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         loss = F.mse_loss(v.float(), noise - z0)
         total = loss
         if tc.token_probe:
-            probe_loss = probe.loss(labels)
+            probe_loss = probe.loss(tensors[1])
             total = loss + tc.token_probe * probe_loss
             probe_avg = probe_loss.item() if probe_avg is None else 0.98 * probe_avg + 0.02 * probe_loss.item()
         opt.zero_grad(set_to_none=True)

@@ -19,21 +19,13 @@ import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { detachedJobContext } from '../jobs/job-context.ts';
 import { PackComponents } from '../pipelines/pack-components.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
-import { readPackModel, type PackModel } from '../runtime/pack-model.ts';
-import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
-import { judgeAgainstRequest, ObjectJudge, type CaptionJudgement, type RequestedObject, type ShapeTemplates } from './object-judge.ts';
-import { loadWorldSpec } from './world-spec.ts';
+import { loadEvaluation, type TestCaption } from './evaluation-setup.ts';
+import { judgeAgainstRequest, type CaptionJudgement, type ObjectJudge } from './object-judge.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = resolve(HERE, '..', '..', '..');
-
-interface Caption {
-  seed: number;
-  caption: string;
-  objects: RequestedObject[];
-}
 
 /** Judgements summed per object count (1, 2, 3 objects per caption). */
 class Tallies {
@@ -59,26 +51,11 @@ class Tallies {
   }
 }
 
-interface EvaluationSetup {
-  pack: Pack;
-  model: PackModel;
-  judge: ObjectJudge;
-  captions: Caption[];
-}
-
-async function setUp(packDir: string, count?: number): Promise<EvaluationSetup> {
-  const pack = await verifyPack(packDir);
-  const model = readPackModel(pack);
-  const world = loadWorldSpec(join(pack.dir, model.tokenizer.file));
-  const templates: ShapeTemplates = JSON.parse(readFileSync(join(HERE, 'shape-templates.json'), 'utf8'));
-  const all: Caption[] = JSON.parse(readFileSync(join(HERE, 'fixtures', 'test-captions.json'), 'utf8'));
-  return { pack, model, judge: new ObjectJudge(world, templates), captions: all.slice(0, count ?? all.length) };
-}
-
-const judged = (judge: ObjectJudge, img: RgbaImage, c: Caption) => judgeAgainstRequest(judge.detect(img), c.objects);
+const judged = (judge: ObjectJudge, img: RgbaImage, c: TestCaption) => judgeAgainstRequest(judge.detect(img), c.objects);
 
 export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; outDir?: string; log?: (s: string) => void }) {
-  const { pack, model, judge, captions } = await setUp(o.packDir, o.captions);
+  const { pack, model, judge, captions: all } = await loadEvaluation(o.packDir);
+  const captions = all.slice(0, o.captions ?? all.length);
   const steps = o.steps ?? model.scheduler.defaultSteps;
   const guidance = o.guidance ?? model.scheduler.defaultGuidance;
   const pool = new SessionPool();
@@ -107,13 +84,15 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   return result;
 }
 
-/** The judge on the captions' true scenes, and on those scenes after the pack's VAE
- * (encode, decode): the ceilings of evaluatePack's scores. */
+/** True renders of the held-out captions' scenes (scene-<seed>.png). */
 export const CAPTION_SCENES = join(HERE, 'fixtures', 'caption-scenes');
 
+/** The judge on the captions' true scenes, and on those scenes after the pack's VAE
+ * (encode, decode): the ceilings of evaluatePack's scores. */
 export async function evaluateCeiling(o: { packDir: string; scenesDir?: string; captions?: number; outDir?: string; log?: (s: string) => void }) {
   const scenesDir = o.scenesDir ?? CAPTION_SCENES;
-  const { pack, model, judge, captions } = await setUp(o.packDir, o.captions);
+  const { pack, model, judge, captions: all } = await loadEvaluation(o.packDir);
+  const captions = all.slice(0, o.captions ?? all.length);
   const pool = new SessionPool();
   const truth = new Tallies();
   const roundTrip = new Tallies();

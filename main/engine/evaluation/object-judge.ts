@@ -49,12 +49,15 @@ export class ObjectJudge {
   private readonly palette: { name: string; rgb: readonly number[] }[];
   private readonly templates: { name: string; mask: Uint8Array }[];
   private readonly strokes: { name: string; rgb: readonly number[] }[];
+  /** label k's colour: fills 0..K-1, then strokes K..2K-1 */
+  private readonly labelRgb: readonly (readonly number[])[];
   private readonly t: number;
 
   constructor(world: WorldSpec, templates: ShapeTemplates, readonly options: JudgeOptions = DEFAULT_JUDGE_OPTIONS) {
     this.palette = world.colour_order.map((name) => ({ name, rgb: world.colours[name] }));
     // strokes are drawn in the fill colour at half brightness: label them as their own class
     this.strokes = this.palette.map((c) => ({ name: c.name, rgb: c.rgb.map((v) => v * 0.5) }));
+    this.labelRgb = [...this.palette, ...this.strokes].map((c) => c.rgb);
     this.t = templates.size;
     this.templates = world.shapes.map((name) => {
       const cov = templates.shapes[name];
@@ -70,13 +73,12 @@ export class ObjectJudge {
     const n = img.width * img.height;
     const labels = new Int16Array(n).fill(-1);
     const tol2 = this.options.colourTolerance ** 2;
-    const all = [...this.palette, ...this.strokes];
     for (let p = 0; p < n; p++) {
       const r = img.data[p * 4], g = img.data[p * 4 + 1], b = img.data[p * 4 + 2];
       let best = -1;
       let bestD = tol2;
-      for (let k = 0; k < all.length; k++) {
-        const c = all[k].rgb;
+      for (let k = 0; k < this.labelRgb.length; k++) {
+        const c = this.labelRgb[k];
         const d = (r - c[0]) ** 2 + (g - c[1]) ** 2 + (b - c[2]) ** 2;
         if (d < bestD) {
           bestD = d;
@@ -129,7 +131,7 @@ export class ObjectJudge {
     const distances = new Float32Array(width * height);
     const labels = this.labelColours(img, distances);
     const K = this.palette.length;
-    if (o.translucent) unmixTranslucent(img, labels, distances, [...this.palette, ...this.strokes].map((c) => c.rgb));
+    if (o.translucent) unmixTranslucent(img, labels, distances, this.labelRgb);
     const background = borderMode(labels, width, height);
     const fills = connectedComponents(labels.map((l) => (l < K ? l : -1)), width, height);
     const comps = fills.map((c) => withStroke(c, labels, K + c.label, width, height));

@@ -5,9 +5,9 @@
 // farther than `sure` from its colour), the background candidates are the commonest
 // colours in a thin ring around it, and a pixel p takes the label of the (c, B) pair whose
 // line B + a (c - B) passes closest to p, with a in the world's opacity range, when that
-// explains p better than its own label does. Colours
-// seen along three or more image borders belong to the background (pattern tints look
-// just like translucent overlays) and are never relabelled.
+// explains p better than its own label does. Colours seen along three or more image
+// borders belong to the background (pattern tints look just like translucent overlays)
+// and are never relabelled.
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { connectedComponents } from './components.ts';
 
@@ -29,41 +29,35 @@ export const DEFAULT_UNMIX: UnmixOptions = { minAlpha: 0.45, maxAlpha: 0.92, tol
 
 /** Relabels, in place, unsure pixels that a translucent `colours[k]` over their region's
  * background explains better (`distances`: each pixel's squared distance to its label's
- * colour, updated too); returns how many pixels it relabelled. */
-export function unmixTranslucent(img: RgbaImage, labels: Int16Array, distances: Float32Array, colours: readonly (readonly number[])[], o: UnmixOptions = DEFAULT_UNMIX): number {
+ * colour, updated too). */
+export function unmixTranslucent(img: RgbaImage, labels: Int16Array, distances: Float32Array, colours: readonly (readonly number[])[], o: UnmixOptions = DEFAULT_UNMIX): void {
   const { width, height, data } = img;
   const backdrop = borderColours(img);
   const sure2 = o.sure ** 2;
   const unknown = Int16Array.from(labels, (l, p) => ((l < 0 || distances[p] > sure2) && !backdrop.has(colourBin(data, p)) ? 0 : -1));
-  let labelled = 0;
   for (const region of connectedComponents(unknown, width, height)) {
     if (region.area < o.minArea || region.area > 0.5 * width * height) continue;
-    const backgrounds = ringColours(img, region.pixels, o.ring);
-    if (backgrounds.length === 0) continue;
+    // every (background B, colour k) line B + a (c - B) this region's pixels may lie on
+    const lines = ringColours(img, region.pixels, o.ring).flatMap((B) => colours.map((c, k) => {
+      const d = [c[0] - B[0], c[1] - B[1], c[2] - B[2]];
+      return { k, B, d, len2: d[0] ** 2 + d[1] ** 2 + d[2] ** 2 };
+    })).filter((l) => l.len2 >= 40 ** 2); // c hardly differs from the background: no evidence
     for (const p of region.pixels) {
-      const px = [data[p * 4], data[p * 4 + 1], data[p * 4 + 2]];
+      const r = data[p * 4], g = data[p * 4 + 1], b = data[p * 4 + 2];
       let best = -1;
       let bestD = Math.min(o.tolerance ** 2, labels[p] < 0 ? Infinity : distances[p] / 2);
-      for (const B of backgrounds) {
-        for (let k = 0; k < colours.length; k++) {
-          const c = colours[k];
-          const d = [c[0] - B[0], c[1] - B[1], c[2] - B[2]];
-          const len2 = d[0] ** 2 + d[1] ** 2 + d[2] ** 2;
-          if (len2 < 40 ** 2) continue; // c hardly differs from the background: no evidence
-          const a = ((px[0] - B[0]) * d[0] + (px[1] - B[1]) * d[1] + (px[2] - B[2]) * d[2]) / len2;
-          if (a < o.minAlpha || a > o.maxAlpha) continue;
-          const r2 = (px[0] - B[0] - a * d[0]) ** 2 + (px[1] - B[1] - a * d[1]) ** 2 + (px[2] - B[2] - a * d[2]) ** 2;
-          if (r2 < bestD) [best, bestD] = [k, r2];
-        }
+      for (const { k, B, d, len2 } of lines) {
+        const a = ((r - B[0]) * d[0] + (g - B[1]) * d[1] + (b - B[2]) * d[2]) / len2;
+        if (a < o.minAlpha || a > o.maxAlpha) continue;
+        const r2 = (r - B[0] - a * d[0]) ** 2 + (g - B[1] - a * d[1]) ** 2 + (b - B[2] - a * d[2]) ** 2;
+        if (r2 < bestD) [best, bestD] = [k, r2];
       }
       if (best >= 0) {
         labels[p] = best;
         distances[p] = bestD;
-        labelled++;
       }
     }
   }
-  return labelled;
 }
 
 const colourBin = (data: Uint8Array, p: number) => ((data[p * 4] >> 4) << 8) | ((data[p * 4 + 1] >> 4) << 4) | (data[p * 4 + 2] >> 4);

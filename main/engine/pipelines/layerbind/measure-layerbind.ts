@@ -15,19 +15,18 @@
 //   node --import tsx main/engine/pipelines/layerbind/measure-layerbind.ts \
 //     [--pack models/lamina-tiny] [--layouts 240] [--steps 20] [--guidance 4] [--out docs/layerbind] [--grid-rows 8]
 //     [--params '{"fuseStep": 3, "nursingSteps": 6}'] [--modes layerbind]   (parameter sweeps)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GenerationSpecInput } from '../../../../common/contract/generation-spec.ts';
-import { ObjectJudge, type ShapeTemplates } from '../../evaluation/object-judge.ts';
-import { loadWorldSpec, type WorldSpec } from '../../evaluation/world-spec.ts';
+import { loadEvaluation } from '../../evaluation/evaluation-setup.ts';
+import type { ObjectJudge } from '../../evaluation/object-judge.ts';
+import type { WorldSpec } from '../../evaluation/world-spec.ts';
 import sharp from 'sharp';
 import { decodeImage } from '../../imaging/image-codec.ts';
 import { gridImage } from '../../imaging/image-grid.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
 import { detachedJobContext as ctx } from '../../jobs/job-context.ts';
-import { readPackModel } from '../../runtime/pack-model.ts';
-import { verifyPack } from '../../runtime/pack-registry.ts';
 import { uniformNoise } from '../../runtime/prng.ts';
 import { SessionPool } from '../../runtime/session-pool.ts';
 import { LayerBindPipeline, type LayerBindMode, type LayerBindParams } from '../pipeline-layerbind.ts';
@@ -214,13 +213,8 @@ export interface MeasureOptions {
 }
 
 export async function measureLayerBind(o: MeasureOptions) {
-  const pack = await verifyPack(o.packDir);
-  const model = readPackModel(pack);
+  const { pack, model, world, judge, captions } = await loadEvaluation(o.packDir);
   const size = Math.min(model.native.width, model.native.height);
-  const world = loadWorldSpec(join(pack.dir, model.tokenizer.file));
-  const templates: ShapeTemplates = JSON.parse(readFileSync(join(REPO, 'main', 'engine', 'evaluation', 'shape-templates.json'), 'utf8'));
-  const judge = new ObjectJudge(world, templates);
-  const captions = JSON.parse(readFileSync(join(REPO, 'main', 'engine', 'evaluation', 'fixtures', 'test-captions.json'), 'utf8'));
   const layouts = makeLayouts(captions, world, o.layouts ?? 240, size);
   const steps = o.steps ?? model.scheduler.defaultSteps;
   const guidance = o.guidance ?? model.scheduler.defaultGuidance;
