@@ -23,6 +23,35 @@ def load(path: Path):
     return torch.load(path, map_location="cpu", weights_only=False) if path.exists() else None
 
 
+def save_resume(path: Path, dit_state: dict, vae_state: dict | None):
+    """What a new machine needs to continue a run, small enough for the repository: the
+    EMA weights of the text encoder and transformer and the VAE weights in fp16, the
+    recipe, step, budget seconds and latent statistics (no optimizer state: a run seeded
+    from it re-warms its LR)."""
+    half = lambda sd: {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}  # noqa: E731
+    save(path, {"format": "lamina-resume", "format_version": 1, "recipe": dit_state["recipe"],
+                "step": dit_state["step"], "elapsed": dit_state.get("elapsed", 0.0),
+                "ema_text": half(dit_state["ema_text"]), "ema_dit": half(dit_state["ema_dit"]),
+                "latent_shift": dit_state["latent_shift"], "latent_scale": dit_state["latent_scale"],
+                "vae": None if vae_state is None else {**vae_state, "model": half(vae_state["model"]), "opt": None}})
+
+
+def load_resume(path: Path) -> dict:
+    """A resume file with its weights back in fp32; a clear error for anything else."""
+    state = load(path)
+    if not state or state.get("format") != "lamina-resume":
+        raise SystemExit(f"{path}: not a Lamina resume file (checkpoint.save_resume writes them)")
+    full = lambda sd: {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}  # noqa: E731
+    return {**state, "ema_text": full(state["ema_text"]), "ema_dit": full(state["ema_dit"])}
+
+
+def unpack_resume_vae(path: Path, vae_path: Path):
+    """Write the resume file's VAE (fp32, marked done) as {ckpt}/vae.pt; pixel-space runs have none."""
+    vae = load_resume(path)["vae"]
+    if vae is not None:
+        save(vae_path, {**vae, "model": {k: v.float() if v.is_floating_point() else v for k, v in vae["model"].items()}})
+
+
 def lr_at(step, base, warmup, total, min_ratio, progress=None):
     """Linear warmup, then cosine decay to base * min_ratio. `progress` (0..1), when given,
     replaces the step-based position in the decay (a run stopped by its time budget)."""
@@ -34,18 +63,28 @@ def lr_at(step, base, warmup, total, min_ratio, progress=None):
     return base * (min_ratio + (1 - min_ratio) * 0.5 * (1 + math.cos(math.pi * p)))
 
 
-class Budget:
-    """A training stage ends at its step count or its wall-clock budget, whichever comes
-    first. `time_progress` feeds the LR schedule (lr_at's `progress`), so a run cut short by
-    time still anneals fully. Seconds already spent (from a checkpoint) count."""
+CLOCKS = {"wall": time.time, "cpu": time.process_time}
 
-    def __init__(self, steps, seconds=None, spent=0.0):
+
+class Budget:
+    """A training stage ends at its step count or its time budget, whichever comes first.
+    `time_progress` feeds the LR schedule (lr_at's `progress`), so a run cut short by time
+    still anneals fully. Seconds already spent (from a checkpoint) count.
+
+    clock "wall" counts wall-clock seconds; "cpu" counts this process's CPU seconds (all
+    its threads), so runs that share the machine with other work still get the same
+    compute: with torch.set_num_threads(1), 2400 CPU s = 40 min of one core."""
+
+    def __init__(self, steps, seconds=None, spent=0.0, clock="wall"):
+        if clock not in CLOCKS:
+            raise ValueError(f"budget clock {clock!r}: expected one of {sorted(CLOCKS)}")
         self.steps, self.seconds, self.spent = steps, seconds, float(spent)
-        self.t0 = time.time()
+        self.clock = CLOCKS[clock]
+        self.t0 = self.clock()
 
     @property
     def elapsed(self):
-        return self.spent + time.time() - self.t0
+        return self.spent + self.clock() - self.t0
 
     def done(self, step):
         return step >= self.steps or (self.seconds is not None and self.elapsed >= self.seconds)

@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass, field, replace
 
 @dataclass
 class VAEConfig:
+    # "vae": the learned RGBA VAE; "none": pixel space (vae.PixelCodec, premultiplied RGBA
+    # mapped to [-1, 1], nothing to train, no representation ceiling)
+    kind: str = "vae"
     image_channels: int = 4  # premultiplied RGBA
     latent_channels: int = 8
     pixel_unshuffle: int = 2  # space-to-depth at the input (f = unshuffle * 2**len(down))
@@ -22,7 +25,15 @@ class VAEConfig:
 
     @property
     def scale_factor(self) -> int:
+        if self.kind == "none":
+            return 1
         return self.pixel_unshuffle * 2 ** (len(self.channels) - 1)
+
+    def __post_init__(self):
+        if self.kind not in ("vae", "none"):
+            raise ValueError(f"vae.kind {self.kind!r}: expected 'vae' or 'none' (pixel space)")
+        if self.kind == "none":
+            self.latent_channels = self.image_channels
 
 
 @dataclass
@@ -45,6 +56,14 @@ class DiTConfig:
     heads: int = 4
     mlp_ratio: int = 3
     text_dim: int = 128
+    # "velocity": the network predicts noise - clean; "x0": it predicts the clean sample and
+    # forward() returns the velocity (x_t - x0) / max(t, x0_t_min) (Li & He 2025, "Back to
+    # Basics": with high-dimensional patches, e.g. 8 x 8 RGBA pixels, x-prediction works
+    # where velocity prediction does not); the loss stays on velocity
+    prediction: str = "velocity"
+    x0_t_min: float = 0.05
+    # > 0: the patch embedding goes through a linear bottleneck of this width (JiT)
+    patch_bottleneck: int = 0
 
     @property
     def head_dim(self) -> int:
@@ -87,6 +106,12 @@ class TrainConfig:
     # budget, whichever comes first, and its LR schedule anneals over the budget
     vae_seconds: float | None = None
     dit_seconds: float | None = None
+    budget_clock: str = "wall"  # "cpu": the budgets count this process's CPU seconds (checkpoint.Budget)
+    # curriculum: for the first `curriculum_seconds` of the DiT budget, batches are single
+    # objects on plain backgrounds (world.simple_scenes) instead of full scenes
+    curriculum_seconds: float = 0.0
+    # save an EMA snapshot every this many budget seconds (trend measurements), 0 = never
+    snapshot_seconds: float = 0.0
     # housekeeping
     log_every: int = 50
     ckpt_every: int = 500
@@ -125,6 +150,8 @@ def _preset(name: str) -> Recipe:
                               dit_lr=6e-4, ckpt_every=250, sample_every=1000, data_reuse=3,
                               vae_seconds=900.0 if short else None, dit_seconds=2400.0 if short else None),
         )
+    if name.startswith("cal-"):
+        return _calibration(name)
     if name == "tiny":
         return Recipe(
             "tiny",
@@ -147,7 +174,34 @@ def _preset(name: str) -> Recipe:
                               dit_steps=8000, dit_batch=256, dit_lr=4e-4, warmup=500, data_reuse=2,
                               log_every=100, ckpt_every=1000, sample_every=2000, threads=8),
         )
-    raise ValueError(f"unknown recipe {name!r} (tiny, cpu, cpu-long, gpu)")
+    raise ValueError(f"unknown recipe {name!r} (tiny, cpu, cpu-long, gpu, {', '.join(CALIBRATION)})")
+
+
+CALIBRATION = ("cal-control", "cal-latent8", "cal-pixel", "cal-curriculum")
+
+
+def _calibration(name: str) -> Recipe:
+    """docs/training/calibration.md: recipes compared at the same compute, 2400 CPU seconds
+    of DiT training on one thread each (checkpoint.Budget's "cpu" clock), EMA snapshots
+    every 600 s for the trend. VAEs are trained before, outside that budget."""
+    train = dict(dit_steps=1_000_000, dit_batch=32, dit_lr=6e-4, warmup=200, data_reuse=3, ckpt_every=250, sample_every=10**9,
+                 threads=1, budget_clock="cpu", dit_seconds=2400.0, snapshot_seconds=600.0)
+    if name == "cal-control":  # (a) today's recipe: f = 8 VAE (700 steps), 16 px tokens (patch 2)
+        return Recipe(name, dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
+                      train=TrainConfig(vae_steps=700, **train))
+    if name == "cal-latent8":  # (b) a VAE trained until it keeps shapes (f = 4), 8 px tokens (patch 2)
+        return Recipe(name, vae=VAEConfig(channels=(48, 96)),
+                      dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=2),
+                      train=TrainConfig(vae_steps=1_000_000, vae_seconds=1800.0, **train))
+    if name in ("cal-pixel", "cal-curriculum"):  # (c) pixel-space RGBA, x-prediction, 8 px patches
+        return Recipe(name, vae=VAEConfig(kind="none"),
+                      dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=8, prediction="x0",
+                                    patch_bottleneck=128),
+                      # pixels lose their information at lower noise than latents: shift toward noise
+                      # (JiT's logit-normal mean -0.8 is about shift 2 in this convention)
+                      train=TrainConfig(vae_steps=0, flow_shift=2.0, **train,
+                                        **({"curriculum_seconds": 600.0} if name == "cal-curriculum" else {})))
+    raise ValueError(f"unknown calibration recipe {name!r} ({', '.join(CALIBRATION)})")
 
 
 def sampling_shift(train: TrainConfig) -> float:

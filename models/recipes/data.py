@@ -99,11 +99,15 @@ def token_labels(owner: torch.Tensor, classes: int, grid: int) -> torch.Tensor:
     return cells.flatten(2).transpose(1, 2)
 
 
-def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: float, owners=False) -> DiTBatch:
+def dit_batch(world: World, step: int, batch: int, size: int, phrase_fraction: float, owners=False,
+              simple=False) -> DiTBatch:
     """Composites with global captions and single object layers (transparent) with their
-    phrases; with `owners`, also who owns every pixel (for the token probe)."""
+    phrases; with `owners`, also who owns every pixel (for the token probe); with `simple`,
+    the scenes reduced to one object on a plain background (World.simplify)."""
     seeds = _train_seeds(world, DIT_SEED_BASE, step, batch)
     sc = world.sample(seeds, size)
+    if simple:
+        sc = world.simplify(sc)
     n_layer = int(round(batch * phrase_fraction))
     n_comp = batch - n_layer
     out = world.render(sc, layers="dense" if n_layer or owners else False)

@@ -1,6 +1,9 @@
 """SD3-style MMDiT: text and image streams with their own weights, joint attention over
 [text; image], adaLN-Zero timestep (+ pooled text) modulation, rectified-flow velocity.
 
+With cfg.prediction = "x0" the network predicts the clean sample and forward() returns
+the velocity it implies, so samplers, exports and pipelines see velocity either way.
+
 forward() exposes what Lamina's pipelines need (zeros = no effect):
   attn_bias       [B, 1, T+N, T+N] additive bias on the joint attention logits
   text_k/v        per-block text keys/values [blocks, B, heads, T, head_dim] (outputs)
@@ -106,7 +109,11 @@ class MMDiT(nn.Module):
         super().__init__()
         self.cfg = cfg
         d, p, C = cfg.dim, cfg.patch_size, cfg.latent_channels
-        self.patch = nn.Linear(C * p * p, d)
+        if cfg.patch_bottleneck:
+            self.patch = nn.Sequential(nn.Linear(C * p * p, cfg.patch_bottleneck, bias=False),
+                                       nn.Linear(cfg.patch_bottleneck, d))
+        else:
+            self.patch = nn.Linear(C * p * p, d)
         self.register_buffer("pos", sincos_2d(d, cfg.latent_size // p), persistent=False)
         self.context = nn.Linear(cfg.text_dim, d)
         self.t_mlp = nn.Sequential(nn.Linear(256, d), nn.SiLU(), nn.Linear(d, d))
@@ -155,4 +162,7 @@ class MMDiT(nn.Module):
         shift, scale = self.final_ada(c).chunk(2, -1)
         out = self.final(modulate(self.final_norm(img), shift, scale))
         out = out.reshape(B, hp, wp, C, p, p).permute(0, 3, 1, 4, 2, 5).reshape(B, C, H, W)
+        if cfg.prediction == "x0":  # the clean sample, returned as the velocity it implies
+            t = timestep.to(latent.dtype).clamp(min=cfg.x0_t_min).view(B, 1, 1, 1)
+            out = (latent - out) / t
         return out, torch.stack(ks), torch.stack(vs)

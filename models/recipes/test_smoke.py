@@ -249,3 +249,134 @@ def test_vae_decoder_finetune_keeps_the_latent_space(tmp_path, world):
     assert all(torch.equal(on_disk[k], base["model"][k]) for k in dec)  # vae.pt itself untouched
     assert "then the decoder alone" in _decoder_finetune(state) and _decoder_finetune(base) == ""
     assert finetune(tmp_path, 0, steps=5, log=lambda s: None)["decoder_finetune"]["step"] == 2  # done stays done
+
+
+def _tiny_pixel_recipe():
+    """The tiny recipe in pixel space (no VAE) with x-prediction and 8 px patches."""
+    from models.recipes.config import VAEConfig, with_image_size
+
+    r = config_lib.get("tiny")
+    r.vae = VAEConfig(kind="none")
+    r.dit.patch_size, r.dit.prediction, r.dit.patch_bottleneck = 8, "x0", 16
+    return with_image_size(r, 64)
+
+
+def test_x_prediction_returns_the_velocity_it_implies(world):
+    from dataclasses import replace
+
+    from models.recipes import train
+    from models.recipes.mmdit import MMDiT
+
+    r = _tiny_pixel_recipe()
+    codec, text, dit = train.build(r, world)
+    assert r.vae.scale_factor == 1 and r.dit.latent_channels == 4 and r.dit.image_tokens == 64
+    for p in dit.parameters():
+        torch.nn.init.normal_(p, std=0.05) if p.dim() > 1 else None
+    raw = MMDiT(replace(dit.cfg, prediction="velocity"))
+    raw.load_state_dict(dit.state_dict())
+    x, t = torch.randn(3, 4, 64, 64), torch.tensor([0.9, 0.3, 0.01])
+    emb, mask = text(torch.randint(4, 80, (3, 5)), torch.ones(3, 5).long()), torch.ones(3, 5)
+    with torch.no_grad():
+        v = dit(x, t, emb, mask)[0]
+        x0 = raw(x, t, emb, mask)[0]  # the same network's raw output is its clean-sample guess
+    want = (x - x0) / t.clamp(min=r.dit.x0_t_min).view(3, 1, 1, 1)
+    assert torch.allclose(v, want, atol=1e-5)
+    # an Euler step to sigma 0 from any sigma >= x0_t_min lands exactly on the guess
+    assert torch.allclose(x[0] + (0 - 0.9) * v[0], x0[0], atol=1e-5)
+    # the pixel codec is the image in [-1, 1], colour kept <= alpha
+    img = torch.rand(2, 4, 8, 8)
+    img[:, :3] = torch.minimum(img[:, :3], img[:, 3:])
+    assert torch.allclose(codec.decode(codec.encode(img)), img, atol=1e-6)
+
+
+def test_curriculum_scenes_have_one_object_on_a_plain_background(world):
+    sc = world.simplify(world.sample(torch.arange(64), 64))
+    assert (sc.obj_active.sum(1) <= 1).all() and sc.obj_active.any(1).float().mean() > 0.9
+    assert not sc.word_active.any() and not sc.has_lines.any() and (sc.bg_kind == 0).all()
+    for cap in world.captions(sc):
+        assert " and " not in cap and "word" not in cap, cap
+
+
+def test_cpu_budget_counts_compute_not_waiting():
+    import time
+
+    from models.recipes import checkpoint as ck
+
+    b = ck.Budget(10**9, seconds=0.3, clock="cpu")
+    time.sleep(0.5)  # another process using the cores does not spend this run's budget
+    assert not b.done(0) and b.elapsed < 0.3
+    end = time.time() + 5
+    while not b.done(0) and time.time() < end:
+        sum(i * i for i in range(10_000))
+    assert b.done(0)
+    with pytest.raises(ValueError, match="budget clock"):
+        ck.Budget(1, clock="gpu")
+
+
+def test_pixel_recipe_trains_snapshots_and_is_judged(tmp_path, world):
+    import shutil
+    from dataclasses import replace
+
+    from models.recipes import calibrate, train
+    from models.recipes import checkpoint as ck
+
+    r = _tiny_pixel_recipe()
+    r.train = replace(r.train, dit_steps=10**6, dit_seconds=1.5, budget_clock="cpu", snapshot_seconds=0.5,
+                      curriculum_seconds=0.5, ckpt_every=10**6, sample_every=10**6)
+    train.build(r, world)
+    log = ck.Logger(tmp_path / "train.log")
+    state = train.train_vae(r, world, tmp_path, log, "cpu")
+    assert state["latent_scale"] == 1.0 and not (tmp_path / "vae.pt").exists()  # nothing to train
+    steps = train.train_dit(r, world, tmp_path, log, "cpu", state)
+    snaps = sorted((tmp_path / "snapshots").glob("t*.pt"))
+    assert steps > 0 and len(snaps) >= 2, (steps, snaps)
+    assert "curriculum" in (tmp_path / "train.log").read_text()
+    if shutil.which("node") is None:
+        pytest.skip("node is needed for the TypeScript judge")
+    res = calibrate.judge_run(tmp_path, singles=2, pairs=1, final_singles=3, final_pairs=1)
+    assert sorted(res) == [s.stem for s in snaps]
+    last = res[snaps[-1].stem]
+    assert last["captions"] == 4 and last["step"] == steps
+    assert last["by_object_count"]["1_object"]["captions"] == 3
+    assert len(list((tmp_path / "judge" / snaps[-1].stem).glob("caption-*.png"))) == 4
+
+
+def test_a_new_machine_continues_from_the_resume_file(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+
+    recipe = config_lib.get("tiny")
+    train.build(recipe, world)
+    first = tmp_path / "first"
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, first, log, "cpu")
+    steps = train.train_dit(recipe, world, first, log, "cpu", vae_state)
+    dit_state = ck.load(first / "dit.pt")
+    resume = tmp_path / "resume.pt"
+    ck.save_resume(resume, dit_state, vae_state)
+    seed = ck.load_resume(resume)
+    assert seed["step"] == steps and seed["vae"]["done"]
+    for k, v in dit_state["ema_dit"].items():  # fp16 round trip of the EMA weights
+        assert torch.allclose(seed["ema_dit"][k], v, atol=2e-3, rtol=1e-3), k
+    # a new machine: empty checkpoint folder, the resume file, a segment of 1 CPU second
+    second = tmp_path / "second"
+    ck.unpack_resume_vae(resume, second / "vae.pt")
+    r2 = config_lib.get("tiny")
+    r2.train = replace(r2.train, budget_clock="cpu", warmup=2)
+    train.build(r2, world)
+    vae2 = train.train_vae(r2, world, second, log, "cpu")
+    assert vae2["done"] and vae2["step"] == vae_state["step"]  # the VAE is not trained again
+    end = train.train_dit(r2, world, second, log, "cpu", vae2, seed_from=resume, segment_seconds=1.0)
+    assert end > steps
+    state = ck.load(second / "dit.pt")
+    assert state["segment"] == {"start_elapsed": seed["elapsed"], "start_step": steps, "seconds": 1.0}
+    text = (tmp_path / "train.log").read_text()
+    assert "seeded from" in text and "segment of 1 budget s" in text
+    # the same command again (the next working day): the segment is complete, so another one
+    # starts where it ended; the resume file is ignored now that the run has a checkpoint
+    assert train.train_dit(r2, world, second, log, "cpu", vae2, seed_from=resume, segment_seconds=1.0) > end
+    assert f"segment of 1 budget s from step {end}" in (tmp_path / "train.log").read_text()
+    with pytest.raises(SystemExit, match="not a Lamina resume file"):
+        ck.load_resume(first / "dit.pt")

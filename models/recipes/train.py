@@ -26,7 +26,7 @@ from .mmdit import MMDiT
 from .sampling import sample, shift_sigma
 from .text import Tokenizer
 from .text_encoder import TextEncoder
-from .vae import RGBAVAE
+from .vae import make_codec
 from .world import World
 
 
@@ -35,7 +35,7 @@ def build(recipe, world: World):
     recipe.text.max_length = world.spec["tokenizer"]["max_length"]
     recipe.dit.text_dim = recipe.text.dim
     recipe.dit.latent_channels = recipe.vae.latent_channels
-    return RGBAVAE(recipe.vae), TextEncoder(recipe.text), MMDiT(recipe.dit)
+    return make_codec(recipe.vae), TextEncoder(recipe.text), MMDiT(recipe.dit)
 
 
 def load_trained(vae_state: dict, dit_state: dict, world: World):
@@ -109,19 +109,22 @@ def latent_stats(vae, world, recipe, device):
 
 def train_vae(recipe, world, ck_dir: Path, log, device):
     tc = recipe.train
-    vae = RGBAVAE(recipe.vae).to(device)
+    if recipe.vae.kind == "none":  # pixel space: nothing to train, latents are the image in [-1, 1]
+        return {"model": {}, "step": 0, "recipe": recipe.to_dict(), "done": True, "latent_shift": 0.0,
+                "latent_scale": 1.0, "metrics": {"kind": "pixel space (no VAE)"}}
+    vae = make_codec(recipe.vae).to(device)
     opt = torch.optim.AdamW(vae.parameters(), lr=tc.vae_lr, betas=(0.9, 0.99))
     path = ck_dir / "vae.pt"
     state = ck.load(path)
     step, spent = 0, 0.0
+    if state and state.get("done"):
+        return state
     if state:
         vae.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
         step, spent = state["step"], state.get("elapsed", 0.0)
-        if state.get("done"):
-            return state
         log(f"vae: resumed at step {step}")
-    budget = ck.Budget(tc.vae_steps, tc.vae_seconds, spent)
+    budget = ck.Budget(tc.vae_steps, tc.vae_seconds, spent, tc.budget_clock)
     t0, seen = time.time(), 0
     vae.train()
     while not budget.done(step):
@@ -171,7 +174,13 @@ SAMPLE_PROMPTS = [
 ]
 
 
-def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
+def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Path | None = None,
+              segment_seconds: float = 0.0):
+    """Train (or resume) the text encoder + MMDiT. Without {ckpt}/dit.pt, `seed_from` (a
+    resume file, checkpoint.save_resume) starts from its EMA weights with a fresh optimizer.
+    `segment_seconds` > 0 trains that many more budget seconds from wherever the run is and
+    anneals the LR over them after a warmup (a warm restart); the same command continues a
+    segment cut short by a kill, or starts the next segment once one is complete."""
     tc = recipe.train
     vae, text, dit = build(recipe, world)
     vae.load_state_dict(vae_state["model"])
@@ -201,13 +210,27 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         opt.load_state_dict(state["opt"])
         step, spent = state["step"], state.get("elapsed", 0.0)
         log(f"dit: resumed at step {step}")
+    elif seed_from is not None:
+        seed = ck.load_resume(seed_from)
+        for m, e, key in ((text, ema_t, "ema_text"), (dit, ema_d, "ema_dit")):
+            m.load_state_dict(seed[key])
+            e.model.load_state_dict(seed[key])
+        step, spent = seed["step"], seed["elapsed"]
+        log(f"dit: seeded from {seed_from} (EMA weights at step {step}, fresh optimizer)")
+    segment = (state or {}).get("segment")
+    if segment_seconds and not (segment and segment["seconds"] == segment_seconds
+                                and spent < segment["start_elapsed"] + segment_seconds):
+        segment = {"start_elapsed": spent, "start_step": step, "seconds": segment_seconds}
+        log(f"dit: segment of {segment_seconds:.0f} budget s from step {step} (warm restart)")
+    if segment:
+        tc.dit_seconds, tc.dit_steps = segment["start_elapsed"] + segment["seconds"], max(tc.dit_steps, 10**9)
     if tc.token_probe and len(opt.param_groups) == 1:
         opt.add_param_group({"params": list(probe.parameters())})
     if tc.token_probe:
         probe.attach(dit)
         log(f"dit: token probe on block {tc.token_probe_block}, weight {tc.token_probe}")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
-    budget = ck.Budget(tc.dit_steps, tc.dit_seconds, spent)
+    budget = ck.Budget(tc.dit_steps, tc.dit_seconds, spent, tc.budget_clock)
     log(f"dit: {n_params / 1e6:.2f}M params (text + transformer), {tc.dit_steps} steps, batch {tc.dit_batch}"
         + (f", at most {tc.dit_seconds:.0f} s" if tc.dit_seconds else ""))
     gen = torch.Generator(device="cpu")
@@ -216,14 +239,16 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         ck.save(path, {"text": text.state_dict(), "dit": dit.state_dict(), "ema_text": ema_t.model.state_dict(),
                        "ema_dit": ema_d.model.state_dict(), "opt": opt.state_dict(), "step": step,
                        "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z,
-                       "done": final, "elapsed": budget.elapsed,
+                       "done": final, "elapsed": budget.elapsed, "segment": segment,
                        **({"probe": probe.state_dict()} if len(opt.param_groups) > 1 else {})})
 
     grid = recipe.dit.latent_size // recipe.dit.patch_size
 
     def fresh(i):
         """(latents,) or, with the token probe, (latents, per-token labels); captions."""
-        b = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction, owners=bool(tc.token_probe))
+        simple = budget.elapsed < tc.curriculum_seconds
+        b = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction, owners=bool(tc.token_probe),
+                      simple=simple)
         with torch.no_grad():
             z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
         if not tc.token_probe:
@@ -233,11 +258,18 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
         return (z, labels.to(device)), b.captions
 
     replay = Replay(fresh, tc.data_reuse, tc.data_buffer)
+    if tc.curriculum_seconds and budget.elapsed < tc.curriculum_seconds:
+        log(f"dit: curriculum: single objects on plain backgrounds for the first {tc.curriculum_seconds:.0f} s")
+    snaps = Snapshots(ck_dir, tc.snapshot_seconds, budget.elapsed)
     t0, seen, loss_avg, probe_avg = time.time(), 0, None, None
     last = budget.done(step)  # decided once per step, so the final save never slips by
     while not last:
         gen.manual_seed(tc.seed * 1_000_003 + step)
-        lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
+        if segment:  # warmup again from the segment's start, then anneal over its seconds
+            lr = ck.lr_at(step - segment["start_step"], tc.dit_lr, tc.warmup, 10**9, tc.min_lr_ratio,
+                          min(1.0, (budget.elapsed - segment["start_elapsed"]) / segment["seconds"]))
+        else:
+            lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
             g["lr"] = lr
         tensors, caps = replay.next(step, gen)
@@ -275,12 +307,36 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state):
                 + f"{seen / (time.time() - t0):.1f} samples/s")
         if step % tc.ckpt_every == 0 or last:
             save_state(final=last)
+        snaps.maybe_save(budget.elapsed, last, lambda: {
+            "ema_text": ema_t.model.state_dict(), "ema_dit": ema_d.model.state_dict(), "step": step,
+            "elapsed": budget.elapsed, "recipe": recipe.to_dict(), "latent_shift": shift_z,
+            "latent_scale": scale_z}, log)
         if step % tc.sample_every == 0 or last:
             save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
                          shift_z, scale_z, device, flow_shift=config_lib.sampling_shift(tc))
     if step < tc.dit_steps:
         log(f"dit: time budget of {tc.dit_seconds:.0f} s reached at step {step} of {tc.dit_steps}")
     return step
+
+
+class Snapshots:
+    """EMA weights saved every `every` budget seconds (and at the end) as
+    {ckpt}/snapshots/t{seconds:05d}.pt: the trend of a calibration run, judged later by
+    models.recipes.calibrate. Resumes at the next multiple after what was already spent."""
+
+    def __init__(self, ck_dir: Path, every: float, spent: float):
+        self.dir, self.every = Path(ck_dir) / "snapshots", every
+        self.next = (int(spent // every) + 1) * every if every else None
+
+    def maybe_save(self, elapsed, last, state, log):
+        if self.next is None or (elapsed < self.next and not last):
+            return
+        mark = int(self.next if elapsed >= self.next else elapsed)
+        path = self.dir / f"t{mark:05d}.pt"
+        ck.save(path, state())
+        log(f"dit: snapshot {path.name} at {elapsed:.0f} budget s")
+        while self.next <= elapsed:
+            self.next += self.every
 
 
 class Replay:
@@ -365,6 +421,10 @@ def main():
                     help="override one recipe field, e.g. --set train.flow_shift=3 (repeatable)")
     ap.add_argument("--vae-seconds", type=float, default=None, help="wall-clock budget of the VAE stage")
     ap.add_argument("--dit-seconds", type=float, default=None, help="wall-clock budget of the DiT stage")
+    ap.add_argument("--segment-seconds", type=float, default=0.0,
+                    help="train this many more budget seconds from the checkpoint, LR re-warmed and annealed over them")
+    ap.add_argument("--resume-from", type=Path, default=None,
+                    help="without {ckpt}/dit.pt: start from this resume file (checkpoint.save_resume; EMA weights)")
     args = ap.parse_args()
     recipe = config_lib.get(args.config)
     for item in args.set:
@@ -386,9 +446,11 @@ def main():
     build(recipe, world)  # fills vocab / dims derived from world.json
     log(f"recipe {recipe.name} on {args.device}: {json.dumps(recipe.to_dict())}")
     log(f"hardware: {describe_hardware(args.device, torch.get_num_threads())}")
+    if args.resume_from is not None and not (ck_dir / "vae.pt").exists():
+        ck.unpack_resume_vae(args.resume_from, ck_dir / "vae.pt")
     vae_state = train_vae(recipe, world, ck_dir, log, args.device)
     if args.stage in ("all", "dit"):
-        train_dit(recipe, world, ck_dir, log, args.device, vae_state)
+        train_dit(recipe, world, ck_dir, log, args.device, vae_state, args.resume_from, args.segment_seconds)
     log("done")
 
 

@@ -98,3 +98,25 @@ class RGBAVAE(nn.Module):
         z = mean + torch.randn_like(mean) * torch.exp(0.5 * logvar) if sample else mean
         kl = 0.5 * (mean.pow(2) + logvar.exp() - 1 - logvar).mean()
         return self.decode_raw(z), kl
+
+
+class PixelCodec(nn.Module):
+    """Pixel space (VAEConfig.kind = "none"): the "latent" is the premultiplied RGBA image
+    mapped to [-1, 1]; nothing to train. decode() keeps colour <= alpha like RGBAVAE."""
+
+    def __init__(self, cfg: VAEConfig):
+        super().__init__()
+        self.cfg = cfg
+
+    def encode(self, rgba01):
+        return rgba01 * 2 - 1
+
+    def decode(self, z):
+        x = (z * 0.5 + 0.5).clamp(0, 1)
+        rgb, a = x[:, :3], x[:, 3:4]
+        return torch.cat([torch.minimum(rgb, a), a], 1)
+
+
+def make_codec(cfg: VAEConfig) -> nn.Module:
+    """The recipe's image codec: the RGBA VAE, or pixel space."""
+    return PixelCodec(cfg) if cfg.kind == "none" else RGBAVAE(cfg)

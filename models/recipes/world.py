@@ -18,7 +18,7 @@ import argparse
 import json
 import os
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
@@ -196,6 +196,14 @@ class World:
             flip=flip, has_lines=has_lines, ground_y=ground_y, has_shelf=has_shelf, shelf=shelf,
             text_colour=text_colour.contiguous(), **objs, **words,
         )
+
+    def simplify(self, sc: Scenes) -> Scenes:
+        """The same scenes reduced to their first object on a plain (solid, line-free)
+        background without words: the curriculum's first phase (train.curriculum_seconds)."""
+        first = sc.obj_active & (sc.obj_active.long().cumsum(1) == 1)
+        return replace(sc, obj_active=first, word_active=torch.zeros_like(sc.word_active),
+                       bg_kind=torch.zeros_like(sc.bg_kind), has_lines=torch.zeros_like(sc.has_lines),
+                       has_shelf=torch.zeros_like(sc.has_shelf), obj_support=torch.zeros_like(sc.obj_support))
 
     def _sample_words(self, rng, B, size, u_n):
         r, dev = self.rules, self.device

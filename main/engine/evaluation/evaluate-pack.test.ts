@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { evaluateCeiling, evaluatePack } from './evaluate-pack.ts';
+import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { captionImageName, CAPTION_SCENES, evaluateCeiling, evaluateImages, evaluatePack } from './evaluate-pack.ts';
+import { loadEvaluation } from './evaluation-setup.ts';
 import { SHIPPED_PACK_DIR } from '../testing/test-packs.ts';
 
 const FIXTURE = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
@@ -43,4 +47,32 @@ test('the shipped pack\'s VAE keeps most colours and about half the shapes of tr
   // measured on these 90 captions: 0.3.0 colour 85.5 %, shape 47.1 %; a broken VAE scores near 0
   assert.ok(pooled('colour_accuracy') >= 0.75, `colour ${pooled('colour_accuracy')}`);
   assert.ok(pooled('shape_accuracy') >= 0.35, `shape ${pooled('shape_accuracy')}`);
+});
+
+test('judges images made elsewhere: true scenes score high, the wrong caption\'s scene scores low', async () => {
+  const { captions } = await loadEvaluation(FIXTURE);
+  const right = mkdtempSync(join(tmpdir(), 'lamina-judge-'));
+  const wrong = mkdtempSync(join(tmpdir(), 'lamina-judge-'));
+  try {
+    // the first 24 single-object captions: their own true scene, or the next one's
+    const singles = captions.map((c, i) => ({ c, i })).filter(({ c }) => c.objects.length === 1).slice(0, 25);
+    for (let k = 0; k < 24; k++) {
+      copyFileSync(join(CAPTION_SCENES, `scene-${singles[k].c.seed}.png`), join(right, captionImageName(singles[k].i)));
+      copyFileSync(join(CAPTION_SCENES, `scene-${singles[k + 1].c.seed}.png`), join(wrong, captionImageName(singles[k].i)));
+    }
+    const good = await evaluateImages({ packDir: FIXTURE, imagesDir: right });
+    const bad = await evaluateImages({ packDir: FIXTURE, imagesDir: wrong });
+    assert.equal(good.captions, 24);
+    assert.deepEqual(Object.keys(good.by_object_count), ['1_object']);
+    const g = good.by_object_count['1_object'], b = bad.by_object_count['1_object'];
+    assert.ok(g.colour_accuracy! >= 85 && g.shape_accuracy! >= 80, JSON.stringify(g));
+    assert.ok(b.colour_accuracy! <= 40, JSON.stringify(b));
+    writeFileSync(join(wrong, 'notes.txt'), 'not an image');
+    const empty = mkdtempSync(join(tmpdir(), 'lamina-judge-'));
+    await assert.rejects(evaluateImages({ packDir: FIXTURE, imagesDir: empty }), /holds no caption-000.png/);
+    rmSync(empty, { recursive: true });
+  } finally {
+    rmSync(right, { recursive: true });
+    rmSync(wrong, { recursive: true });
+  }
 });

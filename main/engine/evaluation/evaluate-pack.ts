@@ -9,6 +9,9 @@
 // `python -m models.recipes.make_eval_fixtures`) as they are and after a round trip through
 // the pack's VAE: the most a perfect generator could score with this judge, and with this
 // VAE. Writes ceiling.json and ceiling-samples.png (true | round trip, in pairs).
+//
+// --images DIR judges images made elsewhere instead (caption-NNN.png for held-out caption
+// NNN; models.recipes.calibrate writes them) and prints the tallies.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,8 +125,33 @@ export async function evaluateCeiling(o: { packDir: string; scenesDir?: string; 
   return result;
 }
 
+/** Name of the image that `evaluateImages` judges for held-out caption number `index`. */
+export const captionImageName = (index: number) => `caption-${String(index).padStart(3, '0')}.png`;
+
+/** The judge on images made elsewhere (e.g. by a training run's Python sampler, for any
+ * representation: `python -m models.recipes.calibrate`): `caption-NNN.png` in `imagesDir`
+ * is judged against held-out caption NNN (index into fixtures/test-captions.json); the
+ * captions without an image are skipped. The world comes from `packDir`'s world.json. */
+export async function evaluateImages(o: { packDir: string; imagesDir: string }) {
+  const { judge, captions } = await loadEvaluation(o.packDir);
+  const tallies = new Tallies();
+  const judgedIndices: number[] = [];
+  for (const [i, c] of captions.entries()) {
+    const file = join(o.imagesDir, captionImageName(i));
+    if (!existsSync(file)) continue;
+    tallies.add(judged(judge, await decodeImage(readFileSync(file)), c));
+    judgedIndices.push(i);
+  }
+  if (judgedIndices.length === 0) throw new LaminaError('not_found', `${o.imagesDir} holds no ${captionImageName(0)}-style images to judge`);
+  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary() };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'boolean' }, scenes: { type: 'string' } } });
+  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'boolean' }, scenes: { type: 'string' }, images: { type: 'string' } } });
+  if (values.images) {
+    process.stdout.write(JSON.stringify(await evaluateImages({ packDir: resolve(values.pack!), imagesDir: resolve(values.images) }), null, 2) + '\n');
+    process.exit(0);
+  }
   const common = { packDir: resolve(values.pack!), captions: Number(values.captions), outDir: resolve(values.out!), log: (s: string) => process.stderr.write(s + '\n') };
   const result = values.ceiling
     ? await evaluateCeiling({ ...common, scenesDir: values.scenes ? resolve(values.scenes) : undefined })
