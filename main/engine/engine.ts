@@ -19,6 +19,7 @@ import { readDocumentFile, writeDocumentFile, documentFileBytes } from './docume
 import { decodeImage, encodePng } from './imaging/image-codec.ts';
 import { ImageStore } from './imaging/image-store.ts';
 import { JobQueue } from './jobs/job-queue.ts';
+import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
 import { DocumentSession } from './session/document-session.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
@@ -121,13 +122,7 @@ export class Engine implements LaminaClient {
   private readonly handlers: Handlers = {
     'app.info': async () => {
       const registry = await loadPackRegistry(this.options.packDirs);
-      let ort: { version: string | null; providers: { name: string; bundled: boolean }[] } = { version: null, providers: [] };
-      try {
-        const mod = require('onnxruntime-node');
-        ort = { version: require('onnxruntime-node/package.json').version, providers: mod.listSupportedBackends() };
-      } catch {
-        /* onnxruntime-node missing: reported as null */
-      }
+      const ort = ortInfo();
       return { version: APP_VERSION, node: process.versions.node, onnxruntime: ort.version, providers: ort.providers, packs: registry.summaries };
     },
 
