@@ -10,6 +10,7 @@
 //   regional-mask  baseline (b): plain attention-mask regional prompting, no phases
 //   global         baseline (a): the global prompt alone (= text-to-image)
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import type { GenerationResult } from '../../../common/contract/task-results.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
@@ -31,7 +32,6 @@ import { anchorToBackground, compositeLayerUpdates, fuseByOrder } from './layerb
 import { resolveNursingParams, stepPhases, transparencySchedule, type NursingParams, type StepPhase, type TransparencyShape } from './layerbind/nursing-schedule.ts';
 import { regionGrids, validateLayout } from './layerbind/region-masks.ts';
 import { PackComponents } from './pack-components.ts';
-import type { GeneratedLayer } from './pipeline-text-to-image.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
 export type LayerBindMode = 'layerbind' | 'regional-mask' | 'global';
@@ -67,17 +67,9 @@ export interface LayerBindOptions extends LayerBindParams, PreviewOptions {
   onFuse?: (info: { background: Float32Array; branches: Float32Array[]; fused: Float32Array; backToFront: number[] }) => void;
 }
 
-/** The composite layer; provenance carries the regions, their order and how LayerBind ran. */
-export type LayerBindLayer = Omit<GeneratedLayer, 'provenance'> & {
-  provenance: GeneratedLayer['provenance'] & { order: string[]; layerbind: Record<string, unknown> };
-};
-
-export interface LayerBindResult {
-  layers: LayerBindLayer[];
-  timings: PipelineTimings;
-  provider: string;
-  notes: string[];
-}
+/** The generate task's result: the composite layer, whose provenance carries the regions,
+ * their order and how LayerBind ran (params.layerbind); with this pipeline's timings. */
+export type LayerBindResult = GenerationResult & { timings: PipelineTimings };
 
 /** One batch item of a transformer call: its text [textLen, dim], text mask (valid tokens), bias, text layout. */
 interface Item {
@@ -95,7 +87,7 @@ interface StepPlan {
 }
 
 export class LayerBindPipeline implements Pipeline {
-  readonly task = 'layerbind';
+  readonly name = 'layerbind';
 
   constructor(
     readonly pack: Pack,
@@ -280,15 +272,19 @@ export class LayerBindPipeline implements Pipeline {
       const { image, pngBase64 } = await decodeImage(parts, latents, geometry, spec, timer, notes, '; region boxes were mapped through the same crop');
       const provider = transformer.provider;
       return {
+        landing: 'add-layers',
+        at: { parentId: null, index: 0 },
         layers: [{
           name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : `LayerBind (${R} regions)`,
           width: image.width, height: image.height, x: 0, y: 0, pngBase64,
-          provenance: generationProvenance(model, spec, this.task, provider, {
+          provenance: generationProvenance(model, spec, this.name, provider, {
             regions: spec.regions.map((r) => ({ id: r.id, box: [...r.box] as [number, number, number, number], prompt: r.prompt })),
             order: [...spec.order],
-            layerbind: mode === 'layerbind'
-              ? { mode, ...nursing, maskThreshold: threshold, sharedUncond, branchPooling }
-              : { mode, ...(mode === 'regional-mask' ? { maskThreshold: threshold, regionalSteps } : {}) },
+            params: {
+              layerbind: mode === 'layerbind'
+                ? { mode, ...nursing, maskThreshold: threshold, sharedUncond, branchPooling }
+                : { mode, ...(mode === 'regional-mask' ? { maskThreshold: threshold, regionalSteps } : {}) },
+            },
           }),
         }],
         timings: timer.timings(spec.steps),

@@ -3,6 +3,7 @@
 // device), the scheduler pure and swappable. Each network step is one ONNX call;
 // classifier-free guidance runs cond + uncond as a batch of 2 in that one call.
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import type { GenerationResult } from '../../../common/contract/task-results.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
@@ -21,23 +22,8 @@ import { StepProgress, type PreviewOptions } from './denoise/step-progress.ts';
 import { PackComponents } from './pack-components.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
-/** One layer of the result (common/contract/generation-result.ts GeneratedLayer). */
-export interface GeneratedLayer {
-  name: string;
-  width: number;
-  height: number;
-  x: number;
-  y: number;
-  pngBase64: string;
-  provenance: ReturnType<typeof generationProvenance>;
-}
-
-export interface TextToImageResult {
-  layers: GeneratedLayer[];
-  timings: PipelineTimings;
-  provider: string;
-  notes: string[];
-}
+/** The generate task's result (common/contract/task-results.ts), with this pipeline's timings. */
+export type TextToImageResult = GenerationResult & { timings: PipelineTimings };
 
 export interface TextToImageOptions extends PreviewOptions {
   pool?: SessionPool;
@@ -46,7 +32,7 @@ export interface TextToImageOptions extends PreviewOptions {
 }
 
 export class TextToImagePipeline implements Pipeline {
-  readonly task = 'text-to-image';
+  readonly name = 'text-to-image';
 
   constructor(
     readonly pack: Pack,
@@ -102,10 +88,12 @@ export class TextToImagePipeline implements Pipeline {
       const { image, pngBase64 } = await decodeImage(parts, latents, geometry, spec, timer, notes);
       const provider = transformer.provider;
       return {
+        landing: 'add-layers',
+        at: { parentId: null, index: 0 },
         layers: [{
           name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : 'Generated',
           width: image.width, height: image.height, x: 0, y: 0, pngBase64,
-          provenance: generationProvenance(model, spec, this.task, provider),
+          provenance: generationProvenance(model, spec, this.name, provider),
         }],
         timings: timer.timings(spec.steps),
         provider,

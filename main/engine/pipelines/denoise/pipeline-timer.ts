@@ -1,9 +1,9 @@
 // Timings of one pipeline run, measured in one place: load, encode, denoise (with the
 // network's share per step, calls and batch items), decode, resample, total.
-export interface PipelineTimings {
+export type PipelineTimings = {
   load_ms: number; encode_ms: number; denoise_ms: number; step_ms: number; decode_ms: number; resample_ms: number; total_ms: number;
   network_calls: number; batch_items: number;
-}
+};
 
 export class PipelineTimer {
   private readonly t0 = performance.now();
