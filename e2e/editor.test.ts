@@ -40,7 +40,7 @@ async function engineGenerateError(docId: string): Promise<{ code: string; messa
     contract.on('job.event', (e) => { if (e.state === 'failed') resolve({ code: e.code ?? '', message: e.message ?? '' }); });
   });
   try {
-    await contract.call('jobs.start', { kind: 'generate', docId, spec });
+    await contract.call('jobs.start', { task: 'generate', docId, spec });
   } catch (err) {
     const e = err as { code: string; message: string };
     return { code: e.code, message: e.message.replace(/^[a-z_]+: /, '') };

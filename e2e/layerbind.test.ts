@@ -185,7 +185,7 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   const shown2 = await waitForCanvas((c) => c.red > 2 * c.blue);
   assert.ok(shown2.red > 2 * shown2.blue, `the canvas shows red in the overlap: ${JSON.stringify(shown2)}`);
   await ed.shot('rebound-red-in-front');
-  assert.equal(prov2?.layerbind?.mode, 'layerbind', 'the method is recorded with the layer');
+  assert.equal(prov2?.params.layerbind?.mode, 'layerbind', 'the method is recorded with the layer');
 
   // the method's parameters from the Generate panel reach the pipeline and its provenance
   await page.click('[data-testid=region-method] summary');
@@ -194,15 +194,15 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   await ed.shot('region-method-tuned');
   const tuned = await generateWith('gen-button');
   assert.deepEqual(
-    [tuned.added[0].provenance?.layerbind?.fuseStep, tuned.added[0].provenance?.layerbind?.schedule],
+    [tuned.added[0].provenance?.params.layerbind?.fuseStep, tuned.added[0].provenance?.params.layerbind?.schedule],
     [3, 'linear'],
-    JSON.stringify(tuned.added[0].provenance?.layerbind),
+    JSON.stringify(tuned.added[0].provenance?.params.layerbind),
   );
   // the properties panel follows the selection to the new layer (one render later)
   await page.waitForFunction(() => /fuse at step 3/.test(document.querySelector('[data-testid=provenance-method]')?.textContent ?? ''));
   assert.match(await page.innerText('[data-testid=provenance-method]'), /layerbind: fuse at step 3, nurse \d+ steps \(linear/);
   await page.selectOption('[data-testid=region-method-mode]', 'regional-mask');
   const baseline = await generateWith('gen-button');
-  assert.equal(baseline.added[0].provenance?.layerbind?.mode, 'regional-mask');
+  assert.equal(baseline.added[0].provenance?.params.layerbind?.mode, 'regional-mask');
   await ed.shot('baseline-regional-mask');
 });

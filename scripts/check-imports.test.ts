@@ -34,3 +34,15 @@ test('renderer importing node or electron, engine importing electron, common imp
   assert.ok(v.some((l) => l.startsWith('main/engine/bad.ts')));
   assert.equal(v.filter((l) => l.startsWith('common/bad.ts')).length, 2);
 });
+
+test('onnxruntime-node is imported only inside main/engine/runtime (the ORT adapter)', () => {
+  const root = tree({
+    'main/engine/pipelines/bad.ts': "import ort from 'onnxruntime-node';",
+    'main/engine/bad-type.ts': "import type ort from 'onnxruntime-node';\nconst m = require('onnxruntime-node/package.json');",
+    'main/engine/runtime/ok.ts': "import ort from 'onnxruntime-node';",
+    'main/server/bad.ts': "const ort = await import('onnxruntime-node');",
+  });
+  const v = violations(root);
+  assert.deepEqual(v.map((l) => l.split(':')[0]).sort(), ['main/engine/bad-type.ts', 'main/engine/bad-type.ts', 'main/engine/pipelines/bad.ts', 'main/server/bad.ts'], v.join('\n'));
+  assert.ok(v.every((l) => /onnxruntime-node/.test(l)));
+});

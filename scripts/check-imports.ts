@@ -1,6 +1,7 @@
 // The layering rule (DESIGN.md 1): common imports nothing platform-specific, the renderer
 // never imports node or electron, the engine/server/CLI never import electron, and only
-// main/app and main/preload may. Fails with one line per violation.
+// main/app and main/preload may; onnxruntime-node is imported only by the ORT adapter,
+// main/engine/runtime. Fails with one line per violation.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { join, relative } from 'node:path';
@@ -14,15 +15,17 @@ interface Rule {
 }
 
 const isNode = (s: string) => NODE.has(s) || NODE.has(s.split('/')[0]);
+const isOrt = (s: string) => s === 'onnxruntime-node' || s.startsWith('onnxruntime-node/');
 const isElectron = (s: string) => s === 'electron' || s.startsWith('electron/');
 const reaches = (file: string, spec: string, dir: string) => spec.startsWith('.') && join(file, '..', spec).startsWith(dir);
 
 export const RULES: Rule[] = [
   { dir: 'common', forbid: (s, f) => (isNode(s) ? 'node built-in' : isElectron(s) ? 'electron' : /^(react|konva|react-konva|sharp|onnxruntime)/.test(s) ? `platform package ${s}` : reaches(f, s, 'main') || reaches(f, s, 'renderer') ? 'main/ or renderer/' : null) },
   { dir: 'renderer', forbid: (s, f) => (isNode(s) ? 'node built-in' : isElectron(s) ? 'electron' : /^(sharp|onnxruntime|ws$)/.test(s) ? `node package ${s}` : reaches(f, s, 'main') ? 'main/' : null) },
-  { dir: 'main/engine', forbid: (s, f) => (isElectron(s) ? 'electron' : reaches(f, s, 'renderer') ? 'renderer/' : reaches(f, s, 'main/app') ? 'main/app' : null) },
-  { dir: 'main/server', forbid: (s) => (isElectron(s) ? 'electron' : null) },
-  { dir: 'main/cli', forbid: (s) => (isElectron(s) ? 'electron' : null) },
+  { dir: 'main/engine', forbid: (s, f) => (isElectron(s) ? 'electron' : reaches(f, s, 'renderer') ? 'renderer/' : reaches(f, s, 'main/app') ? 'main/app' : isOrt(s) && !f.startsWith(join('main', 'engine', 'runtime')) ? 'onnxruntime-node (only main/engine/runtime may)' : null) },
+  { dir: 'main/server', forbid: (s) => (isElectron(s) ? 'electron' : isOrt(s) ? 'onnxruntime-node (only main/engine/runtime may)' : null) },
+  { dir: 'main/cli', forbid: (s) => (isElectron(s) ? 'electron' : isOrt(s) ? 'onnxruntime-node (only main/engine/runtime may)' : null) },
+  { dir: 'main/app', forbid: (s) => (isOrt(s) ? 'onnxruntime-node (only main/engine/runtime may)' : null) },
 ];
 
 function files(dir: string, out: string[] = []): string[] {

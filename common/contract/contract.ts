@@ -3,7 +3,7 @@
 import { z } from 'zod';
 import { LaminaDocument } from '../document/document-schema.ts';
 import { DocumentOp } from '../document/document-ops.ts';
-import { GenerationSpec } from './generation-spec.ts';
+import { JobStart, TaskName } from './tasks.ts';
 import { ERROR_CODES } from '../errors/lamina-error.ts';
 
 const DocId = z.string().min(1);
@@ -37,7 +37,6 @@ export const PackSummary = z.object({
 });
 export type PackSummary = z.infer<typeof PackSummary>;
 
-export const JobKind = z.enum(['generate', 'export']);
 export const JobState = z.enum(['queued', 'loading', 'step', 'done', 'failed', 'cancelled']);
 export type JobState = z.infer<typeof JobState>;
 
@@ -49,6 +48,7 @@ export const JobEvent = z.object({
   n: z.number().int().optional(),
   /** small PNG preview, base64 */
   preview: z.string().optional(),
+  /** done: the task's result (common/contract/task-results.ts), parsed by the engine */
   result: z.unknown().optional(),
   code: z.enum(ERROR_CODES).optional(),
   message: z.string().optional(),
@@ -100,9 +100,10 @@ export const contract = {
   /** Export to bytes (browser download): PSD, ORA or flattened PNG. */
   'export.bytes': call(z.object({ docId: DocId, format: z.enum(['ora', 'psd', 'png']) }), FileBytes),
 
-  'jobs.start': call(z.object({ kind: z.literal('generate'), docId: DocId.optional(), spec: GenerationSpec }), z.object({ jobId: z.string() })),
+  /** a job of one task (common/contract/tasks.ts); its result lands in `docId` as one undo step */
+  'jobs.start': call(JobStart, z.object({ jobId: z.string() })),
   'jobs.cancel': call(z.object({ jobId: z.string() }), z.object({ cancelled: z.boolean() })),
-  'jobs.list': call(empty, z.array(z.object({ jobId: z.string(), kind: JobKind, state: JobState }))),
+  'jobs.list': call(empty, z.array(z.object({ jobId: z.string(), task: TaskName, state: JobState }))),
 
   'models.list': call(empty, z.array(PackSummary)),
   'models.info': call(z.object({ id: z.string() }), z.object({ summary: PackSummary, manifest: z.unknown() })),

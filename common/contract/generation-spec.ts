@@ -25,9 +25,9 @@ const layerBindParamShape = {
 export const LayerBindSpecParams = z.object(layerBindParamShape).strict();
 export type LayerBindSpecParams = z.infer<typeof LayerBindSpecParams>;
 
-/** The same parameters as a generated layer's provenance records them: keys a later
- * version adds are dropped on reading, so files stay readable both ways. */
-export const LayerBindRecord = z.object(layerBindParamShape);
+/** The same parameters as a generated layer's provenance records them (as the pipeline
+ * resolved them); keys a later version adds are kept, so files stay readable both ways. */
+export const LayerBindRecord = z.object(layerBindParamShape).catchall(z.unknown());
 
 export const GenerationSpec = z.object({
   prompt: z.string(),

@@ -2,7 +2,6 @@
 // Order convention: `layers[0]` is the FRONT (top row of the layers panel, first
 // entry of ORA's stack.xml). Painting goes back to front, i.e. from the end.
 import { z } from 'zod';
-import { LayerBindRecord } from '../contract/generation-spec.ts';
 
 export const BLEND_MODES = [
   'normal', 'multiply', 'screen', 'overlay', 'darken', 'lighten', 'color-dodge',
@@ -12,30 +11,8 @@ export const BLEND_MODES = [
 export const BlendMode = z.enum(BLEND_MODES);
 export type BlendMode = z.infer<typeof BlendMode>;
 
-/** Pixel box on the canvas: [x, y, width, height]. */
-export const Box = z.tuple([z.number(), z.number(), z.number().positive(), z.number().positive()]);
-export type Box = z.infer<typeof Box>;
-
-export const RegionProvenance = z.object({ id: z.string(), box: Box, prompt: z.string() });
-
-/** How a layer was made, kept with the layer through save, export and undo. */
-export const Provenance = z.object({
-  packId: z.string(),
-  pipeline: z.string(),
-  prompt: z.string(),
-  seed: z.number().int(),
-  steps: z.number().int(),
-  guidance: z.number().optional(),
-  regions: z.array(RegionProvenance).default([]),
-  order: z.array(z.string()).optional(),
-  provider: z.string().optional(),
-  createdAt: z.string().optional(),
-  /** pack version that made the layer */
-  packVersion: z.string().optional(),
-  /** how LayerBind ran (method and the parameters it resolved), for region generations */
-  layerbind: LayerBindRecord.optional(),
-});
-export type Provenance = z.infer<typeof Provenance>;
+import { Provenance } from './provenance.ts';
+export { Box, Provenance, RegionProvenance } from './provenance.ts';
 
 const layerCommon = {
   id: z.string().min(1),

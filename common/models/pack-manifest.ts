@@ -1,6 +1,12 @@
-// Model pack manifest: what a pack folder must declare. General on purpose: nothing here
-// assumes the tiny pack's sizes, vocabulary or block counts.
+// Model pack manifest (format 2): what a pack folder declares, in the spirit of diffusers'
+// model_index.json: its components (tokenizers, text encoders, the transformer, the image
+// codec, auxiliary networks), each with the config pipelines need. Pipelines read every
+// size, factor and default from here; nothing assumes the tiny pack. Format 1 manifests
+// (models/recipes/export_onnx.py) are migrated on reading (./pack-manifest-migrate.ts).
 import { z } from 'zod';
+
+export const PACK_FORMAT = 'lamina-model-pack';
+export const PACK_FORMAT_VERSION = 2;
 
 export const TensorSpec = z.object({
   name: z.string(),
@@ -20,14 +26,159 @@ export type GraphSpec = z.infer<typeof GraphSpec>;
 
 export const FileEntry = z.object({ sha256: z.string().regex(/^[0-9a-f]{64}$/), bytes: z.number().int().nonnegative() });
 
+const Size = z.object({ width: z.number().int().positive(), height: z.number().int().positive() });
+const GraphName = z.string().min(1);
+const IoName = z.string().min(1);
+
+/** Tokenizers: Lamina's world words, CLIP byte-level BPE (SD3, FLUX), T5 unigram (SD3, FLUX). */
+export const TokenizerComponent = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('word'), file: z.string().min(1), maxLength: z.number().int().positive() }),
+  z.object({ type: z.literal('clip-bpe'), vocab: z.string().min(1), merges: z.string().min(1), maxLength: z.number().int().positive() }),
+  z.object({ type: z.literal('t5-unigram'), file: z.string().min(1), maxLength: z.number().int().positive() }),
+]);
+export type TokenizerComponent = z.infer<typeof TokenizerComponent>;
+
+/** A text encoder graph: its tokenizer, the token inputs it takes, its hidden states and optional pooled output. */
+export const TextEncoderComponent = z.object({
+  graph: GraphName,
+  tokenizer: z.string().min(1),
+  io: z.object({ ids: IoName, mask: IoName.optional(), hidden: IoName, pooled: IoName.optional() }),
+  hiddenSize: z.number().int().positive(),
+  pooledSize: z.number().int().positive().optional(),
+});
+export type TextEncoderComponent = z.infer<typeof TextEncoderComponent>;
+
+export const TRANSFORMER_FAMILIES = ['lamina-mmdit', 'sd3', 'flux'] as const;
+
+/** The denoiser: family, geometry, and the inputs it takes by role (optional ones may be absent). */
+export const TransformerComponent = z.object({
+  graph: GraphName,
+  family: z.enum(TRANSFORMER_FAMILIES),
+  patchSize: z.number().int().positive(),
+  /** image tokens the graph was exported for; null when it takes any latent size */
+  imageTokens: z.number().int().positive().nullable(),
+  blockCount: z.number().int().positive(),
+  textDim: z.number().int().positive(),
+  prediction: z.enum(['velocity']),
+  io: z.object({
+    latent: IoName,
+    timestep: IoName,
+    text: IoName,
+    output: IoName,
+    textMask: IoName.optional(),
+    pooledText: IoName.optional(),
+    /** FLUX-style guidance embedding (then guidance is not a CFG batch) */
+    guidance: IoName.optional(),
+    /** additive bias over the joint [text; image] sequence (LayerBind) */
+    attentionBias: IoName.optional(),
+    /** per-block text K/V outputs and override inputs (activation patching) */
+    textKv: z.object({ k: IoName, v: IoName, kOverride: IoName, vOverride: IoName, mix: IoName }).optional(),
+    /** LoRA inputs on the localized block (text edits) */
+    lora: z.array(IoName).optional(),
+    /** per-layer ids and token gather indices (ART) */
+    layerIds: IoName.optional(),
+    gatherIndices: IoName.optional(),
+  }),
+  /** value the graph adds to masked attention logits */
+  attentionMaskValue: z.number().optional(),
+});
+export type TransformerComponent = z.infer<typeof TransformerComponent>;
+
+const PixelFormat = z.object({
+  /** channels of the codec's image side: 3 RGB, 4 RGBA */
+  channels: z.union([z.literal(3), z.literal(4)]),
+  range: z.tuple([z.number(), z.number()]),
+  premultiplied: z.boolean(),
+});
+const LatentFormat = {
+  encoder: GraphName.optional(),
+  decoder: GraphName,
+  /** spatial downscale between pixels and latents */
+  scaleFactor: z.number().int().positive(),
+  latentChannels: z.number().int().positive(),
+  /** transformer latents = (codec latent - shiftFactor) * scalingFactor */
+  scalingFactor: z.number(),
+  shiftFactor: z.number(),
+  io: z.object({ encoderImage: IoName.optional(), encoderLatent: IoName.optional(), decoderLatent: IoName, decoderImage: IoName }),
+  image: PixelFormat,
+};
+
+/** How pixels become the transformer's space and back. `none`: the transformer works on pixels. */
+export const ImageCodecComponent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('rgb-vae'), ...LatentFormat }),
+  z.object({ kind: z.literal('rgba-vae'), ...LatentFormat }),
+  /** an RGB VAE's latent plus a decoder that adds alpha (LayerDiffuse-style) */
+  z.object({ kind: z.literal('transparent-decoder'), ...LatentFormat, transparentDecoder: GraphName }),
+  z.object({ kind: z.literal('none'), image: PixelFormat }),
+]);
+export type ImageCodecComponent = z.infer<typeof ImageCodecComponent>;
+
+export const SchedulerComponent = z.object({
+  type: z.literal('flow-match-euler'),
+  shift: z.number().positive(),
+  /** 'linspace': sigma_i = shift(1 - i/steps); 'diffusers': FlowMatchEulerDiscreteScheduler's default */
+  spacing: z.enum(['linspace', 'diffusers']),
+  numTrainTimesteps: z.number().int().positive(),
+  /** the transformer's timestep input = sigma * timestepScale */
+  timestepScale: z.number().positive(),
+  /** FLUX-style resolution-dependent shift (mu from the image token count); null = static shift */
+  dynamicShift: z.object({ baseSeqLen: z.number(), maxSeqLen: z.number(), baseShift: z.number(), maxShift: z.number() }).nullable(),
+  defaultSteps: z.number().int().positive(),
+  defaultGuidance: z.number().min(0),
+  /** 'cfg': cond + uncond as a batch; 'embedded': the transformer takes guidance as an input */
+  guidance: z.enum(['cfg', 'embedded']),
+  /** the unconditional prompt for CFG */
+  uncondPrompt: z.string(),
+});
+export type SchedulerComponent = z.infer<typeof SchedulerComponent>;
+
+export const AuxiliaryComponent = z.object({ graph: GraphName, role: z.string().min(1) });
+
+export const PackComponentsSpec = z.object({
+  tokenizers: z.record(z.string(), TokenizerComponent),
+  /** 1 to 3 text encoders, concatenated in this order (SD3: CLIP-L, CLIP-G, T5) */
+  textEncoders: z.array(TextEncoderComponent).min(1).max(3),
+  transformer: TransformerComponent,
+  imageCodec: ImageCodecComponent,
+  scheduler: SchedulerComponent,
+  auxiliary: z.record(z.string(), AuxiliaryComponent).default({}),
+});
+export type PackComponentsSpec = z.infer<typeof PackComponentsSpec>;
+
 export const PackManifest = z.object({
+  format: z.literal(PACK_FORMAT),
+  formatVersion: z.literal(PACK_FORMAT_VERSION),
   id: z.string().min(1),
   version: z.string(),
   license: z.string().optional(),
+  description: z.string().optional(),
   /** task names this pack supports, e.g. "text-to-image" */
-  pipelines: z.array(z.string()).default([]),
-  graphs: z.record(z.string(), GraphSpec).default({}),
+  pipelines: z.array(z.string()),
+  /** the size the transformer was trained at; with `resolution.fixed` the only size it takes */
+  native: Size,
+  resolution: z.object({ fixed: z.boolean(), multipleOf: z.number().int().positive() }),
+  components: PackComponentsSpec,
+  graphs: z.record(z.string(), GraphSpec),
   /** every file of the pack (relative path -> checksum); verified before loading */
   files: z.record(z.string(), FileEntry),
-}).passthrough();
+  /** free-form notes (training record, metrics); never read by pipelines */
+  about: z.record(z.string(), z.unknown()).default({}),
+}).superRefine((m, ctx) => {
+  const graphNames = new Set(Object.keys(m.graphs));
+  const need = (name: string | undefined, path: (string | number)[]) => {
+    if (name !== undefined && !graphNames.has(name)) ctx.addIssue({ code: 'custom', path, message: `graph "${name}" is not in graphs` });
+  };
+  const c = m.components;
+  c.textEncoders.forEach((te, i) => {
+    need(te.graph, ['components', 'textEncoders', i, 'graph']);
+    if (!(te.tokenizer in c.tokenizers)) ctx.addIssue({ code: 'custom', path: ['components', 'textEncoders', i, 'tokenizer'], message: `tokenizer "${te.tokenizer}" is not in components.tokenizers` });
+  });
+  need(c.transformer.graph, ['components', 'transformer', 'graph']);
+  if (c.imageCodec.kind !== 'none') {
+    need(c.imageCodec.decoder, ['components', 'imageCodec', 'decoder']);
+    need(c.imageCodec.encoder, ['components', 'imageCodec', 'encoder']);
+  }
+  for (const [k, a] of Object.entries(c.auxiliary)) need(a.graph, ['components', 'auxiliary', k, 'graph']);
+});
 export type PackManifest = z.infer<typeof PackManifest>;
+export type PackManifestInput = z.input<typeof PackManifest>;

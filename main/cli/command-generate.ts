@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
-import { GenerationResult } from '../../common/contract/generation-result.ts';
+import type { GenerationResult } from '../../common/contract/task-results.ts';
 import { GenerationSpec } from '../../common/contract/generation-spec.ts';
 import { parseOrReject } from '../../common/contract/validate.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
@@ -23,7 +23,7 @@ export const commandGenerate: Command = async (args, engine) => {
   const format = outputFormat(values.out);
   const e = engine();
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
-  const { jobId } = await e.call('jobs.start', { kind: 'generate', docId: doc.docId, spec });
+  const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec });
   const onSigint = () => void e.call('jobs.cancel', { jobId });
   process.once('SIGINT', onSigint);
   const final = await new Promise<import('../../common/contract/contract.ts').JobEvent>((resolve) => {
@@ -42,7 +42,7 @@ export const commandGenerate: Command = async (args, engine) => {
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const out = resolve(values.out);
   const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
-  const result = GenerationResult.parse(final.result);
+  const result = final.result as GenerationResult; // parsed by the engine when the job finished
   const summary = {
     ok: true,
     written,

@@ -28,7 +28,7 @@ const spec = (steps: number, seed = 7) => ({ prompt: 'a large red star', width: 
 
 test('a generation lands in its document as one undo step with provenance', async () => {
   const doc = await t.engine.call('document.new', { width: 64, height: 64 });
-  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: spec(3) });
+  const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(3) });
   const events = await collect(jobId);
   // ('queued' is sent before jobs.start returns, so this listener starts at 'loading')
   assert.deepEqual(events.map((e) => e.state).filter((s, i, a) => a.indexOf(s) === i), ['loading', 'step', 'done']);
@@ -52,7 +52,7 @@ test('a region generation lands with its regions, order and LayerBind parameters
     { id: 'b', box: [24, 24, 36, 36] as [number, number, number, number], prompt: 'a small blue circle' },
   ];
   const { jobId } = await t.engine.call('jobs.start', {
-    kind: 'generate', docId: doc.docId,
+    task: 'generate', docId: doc.docId,
     spec: { ...spec(4), regions, order: ['b', 'a'], layerbind: { fuseStep: 1, nursingSteps: 2, schedule: 'linear' } },
   });
   assert.equal((await collect(jobId)).at(-1)!.state, 'done');
@@ -61,7 +61,7 @@ test('a region generation lands with its regions, order and LayerBind parameters
   assert.equal(layer.provenance?.pipeline, 'layerbind');
   assert.deepEqual(layer.provenance?.order, ['b', 'a']);
   assert.deepEqual(layer.provenance?.regions.map((r) => r.prompt), ['a large red star', 'a small blue circle']);
-  const { mode, fuseStep, nursingSteps, schedule, strength } = layer.provenance?.layerbind ?? {};
+  const { mode, fuseStep, nursingSteps, schedule, strength } = layer.provenance?.params.layerbind ?? {};
   assert.deepEqual({ mode, fuseStep, nursingSteps, schedule, strength }, expected, 'the parameters as the pipeline resolved them');
   const path = `${t.dir}/regions.ora`;
   await t.engine.call('document.save', { docId: doc.docId, path });
@@ -71,7 +71,7 @@ test('a region generation lands with its regions, order and LayerBind parameters
 
 test('cancel stops a running generation within one step and nothing lands', async () => {
   const doc = await t.engine.call('document.new', { width: 64, height: 64 });
-  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', docId: doc.docId, spec: spec(200) });
+  const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(200) });
   const stepTimes: number[] = [];
   let cancelledAt = 0;
   const done = collect(jobId);
@@ -97,4 +97,43 @@ test('cancel stops a running generation within one step and nothing lands', asyn
   const step = Math.max(...stepTimes.slice(1).map((x, i) => x - stepTimes[i]));
   assert.ok(latency < step + 250, `cancel took ${latency.toFixed(0)} ms, a step ${step.toFixed(0)} ms`);
   assert.equal((await t.engine.call('document.get', { docId: doc.docId })).document.layers.length, 0);
+});
+
+test('provenance keeps every field the pipeline computed through landing, undo/redo, .ora save/reopen and PSD metadata', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const regions = [{ id: 'a', box: [4, 4, 32, 32] as [number, number, number, number], prompt: 'a large red star' }];
+  const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(2), regions, order: ['a'] } });
+  const done = (await collect(jobId)).at(-1)!;
+  assert.equal(done.state, 'done');
+  const made = (done.result as { layers: { provenance: Record<string, unknown> }[] }).layers[0].provenance;
+  for (const key of ['task', 'packId', 'packVersion', 'pipeline', 'prompt', 'regions', 'order', 'seed', 'steps', 'guidance', 'sampler', 'shift', 'spacing', 'timestepScale', 'noise', 'native', 'provider', 'createdAt', 'params']) {
+    assert.ok(made[key] !== undefined, `the pipeline records ${key}`);
+  }
+  assert.equal(made.task, 'generate');
+  const landed = () => t.engine.call('document.get', { docId: doc.docId }).then((s) => s.document.layers[0]?.provenance);
+  assert.deepEqual(await landed(), made, 'landing keeps every field');
+  await t.engine.call('document.undo', { docId: doc.docId });
+  await t.engine.call('document.redo', { docId: doc.docId });
+  assert.deepEqual(await landed(), made, 'undo + redo keep every field');
+  const ora = `${t.dir}/prov.ora`;
+  await t.engine.call('document.save', { docId: doc.docId, path: ora });
+  assert.deepEqual((await t.engine.call('document.open', { path: ora })).document.layers[0].provenance, made, '.ora keeps every field');
+  const psd = `${t.dir}/prov.psd`;
+  await t.engine.call('export.run', { docId: doc.docId, format: 'psd', path: psd });
+  assert.deepEqual((await t.engine.call('document.open', { path: psd })).document.layers[0].provenance, made, 'PSD metadata keeps every field');
+});
+
+test('jobs route by task: a task this pack has no pipeline for fails no_pipeline; a task on a layer checks the layer at start', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1) });
+  await collect(jobId);
+  const layerId = (await t.engine.call('document.get', { docId: doc.docId })).document.layers[0].id;
+  const dec = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId, seed: 1, steps: 2, packId: 'fixture-tiny' } });
+  const ev = (await collect(dec.jobId)).at(-1)!;
+  assert.deepEqual([ev.state, ev.code], ['failed', 'no_pipeline']);
+  assert.match(ev.message!, /no decompose pipeline \(task "decompose"\)/);
+  assert.deepEqual((await t.engine.call('jobs.list', {})).find((j) => j.jobId === dec.jobId), { jobId: dec.jobId, task: 'decompose', state: 'failed' });
+  await assert.rejects(t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'nope', box: [0, 0, 4, 4], text: 'hi', seed: 1, steps: 2 } }), /no layer "nope"/);
+  await assert.rejects(t.engine.call('jobs.start', { task: 'place', spec: { layerId } }), /give docId/);
+  await assert.rejects(t.engine.call('jobs.start', { task: 'paint', spec: {} } as never), /jobs\.start: task/);
 });

@@ -110,7 +110,7 @@ function waitFinal(jobId: string): Promise<JobEvent> {
 
 test('a generate job without a pack fails with a clear code and the engine keeps serving', async () => {
   const spec = { prompt: 'red star', width: 64, height: 64, seed: 1, steps: 2 };
-  const { jobId } = await t.engine.call('jobs.start', { kind: 'generate', spec });
+  const { jobId } = await t.engine.call('jobs.start', { task: 'generate', spec });
   const ev = await waitFinal(jobId);
   assert.equal(ev.state, 'failed');
   assert.equal(ev.code, 'not_found');
@@ -123,7 +123,7 @@ test('a generate job without a pack fails with a clear code and the engine keeps
   const list = await t.engine.call('models.list', {});
   assert.equal(list[0].ok, false);
   assert.match(list[0].error!, /a\.onnx: sha256 mismatch/);
-  const second = await t.engine.call('jobs.start', { kind: 'generate', spec: { ...spec, packId: 'broken' } });
+  const second = await t.engine.call('jobs.start', { task: 'generate', spec: { ...spec, packId: 'broken' } });
   const ev2 = await waitFinal(second.jobId);
   assert.equal(ev2.code, 'bad_pack');
   assert.equal((await t.engine.call('document.new', { width: 4, height: 4 })).document.width, 4);
@@ -131,8 +131,8 @@ test('a generate job without a pack fails with a clear code and the engine keeps
 
 test('queued jobs can be cancelled before they run', async () => {
   const spec = { prompt: 'x', width: 8, height: 8, seed: 1, steps: 1 };
-  const a = await t.engine.call('jobs.start', { kind: 'generate', spec });
-  const b = await t.engine.call('jobs.start', { kind: 'generate', spec });
+  const a = await t.engine.call('jobs.start', { task: 'generate', spec });
+  const b = await t.engine.call('jobs.start', { task: 'generate', spec });
   const fb = waitFinal(b.jobId);
   assert.equal((await t.engine.call('jobs.cancel', { jobId: b.jobId })).cancelled, true);
   assert.equal((await fb).state, 'cancelled');

@@ -12,15 +12,21 @@ import {
 } from '../../common/contract/contract.ts';
 import { parseInput } from '../../common/contract/validate.ts';
 import type { DocumentOp } from '../../common/document/document-ops.ts';
+import { findLayer } from '../../common/document/layer-tree.ts';
+import type { JobPayload } from './jobs/job-protocol.ts';
 import type { LaminaDocument, Layer } from '../../common/document/document-schema.ts';
 import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts';
-import { GenerationResult } from '../../common/contract/generation-result.ts';
+import { TASKS, type TaskName } from '../../common/contract/tasks.ts';
+import type { TaskResult } from '../../common/contract/task-results.ts';
+import { describeZodError } from '../../common/contract/validate.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { decodeImage, encodePng } from './imaging/image-codec.ts';
 import { ImageStore } from './imaging/image-store.ts';
 import { JobQueue } from './jobs/job-queue.ts';
+import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
 import { DocumentSession } from './session/document-session.ts';
+import { landingOps } from './session/land-result.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
 
 export interface EngineOptions {
@@ -40,14 +46,14 @@ const APP_VERSION: string = require('../../package.json').version;
 export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
-  /** jobs whose result lands in a document */
-  private readonly jobDocs = new Map<string, string>();
-  readonly jobs = new JobQueue();
+  /** each running job's task and the document its result lands in */
+  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
+  readonly jobs = new JobQueue(undefined, (jobId, raw) => this.finishJob(jobId, raw));
   private autosaveTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: EngineOptions) {
     this.emitter.setMaxListeners(100);
-    this.jobs.onEvent((ev) => void this.forwardJobEvent(ev));
+    this.jobs.onEvent((ev) => this.forwardJobEvent(ev));
     if (options.autosaveMs) {
       this.autosaveTimer = setInterval(() => void this.autosaveNow().catch(() => {}), options.autosaveMs);
       this.autosaveTimer.unref();
@@ -121,13 +127,7 @@ export class Engine implements LaminaClient {
   private readonly handlers: Handlers = {
     'app.info': async () => {
       const registry = await loadPackRegistry(this.options.packDirs);
-      let ort: { version: string | null; providers: { name: string; bundled: boolean }[] } = { version: null, providers: [] };
-      try {
-        const mod = require('onnxruntime-node');
-        ort = { version: require('onnxruntime-node/package.json').version, providers: mod.listSupportedBackends() };
-      } catch {
-        /* onnxruntime-node missing: reported as null */
-      }
+      const ort = ortInfo();
       return { version: APP_VERSION, node: process.versions.node, onnxruntime: ort.version, providers: ort.providers, packs: registry.summaries };
     },
 
@@ -266,10 +266,15 @@ export class Engine implements LaminaClient {
       return { name: `${s.document.name}.${format}`, dataBase64: Buffer.from(bytes).toString('base64') };
     },
 
-    'jobs.start': async ({ spec, docId }) => {
-      if (docId) this.session(docId);
-      const { jobId } = this.jobs.start({ kind: 'generate', spec, packDirs: this.options.packDirs });
-      if (docId) this.jobDocs.set(jobId, docId);
+    'jobs.start': async ({ task, spec, docId }) => {
+      const s = docId ? this.session(docId) : null;
+      if ('layerId' in spec) {
+        // tasks on a layer read it from an open document
+        if (!s) throw new LaminaError('bad_request', `task "${task}" works on a layer of an open document: give docId`);
+        if (!findLayer(s.document.layers, spec.layerId)) throw new LaminaError('not_found', `no layer "${spec.layerId}" in this document`);
+      }
+      const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs } as JobPayload);
+      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}) });
       return { jobId };
     },
 
@@ -288,41 +293,28 @@ export class Engine implements LaminaClient {
     },
   };
 
-  /** Job events go out as they come, except that a generation's 'done' is sent after its
-   * layers have landed in the document (or as 'failed' if they cannot). */
-  private async forwardJobEvent(ev: JobEvent): Promise<void> {
-    const docId = this.jobDocs.get(ev.jobId);
-    if (docId && ['done', 'failed', 'cancelled'].includes(ev.state)) this.jobDocs.delete(ev.jobId);
-    if (docId && ev.state === 'done') {
-      try {
-        await this.landGeneration(docId, ev.result);
-      } catch (err) {
-        this.emit('job.event', { jobId: ev.jobId, state: 'failed', ...toErrorPayload(err) });
-        return;
-      }
-    }
+  /** Job events go out as they come; a job's 'done' comes after finishJob landed its result. */
+  private forwardJobEvent(ev: JobEvent): void {
+    if (['done', 'failed', 'cancelled'].includes(ev.state)) this.jobInfo.delete(ev.jobId);
     this.emit('job.event', ev);
   }
 
-  /** A finished generation lands in its document as one undo step, layers in front. */
-  private async landGeneration(docId: string, raw: unknown): Promise<void> {
-    const s = this.sessions.get(docId);
-    if (!s) return; // closed while the job ran
-    const result = GenerationResult.parse(raw);
-    const ops: DocumentOp[] = [];
-    for (const [index, layer] of result.layers.entries()) {
-      const img = await decodeImage(Buffer.from(layer.pngBase64, 'base64'), layer.name);
-      const imageId = s.store.put(img);
-      ops.push({
-        op: 'add', parentId: null, index,
-        layer: {
-          id: randomUUID(), kind: 'raster', name: layer.name, imageId, width: img.width, height: img.height,
-          x: layer.x, y: layer.y, visible: true, opacity: 1, blendMode: 'normal', locked: false, provenance: layer.provenance,
-        },
-      });
+  /** A job's result, parsed once with its task's schema, lands in its document as one
+   * undo step. Throwing here fails the job (its event, jobs.list). */
+  private async finishJob(jobId: string, raw: unknown): Promise<TaskResult> {
+    const info = this.jobInfo.get(jobId);
+    if (!info) throw new LaminaError('internal', `job ${jobId} finished but the engine has no record of it`);
+    const parsed = TASKS[info.task].result.safeParse(raw);
+    if (!parsed.success) throw new LaminaError('internal', `${info.task} result: ${describeZodError(parsed.error)}`);
+    const result = parsed.data as TaskResult;
+    const s = info.docId ? this.sessions.get(info.docId) : undefined;
+    if (!s) return result; // no document, or closed while the job ran
+    const ops = await landingOps(s.document, s.store, result);
+    if (ops) {
+      s.apply(ops, 'record', TASKS[info.task].label);
+      this.changed(s);
     }
-    s.apply(ops, 'record', 'Generate');
-    this.changed(s);
+    return result;
   }
 
   private assertRecoveryPath(path: string): void {

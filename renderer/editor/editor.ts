@@ -762,7 +762,7 @@ export class Editor implements ToolHost {
     const spec = buildSpec(doc, seed === undefined ? this.state.gen : { ...this.state.gen, seed });
     this.store.set({ job: { jobId: null, state: 'starting', i: 0, n: spec.steps, preview: null }, lastSeed: spec.seed });
     try {
-      const { jobId } = await this.client.call('jobs.start', { kind: 'generate', docId, spec });
+      const { jobId } = await this.client.call('jobs.start', { task: 'generate', docId, spec });
       const job = this.state.job;
       if (job && job.jobId === null) this.store.set({ job: { ...job, jobId } });
       for (const e of this.jobEventsBeforeId.get(jobId) ?? []) this.onJobEvent(e);

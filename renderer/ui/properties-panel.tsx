@@ -72,7 +72,7 @@ export function PropertiesPanel() {
             {p.provider && (<><dt>Device</dt><dd>{p.provider}</dd></>)}
             {p.createdAt && (<><dt>Made</dt><dd>{new Date(p.createdAt).toLocaleString()}</dd></>)}
             {p.regions.length > 0 && (<><dt>Regions</dt><dd>{p.regions.map((r) => r.prompt || r.id).join(' · ')}</dd></>)}
-            {p.layerbind && (<><dt>Method</dt><dd data-testid="provenance-method">{describeRegionMethod(p.layerbind)}</dd></>)}
+            {p.params.layerbind && (<><dt>Method</dt><dd data-testid="provenance-method">{describeRegionMethod(p.params.layerbind)}</dd></>)}
           </dl>
         ) : (
           <p className="muted">{layer.kind === 'region' ? 'A region is an input to generation.' : 'Not generated (imported or painted).'}</p>
@@ -83,7 +83,7 @@ export function PropertiesPanel() {
 }
 
 /** "layerbind: fuse at step 2, nurse 4 steps (cosine, strength 1)" from a provenance record. */
-function describeRegionMethod(m: NonNullable<Provenance['layerbind']>): string {
+function describeRegionMethod(m: NonNullable<Provenance['params']['layerbind']>): string {
   if (m.mode && m.mode !== 'layerbind') return m.mode;
   const parts = [];
   if (m.fuseStep !== undefined) parts.push(`fuse at step ${m.fuseStep}`);

@@ -31,15 +31,27 @@ export function solidImage(width: number, height: number, rgba: readonly [number
   return { width, height, data };
 }
 
+/** Every provenance field, so the round trips (ORA, PSD metadata) prove none is dropped. */
 const provenance = {
+  task: 'generate',
   packId: 'lamina-tiny',
+  packVersion: '0.3.0',
   pipeline: 'layerbind',
   prompt: 'a red ball on a shelf',
+  regions: [{ id: 'region-1', box: [2, 3, 10, 8] as [number, number, number, number], prompt: 'red ball' }],
+  order: ['region-1'],
   seed: 42,
   steps: 8,
   guidance: 3.5,
-  regions: [{ id: 'region-1', box: [2, 3, 10, 8] as [number, number, number, number], prompt: 'red ball' }],
+  sampler: 'flow_match_euler',
+  shift: 1,
+  spacing: 'linspace',
+  timestepScale: 1,
+  noise: 'philox4x32-10 + box-muller',
+  native: { width: 128, height: 128 },
+  provider: 'cpu',
   createdAt: '2026-11-28T09:00:00.000Z',
+  params: { layerbind: { mode: 'layerbind' as const, fuseStep: 1, nursingSteps: 2, schedule: 'cosine' as const, strength: 1, sharedUncond: true, futureKnob: 0.25 }, art: { layerCount: 3 } },
 };
 
 function raster(store: ImageStore, id: string, name: string, img: RgbaImage, extra: Partial<Layer> = {}): Layer {

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readPackModel, type PackModel } from '../runtime/pack-model.ts';
+import { readPackModel, wordTokenizerFile, type PackModel } from '../runtime/pack-model.ts';
 import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 import { ObjectJudge, type RequestedObject, type ShapeTemplates } from './object-judge.ts';
 import { loadWorldSpec, type WorldSpec } from './world-spec.ts';
@@ -29,7 +29,7 @@ export interface EvaluationSetup {
 export async function loadEvaluation(packDir: string): Promise<EvaluationSetup> {
   const pack = await verifyPack(packDir);
   const model = readPackModel(pack);
-  const world = loadWorldSpec(join(pack.dir, model.tokenizer.file));
+  const world = loadWorldSpec(wordTokenizerFile(model));
   const templates: ShapeTemplates = JSON.parse(readFileSync(join(HERE, 'shape-templates.json'), 'utf8'));
   const captions: TestCaption[] = JSON.parse(readFileSync(join(HERE, 'fixtures', 'test-captions.json'), 'utf8'));
   return { pack, model, world, judge: new ObjectJudge(world, templates), captions };

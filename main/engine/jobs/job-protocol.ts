@@ -1,13 +1,9 @@
 // Messages between the engine (main side) and its job worker thread.
-import type { GenerationSpec } from '../../../common/contract/generation-spec.ts';
 import type { JobEvent } from '../../../common/contract/contract.ts';
+import type { JobStart } from '../../../common/contract/tasks.ts';
 
-export interface GenerateJobPayload {
-  kind: 'generate';
-  spec: GenerationSpec;
-  packDirs: string[];
-}
-export type JobPayload = GenerateJobPayload;
+/** A job as the worker runs it: its task and spec (checked by the contract) and where packs are. */
+export type JobPayload = Pick<JobStart, 'task' | 'spec'> & { packDirs: string[] };
 
 export type ToWorker =
   | { type: 'start'; jobId: string; payload: JobPayload }

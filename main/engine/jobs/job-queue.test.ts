@@ -5,7 +5,7 @@ import { JobQueue } from './job-queue.ts';
 
 const DYING = new URL('./fixtures/dying-worker.mjs', import.meta.url);
 const job = (prompt: string) => ({
-  kind: 'generate' as const,
+  task: 'generate' as const,
   packDirs: [],
   spec: { prompt, width: 8, height: 8, seed: 1, steps: 1, guidance: 4, regions: [], order: [], device: 'cpu' as const },
 });
@@ -47,4 +47,23 @@ test('close cancels a running job gracefully before stopping the worker', async 
   await q.close();
   assert.equal((await slow.done).state, 'cancelled');
   assert.throws(() => q.start(job('x')), /closed/);
+});
+
+test('a result is done only once `finish` (the landing) resolves; a landing that throws fails the job for listeners and in list()', async () => {
+  let landings = 0;
+  const q = new JobQueue(DYING, async (_jobId, result) => {
+    if (landings++ === 1) throw new Error('cannot land: layer is gone');
+    return { landed: result };
+  });
+  try {
+    const ok = await q.start(job('a')).done;
+    assert.equal(ok.state, 'done');
+    assert.deepEqual(ok.result, { landed: { ok: true } });
+    const bad = await q.start(job('b')).done;
+    assert.equal(bad.state, 'failed');
+    assert.match(bad.message!, /cannot land: layer is gone/);
+    assert.deepEqual(q.list().map((j) => [j.task, j.state]), [['generate', 'done'], ['generate', 'failed']]);
+  } finally {
+    await q.close();
+  }
 });

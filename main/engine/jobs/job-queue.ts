@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Worker } from 'node:worker_threads';
 import type { JobEvent, JobState } from '../../../common/contract/contract.ts';
+import { toErrorPayload } from '../../../common/errors/lamina-error.ts';
 import type { FromWorker, JobPayload, ToWorker } from './job-protocol.ts';
 
 interface JobRecord {
@@ -26,8 +27,15 @@ export class JobQueue {
   private worker: Worker | null = null;
   private closed = false;
 
-  /** `workerUrl` is the worker-thread entry (the real job worker unless a test says otherwise). */
-  constructor(private readonly workerUrl: URL = WORKER_URL) {}
+  /**
+   * `workerUrl` is the worker-thread entry (the real job worker unless a test says otherwise).
+   * `finish` runs when the worker reports a result (the engine parses and lands it): the
+   * job is done only when it resolves, and failed (for every listener and in list()) when it throws.
+   */
+  constructor(
+    private readonly workerUrl: URL = WORKER_URL,
+    private readonly finish?: (jobId: string, result: unknown) => Promise<unknown>,
+  ) {}
 
   /** Subscribe to every job's events. Returns an unsubscribe function. */
   onEvent(listener: (ev: JobEvent) => void): () => void {
@@ -61,8 +69,8 @@ export class JobQueue {
     return true;
   }
 
-  list(): { jobId: string; kind: JobPayload['kind']; state: JobState }[] {
-    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, kind: j.payload.kind, state: j.state }));
+  list(): { jobId: string; task: JobPayload['task']; state: JobState }[] {
+    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, task: j.payload.task, state: j.state }));
   }
 
   /** Cancels everything. A running job is asked to stop and given `graceMs` to do so:
@@ -96,6 +104,19 @@ export class JobQueue {
     }
   }
 
+  /** A worker event; a result goes through `finish` before the job counts as done. */
+  private async receive(ev: JobEvent): Promise<void> {
+    if (ev.state !== 'done' || !this.finish) return this.emit(ev);
+    const job = this.jobs.get(ev.jobId);
+    if (!job || FINAL.has(job.state)) return;
+    try {
+      const result = await this.finish(ev.jobId, ev.result);
+      this.emit({ ...ev, result });
+    } catch (err) {
+      this.emit({ jobId: ev.jobId, state: 'failed', ...toErrorPayload(err) });
+    }
+  }
+
   private pump(): void {
     if (this.running || this.closed) return;
     const next = this.pending.shift();
@@ -112,7 +133,7 @@ export class JobQueue {
   private ensureWorker(): Worker {
     if (this.worker) return this.worker;
     const worker = new Worker(this.workerUrl);
-    worker.on('message', (msg: FromWorker) => this.emit(msg.event));
+    worker.on('message', (msg: FromWorker) => void this.receive(msg.event));
     const fail = (message: string) => {
       if (this.worker === worker) this.worker = null;
       const job = this.running;

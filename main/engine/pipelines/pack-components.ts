@@ -1,8 +1,6 @@
 // The shared parts of every diffusion pipeline on a pack: tokenizer, text encoder,
 // transformer call, VAE decode (latent -> RGBA) and encode (RGBA -> latent, for img2img
 // and decomposition). Sessions come from a SessionPool and go back to it in release().
-import { join } from 'node:path';
-import ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
@@ -10,16 +8,17 @@ import { fitWithin, resample } from '../imaging/resample.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import { GraphRunner } from '../runtime/graph-runner.ts';
-import { readPackModel, requireGraph, type PackModel } from '../runtime/pack-model.ts';
+import { readPackModel, requireGraph, wordTokenizerFile, type PackModel } from '../runtime/pack-model.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { sharedSessionPool, type PooledSession, type SessionPool } from '../runtime/session-pool.ts';
+import { intTensor, type Tensor } from '../runtime/tensors.ts';
 import { WordTokenizer } from '../text/tokenizer.ts';
 
 export interface EncodedText {
   batch: number;
   length: number;
   /** [batch, length, dim] */
-  embeds: ort.Tensor;
+  embeds: Tensor;
   /** [batch, length], 1 = token */
   mask: Float32Array;
   truncated: number[];
@@ -41,7 +40,7 @@ export class PackComponents {
   }
 
   tokenizer(): WordTokenizer {
-    const path = join(this.pack.dir, this.model.tokenizer.file);
+    const path = wordTokenizerFile(this.model);
     let t = tokenizers.get(path);
     if (!t) tokenizers.set(path, (t = WordTokenizer.fromFile(path)));
     return t;
@@ -62,36 +61,54 @@ export class PackComponents {
     return r;
   }
 
+  /** Loads the graphs a denoising pipeline runs (transformer, text encoders, image decoder) in parallel; returns the transformer's runner. */
+  async loadDenoisingGraphs(forWhat: string): Promise<GraphRunner> {
+    const m = this.model;
+    const names = [m.transformer.graph, ...m.textEncoders.map((t) => t.graph), ...(m.codec.kind === 'none' ? [] : [m.codec.decoder])];
+    const [transformer] = await Promise.all(names.map((n) => this.graph(n, forWhat)));
+    return transformer;
+  }
+
   /** Gives every checked-out session back to the pool (they stay cached there). */
   release(): void {
     for (const s of this.held.splice(0)) this.pool.release(s);
     this.runners.clear();
   }
 
+  /** The pack's latent codec (a VAE of some kind); pixel-space packs (codec "none") are not supported yet. */
+  private latentCodec(forWhat: string): Exclude<PackModel['codec'], { kind: 'none' }> {
+    const codec = this.model.codec;
+    if (codec.kind === 'none') throw new LaminaError('unsupported', `model pack "${this.model.id}" works in pixel space (image codec "none"), which ${forWhat} does not support in this version of Lamina`);
+    return codec;
+  }
+
   /** Tokenizes and encodes prompts as one batch (padded to the longest or the graph's fixed length). */
   async encodePrompts(prompts: readonly string[]): Promise<EncodedText> {
-    const te = await this.graph('text_encoder', 'text-to-image');
-    const idsName = te.inputNamed('input_ids', 'ids', 'tokens') ?? te.inputs[0].name;
-    const maskName = te.inputNamed('attention_mask', 'mask', 'text_mask');
+    const spec = this.model.textEncoders[0];
+    if (this.model.textEncoders.length > 1) throw new LaminaError('unsupported', `model pack "${this.model.id}": ${this.model.textEncoders.length} text encoders are not supported by this version of Lamina (one)`);
+    const te = await this.graph(spec.graph, 'text encoding');
+    const idsName = spec.io.ids;
+    const maskName = spec.io.mask;
     const fixedLen = te.spec(idsName).dims[1];
     const enc = this.tokenizer().encodeBatch(prompts, typeof fixedLen === 'number' && fixedLen > 0 ? fixedLen : undefined);
     const dims = [enc.batch, enc.length];
-    const feeds: Record<string, ort.Tensor> = { [idsName]: intTensor(te.spec(idsName).dtype, enc.ids, dims) };
+    const feeds: Record<string, Tensor> = { [idsName]: intTensor(te.spec(idsName).dtype, enc.ids, dims) };
     if (maskName) feeds[maskName] = intTensor(te.spec(maskName).dtype, enc.mask, dims);
-    const outName = te.outputNamed('text_embeds', 'last_hidden_state', 'encoder_hidden_states');
+    const outName = spec.io.hidden;
     const out = await te.run(feeds, { fetch: [outName] });
     return { batch: enc.batch, length: enc.length, embeds: out[outName], mask: Float32Array.from(enc.mask), truncated: enc.truncated };
   }
 
   /** Normalized transformer latents -> premultiplied RGBA float [B, 4, H, W] in [0, 1] and its size. */
   async decodeLatents(latents: Float32Array, batch: number, lh: number, lw: number): Promise<{ rgba: Float32Array; width: number; height: number; channels: number }> {
-    const dec = await this.graph('vae_decoder', 'decoding latents');
-    const inName = dec.inputNamed('latent', 'latents', 'z', 'latent_sample') ?? dec.inputs[0].name;
+    const codec = this.latentCodec('decoding latents');
+    const dec = await this.graph(codec.decoder, 'decoding latents');
+    const inName = codec.io.decoderLatent;
     const { scalingFactor, shiftFactor } = this.model.latent;
     const t = dec.buffers.tensor(inName, 'float32', [batch, this.model.latent.channels, lh, lw]);
     const z = t.data as Float32Array;
     for (let i = 0; i < z.length; i++) z[i] = latents[i] / scalingFactor + shiftFactor;
-    const outName = dec.outputNamed('image', 'sample');
+    const outName = codec.io.decoderImage;
     const out = (await dec.run({ [inName]: t }, { fetch: [outName] }))[outName];
     const [, c, h, w] = out.dims as number[];
     return { rgba: out.data as Float32Array, width: w, height: h, channels: c };
@@ -152,14 +169,16 @@ export class PackComponents {
    * native size, premultiplied, VAE-encoded (posterior mean), then (z - shift) * scale.
    */
   async encodeImage(img: RgbaImage): Promise<{ latent: Float32Array; dims: number[] }> {
-    const enc = await this.graph('vae_encoder', 'image -> latent encoding');
+    const codec = this.latentCodec('image -> latent encoding');
+    if (!codec.encoder || !codec.io.encoderImage || !codec.io.encoderLatent) throw new LaminaError('bad_pack', `model pack "${this.model.id}" declares no image encoder, which image -> latent encoding needs`);
+    const enc = await this.graph(codec.encoder, 'image -> latent encoding');
     const { width, height } = this.model.native;
     let src = img;
     if (img.width !== width || img.height !== height) {
       const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } }).resize(width, height, { fit: 'fill' }).raw().toBuffer({ resolveWithObject: true });
       src = { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
     }
-    const inName = enc.inputNamed('image', 'sample', 'x') ?? enc.inputs[0].name;
+    const inName = codec.io.encoderImage;
     const c = this.model.image.channels;
     const [lo, hi] = this.model.image.range;
     const plane = width * height;
@@ -173,7 +192,7 @@ export class PackComponents {
       }
       if (c === 4) x[3 * plane + p] = lo + a * (hi - lo);
     }
-    const outName = enc.outputNamed('latent', 'latent_dist', 'mean');
+    const outName = codec.io.encoderLatent;
     const out = (await enc.run({ [inName]: t }, { fetch: [outName] }))[outName];
     const dims = [...(out.dims as number[])];
     const channels = this.model.latent.channels;
@@ -188,10 +207,4 @@ export class PackComponents {
     for (let i = 0; i < n; i++) latent[i] = (data[i] - shiftFactor) * scalingFactor;
     return { latent, dims: [1, channels, dims[2], dims[3]] };
   }
-}
-
-function intTensor(dtype: string, values: readonly number[], dims: number[]): ort.Tensor {
-  if (dtype === 'int64') return new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
-  if (dtype === 'int32') return new ort.Tensor('int32', Int32Array.from(values), dims);
-  return new ort.Tensor('float32', Float32Array.from(values), dims);
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GenerationResult } from '../../../common/contract/generation-result.ts';
+import { GenerationResult } from '../../../common/contract/task-results.ts';
 import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { ObjectJudge } from '../evaluation/object-judge.ts';
 import { loadWorldSpec } from '../evaluation/world-spec.ts';
@@ -68,7 +68,7 @@ test('layerbind: registered for its task; the result matches the contract with p
   assert.equal(p.pipeline, 'layerbind');
   assert.deepEqual(p.regions, wide.regions);
   assert.deepEqual(p.order, ['star', 'circle']);
-  assert.deepEqual(p.layerbind, { mode: 'layerbind', fuseStep: 1, nursingSteps: 1, schedule: 'cosine', strength: 1, maskThreshold: 0.5, sharedUncond: true, branchPooling: 'region' });
+  assert.deepEqual(p.params.layerbind, { mode: 'layerbind', fuseStep: 1, nursingSteps: 1, schedule: 'cosine', strength: 1, maskThreshold: 0.5, sharedUncond: true, branchPooling: 'region' });
   assert.match(r.notes.join(' '), /resampled to 96x48 .*region boxes were mapped through the same crop/);
   assert.equal(events.filter((e) => e.preview).length, 1);
   // work per run: phase 1 (1 step x (3 branches + 1 shared uncond)), nursing (1 x 4), global (2 x 2)

@@ -10,7 +10,7 @@ import { collectingContext, conformance } from './conformance.ts';
 import { PackComponents } from './pack-components.ts';
 import { findPipeline } from './pipeline-registry.ts';
 import { TextToImagePipeline } from './pipeline-text-to-image.ts';
-import { GenerationResult } from '../../../common/contract/generation-result.ts';
+import { GenerationResult } from '../../../common/contract/task-results.ts';
 import { normalNoise } from '../runtime/prng.ts';
 import '../runtime/test-quiet-providers.ts';
 

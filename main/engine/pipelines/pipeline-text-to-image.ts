@@ -1,55 +1,38 @@
-// Text -> image on a model pack, written like diffusers' __call__: numbered steps,
-// components injected (pack, session pool, device), the scheduler pure and swappable.
-// Each network step is one ONNX call; classifier-free guidance runs cond + uncond as a
-// batch of 2 in that one call.
-import ort from 'onnxruntime-node';
+// Text -> image on a model pack, written like diffusers' __call__: numbered steps over
+// the shared denoising steps (./denoise/), components injected (pack, session pool,
+// device), the scheduler pure and swappable. Each network step is one ONNX call;
+// classifier-free guidance runs cond + uncond as a batch of 2 in that one call.
 import { GenerationSpec, type GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import type { GenerationResult } from '../../../common/contract/task-results.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
-import { encodePng } from '../imaging/image-codec.ts';
-import { maskTensor } from '../runtime/mask-tensor.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
-import { normalNoise } from '../runtime/prng.ts';
 import { sharedSessionPool, type SessionPool } from '../runtime/session-pool.ts';
-import { FlowMatchEulerScheduler } from '../schedulers/scheduler-flow-euler.ts';
+import { eulerStep, predictX0 } from '../schedulers/scheduler-flow-euler.ts';
+import { decodeImage } from './denoise/decode-image.ts';
+import { DenoiserBatch } from './denoise/denoiser-batch.ts';
+import { checkPrompts, encodePrompt } from './denoise/encode-prompt.ts';
+import { generationProvenance } from './denoise/generation-provenance.ts';
+import { guidanceFor, guidedVelocities } from './denoise/guided-step.ts';
+import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
+import { latentGeometry, prepareLatents } from './denoise/prepare-latents.ts';
+import { prepareTimesteps } from './denoise/prepare-timesteps.ts';
+import { StepProgress, type PreviewOptions } from './denoise/step-progress.ts';
 import { PackComponents } from './pack-components.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
-/** One layer of the result (common/contract/generation-result.ts GeneratedLayer). */
-export interface GeneratedLayer {
-  name: string;
-  width: number;
-  height: number;
-  x: number;
-  y: number;
-  pngBase64: string;
-  /** common/document/document-schema.ts Provenance, plus how the sampler ran */
-  provenance: {
-    packId: string; pipeline: string; prompt: string; seed: number; steps: number; guidance: number;
-    regions: []; provider: string; createdAt: string; [extra: string]: unknown;
-  };
-}
+/** The generate task's result (common/contract/task-results.ts), with this pipeline's timings. */
+export type TextToImageResult = GenerationResult & { timings: PipelineTimings };
 
-export interface TextToImageResult {
-  layers: GeneratedLayer[];
-  timings: { load_ms: number; encode_ms: number; denoise_ms: number; step_ms: number; decode_ms: number; resample_ms: number; total_ms: number };
-  provider: string;
-  notes: string[];
-}
-
-export interface TextToImageOptions {
+export interface TextToImageOptions extends PreviewOptions {
   pool?: SessionPool;
-  /** decoded x0 preview every this many steps (0 = none); default ~4 per run */
-  previewEvery?: number;
-  /** longest side of a preview PNG */
-  previewSize?: number;
   /** called after every step with the allowlisted tensors (diffusers' callback_on_step_end) */
   onStepEnd?: (info: { i: number; n: number; sigma: number; latents: Float32Array; velocity: Float32Array }) => void;
 }
 
 export class TextToImagePipeline implements Pipeline {
-  readonly task = 'text-to-image';
+  readonly name = 'text-to-image';
 
   constructor(
     readonly pack: Pack,
@@ -57,113 +40,62 @@ export class TextToImagePipeline implements Pipeline {
   ) {}
 
   async run(specInput: GenerationSpec | GenerationSpecInput, ctx: JobContext): Promise<TextToImageResult> {
-    const t0 = performance.now();
+    const timer = new PipelineTimer();
     const notes: string[] = [];
 
     // 1. Check the spec (the same schema every transport uses) and the prompt's words.
     const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
     const parts = new PackComponents(this.pack, this.options.pool ?? sharedSessionPool(), spec.device as Device);
     const model = parts.model;
-    const tokenizer = parts.tokenizer();
-    tokenizer.encode(spec.prompt); // unknown words -> bad_request before any session loads
+    checkPrompts(parts, [{ text: spec.prompt }]); // unknown words -> bad_request before any session loads
     if (spec.regions.length > 0) notes.push('regions are ignored by text-to-image (they are for the layerbind pipeline)');
-    const doCfg = spec.guidance > 1;
+    const guidance = guidanceFor(model, spec.guidance);
+    const geometry = latentGeometry(model);
 
     try {
-      // 2. Load the graphs (lazily, from the pool) and encode the prompt (+ the empty prompt for CFG).
+      // 2. Load the graphs (lazily, from the pool).
       ctx.progress({ state: 'loading' });
-      const [transformer] = await Promise.all([parts.graph('transformer', 'text-to-image'), parts.graph('text_encoder', 'text-to-image'), parts.graph('vae_decoder', 'text-to-image')]);
+      const transformer = await parts.loadDenoisingGraphs('text-to-image');
       throwIfCancelled(ctx.signal);
-      const tLoad = performance.now();
-      const text = await parts.encodePrompts(doCfg ? [spec.prompt, ''] : [spec.prompt]);
-      if (text.truncated.length) notes.push(`prompt truncated to ${model.tokenizer.maxLength ?? tokenizer.maxLength} tokens`);
-      const tEncode = performance.now();
+      timer.mark('load');
 
-      // 3. Prepare latents: seeded Philox noise at the pack's native latent size.
-      const { channels } = model.latent;
-      const lh = Math.round(model.native.height / model.latent.vaeScaleFactor);
-      const lw = Math.round(model.native.width / model.latent.vaeScaleFactor);
-      const size = channels * lh * lw;
-      const latents = normalNoise(spec.seed, size);
+      // 3. Encode the prompt (+ the unconditional prompt for CFG) as one batch.
+      const text = await encodePrompt(parts, guidance.kind === 'cfg' ? [spec.prompt, model.scheduler.uncondPrompt] : [spec.prompt]);
+      if (text.truncated.length) notes.push(`prompt truncated to ${parts.tokenizer().maxLength} tokens`);
+      timer.mark('encode');
 
-      // 4. Set timesteps.
-      const scheduler = new FlowMatchEulerScheduler({ shift: model.scheduler.shift, numTrainTimesteps: model.scheduler.numTrainTimesteps });
-      const { timesteps, sigmas } = scheduler.setTimesteps(spec.steps, { spacing: model.scheduler.spacing });
-      const timestepScale = model.scheduler.timestepScale / model.scheduler.numTrainTimesteps; // timesteps are sigma * N
+      // 4. Prepare latents (seeded noise at the pack's native latent size) and timesteps.
+      const latents = prepareLatents(geometry, spec.seed);
+      const { sigmas, model: modelTimesteps } = prepareTimesteps(model, spec.steps, geometry.imageTokens);
 
-      // 5. Denoising loop.
-      const batch = doCfg ? 2 : 1;
-      const names = {
-        latent: transformer.inputNamed('latent', 'hidden_states', 'sample', 'x') ?? 'latent',
-        timestep: transformer.inputNamed('timestep', 't', 'sigma') ?? 'timestep',
-        text: transformer.inputNamed('text_embeds', 'encoder_hidden_states', 'context') ?? 'text_embeds',
-        mask: transformer.inputNamed('text_mask', 'encoder_attention_mask'),
-      };
-      const out = transformer.outputNamed('velocity', 'sample', 'noise_pred');
-      const latentIn = transformer.buffers.tensor(names.latent, 'float32', [batch, channels, lh, lw]);
-      const timestepIn = transformer.buffers.tensor(names.timestep, transformer.spec(names.timestep).dtype, [batch]);
-      const feeds: Record<string, ort.Tensor> = { [names.latent]: latentIn, [names.timestep]: timestepIn, [names.text]: text.embeds };
-      if (names.mask) feeds[names.mask] = maskTensor(transformer.spec(names.mask).dtype, text.mask, [batch, text.length]);
-      const patch = model.transformer.patchSize;
-      const imageTokens = model.transformer.imageTokens ?? Math.floor(lh / patch) * Math.floor(lw / patch);
-      const bindings = { batch, text_len: text.length, joint_len: text.length + imageTokens, latent_height: lh, latent_width: lw };
-      const previewEvery = this.options.previewEvery ?? Math.max(1, Math.round(spec.steps / 4));
-      const guided = new Float32Array(size);
-      const x0 = new Float32Array(size);
-      let stepTotal = 0;
+      // 5. Denoising loop: one guided network call and one Euler step per step.
+      const batch = new DenoiserBatch(transformer, model, geometry, { batch: text.batch, textLen: text.length, dim: text.dim, embeds: text.embeds, mask: text.mask }, guidance.kind === 'embedded' ? guidance.scale : undefined);
+      const progress = new StepProgress(ctx, parts, geometry, spec.steps, this.options);
       for (let i = 0; i < spec.steps; i++) {
         throwIfCancelled(ctx.signal);
-        const ts = Math.fround(timesteps[i] * timestepScale);
-        const lat = latentIn.data as Float32Array;
-        for (let b = 0; b < batch; b++) lat.set(latents, b * size);
-        if (timestepIn.data instanceof BigInt64Array) timestepIn.data.fill(BigInt(Math.round(ts)));
-        else (timestepIn.data as Float32Array).fill(ts);
-        const s0 = performance.now();
-        const v = (await transformer.run(feeds, { bindings, fetch: [out] }))[out].data as Float32Array;
-        stepTotal += performance.now() - s0;
+        const v = await batch.run(() => latents, modelTimesteps[i], timer);
         throwIfCancelled(ctx.signal);
-        if (doCfg) for (let k = 0; k < size; k++) guided[k] = v[size + k] + spec.guidance * (v[k] - v[size + k]);
-        else guided.set(v.subarray(0, size));
-        const sigma = sigmas[i];
-        this.options.onStepEnd?.({ i, n: spec.steps, sigma, latents, velocity: guided });
-        let preview: string | undefined;
-        if (previewEvery > 0 && i < spec.steps - 1 && (i + 1) % previewEvery === 0) {
-          scheduler.predictX0(guided, latents, x0);
-          preview = await parts.previewPng(x0, lh, lw, this.options.previewSize ?? 64);
-        }
-        scheduler.step(guided, latents, latents);
-        ctx.progress({ state: 'step', i: i + 1, n: spec.steps, ...(preview ? { preview } : {}) });
+        const [velocity] = guidedVelocities(v, geometry.size, 1, guidance);
+        this.options.onStepEnd?.({ i, n: spec.steps, sigma: sigmas[i], latents, velocity });
+        await progress.preview(i, () => predictX0(latents, velocity, sigmas[i]));
+        eulerStep(latents, velocity, sigmas[i], sigmas[i + 1], latents);
+        progress.report(i);
       }
-      const tDenoise = performance.now();
+      timer.mark('denoise');
 
-      // 6. VAE decode to RGBA; 7. resample to the requested canvas when it differs from
-      //    the native size.
+      // 6. Decode to RGBA and resample to the requested canvas when it differs from the native size.
       throwIfCancelled(ctx.signal);
-      const { image, native, resampled, decodeMs } = await parts.decodeToCanvas(latents, lh, lw, spec.width, spec.height);
-      const tDecode = tDenoise + decodeMs;
-      if (resampled) notes.push(`generated at the pack's native ${native.width}x${native.height} and resampled to ${spec.width}x${spec.height}${resampled === 'fill' ? '' : ' (scaled to cover, centre-cropped: aspect ratios differ)'}`);
-      const png = await encodePng(image);
-      const tEnd = performance.now();
+      const { image, pngBase64 } = await decodeImage(parts, latents, geometry, spec, timer, notes);
       const provider = transformer.provider;
       return {
+        landing: 'add-layers',
+        at: { parentId: null, index: 0 },
         layers: [{
           name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : 'Generated',
-          width: image.width,
-          height: image.height,
-          x: 0,
-          y: 0,
-          pngBase64: Buffer.from(png).toString('base64'),
-          provenance: {
-            packId: model.id, pipeline: this.task, prompt: spec.prompt, seed: spec.seed, steps: spec.steps,
-            guidance: spec.guidance, regions: [], provider, createdAt: new Date().toISOString(),
-            packVersion: model.version, sampler: 'flow_match_euler', shift: model.scheduler.shift, spacing: model.scheduler.spacing,
-            noise: 'philox4x32-10 + box-muller', native: model.native,
-          },
+          width: image.width, height: image.height, x: 0, y: 0, pngBase64,
+          provenance: generationProvenance(model, spec, this.name, provider),
         }],
-        timings: {
-          load_ms: round(tLoad - t0), encode_ms: round(tEncode - tLoad), denoise_ms: round(tDenoise - tEncode),
-          step_ms: round(stepTotal / spec.steps), decode_ms: round(tDecode - tDenoise), resample_ms: round(tEnd - tDecode), total_ms: round(tEnd - t0),
-        },
+        timings: timer.timings(spec.steps),
         provider,
         notes,
       };
@@ -172,7 +104,5 @@ export class TextToImagePipeline implements Pipeline {
     }
   }
 }
-
-const round = (ms: number) => Math.round(ms * 100) / 100;
 
 registerPipeline('text-to-image', (pack) => new TextToImagePipeline(pack));

@@ -7,6 +7,11 @@ import { test } from 'node:test';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { loadPackRegistry, verifyPack } from './pack-registry.ts';
 import { readPackModel } from './pack-model.ts';
+import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
+import { detachedJobContext } from '../jobs/job-context.ts';
+import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
+import { SessionPool } from './session-pool.ts';
+import './test-quiet-providers.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/tiny-pack', import.meta.url));
 
@@ -17,7 +22,7 @@ function copyPack(): { root: string; dir: string } {
   return { root, dir };
 }
 
-test('pack: the fixture pack verifies and reads as a model (lamina-model-pack format)', async () => {
+test('pack: the fixture pack (format 1) verifies and reads as a model from its migrated components', async () => {
   const pack = await verifyPack(FIXTURE);
   assert.equal(pack.id, 'fixture-tiny');
   const m = readPackModel(pack);
@@ -28,6 +33,8 @@ test('pack: the fixture pack verifies and reads as a model (lamina-model-pack fo
   assert.equal(m.image.premultiplied, true);
   assert.deepEqual(m.image.range, [0, 1]);
   assert.equal(m.transformer.imageTokens, 16);
+  assert.equal(m.codec.kind, 'rgba-vae');
+  assert.equal(m.textEncoders[0].graph, 'text_encoder');
 });
 
 test('pack: tampered file and missing file fail with the file and the check named', async () => {
@@ -58,6 +65,30 @@ test('pack: a manifest without a pipelines list gets text-to-image from its grap
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
     assert.deepEqual((await verifyPack(dir)).manifest.pipelines, [], 'an explicit list is kept');
   } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('pack: a format 2 manifest on disk (the fixture migrated) verifies and generates the same bytes as its format 1 original', async () => {
+  const { root, dir } = copyPack();
+  const pool = new SessionPool();
+  try {
+    const v1 = await verifyPack(FIXTURE);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(migratePackManifest(JSON.parse(readFileSync(join(FIXTURE, 'manifest.json'), 'utf8')))));
+    const v2 = await verifyPack(dir);
+    assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).formatVersion, 2);
+    assert.deepEqual(v2.manifest.components, v1.manifest.components);
+    assert.deepEqual(v2.manifest.pipelines, ['text-to-image', 'layerbind']);
+    const spec = { prompt: 'a large red star', width: 64, height: 64, seed: 3, steps: 3, guidance: 4, device: 'cpu' as const };
+    const run = async (pack: typeof v1) => (await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, detachedJobContext())).layers[0].pngBase64;
+    assert.equal(await run(v2), await run(v1));
+    // a transformer without an attention bias cannot run LayerBind, so the pack does not offer it
+    const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    delete man.components.transformer.io.attentionBias;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
+    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image']);
+  } finally {
+    await pool.dispose();
     rmSync(root, { recursive: true, force: true });
   }
 });

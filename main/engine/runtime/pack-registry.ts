@@ -2,19 +2,23 @@
 // sha256 (cached by size + mtime). A pack that fails is listed with an error naming the
 // file and the check; it is never loaded.
 import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { createReadStream, existsSync } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import type { PackSummary } from '../../../common/contract/contract.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
-import { PackManifest } from '../../../common/models/pack-manifest.ts';
+import { FileEntry, PackManifest } from '../../../common/models/pack-manifest.ts';
+import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
 
 export interface Pack {
   id: string;
   dir: string;
   manifest: PackManifest;
 }
+
+const PackFiles = z.object({ id: z.string().min(1), files: z.record(z.string(), FileEntry) });
 
 const hashCache = new Map<string, { size: number; mtimeMs: number; sha256: string }>();
 
@@ -38,13 +42,10 @@ export async function verifyPack(dir: string): Promise<Pack> {
   } catch (err) {
     throw new LaminaError('bad_pack', `${manifestPath}: cannot read manifest (${(err as Error).message.split('\n')[0]})`);
   }
-  const parsed = PackManifest.safeParse(raw);
-  if (!parsed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(parsed.error)}`);
-  const manifest = parsed.data;
-  if (!Array.isArray((raw as { pipelines?: unknown }).pipelines)) manifest.pipelines = inferPipelines(manifest);
-  // LayerBind is training-free: any pack that does text-to-image can do it
-  if (manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('layerbind')) manifest.pipelines.push('layerbind');
-  for (const [rel, entry] of Object.entries(manifest.files)) {
+  // files first (the checksums hold whatever the manifest's format), then the components
+  const listed = PackFiles.safeParse(raw);
+  if (!listed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(listed.error)}`);
+  for (const [rel, entry] of Object.entries(listed.data.files)) {
     if (isAbsolute(rel) || normalize(rel).split(sep).includes('..')) {
       throw new LaminaError('bad_pack', `${manifestPath}: file "${rel}" points outside the pack`);
     }
@@ -55,20 +56,23 @@ export async function verifyPack(dir: string): Promise<Pack> {
     const sha = await sha256File(path);
     if (sha !== entry.sha256) throw new LaminaError('bad_pack', `${path}: sha256 mismatch (file ${sha.slice(0, 12)}…, manifest ${entry.sha256.slice(0, 12)}…)`);
   }
+  let migrated: unknown;
+  try {
+    migrated = migratePackManifest(raw);
+  } catch (err) {
+    throw new LaminaError('bad_pack', `${manifestPath}: ${(err as Error).message}`);
+  }
+  const parsed = PackManifest.safeParse(migrated);
+  if (!parsed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(parsed.error)}`);
+  const manifest = parsed.data;
+  // LayerBind is training-free: any pack that does text-to-image on a transformer that
+  // takes a joint attention bias and a text mask can do it
+  const io = manifest.components.transformer.io;
+  if (manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('layerbind') && io.attentionBias && io.textMask) manifest.pipelines.push('layerbind');
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
   }
   return { id: manifest.id, dir, manifest };
-}
-
-/**
- * Tasks a pack supports when its manifest does not list them: text-to-image needs a text
- * encoder, a transformer and a VAE decoder (the lamina-model-pack exporter writes no
- * `pipelines` list). A manifest that lists its pipelines is taken at its word.
- */
-export function inferPipelines(manifest: PackManifest): string[] {
-  const g = manifest.graphs;
-  return g.text_encoder && g.transformer && g.vae_decoder ? ['text-to-image'] : [];
 }
 
 export class PackRegistry {

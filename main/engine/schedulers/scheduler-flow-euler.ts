@@ -116,17 +116,14 @@ export class FlowMatchEulerScheduler {
     if (modelOutput.length !== sample.length || out.length !== sample.length) {
       throw new RangeError(`step(): lengths differ (model output ${modelOutput.length}, sample ${sample.length}, out ${out.length})`);
     }
-    const dt = Math.fround(sigmas[this.stepIndex + 1] - sigmas[this.stepIndex]);
-    for (let i = 0; i < sample.length; i++) out[i] = sample[i] + Math.fround(dt * modelOutput[i]);
+    eulerStep(sample, modelOutput, sigmas[this.stepIndex], sigmas[this.stepIndex + 1], out);
     this.stepIndex++;
     return out;
   }
 
   /** The x0 (clean sample) prediction at the current step: sample - sigma * v. */
   predictX0(modelOutput: Float32Array, sample: Float32Array, out: Float32Array = new Float32Array(sample.length)): Float32Array {
-    const sigma = this.current().sigmas[this.stepIndex];
-    for (let i = 0; i < sample.length; i++) out[i] = sample[i] - Math.fround(sigma * modelOutput[i]);
-    return out;
+    return predictX0(sample, modelOutput, this.current().sigmas[this.stepIndex], out);
   }
 
   /** Forward process (img2img start): sigma * noise + (1 - sigma) * sample, sigma of step `index`. */
@@ -148,6 +145,26 @@ export class FlowMatchEulerScheduler {
     if (!this.schedule) throw new Error('setTimesteps() must be called first');
     return this.schedule;
   }
+}
+
+/**
+ * One flow-matching Euler step, stateless (for loops that keep several latents, e.g.
+ * LayerBind's branches): out = sample + fround(sigmaNext - sigma) * v, in float32.
+ * `out` may be `sample` itself (in place). The scheduler's step() is this at its index.
+ */
+export function eulerStep(sample: Float32Array, modelOutput: Float32Array, sigma: number, sigmaNext: number, out: Float32Array = new Float32Array(sample.length)): Float32Array {
+  if (modelOutput.length !== sample.length || out.length !== sample.length) {
+    throw new RangeError(`step(): lengths differ (model output ${modelOutput.length}, sample ${sample.length}, out ${out.length})`);
+  }
+  const dt = Math.fround(sigmaNext - sigma);
+  for (let i = 0; i < sample.length; i++) out[i] = sample[i] + Math.fround(dt * modelOutput[i]);
+  return out;
+}
+
+/** The x0 (clean sample) prediction at `sigma`, stateless: sample - sigma * v. */
+export function predictX0(sample: Float32Array, modelOutput: Float32Array, sigma: number, out: Float32Array = new Float32Array(sample.length)): Float32Array {
+  for (let i = 0; i < sample.length; i++) out[i] = sample[i] - Math.fround(sigma * modelOutput[i]);
+  return out;
 }
 
 /** numpy.linspace(start, stop, num)[i] (num >= 2), same formula numpy uses. */

@@ -1,0 +1,73 @@
+// What a job's task returns, declared once: how its result lands in the document (one
+// undo step) or, for a non-document result, what it shows. The engine parses a result
+// once, with its task's schema (./tasks.ts), when the job finishes.
+import { z } from 'zod';
+import { Provenance } from '../document/provenance.ts';
+
+/** One layer of a result, as PNG (front first when there are several). */
+export const ResultLayer = z.object({
+  name: z.string(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  x: z.number().int().default(0),
+  y: z.number().int().default(0),
+  pngBase64: z.string(),
+  provenance: Provenance,
+});
+export type ResultLayer = z.output<typeof ResultLayer>;
+
+/** Where new layers go: among the children of `parentId` (null = root), index 0 = front. */
+export const StackPlace = z.object({ parentId: z.string().nullable().default(null), index: z.number().int().min(0).default(0) });
+
+const runInfo = {
+  /** the execution provider that ran */
+  provider: z.string(),
+  timings: z.record(z.string(), z.number()).default({}),
+  notes: z.array(z.string()).default([]),
+};
+/** New layers optionally wrapped in a named group. */
+const Group = z.object({ name: z.string().min(1) });
+
+/** Add layers (optionally as a named group) at a place in the stack: generate, layers. */
+export const AddLayersResult = z.object({
+  landing: z.literal('add-layers'),
+  layers: z.array(ResultLayer).min(1),
+  group: Group.optional(),
+  at: StackPlace.default({ parentId: null, index: 0 }),
+  ...runInfo,
+});
+export type AddLayersResult = z.output<typeof AddLayersResult>;
+export type AddLayersResultInput = z.input<typeof AddLayersResult>;
+
+/** Replace one layer by several (optionally grouped) at its place: decompose. */
+export const ReplaceLayerResult = z.object({
+  landing: z.literal('replace-layer'),
+  layerId: z.string().min(1),
+  layers: z.array(ResultLayer).min(1),
+  group: Group.optional(),
+  ...runInfo,
+});
+
+/** New pixels for a raster layer, in place (its id, name and stack place stay): text-edit. */
+export const UpdatePixelsResult = z.object({
+  landing: z.literal('update-pixels'),
+  layerId: z.string().min(1),
+  image: ResultLayer.omit({ name: true }),
+  ...runInfo,
+});
+
+/** A result that is not a document change, e.g. a placement heatmap (values row-major, [0, 1]). */
+export const ArtifactResult = z.object({
+  landing: z.literal('artifact'),
+  artifact: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('heatmap'), width: z.number().int().positive(), height: z.number().int().positive(), values: z.array(z.number()), label: z.string().optional() }),
+  ]),
+  ...runInfo,
+});
+
+export const TaskResult = z.discriminatedUnion('landing', [AddLayersResult, ReplaceLayerResult, UpdatePixelsResult, ArtifactResult]);
+export type TaskResult = z.output<typeof TaskResult>;
+
+/** A generation's result (text-to-image, LayerBind). */
+export const GenerationResult = AddLayersResult;
+export type GenerationResult = AddLayersResult;

@@ -1,0 +1,47 @@
+// The specs of the tasks beside `generate` (common/contract/generation-spec.ts). Each is
+// strict: a misspelt field is an error, never ignored.
+import { z } from 'zod';
+import { Box } from '../document/provenance.ts';
+
+const Device = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto');
+const Seed = z.number().int().min(0).max(2 ** 32 - 1);
+const Steps = z.number().int().min(1).max(200);
+const common = { packId: z.string().optional(), device: Device };
+
+/** Multi-layer transparent generation (ART): a global prompt and one prompt per layer, landing as a group. */
+export const LayersSpec = z.object({
+  prompt: z.string(),
+  layers: z.array(z.object({ prompt: z.string().min(1), box: Box.optional() })).min(1).max(16),
+  width: z.number().int().positive().max(4096),
+  height: z.number().int().positive().max(4096),
+  seed: Seed,
+  steps: Steps,
+  guidance: z.number().min(0).max(30).default(4),
+  groupName: z.string().optional(),
+  ...common,
+}).strict();
+
+/** A flat raster layer -> background + transparent foregrounds (LayerDecomp), replacing it. */
+export const DecomposeSpec = z.object({
+  layerId: z.string().min(1),
+  foregrounds: z.number().int().min(1).max(8).default(1),
+  seed: Seed,
+  steps: Steps,
+  ...common,
+}).strict();
+
+/** Where an object layer fits in the scene below it (TopNet): a heatmap, not a document change. */
+export const PlaceSpec = z.object({
+  layerId: z.string().min(1),
+  ...common,
+}).strict();
+
+/** A localized edit of rendered text inside a raster layer, in place. */
+export const TextEditSpec = z.object({
+  layerId: z.string().min(1),
+  box: Box,
+  text: z.string().min(1),
+  seed: Seed,
+  steps: Steps,
+  ...common,
+}).strict();

@@ -1,0 +1,32 @@
+// Jobs by task: each task names its spec and its result schema here, once. `jobs.start`
+// takes { task, docId?, spec } checked against the task's spec; the engine routes by task
+// (main/engine/jobs/task-routes.ts) and parses the result with the task's result schema.
+// Adding a task: a spec (./task-specs.ts), a result (./task-results.ts), an entry here,
+// and a route in the engine.
+import { z } from 'zod';
+import { GenerationSpec } from './generation-spec.ts';
+import { AddLayersResult, ArtifactResult, ReplaceLayerResult, UpdatePixelsResult } from './task-results.ts';
+import { DecomposeSpec, LayersSpec, PlaceSpec, TextEditSpec } from './task-specs.ts';
+
+export const TASKS = {
+  /** text -> image; with regions, regional generation (LayerBind) */
+  generate: { spec: GenerationSpec, result: AddLayersResult, label: 'Generate' },
+  layers: { spec: LayersSpec, result: AddLayersResult, label: 'Generate Layers' },
+  decompose: { spec: DecomposeSpec, result: ReplaceLayerResult, label: 'Decompose' },
+  place: { spec: PlaceSpec, result: ArtifactResult, label: 'Placement' },
+  'text-edit': { spec: TextEditSpec, result: UpdatePixelsResult, label: 'Edit Text' },
+} as const;
+
+export type TaskName = keyof typeof TASKS;
+export const TASK_NAMES = Object.keys(TASKS) as TaskName[];
+export const TaskName = z.enum(TASK_NAMES as [TaskName, ...TaskName[]]);
+export type TaskSpec<T extends TaskName> = z.output<(typeof TASKS)[T]['spec']>;
+export type TaskSpecInput<T extends TaskName> = z.input<(typeof TASKS)[T]['spec']>;
+export type TaskOutput<T extends TaskName> = z.output<(typeof TASKS)[T]['result']>;
+
+const DocId = z.string().min(1);
+const start = <T extends TaskName>(task: T) => z.object({ task: z.literal(task), docId: DocId.optional(), spec: TASKS[task].spec });
+
+/** The input of `jobs.start`: one branch per task. */
+export const JobStart = z.discriminatedUnion('task', [start('generate'), start('layers'), start('decompose'), start('place'), start('text-edit')]);
+export type JobStart = z.output<typeof JobStart>;

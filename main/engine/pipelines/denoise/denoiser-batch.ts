@@ -1,0 +1,64 @@
+// One kind of transformer call with a fixed batch: its feeds built once (latents,
+// timestep, text, text mask, attention bias, guidance), then run once per step with the
+// latents each item starts from. Input names come from the manifest's transformer io.
+import type { GraphRunner } from '../../runtime/graph-runner.ts';
+import type { PackModel } from '../../runtime/pack-model.ts';
+import { fillScalar, floatTensor, maskTensor, timestepTensor, type Tensor } from '../../runtime/tensors.ts';
+import type { LatentGeometry } from './prepare-latents.ts';
+import type { PipelineTimer } from './pipeline-timer.ts';
+
+/** Text of a batch: hidden states [batch, textLen, dim] and the 0/1 mask of valid tokens [batch, textLen]. */
+export interface BatchText {
+  batch: number;
+  textLen: number;
+  dim: number;
+  /** the hidden states as a tensor already (the text encoder's output), or their values */
+  embeds: Tensor | Float32Array;
+  mask: Float32Array;
+  /** additive joint-attention bias [batch, 1, joint, joint], when the pipeline uses one */
+  bias?: Float32Array;
+}
+
+export class DenoiserBatch {
+  readonly batch: number;
+  readonly feeds: Record<string, Tensor>;
+  readonly bindings: Record<string, number>;
+  private readonly latentIn: Tensor;
+  private readonly timestepIn: Tensor;
+  private readonly output: string;
+
+  constructor(
+    private readonly transformer: GraphRunner,
+    model: PackModel,
+    private readonly geometry: LatentGeometry,
+    text: BatchText,
+    /** FLUX-style guidance embedding value (only for transformers that take one) */
+    embeddedGuidance?: number,
+  ) {
+    const io = model.transformer.io;
+    const B = (this.batch = text.batch);
+    this.output = io.output;
+    const { channels, lh, lw, size, imageTokens } = geometry;
+    const jLen = text.textLen + imageTokens;
+    this.latentIn = floatTensor(new Float32Array(B * size), [B, channels, lh, lw]);
+    this.timestepIn = timestepTensor(transformer.spec(io.timestep).dtype, B);
+    this.feeds = {
+      [io.latent]: this.latentIn,
+      [io.timestep]: this.timestepIn,
+      [io.text]: text.embeds instanceof Float32Array ? floatTensor(text.embeds, [B, text.textLen, text.dim]) : text.embeds,
+    };
+    if (io.textMask) this.feeds[io.textMask] = maskTensor(transformer.spec(io.textMask).dtype, text.mask, [B, text.textLen]);
+    if (text.bias && io.attentionBias) this.feeds[io.attentionBias] = floatTensor(text.bias, [B, 1, jLen, jLen]);
+    if (embeddedGuidance !== undefined && io.guidance) this.feeds[io.guidance] = floatTensor(new Float32Array(B).fill(embeddedGuidance), [B]);
+    this.bindings = { batch: B, text_len: text.textLen, joint_len: jLen, latent_height: lh, latent_width: lw };
+  }
+
+  /** One network call: item b starts from latentOf(b); returns the raw output [batch, ...latent]. */
+  async run(latentOf: (b: number) => Float32Array, timestep: number, timer: PipelineTimer): Promise<Float32Array> {
+    const lat = this.latentIn.data as Float32Array;
+    for (let b = 0; b < this.batch; b++) lat.set(latentOf(b), b * this.geometry.size);
+    fillScalar(this.timestepIn, timestep);
+    const out = this.output;
+    return timer.network(this.batch, async () => (await this.transformer.run(this.feeds, { bindings: this.bindings, fetch: [out] }))[out].data as Float32Array);
+  }
+}

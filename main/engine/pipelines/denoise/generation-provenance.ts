@@ -1,0 +1,20 @@
+// How a generated layer was made, built in one place from the spec, the pack and the
+// sampler actually used, in the general provenance record (common/document/provenance.ts).
+import type { GenerationSpec } from '../../../../common/contract/generation-spec.ts';
+import type { Provenance } from '../../../../common/document/provenance.ts';
+import type { PackModel } from '../../runtime/pack-model.ts';
+
+export function generationProvenance(
+  model: PackModel, spec: GenerationSpec, pipeline: string, provider: string,
+  extra: Partial<Pick<Provenance, 'regions' | 'order' | 'params'>> = {},
+): Provenance {
+  const s = model.scheduler;
+  return {
+    task: 'generate', packId: model.id, packVersion: model.version, pipeline,
+    prompt: spec.prompt, regions: [], seed: spec.seed, steps: spec.steps, guidance: spec.guidance,
+    sampler: 'flow_match_euler', shift: s.shift, spacing: s.spacing, timestepScale: s.timestepScale,
+    noise: 'philox4x32-10 + box-muller', native: { ...model.native },
+    provider, createdAt: new Date().toISOString(), params: {},
+    ...extra,
+  };
+}
