@@ -9,6 +9,8 @@ export const RegionSpec = z.object({
 
 const layerBindParamShape = {
   mode: z.enum(['layerbind', 'regional-mask', 'global']).optional(),
+  fuseSigma: z.number().gt(0).max(1).optional(),
+  nursingEndSigma: z.number().min(0).max(1).optional(),
   fuseStep: z.number().int().min(0).optional(),
   nursingSteps: z.number().int().min(0).optional(),
   schedule: z.enum(['cosine', 'linear', 'constant']).optional(),

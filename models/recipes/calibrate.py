@@ -12,8 +12,9 @@ of a run with the project's TypeScript judge, and put runs side by side.
 
 Samples are 128 x 128, 20 Euler steps, guidance 4, the recipe's sampling shift, from the
 held-out captions of main/engine/evaluation/fixtures/test-captions.json (their first
-`--singles` one-object and `--pairs` two-object captions; the last snapshot gets
-`--final-singles` / `--final-pairs`). Images go to {ckpt}/judge/{snapshot}/caption-NNN.png
+`--singles` one-object and `--pairs` two-object captions; the snapshot at the end of the
+run's budget gets `--final-singles` / `--final-pairs`). Judged snapshots are not judged
+again unless `--redo`. Images go to {ckpt}/judge/{snapshot}/caption-NNN.png
 and are judged by `evaluate-pack.ts --images`; results to {ckpt}/calibration.json.
 """
 
@@ -97,20 +98,24 @@ def ts_judge(images: Path) -> dict:
     return json.loads(done.stdout)
 
 
-def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_pairs: int, redo=False):
+def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_pairs: int, redo=False,
+              trend_every: int = 0):
+    """Judge the run's snapshots not judged yet (with `trend_every`, only those at multiples
+    of that many budget seconds); returns and writes {ckpt}/calibration.json."""
     world = World.load()
     snaps = sorted((ck_dir / "snapshots").glob("t*.pt"))
     if not snaps:
         raise SystemExit(f"{ck_dir}/snapshots holds no t*.pt: train with train.snapshot_seconds > 0")
     out_path = ck_dir / "calibration.json"
     results = json.loads(out_path.read_text()) if out_path.exists() and not redo else {}
-    for n, snap in enumerate(snaps):
-        last = n == len(snaps) - 1
-        picked = held_out(final_singles, final_pairs) if last else held_out(singles, pairs)
+    for snap in snaps:
         key = snap.stem
-        if key in results and results[key]["captions"] == len(picked):
+        if key in results or (trend_every and int(key[1:]) % trend_every):
             continue
         recipe, codec, text, dit, state = load_snapshot(snap, ck_dir, world)
+        # the run's end (its budget spent) is judged on more captions than the trend points
+        last = recipe.train.dit_seconds is not None and state["elapsed"] >= recipe.train.dit_seconds
+        picked = held_out(final_singles, final_pairs) if last else held_out(singles, pairs)
         images = ck_dir / "judge" / key
         images.mkdir(parents=True, exist_ok=True)
         for old in images.glob("caption-*.png"):
@@ -193,12 +198,13 @@ def main():
     sub = ap.add_subparsers(dest="cmd", required=True)
     j = sub.add_parser("judge")
     j.add_argument("--ckpt", required=True)
-    j.add_argument("--singles", type=int, default=64)
-    j.add_argument("--pairs", type=int, default=32)
-    j.add_argument("--final-singles", type=int, default=167)
-    j.add_argument("--final-pairs", type=int, default=167)
+    j.add_argument("--singles", type=int, default=48)
+    j.add_argument("--pairs", type=int, default=16)
+    j.add_argument("--final-singles", type=int, default=100)
+    j.add_argument("--final-pairs", type=int, default=50)
     j.add_argument("--threads", type=int, default=1)
     j.add_argument("--redo", action="store_true")
+    j.add_argument("--trend-every", type=int, default=0, help="judge only snapshots at multiples of this many s")
     c = sub.add_parser("ceiling")
     c.add_argument("--ckpt", required=True)
     c.add_argument("--captions", type=int, default=500)
@@ -208,7 +214,8 @@ def main():
     args = ap.parse_args()
     if args.cmd == "judge":
         torch.set_num_threads(args.threads)
-        judge_run(Path(args.ckpt), args.singles, args.pairs, args.final_singles, args.final_pairs, args.redo)
+        judge_run(Path(args.ckpt), args.singles, args.pairs, args.final_singles, args.final_pairs, args.redo,
+                  args.trend_every)
     elif args.cmd == "ceiling":
         torch.set_num_threads(1)
         print(json.dumps(codec_ceiling(Path(args.ckpt), args.captions), indent=1))

@@ -186,21 +186,24 @@ def _calibration(name: str) -> Recipe:
     every 600 s for the trend. VAEs are trained before, outside that budget."""
     train = dict(dit_steps=1_000_000, dit_batch=32, dit_lr=6e-4, warmup=200, data_reuse=3, ckpt_every=250, sample_every=10**9,
                  threads=1, budget_clock="cpu", dit_seconds=2400.0, snapshot_seconds=600.0)
-    if name == "cal-control":  # (a) today's recipe: f = 8 VAE (700 steps), 16 px tokens (patch 2)
+    if name in ("cal-control", "cal-curriculum"):
+        # (a) today's recipe: f = 8 VAE (700 steps), 16 px tokens (patch 2); (d) the same with
+        # single objects on plain backgrounds for the first quarter of the budget (the
+        # control led at the first trend point, 600 s)
         return Recipe(name, dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
-                      train=TrainConfig(vae_steps=700, **train))
+                      train=TrainConfig(vae_steps=700, **train,
+                                        **({"curriculum_seconds": 600.0} if name == "cal-curriculum" else {})))
     if name == "cal-latent8":  # (b) a VAE trained until it keeps shapes (f = 4), 8 px tokens (patch 2)
         return Recipe(name, vae=VAEConfig(channels=(48, 96)),
                       dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=2),
                       train=TrainConfig(vae_steps=1_000_000, vae_seconds=1800.0, **train))
-    if name in ("cal-pixel", "cal-curriculum"):  # (c) pixel-space RGBA, x-prediction, 8 px patches
+    if name == "cal-pixel":  # (c) pixel-space RGBA, x-prediction, 8 px patches
         return Recipe(name, vae=VAEConfig(kind="none"),
                       dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=8, prediction="x0",
                                     patch_bottleneck=128),
                       # pixels lose their information at lower noise than latents: shift toward noise
                       # (JiT's logit-normal mean -0.8 is about shift 2 in this convention)
-                      train=TrainConfig(vae_steps=0, flow_shift=2.0, **train,
-                                        **({"curriculum_seconds": 600.0} if name == "cal-curriculum" else {})))
+                      train=TrainConfig(vae_steps=0, flow_shift=2.0, **train))
     raise ValueError(f"unknown calibration recipe {name!r} ({', '.join(CALIBRATION)})")
 
 

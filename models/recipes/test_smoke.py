@@ -335,8 +335,9 @@ def test_pixel_recipe_trains_snapshots_and_is_judged(tmp_path, world):
         pytest.skip("node is needed for the TypeScript judge")
     res = calibrate.judge_run(tmp_path, singles=2, pairs=1, final_singles=3, final_pairs=1)
     assert sorted(res) == [s.stem for s in snaps]
-    last = res[snaps[-1].stem]
-    assert last["captions"] == 4 and last["step"] == steps
+    first, last = res[snaps[0].stem], res[snaps[-1].stem]
+    assert first["captions"] == 3 and first["budget_seconds"] < 1.5  # a trend point
+    assert last["captions"] == 4 and last["step"] == steps  # the run's end: the final caption set
     assert last["by_object_count"]["1_object"]["captions"] == 3
     assert len(list((tmp_path / "judge" / snaps[-1].stem).glob("caption-*.png"))) == 4
 

@@ -29,7 +29,7 @@ import { prepareTimesteps } from './denoise/prepare-timesteps.ts';
 import { StepProgress, type PreviewOptions } from './denoise/step-progress.ts';
 import { instanceBias, layeredBias, regionalMaskBias, textLayout, uncondBias, type TextLayout } from './layerbind/attention-bias.ts';
 import { anchorToBackground, compositeLayerUpdates, fuseByOrder } from './layerbind/latent-fusion.ts';
-import { resolveNursingParams, stepPhases, transparencySchedule, type NursingParams, type StepPhase, type TransparencyShape } from './layerbind/nursing-schedule.ts';
+import { phaseLevels, resolveNursingParams, stepPhases, transparencySchedule, type NursingParams, type StepPhase, type TransparencyShape } from './layerbind/nursing-schedule.ts';
 import { regionGrids, validateLayout } from './layerbind/region-masks.ts';
 import { PackComponents } from './pack-components.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
@@ -40,9 +40,13 @@ export const LAYERBIND_MODES: readonly LayerBindMode[] = ['layerbind', 'regional
 /** Method parameters (all optional; docs/layerbind.md gives the defaults and why). */
 export interface LayerBindParams {
   mode?: LayerBindMode;
-  /** phase 1 steps; the branches are fused before this step. Default 10% of the steps (at least 1). */
+  /** phase 1 runs the steps that start above this noise level; the branches are fused after them. Default 0.9 (docs/layerbind.md). */
+  fuseSigma?: number;
+  /** phase 2 (semantic nursing) runs from the fusion through the steps that start above this noise level. Default 0.7. */
+  nursingEndSigma?: number;
+  /** phase 1 steps, instead of fuseSigma. */
   fuseStep?: number;
-  /** phase 2 (semantic nursing) steps after the fusion. Default 20% of the steps (at least 1). */
+  /** phase 2 steps after the fusion, instead of nursingEndSigma. */
   nursingSteps?: number;
   /** layer-transparency shape over the nursing window. Default 'cosine'. */
   schedule?: TransparencyShape;
@@ -107,7 +111,6 @@ export class LayerBindPipeline implements Pipeline {
     if (!LAYERBIND_MODES.includes(mode)) throw new LaminaError('bad_request', `layerbind mode must be one of ${LAYERBIND_MODES.join(', ')} (got ${String(mode)})`);
     const backToFront = validateLayout(spec.regions, spec.order, spec.width, spec.height);
     const R = spec.regions.length;
-    const nursing: NursingParams = resolveNursingParams(spec.steps, o);
     const threshold = o.maskThreshold ?? 0.5;
     if (!(threshold > 0 && threshold <= 1)) throw new LaminaError('bad_request', `layerbind maskThreshold must be in (0, 1] (got ${threshold})`);
     if (o.branchPooling !== undefined && o.branchPooling !== 'region' && o.branchPooling !== 'global+region') {
@@ -119,6 +122,11 @@ export class LayerBindPipeline implements Pipeline {
     }
     const parts = new PackComponents(this.pack, o.pool ?? sharedSessionPool(), spec.device as Device);
     const model = parts.model;
+    // the phases are noise levels (fuseSigma, nursingEndSigma) turned into steps with the
+    // pack's own sigmas, so a pack's sampling shift does not move them
+    const geometry = latentGeometry(model);
+    const { sigmas, model: modelTimesteps } = prepareTimesteps(model, spec.steps, geometry.imageTokens);
+    const nursing: NursingParams = resolveNursingParams(spec.steps, o, sigmas);
     checkPrompts(parts, [{ text: spec.prompt }, ...spec.regions.map((r) => ({ text: r.prompt, label: `region "${r.id}"` }))]);
     const sharedUncond = o.sharedUncond ?? true;
     const guidance = guidanceFor(model, spec.guidance, sharedUncond);
@@ -144,13 +152,11 @@ export class LayerBindPipeline implements Pipeline {
       timer.mark('encode');
 
       // 4. Geometry: latent grid, token grid, each region's token mask and latent alpha.
-      const geometry = latentGeometry(model);
       const { size, lh, lw, th, tw, imageTokens: N } = geometry;
       const grids = regionGrids(spec.regions, spec, model.native, { width: lw, height: lh }, { width: tw, height: th }, threshold);
 
       // 5. Seeded noise (the same as text-to-image's for this seed) and the timesteps.
       const noise = prepareLatents(geometry, spec.seed);
-      const { sigmas, model: modelTimesteps } = prepareTimesteps(model, spec.steps, N);
 
       // 6. Step plans: the batch of each kind of step, with each item's text, text mask and
       //    bias. Text layouts (slots of the text sequence, see layerbind/attention-bias.ts):
@@ -282,7 +288,7 @@ export class LayerBindPipeline implements Pipeline {
             order: [...spec.order],
             params: {
               layerbind: mode === 'layerbind'
-                ? { mode, ...nursing, maskThreshold: threshold, sharedUncond, branchPooling }
+                ? { mode, ...nursing, ...phaseLevels(o), maskThreshold: threshold, sharedUncond, branchPooling }
                 : { mode, ...(mode === 'regional-mask' ? { maskThreshold: threshold, regionalSteps } : {}) },
             },
           }),
