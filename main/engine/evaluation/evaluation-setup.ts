@@ -22,6 +22,8 @@ export interface EvaluationSetup {
   model: PackModel;
   world: WorldSpec;
   judge: ObjectJudge;
+  /** each world shape's coverage over its drawn extent (the judge's templates) */
+  templates: ShapeTemplates;
   /** the held-out test captions (fixtures/test-captions.json), in order */
   captions: TestCaption[];
 }
@@ -32,5 +34,5 @@ export async function loadEvaluation(packDir: string): Promise<EvaluationSetup> 
   const world = loadWorldSpec(wordTokenizerFile(model));
   const templates: ShapeTemplates = JSON.parse(readFileSync(join(HERE, 'shape-templates.json'), 'utf8'));
   const captions: TestCaption[] = JSON.parse(readFileSync(join(HERE, 'fixtures', 'test-captions.json'), 'utf8'));
-  return { pack, model, world, judge: new ObjectJudge(world, templates), captions };
+  return { pack, model, world, judge: new ObjectJudge(world, templates), templates, captions };
 }

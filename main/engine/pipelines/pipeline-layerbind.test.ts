@@ -180,7 +180,8 @@ test('layerbind: nursing changes the update inside the regions only (one step, f
 test('layerbind on the shipped pack: the overlap follows the stacking order on most seeds; the regional-mask baseline ignores the order', { skip: 'skip' in real ? real.skip : false }, () => withPool(async (pool) => {
   const pack = real as Pack;
   const world = loadWorldSpec(join(pack.dir, 'world.json'));
-  const judge = new ObjectJudge(world, JSON.parse(readFileSync(fileURLToPath(new URL('../evaluation/shape-templates.json', import.meta.url)), 'utf8')));
+  const templates = JSON.parse(readFileSync(fileURLToPath(new URL('../evaluation/shape-templates.json', import.meta.url)), 'utf8'));
+  const judge = new ObjectJudge(world, templates);
   const objects = { a: { colour: 'red', shape: 'circle', size: 'large' }, b: { colour: 'blue', shape: 'square', size: 'large' } };
   const boxes = { a: [16, 24, 64, 64], b: [48, 40, 64, 64] } as Record<'a' | 'b', [number, number, number, number]>;
   const occlusion = async (mode: LayerBindMode, seed: number, order: ('a' | 'b')[]) => {
@@ -193,7 +194,10 @@ test('layerbind on the shipped pack: the overlap follows the stacking order on m
       regions: layout.regions.map(({ id, box, prompt }) => ({ id, box, prompt })), order,
     }, collectingContext().ctx);
     const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
-    return { front: scoreLayout(judge, world, img, layout).occlusion[0], png: r.layers[0].pngBase64 };
+    // lenient occlusion (front colour out-counts the back colour in the overlap box): the
+    // shipped 0.3.0 pack draws blobs, so the strict metric's contested shape pixels say
+    // little here; tighten to `.occlusion` with a pack that draws shapes (issue 10)
+    return { front: scoreLayout(judge, world, templates, img, layout).occlusionLenient[0], png: r.layers[0].pngBase64 };
   };
   let layerbind = 0;
   let n = 0;

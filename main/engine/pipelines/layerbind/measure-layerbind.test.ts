@@ -51,14 +51,41 @@ test('scoreLayout: found / pixels / occlusion on a drawn scene; the order decide
   fill(red.box, world.colours.red); // red drawn last: red is in front
   const judge = new ObjectJudge(world, templates);
   const layout: Layout = { seed: 1, prompt: 'x', background: 'on a green background', regions: [red, blue], order: ['r', 'b'] };
-  const s = scoreLayout(judge, world, img, layout);
+  const s = scoreLayout(judge, world, templates, img, layout);
   assert.equal(s.found[0], 1);
   assert.deepEqual(s.pixels, [1, 1]);
   assert.deepEqual(s.occlusion, [1]);
-  assert.deepEqual(scoreLayout(judge, world, img, { ...layout, order: ['b', 'r'] }).occlusion, [0]);
+  assert.deepEqual(s.occlusionLenient, [1]);
+  assert.deepEqual(scoreLayout(judge, world, templates, img, { ...layout, order: ['b', 'r'] }).occlusion, [0]);
   // a region whose object is missing scores 0
   const missing = { ...blue, id: 'p', object: { colour: 'pink', shape: 'star', size: 'large' } };
-  assert.deepEqual(scoreLayout(judge, world, img, { ...layout, regions: [red, missing], order: ['r', 'p'] }).pixels, [1, 0]);
+  assert.deepEqual(scoreLayout(judge, world, templates, img, { ...layout, regions: [red, missing], order: ['r', 'p'] }).pixels, [1, 0]);
+});
+
+test('strict occlusion: out-colouring the back object is not enough, the front one must cover the contested pixels', () => {
+  const size = 128;
+  const judge = new ObjectJudge(world, templates);
+  const front = { id: 'f', box: [20, 20, 40, 40] as [number, number, number, number], prompt: '', object: { colour: 'red', shape: 'square', size: 'large' } };
+  const back = { id: 'k', box: [40, 40, 40, 40] as [number, number, number, number], prompt: '', object: { colour: 'blue', shape: 'square', size: 'large' } };
+  const layout: Layout = { seed: 1, prompt: 'x', background: 'on a green background', regions: [front, back], order: ['f', 'k'] };
+  const paint = (cells: [number[], readonly number[]][]) => {
+    const img: RgbaImage = { width: size, height: size, data: new Uint8Array(size * size * 4) };
+    for (const [b, rgb] of [[[0, 0, size, size], world.colours.green] as [number[], readonly number[]], ...cells]) {
+      for (let y = b[1]; y < b[1] + b[3]; y++) for (let x = b[0]; x < b[0] + b[2]; x++) img.data.set([...rgb, 255], (y * size + x) * 4);
+    }
+    return img;
+  };
+  // the overlap [40, 60) x [40, 60): red paints a third of it, blue a tenth, the rest is background
+  const weak = paint([[[40, 40, 20, 7], world.colours.red], [[40, 58, 20, 2], world.colours.blue]]);
+  assert.deepEqual(scoreLayout(judge, world, templates, weak, layout).occlusionLenient, [1]);
+  assert.deepEqual(scoreLayout(judge, world, templates, weak, layout).occlusion, [0]);
+  const covered = paint([[[40, 40, 40, 40], world.colours.blue], [[20, 20, 40, 40], world.colours.red]]);
+  assert.deepEqual(scoreLayout(judge, world, templates, covered, layout).occlusion, [1]);
+  // two circles whose boxes overlap only at the corners: no pixel lies in both shapes, no pair to judge
+  const corner = { ...layout, regions: [{ ...front, object: { ...front.object, shape: 'circle' } }, { ...back, box: [52, 52, 40, 40] as [number, number, number, number], object: { ...back.object, shape: 'circle' } }] };
+  const s = scoreLayout(judge, world, templates, covered, corner);
+  assert.deepEqual(s.occlusion, []);
+  assert.equal(s.occlusionLenient.length, 1);
 });
 
 test('renderLayout: layout picture with the front box on top', () => {
