@@ -9,11 +9,15 @@
 3. fixtures/test-captions.json: 500 held-out captions of 1, 2 and 3 objects, and
    fixtures/caption-scenes/: the true render of every caption's scene (what a perfect
    generator would draw), for the evaluator's ceilings (`evaluate-pack.ts --ceiling`).
+4. word-templates.json: each world word's glyph coverage at the world's word heights for
+   a 128 px image, cut from the scenes' own word atlas (glyphs.WordAtlas), for the word
+   judge (word-judge.ts).
 
-    python -m models.recipes.make_eval_fixtures
+    python -m models.recipes.make_eval_fixtures [--words-only]
 """
 
 import argparse
+import base64
 import json
 from pathlib import Path
 
@@ -39,6 +43,25 @@ def shape_templates(world: World) -> dict:
         cov = (0.5 - d).clamp(0, 1)
         out[name] = [round(v * 255) for v in cov.reshape(-1).tolist()]
     return {"size": T, "about": "coverage 0-255, row-major, over each shape's exact drawn extent", "shapes": out}
+
+
+def word_templates(world: World, size: int = 128) -> dict:
+    """Every word's coverage at each height class, cropped to its ink (coverage >= 0.5)."""
+    atlas = world.atlas(size)
+    words = {}
+    for i, word in enumerate(world.spec["words"]):
+        words[word] = []
+        for c in range(len(atlas.heights)):
+            cov = atlas.atlas[c][i]
+            ys, xs = (cov >= 0.5).nonzero(as_tuple=True)
+            crop = cov[int(ys.min()): int(ys.max()) + 1, int(xs.min()): int(xs.max()) + 1]
+            data = (crop * 255).round().byte().reshape(-1).numpy().tobytes()
+            words[word].append({"width": crop.shape[1], "height": crop.shape[0],
+                                "coverage": base64.b64encode(data).decode()})
+    return {"image_size": size, "font_sizes": atlas.heights,
+            "about": "per word, one template per font size: coverage 0-255 (base64 bytes, row-major) "
+                     "over the box of the pixels with coverage >= 128",
+            "words": words}
 
 
 def test_scenes(world: World, n: int, size: int = 128) -> list:
@@ -81,9 +104,15 @@ def test_scenes(world: World, n: int, size: int = 128) -> list:
 
 
 def main():
-    argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter).parse_args()
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--words-only", action="store_true", help="write only word-templates.json")
+    args = ap.parse_args()
     torch.set_num_threads(2)
     world = World.load()
+    (OUT / "word-templates.json").write_text(json.dumps(word_templates(world)))
+    if args.words_only:
+        print(f"wrote word templates to {OUT}")
+        return
     (OUT / "shape-templates.json").write_text(json.dumps(shape_templates(world)))
     truth = test_scenes(world, 120)
     (OUT / "fixtures" / "test-scenes" / "truth.json").write_text(json.dumps(truth, indent=1))

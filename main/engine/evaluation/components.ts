@@ -1,4 +1,4 @@
-// Connected components of a label image (4-connected), with area and bounding box.
+// Connected components of a label image (4- or 8-connected), with area and bounding box.
 export interface Component {
   label: number;
   area: number;
@@ -10,8 +10,9 @@ export interface Component {
   pixels: Int32Array;
 }
 
-/** `labels[p]` >= 0 marks a class; components never join pixels of different classes. */
-export function connectedComponents(labels: Int16Array | Int32Array, width: number, height: number): Component[] {
+/** `labels[p]` >= 0 marks a class; components never join pixels of different classes.
+ * `diagonal` also joins pixels that touch at a corner (8-connected). */
+export function connectedComponents(labels: Int16Array | Int32Array, width: number, height: number, diagonal = false): Component[] {
   const seen = new Uint8Array(width * height);
   const stack = new Int32Array(width * height);
   const out: Component[] = [];
@@ -44,6 +45,12 @@ export function connectedComponents(labels: Int16Array | Int32Array, width: numb
       if (x < width - 1) visit(p + 1);
       if (y > 0) visit(p - width);
       if (y < height - 1) visit(p + width);
+      if (diagonal) {
+        if (y > 0 && x > 0) visit(p - width - 1);
+        if (y > 0 && x < width - 1) visit(p - width + 1);
+        if (y < height - 1 && x > 0) visit(p + width - 1);
+        if (y < height - 1 && x < width - 1) visit(p + width + 1);
+      }
     }
     out.push({ label, area: n, x0, y0, x1, y1, pixels: Int32Array.from(pixels) });
   }

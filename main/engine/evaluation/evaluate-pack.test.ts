@@ -18,6 +18,7 @@ test('evaluates a pack on held-out captions, tallied by object count', async () 
   for (const t of Object.values(r.by_object_count)) {
     for (const v of [t.colour_accuracy, t.shape_accuracy, t.count_accuracy]) assert.ok(v !== null && v >= 0 && v <= 100);
   }
+  assert.ok(r.words.requested > 0 && r.words.word_accuracy !== null && r.words.word_accuracy <= 100, JSON.stringify(r.words));
 });
 
 test('ceiling: the judge on the captions\' true scenes and on their VAE round trips', async () => {
@@ -29,6 +30,9 @@ test('ceiling: the judge on the captions\' true scenes and on their VAE round tr
   // it misses); the fixture pack's untrained VAE returns nothing it could find
   for (const t of Object.values(r.true_scenes)) assert.ok(t.colour_accuracy! >= 70 && t.shape_accuracy! >= 70, JSON.stringify(t));
   assert.ok(Object.values(r.vae_round_trip).every((t) => t.shape_accuracy! < 20), JSON.stringify(r.vae_round_trip));
+  // the word judge reads every word of the true scenes, and none from the untrained VAE's
+  assert.ok(r.words.true_scenes.word_accuracy! >= 95 && r.words.true_scenes.false_readings_per_image! <= 0.05, JSON.stringify(r.words));
+  assert.ok(r.words.vae_round_trip.word_accuracy! <= 5, JSON.stringify(r.words));
   await assert.rejects(evaluateCeiling({ packDir: FIXTURE, captions: 2, scenesDir: '/nonexistent' }), /is missing/);
 });
 
@@ -67,6 +71,8 @@ test('judges images made elsewhere: true scenes score high, the wrong caption\'s
     const g = good.by_object_count['1_object'], b = bad.by_object_count['1_object'];
     assert.ok(g.colour_accuracy! >= 85 && g.shape_accuracy! >= 80, JSON.stringify(g));
     assert.ok(b.colour_accuracy! <= 40, JSON.stringify(b));
+    assert.ok(good.words.requested > 0 && good.words.word_accuracy! >= 90, JSON.stringify(good.words));
+    assert.ok(bad.words.word_accuracy! <= 20, JSON.stringify(bad.words));
     writeFileSync(join(wrong, 'notes.txt'), 'not an image');
     const empty = mkdtempSync(join(tmpdir(), 'lamina-judge-'));
     await assert.rejects(evaluateImages({ packDir: FIXTURE, imagesDir: empty }), /holds no caption-000.png/);

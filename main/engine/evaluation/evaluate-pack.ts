@@ -1,6 +1,8 @@
 // Judges a pack's text-to-image on the 500 held-out test captions (1, 2 and 3 objects):
 // colour accuracy, shape accuracy and object-count accuracy per object count, with the
-// world's exact object judge. Writes evaluation.json and a sample grid PNG.
+// world's exact object judge, and the share of the captions' words read (word_accuracy,
+// per object count and overall), with the word judge. Writes evaluation.json and a sample
+// grid PNG.
 //
 //   node --import tsx main/engine/evaluation/evaluate-pack.ts [--pack models/lamina-tiny]
 //     [--captions 500] [--steps 20] [--guidance 4] [--out docs/evaluation]
@@ -24,40 +26,60 @@ import { PackComponents } from '../pipelines/pack-components.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
-import { loadEvaluation, type TestCaption } from './evaluation-setup.ts';
-import { judgeAgainstRequest, type CaptionJudgement, type ObjectJudge } from './object-judge.ts';
+import { loadEvaluation, type EvaluationSetup, type TestCaption } from './evaluation-setup.ts';
+import { judgeAgainstRequest, type CaptionJudgement } from './object-judge.ts';
+import { captionWords, judgeWords, type WordJudgement } from './word-judge.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const REPO = resolve(HERE, '..', '..', '..');
 
 /** Judgements summed per object count (1, 2, 3 objects per caption). */
 class Tallies {
-  private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; count: number }>();
+  private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; count: number; words: number; wordsRead: number }>();
+  private readonly words = { captions: 0, requested: 0, read: 0, falseReadings: 0 };
 
-  add(j: CaptionJudgement): void {
-    const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, count: 0 };
+  add({ objects: j, words: w }: { objects: CaptionJudgement; words: WordJudgement }): void {
+    const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, count: 0, words: 0, wordsRead: 0 };
     t.captions++;
     t.objects += j.requested;
     t.colour += j.colourHits;
     t.shape += j.shapeHits;
     t.count += j.countCorrect ? 1 : 0;
+    t.words += w.requested;
+    t.wordsRead += w.read;
     this.byCount.set(j.requested, t);
+    this.words.captions++;
+    this.words.requested += w.requested;
+    this.words.read += w.read;
+    this.words.falseReadings += w.detected - w.read;
   }
 
-  /** Percentages (one decimal) per object count: { "1_object": {...}, "2_objects": {...} }. */
-  summary(): Record<string, { captions: number; colour_accuracy: number | null; shape_accuracy: number | null; count_accuracy: number | null }> {
-    const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
+  /** Percentages (one decimal) per object count: { "1_object": {...}, "2_objects": {...} };
+   * word_accuracy is null where no caption of the group names a word. */
+  summary(): Record<string, { captions: number; colour_accuracy: number | null; shape_accuracy: number | null; count_accuracy: number | null; word_accuracy: number | null }> {
     return Object.fromEntries([...this.byCount.entries()].sort((a, b) => a[0] - b[0]).map(([n, t]) => [
       `${n}_object${n > 1 ? 's' : ''}`,
-      { captions: t.captions, colour_accuracy: pct(t.colour, t.objects), shape_accuracy: pct(t.shape, t.objects), count_accuracy: pct(t.count, t.captions) },
+      { captions: t.captions, colour_accuracy: pct(t.colour, t.objects), shape_accuracy: pct(t.shape, t.objects), count_accuracy: pct(t.count, t.captions), word_accuracy: pct(t.wordsRead, t.words) },
     ]));
+  }
+
+  /** All captions' words: how many were asked for and read, and readings of words not asked for. */
+  wordSummary() {
+    const w = this.words;
+    return { requested: w.requested, read: w.read, word_accuracy: pct(w.read, w.requested), false_readings_per_image: w.captions ? Math.round((1000 * w.falseReadings) / w.captions) / 1000 : null };
   }
 }
 
-const judged = (judge: ObjectJudge, img: RgbaImage, c: TestCaption) => judgeAgainstRequest(judge.detect(img), c.objects);
+const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : null);
+
+const judged = (e: EvaluationSetup, img: RgbaImage, c: TestCaption) => ({
+  objects: judgeAgainstRequest(e.judge.detect(img), c.objects),
+  words: judgeWords(e.words.readWords(img), captionWords(c.caption, e.world)),
+});
 
 export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; outDir?: string; log?: (s: string) => void }) {
-  const { pack, model, judge, captions: all } = await loadEvaluation(o.packDir);
+  const setup = await loadEvaluation(o.packDir);
+  const { pack, model, captions: all } = setup;
   const captions = all.slice(0, o.captions ?? all.length);
   const steps = o.steps ?? model.scheduler.defaultSteps;
   const guidance = o.guidance ?? model.scheduler.defaultGuidance;
@@ -71,14 +93,14 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
     for (const [i, c] of captions.entries()) {
       const r = await pipe.run({ prompt: c.caption, width: model.native.width, height: model.native.height, seed: c.seed % 2 ** 32, steps, guidance, device: 'cpu' }, ctx);
       const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
-      tallies.add(judged(judge, img, c));
+      tallies.add(judged(setup, img, c));
       if (samples.length < 32) samples.push(img);
       if ((i + 1) % 50 === 0) o.log?.(`evaluate: ${i + 1}/${captions.length}`);
     }
   } finally {
     await pool.dispose();
   }
-  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary() };
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), words: tallies.wordSummary() };
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
@@ -94,7 +116,8 @@ export const CAPTION_SCENES = join(HERE, 'fixtures', 'caption-scenes');
  * (encode, decode): the ceilings of evaluatePack's scores. */
 export async function evaluateCeiling(o: { packDir: string; scenesDir?: string; captions?: number; outDir?: string; log?: (s: string) => void }) {
   const scenesDir = o.scenesDir ?? CAPTION_SCENES;
-  const { pack, model, judge, captions: all } = await loadEvaluation(o.packDir);
+  const setup = await loadEvaluation(o.packDir);
+  const { pack, model, captions: all } = setup;
   const captions = all.slice(0, o.captions ?? all.length);
   const pool = new SessionPool();
   const truth = new Tallies();
@@ -108,15 +131,15 @@ export async function evaluateCeiling(o: { packDir: string; scenesDir?: string; 
       const img = await decodeImage(readFileSync(file));
       const { latent, dims } = await parts.encodeImage(img);
       const back = (await parts.decodeToCanvas(latent, dims[2], dims[3], img.width, img.height)).image;
-      truth.add(judged(judge, img, c));
-      roundTrip.add(judged(judge, back, c));
+      truth.add(judged(setup, img, c));
+      roundTrip.add(judged(setup, back, c));
       if (samples.length < 16) samples.push(img, back);
       if ((i + 1) % 100 === 0) o.log?.(`ceiling: ${i + 1}/${captions.length}`);
     }
   } finally {
     await pool.dispose();
   }
-  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, native: model.native, true_scenes: truth.summary(), vae_round_trip: roundTrip.summary() };
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, native: model.native, true_scenes: truth.summary(), vae_round_trip: roundTrip.summary(), words: { true_scenes: truth.wordSummary(), vae_round_trip: roundTrip.wordSummary() } };
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'ceiling.json'), JSON.stringify(result, null, 2) + '\n');
@@ -133,17 +156,17 @@ export const captionImageName = (index: number) => `caption-${String(index).padS
  * is judged against held-out caption NNN (index into fixtures/test-captions.json); the
  * captions without an image are skipped. The world comes from `packDir`'s world.json. */
 export async function evaluateImages(o: { packDir: string; imagesDir: string }) {
-  const { judge, captions } = await loadEvaluation(o.packDir);
+  const setup = await loadEvaluation(o.packDir);
   const tallies = new Tallies();
   const judgedIndices: number[] = [];
-  for (const [i, c] of captions.entries()) {
+  for (const [i, c] of setup.captions.entries()) {
     const file = join(o.imagesDir, captionImageName(i));
     if (!existsSync(file)) continue;
-    tallies.add(judged(judge, await decodeImage(readFileSync(file)), c));
+    tallies.add(judged(setup, await decodeImage(readFileSync(file)), c));
     judgedIndices.push(i);
   }
   if (judgedIndices.length === 0) throw new LaminaError('not_found', `${o.imagesDir} holds no ${captionImageName(0)}-style images to judge`);
-  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary() };
+  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary(), words: tallies.wordSummary() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
