@@ -129,7 +129,8 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
         results[key] = {"budget_seconds": round(state["elapsed"], 1), "step": state["step"],
                         "samples": state["step"] * tc.dit_batch,
                         "samples_per_budget_second": round(state["step"] * tc.dit_batch / max(1.0, state["elapsed"]), 2),
-                        "captions": len(picked), "by_object_count": verdict["by_object_count"]}
+                        "captions": len(picked), "by_object_count": verdict["by_object_count"],
+                        "words": verdict.get("words")}
         print(json.dumps({key: results[key]}), flush=True)
         out_path.write_text(json.dumps(results, indent=1) + "\n")
     return results
@@ -178,7 +179,8 @@ def report(runs: list[Path], out: Path):
             one, two = r["by_object_count"].get("1_object", {}), r["by_object_count"].get("2_objects", {})
             table.append(f"| {run.name} | {key} | {r['step']} | {r['samples']} | {r['samples_per_budget_second']} | "
                          f"{one.get('shape_accuracy')} | {one.get('colour_accuracy')} | {one.get('count_accuracy')} | "
-                         f"{two.get('shape_accuracy')} | {two.get('colour_accuracy')} | {r['captions']} |")
+                         f"{two.get('shape_accuracy')} | {two.get('colour_accuracy')} | "
+                         f"{(r.get('words') or {}).get('word_accuracy')} | {r['captions']} |")
         last = sorted(res)[-1]
         imgs = sorted((run / "judge" / last).glob("caption-*.png"))[:12]
         rows.append(torch.stack([torch.from_numpy(__import__("numpy").asarray(Image.open(p).convert("RGBA"))).permute(
@@ -188,8 +190,8 @@ def report(runs: list[Path], out: Path):
     premult = [torch.cat([r[:, :3] * r[:, 3:], r[:, 3:]], 1) for r in rows]
     save_rgba_grid(out / "calibration-grid.png", premult, cols=12)
     print("| run | snapshot | step | samples | samples/s | 1-obj shape % | 1-obj colour % | 1-obj count % | "
-          "2-obj shape % | 2-obj colour % | captions |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "2-obj shape % | 2-obj colour % | words read % | captions |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(table))
 
 
