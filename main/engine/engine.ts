@@ -36,6 +36,8 @@ export interface EngineOptions {
   recoveryDir: string;
   /** autosave period in ms; 0 disables the timer (tests call autosaveNow) */
   autosaveMs?: number;
+  /** the job worker's entry (benches and tests); the real job worker by default */
+  jobWorker?: URL;
 }
 
 type Handlers = { [M in Method]: (input: z.output<Contract[M]['input']>) => Promise<Output<M>> };
@@ -48,10 +50,11 @@ export class Engine implements LaminaClient {
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
   private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
-  readonly jobs = new JobQueue(undefined, (jobId, raw) => this.finishJob(jobId, raw));
+  readonly jobs: JobQueue;
   private autosaveTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: EngineOptions) {
+    this.jobs = new JobQueue(options.jobWorker, (jobId, raw) => this.finishJob(jobId, raw));
     this.emitter.setMaxListeners(100);
     this.jobs.onEvent((ev) => this.forwardJobEvent(ev));
     if (options.autosaveMs) {
