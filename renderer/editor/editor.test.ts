@@ -222,11 +222,12 @@ function withPixels(editor: Editor, client?: MemoryClient) {
   const seen: string[] = [];
   let size = { width: 10, height: 10 };
   let n = 0;
+  const raw = (width: number, height: number) => ({ width, height, rgba: new Uint8Array(width * height * 4) });
   if (client) client.overrides['document.putImage'] = () => ({ imageId: `px${++n}`, ...size });
   editor.pixels = {
-    rasterizeMask: async (req) => ((size = { width: req.bounds.width, height: req.bounds.height }), seen.push(`mask ${JSON.stringify(req.bounds)} base=${req.base?.imageId ?? '-'} erase=${req.stroke.erase}`), 'PNG'),
-    resample: async (id, w, h) => ((size = { width: w, height: h }), seen.push(`resample ${id} ${w}x${h}`), 'PNG'),
-    mergeDown: async (u, l) => (seen.push(`merge ${u.imageId} onto ${l.imageId}`), { pngBase64: 'PNG', rect: { x: 0, y: 0, width: 400, height: 300 } }),
+    rasterizeMask: async (req) => ((size = { width: req.bounds.width, height: req.bounds.height }), seen.push(`mask ${JSON.stringify(req.bounds)} base=${req.base?.imageId ?? '-'} erase=${req.stroke.erase}`), raw(req.bounds.width, req.bounds.height)),
+    resample: async (id, w, h) => ((size = { width: w, height: h }), seen.push(`resample ${id} ${w}x${h}`), raw(w, h)),
+    mergeDown: async (u, l) => (seen.push(`merge ${u.imageId} onto ${l.imageId}`), { image: raw(400, 300), rect: { x: 0, y: 0, width: 400, height: 300 } }),
   };
   return seen;
 }

@@ -1,16 +1,19 @@
-// The worker side of the job protocol: one AbortController per job, events posted back.
+// The worker side of the job protocol: one AbortController per job, events posted back
+// (a result's RGBA buffers transferred, not copied).
 // The real worker (job-worker.ts) runs tasks' pipelines; benches and tests pass their own run.
 import type { MessagePort } from 'node:worker_threads';
 import type { JobEvent } from '../../../common/contract/contract.ts';
 import { LaminaError, toErrorPayload } from '../../../common/errors/lamina-error.ts';
 import type { JobContext } from './job-context.ts';
 import type { FromWorker, JobPayload, ToWorker } from './job-protocol.ts';
+import { transferables } from './transferables.ts';
 
 export type RunJob = (payload: JobPayload, ctx: JobContext) => Promise<unknown>;
 
 export function serveJobs(port: MessagePort, runJob: RunJob): void {
   const controllers = new Map<string, AbortController>();
-  const post = (event: JobEvent) => port.postMessage({ type: 'event', event } satisfies FromWorker);
+  // a result's pixels move to the engine without a copy
+  const post = (event: JobEvent) => port.postMessage({ type: 'event', event } satisfies FromWorker, transferables(event.result));
 
   port.on('message', async (msg: ToWorker) => {
     if (msg.type === 'cancel') {
