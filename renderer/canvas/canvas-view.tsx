@@ -12,6 +12,7 @@ import { screenToCanvas } from '../editor/viewport.ts';
 import { snapResize } from '../editor/snapping.ts';
 import type { CanvasPreview } from '../editor/editor-state.ts';
 import { StackCompositor } from './compositor.ts';
+import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
 
@@ -38,11 +39,12 @@ function placedLeaves(doc: LaminaDocument): Placed[] {
   const visit = (ls: readonly Layer[], ox: number, oy: number) => {
     for (const l of ls) {
       if (!l.visible) continue;
-      if (l.kind === 'group') visit(l.children, ox + l.x, oy + l.y);
+      const util = layerUtil(l);
+      const children = util.children(l);
+      if (children.length) visit(children, ox + l.x, oy + l.y);
       else {
-        const w = l.kind === 'region' ? l.shape.width : l.kind === 'raster' ? l.width : l.width;
-        const h = l.kind === 'region' ? l.shape.height : l.kind === 'raster' ? l.height : l.height;
-        if (w && h) out.push({ layer: l, rect: { x: l.x + ox, y: l.y + oy, width: w, height: h } });
+        const r = util.rect(l);
+        if (r) out.push({ layer: l, rect: { ...r, x: r.x + ox, y: r.y + oy } });
       }
     }
   };
@@ -195,8 +197,9 @@ export function CanvasView() {
   const transformId = useMemo(() => {
     if (!doc || tool !== 'move' || selection.length !== 1) return null;
     const l = findLayer(doc.layers, selection[0])?.layer;
-    if (!l || l.locked || !l.visible || (l.kind !== 'raster' && l.kind !== 'region')) return null;
-    if (l.kind === 'region' && !regionsVisible) return null;
+    if (!l || l.locked || !l.visible) return null;
+    const util = layerUtil(l);
+    if (!util.resizable(l) || !util.hittable(l, { regions: regionsVisible })) return null;
     return l.id;
   }, [doc, tool, selection, regionsVisible]);
   // the proxy keeps the committed box: during a gesture Konva scales the node itself

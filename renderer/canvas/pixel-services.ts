@@ -3,6 +3,7 @@ import type { PixelServices, PlacedImage } from '../editor/editor.ts';
 import type { Rect } from '../editor/geometry.ts';
 import { rectUnion } from '../editor/geometry.ts';
 import { densify } from '../editor/mask.ts';
+import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { AlphaSampler } from '../editor/hit-test.ts';
 import { canvasToRgba, type ImageCache } from './image-cache.ts';
 import { COMPOSITE_OPS } from './compositor.ts';
@@ -21,9 +22,8 @@ export function createPixelServices(cache: ImageCache): PixelServices {
     return img;
   };
   const alphaAt: AlphaSampler = (layer, x, y) => {
-    if (layer.kind === 'raster') return cache.alphaAt(layer.imageId, x, y);
-    if (layer.kind === 'region' && layer.shape.type === 'mask') return cache.alphaAt(layer.shape.maskImageId, x, y);
-    return null;
+    const imageId = layerUtil(layer).imageId(layer);
+    return imageId ? cache.alphaAt(imageId, x, y) : null;
   };
   return {
     alphaAt,

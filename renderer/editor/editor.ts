@@ -10,6 +10,8 @@ import { Store } from './store.ts';
 import { initialState, type CanvasPreview, type EditorState, type GenerationSettings, type MaskStroke, type Toast } from './editor-state.ts';
 import { type Point, type Rect, layerBounds, rectUnion, docRect, roundRect } from './geometry.ts';
 import { hitTest, type AlphaSampler } from './hit-test.ts';
+import { layerUtil } from './layer-kinds/layer-utils.ts';
+import type { Resample } from './layer-kinds/layer-util.ts';
 import { snapMove, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
 import { arrangeOp, dropTarget, type Arrange, type DropZone, siblingsOf } from './layer-order.ts';
 import { RootTool, type ToolId } from './tools/root-tool.ts';
@@ -314,27 +316,16 @@ export class Editor implements ToolHost {
     const r = roundRect(rect);
     const ox = abs.x - loc.layer.x, oy = abs.y - loc.layer.y;
     const layer = loc.layer;
+    const util = layerUtil(layer);
+    if (!util.resizable(layer)) return;
+    const pixels = this.pixels;
+    const resample: Resample = async (imageId, width, height) => {
+      if (!pixels) throw new Error('scaling pixels needs the canvas');
+      return this.client.call('document.putImage', { docId, image: await pixels.resample(imageId, width, height) });
+    };
     try {
-      if (layer.kind === 'raster') {
-        const patch: LayerPatch = { x: r.x - ox, y: r.y - oy };
-        if (r.width !== layer.width || r.height !== layer.height) {
-          if (!this.pixels) return;
-          const image = await this.pixels.resample(layer.imageId, r.width, r.height);
-          const put = await this.client.call('document.putImage', { docId, image });
-          Object.assign(patch, { imageId: put.imageId, width: put.width, height: put.height });
-        }
-        await this.mutate([{ op: 'update', id, patch }], { label: 'Transform' });
-      } else if (layer.kind === 'region') {
-        let shape = layer.shape;
-        if (shape.type === 'box') shape = { type: 'box', width: r.width, height: r.height };
-        else if (r.width !== shape.width || r.height !== shape.height) {
-          if (!this.pixels) return;
-          const image = await this.pixels.resample(shape.maskImageId, r.width, r.height);
-          const put = await this.client.call('document.putImage', { docId, image });
-          shape = { type: 'mask', width: put.width, height: put.height, maskImageId: put.imageId };
-        }
-        await this.mutate([{ op: 'update', id, patch: { x: r.x - ox, y: r.y - oy, shape } }], { label: 'Transform' });
-      }
+      const patch = await util.resize(layer, { ...r, x: r.x - ox, y: r.y - oy }, resample);
+      await this.mutate([{ op: 'update', id, patch }], { label: 'Transform' });
     } catch (err) {
       this.reportError(err);
     } finally {
