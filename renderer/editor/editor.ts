@@ -12,7 +12,7 @@ import { type Point, type Rect, layerBounds, rectUnion, docRect, roundRect } fro
 import { hitTest, type AlphaSampler } from './hit-test.ts';
 import { layerUtil } from './layer-kinds/layer-utils.ts';
 import type { Resample } from './layer-kinds/layer-util.ts';
-import { snapMove, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
+import { snapMove, snapResize, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
 import { arrangeOp, dropTarget, type Arrange, type DropZone, siblingsOf } from './layer-order.ts';
 import { RootTool, type ToolId } from './tools/root-tool.ts';
 import type { ToolHost } from './tools/tool-host.ts';
@@ -146,6 +146,29 @@ export class Editor implements ToolHost {
   }
   get regionsVisible(): boolean {
     return this.state.regionsVisible;
+  }
+  get spacePan(): boolean {
+    return this.state.spacePan;
+  }
+  setSpacePan(held: boolean): void {
+    if (held !== this.state.spacePan) this.store.set({ spacePan: held });
+  }
+
+  /** The one selected, unlocked, visible layer the move tool's handles can scale (with its canvas box). */
+  transformTarget(): { id: string; rect: Rect } | null {
+    const doc = this.document;
+    if (!doc || this.state.tool !== 'move' || this.state.selection.length !== 1) return null;
+    const l = findLayer(doc.layers, this.state.selection[0])?.layer;
+    if (!l || l.locked || !l.visible) return null;
+    const util = layerUtil(l);
+    if (!util.resizable(l) || !util.hittable(l, { regions: this.state.regionsVisible })) return null;
+    const rect = this.absoluteBounds(l.id);
+    return rect ? { id: l.id, rect } : null;
+  }
+
+  snapResize(before: Rect, box: Rect, id: string): { box: Rect; guidesX: number[]; guidesY: number[] } {
+    if (!this.document) return { box, guidesX: [], guidesY: [] };
+    return snapResize(before, box, this.snapTargetsFor([id]), this.snapPx / this.zoom);
   }
 
   hitTest(p: Point): Layer | null {
