@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import WebSocket from 'ws';
 import type { EventName, EventPayload, Input, Method, Output } from '../common/contract/contract.ts';
+import { decodeFrame, encodeFrame } from '../common/contract/binary-frame.ts';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 export const ARTIFACTS = join(ROOT, 'e2e', 'artifacts');
@@ -100,10 +101,10 @@ export class WsContract {
   constructor(port: number) {
     this.ws = new WebSocket(`ws://127.0.0.1:${port}/ws`);
     this.ready = new Promise((resolve, reject) => { this.ws.once('open', () => resolve()); this.ws.once('error', reject); });
-    this.ws.on('message', (data) => {
-      const m = JSON.parse(String(data));
-      if ('event' in m) for (const l of this.listeners.get(m.event) ?? []) l(m.payload);
-      else this.pending.get(m.id)?.(m);
+    this.ws.on('message', (data, isBinary) => {
+      const m = decodeFrame(isBinary ? (data as Buffer) : String(data)) as { event?: string; payload?: unknown; id?: number; ok: boolean };
+      if (m.event !== undefined) for (const l of this.listeners.get(m.event) ?? []) l(m.payload);
+      else this.pending.get(m.id!)?.(m);
     });
   }
 
@@ -116,7 +117,7 @@ export class WsContract {
         if (m.ok) resolve(m.output as Output<M>);
         else reject(Object.assign(new Error(`${m.error!.code}: ${m.error!.message}`), { code: m.error!.code }));
       });
-      this.ws.send(JSON.stringify({ id, method, input }));
+      this.ws.send(encodeFrame({ id, method, input }));
     });
   }
 

@@ -55,7 +55,7 @@ async function layerOverlapColours(docId: string, layer: Layer) {
   assert.deepEqual([layer.x, layer.y, layer.width, layer.height], [0, 0, 256, 256], 'the composite covers the canvas');
   const img = await contract.call('document.image', { docId, imageId: layer.imageId });
   const [x, y, w, h] = OVERLAP;
-  const { data, info } = await sharp(Buffer.from(img.pngBase64, 'base64')).extract({ left: x, top: y, width: w, height: h }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  const { data, info } = await sharp(Buffer.from(img.rgba), { raw: { width: img.width, height: img.height, channels: 4 } }).extract({ left: x, top: y, width: w, height: h }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return countColours(data, info.channels);
 }
 

@@ -8,6 +8,7 @@ const SECTIONS: Record<string, string> = {
   document: 'scripts/bench-document.ts',
   runtime: 'main/cli/bench-entry.ts',
   canvas: 'e2e/bench-canvas.ts',
+  landing: 'e2e/bench-landing.ts',
 };
 
 const only = process.argv.slice(2);

@@ -5,6 +5,7 @@ import { LaminaDocument } from '../document/document-schema.ts';
 import { DocumentOp } from '../document/document-ops.ts';
 import { JobStart, TaskName } from './tasks.ts';
 import { ERROR_CODES } from '../errors/lamina-error.ts';
+import { RawImage } from './raw-image.ts';
 
 const DocId = z.string().min(1);
 const FilePath = z.string().min(1);
@@ -88,10 +89,10 @@ export const contract = {
   'document.redo': call(docRef, DocumentSnapshot),
   'document.save': call(z.object({ docId: DocId, path: FilePath.optional() }), z.object({ path: z.string() })),
   'document.close': call(docRef, z.object({ closed: z.boolean() })),
-  /** Pixels of one image of a document, as PNG. */
-  'document.image': call(z.object({ docId: DocId, imageId: z.string() }), z.object({ width: z.number(), height: z.number(), pngBase64: z.string() })),
-  /** Put new pixels into the document's image store; returns the new image id. */
-  'document.putImage': call(z.object({ docId: DocId, pngBase64: z.string() }), z.object({ imageId: z.string(), width: z.number(), height: z.number() })),
+  /** Pixels of one image of a document, raw RGBA (./raw-image.ts). */
+  'document.image': call(z.object({ docId: DocId, imageId: z.string() }), RawImage),
+  /** Put new raw RGBA pixels into the document's image store; returns the new image id. */
+  'document.putImage': call(z.object({ docId: DocId, image: RawImage }), z.object({ imageId: z.string(), width: z.number(), height: z.number() })),
   'document.recoveryList': call(empty, z.array(z.object({ path: z.string(), name: z.string(), savedAt: z.string() }))),
   'document.recover': call(z.object({ path: FilePath }), DocumentSnapshot),
   'document.discardRecovery': call(z.object({ path: FilePath }), z.object({ removed: z.boolean() })),

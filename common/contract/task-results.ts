@@ -3,15 +3,16 @@
 // once, with its task's schema (./tasks.ts), when the job finishes.
 import { z } from 'zod';
 import { Provenance } from '../document/provenance.ts';
+import { RgbaBytes } from './raw-image.ts';
 
-/** One layer of a result, as PNG (front first when there are several). */
+/** One layer of a result, raw RGBA (width x height x 4 bytes; front first when there are several). */
 export const ResultLayer = z.object({
   name: z.string(),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
   x: z.number().int().default(0),
   y: z.number().int().default(0),
-  pngBase64: z.string(),
+  rgba: RgbaBytes,
   provenance: Provenance,
 });
 export type ResultLayer = z.output<typeof ResultLayer>;

@@ -49,7 +49,7 @@ export const commandGenerate: Command = async (args, engine) => {
     provider: result.provider,
     timings: result.timings,
     notes: result.notes,
-    layers: result.layers.map(({ pngBase64: _png, ...meta }) => meta),
+    layers: result.layers.map(({ rgba: _rgba, ...meta }) => meta),
   };
   if (values.json) printJson(summary);
   else process.stdout.write(`wrote ${written.join(', ')} (${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);

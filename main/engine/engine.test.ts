@@ -46,8 +46,8 @@ test('new, import, mutate, undo/redo, save, reopen', async () => {
   const reopened = await e.call('document.open', { path: out });
   assert.deepEqual(reopened.document, snap.document);
   const img = await e.call('document.image', { docId: reopened.docId, imageId: (reopened.document.layers[1] as { imageId: string }).imageId });
-  const raw = await sharp(Buffer.from(img.pngBase64, 'base64')).raw().toBuffer();
-  assert.deepEqual([...raw.subarray(0, 4)], [0, 0, 255, 128]);
+  assert.equal(img.rgba.byteLength, img.width * img.height * 4, 'document.image gives raw RGBA');
+  assert.deepEqual([...img.rgba.subarray(0, 4)], [0, 0, 255, 128]);
 });
 
 test('mutations referencing unknown pixels are refused; putImage makes them known', async () => {
@@ -55,7 +55,9 @@ test('mutations referencing unknown pixels are refused; putImage makes them know
   const doc = await e.call('document.new', { width: 16, height: 16 });
   const layer = { id: 'L1', name: 'L1', kind: 'raster', imageId: 'missing', width: 4, height: 4 } as const;
   await assert.rejects(e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer }] }), /not in this document/);
-  const put = await e.call('document.putImage', { docId: doc.docId, pngBase64: (await png(4, 4, [1, 2, 3, 255])).toString('base64') });
+  await assert.rejects(e.call('document.putImage', { docId: doc.docId, image: { width: 4, height: 4, rgba: new Uint8Array(15) } }), /15 bytes; 4x4 RGBA needs 64/);
+  const put = await e.call('document.putImage', { docId: doc.docId, image: { width: 4, height: 4, rgba: new Uint8Array(64).fill(7) } });
+  assert.deepEqual([...(await e.call('document.image', { docId: doc.docId, imageId: put.imageId })).rgba.subarray(0, 4)], [7, 7, 7, 7]);
   const snap = await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { ...layer, imageId: put.imageId } }] });
   assert.equal(snap.document.layers.length, 1);
 });

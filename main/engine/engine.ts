@@ -20,7 +20,6 @@ import { TASKS, type TaskName } from '../../common/contract/tasks.ts';
 import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
-import { decodeImage, encodePng } from './imaging/image-codec.ts';
 import { ImageStore } from './imaging/image-store.ts';
 import { JobQueue } from './jobs/job-queue.ts';
 import { ortInfo } from './runtime/ort-info.ts';
@@ -36,6 +35,8 @@ export interface EngineOptions {
   recoveryDir: string;
   /** autosave period in ms; 0 disables the timer (tests call autosaveNow) */
   autosaveMs?: number;
+  /** the job worker's entry (benches and tests); the real job worker by default */
+  jobWorker?: URL;
 }
 
 type Handlers = { [M in Method]: (input: z.output<Contract[M]['input']>) => Promise<Output<M>> };
@@ -48,10 +49,11 @@ export class Engine implements LaminaClient {
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
   private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
-  readonly jobs = new JobQueue(undefined, (jobId, raw) => this.finishJob(jobId, raw));
+  readonly jobs: JobQueue;
   private autosaveTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: EngineOptions) {
+    this.jobs = new JobQueue(options.jobWorker, (jobId, raw) => this.finishJob(jobId, raw));
     this.emitter.setMaxListeners(100);
     this.jobs.onEvent((ev) => this.forwardJobEvent(ev));
     if (options.autosaveMs) {
@@ -211,13 +213,12 @@ export class Engine implements LaminaClient {
 
     'document.image': async ({ docId, imageId }) => {
       const img = this.session(docId).store.get(imageId);
-      return { width: img.width, height: img.height, pngBase64: Buffer.from(await encodePng(img)).toString('base64') };
+      return { width: img.width, height: img.height, rgba: img.data };
     },
 
-    'document.putImage': async ({ docId, pngBase64 }) => {
+    'document.putImage': async ({ docId, image: { width, height, rgba } }) => {
       const s = this.session(docId);
-      const img = await decodeImage(Buffer.from(pngBase64, 'base64'));
-      return { imageId: s.store.put(img), width: img.width, height: img.height };
+      return { imageId: s.store.put({ width, height, data: rgba }), width, height };
     },
 
     'document.recoveryList': async () => {

@@ -46,6 +46,23 @@ test('contract over WebSocket: calls, schema errors, events', async () => {
   }
 });
 
+test('raw pixels over WebSocket: putImage and document.image travel as binary frames, not base64 PNG', async () => {
+  const c = await connectWs(wsUrl(server));
+  try {
+    const { docId } = (await c.call('document.new', { width: 8, height: 8 })) as { docId: string };
+    const rgba = new Uint8Array(8 * 4 * 4).map((_, i) => i);
+    const put = (await c.call('document.putImage', { docId, image: { width: 8, height: 4, rgba } })) as { imageId: string };
+    assert.equal(c.binaryFrames(), 0);
+    const img = (await c.call('document.image', { docId, imageId: put.imageId })) as { width: number; height: number; rgba: Uint8Array };
+    assert.equal(c.binaryFrames(), 1, 'the reply came as one binary frame');
+    assert.deepEqual([img.width, img.height], [8, 4]);
+    assert.deepEqual([...img.rgba], [...rgba]);
+    await assert.rejects(c.call('document.putImage', { docId, image: { width: 8, height: 8, rgba } }), /128 bytes; 8x8 RGBA needs 256/);
+  } finally {
+    c.close();
+  }
+});
+
 test('binding a non-loopback address requires the printed token', async () => {
   const open = await startServer({ engine: t.engine, host: '0.0.0.0', port: 0 });
   try {

@@ -6,6 +6,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EVENT_NAMES } from '../../common/contract/contract.ts';
+import { decodeFrame, encodeFrame } from '../../common/contract/binary-frame.ts';
 import { TOKEN_PARAM, WS_PATH, type CallMessage, type ServerMessage } from '../../common/contract/wire.ts';
 import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts';
 import type { Engine } from '../engine/engine.ts';
@@ -98,19 +99,20 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
 
 function bindSocket(ws: WebSocket, engine: Engine): void {
   const send = (msg: ServerMessage) => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(msg));
+    // raw pixels (document.image, job results) go as one binary frame, never base64
+    if (ws.readyState === ws.OPEN) ws.send(encodeFrame(msg));
   };
   const unsubscribe = EVENT_NAMES.map((event) => engine.on(event, (payload) => send({ event, payload })));
   ws.on('close', () => unsubscribe.forEach((u) => u()));
-  ws.on('message', async (data) => {
+  ws.on('message', async (data, isBinary) => {
     let msg: CallMessage;
     try {
-      msg = JSON.parse(data.toString());
+      msg = decodeFrame(isBinary ? (data as Buffer) : data.toString()) as CallMessage;
       if (typeof msg !== 'object' || msg === null || typeof msg.id !== 'number' || typeof msg.method !== 'string') {
         throw new LaminaError('bad_request', 'a call needs {id: number, method: string, input}');
       }
     } catch (err) {
-      const error = err instanceof LaminaError ? toErrorPayload(err) : { code: 'bad_request' as const, message: 'message is not JSON' };
+      const error = err instanceof LaminaError ? toErrorPayload(err) : { code: 'bad_request' as const, message: 'message is neither JSON nor a binary frame' };
       send({ id: -1, ok: false, error });
       return;
     }

@@ -1,6 +1,8 @@
 // LaminaClient over WebSocket (`lamina serve`): request ids, typed replies, events, and
-// reconnection with backoff. Calls made while disconnected wait for the socket.
+// reconnection with backoff. Calls made while disconnected wait for the socket. Messages
+// with raw pixels travel as binary frames (common/contract/binary-frame.ts).
 import type { EventName, EventPayload, Input, LaminaClient, Method, Output } from '../../common/contract/contract.ts';
+import { decodeFrame, encodeFrame } from '../../common/contract/binary-frame.ts';
 import { TOKEN_PARAM, WS_PATH, type ServerMessage } from '../../common/contract/wire.ts';
 
 export class ContractError extends Error {
@@ -25,7 +27,8 @@ interface Pending {
 /** Minimal WebSocket surface (the browser's, or a test double). */
 export interface SocketLike {
   readyState: number;
-  send(data: string): void;
+  binaryType?: string;
+  send(data: string | Uint8Array<ArrayBuffer>): void;
   close(): void;
   onopen: ((ev: unknown) => void) | null;
   onclose: ((ev: unknown) => void) | null;
@@ -49,7 +52,7 @@ export class WsLaminaClient implements LaminaClient {
   private socket: SocketLike | null = null;
   private nextId = 1;
   private pending = new Map<number, Pending>();
-  private queue: string[] = [];
+  private queue: (string | Uint8Array<ArrayBuffer>)[] = [];
   private listeners = new Map<string, Set<(p: unknown) => void>>();
   private stateListeners = new Set<(s: ConnectionState) => void>();
   private backoff: number;
@@ -91,6 +94,7 @@ export class WsLaminaClient implements LaminaClient {
       return;
     }
     this.socket = socket;
+    socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       this.backoff = this.opts.backoffMs ?? 250;
       this.setState('open');
@@ -126,7 +130,7 @@ export class WsLaminaClient implements LaminaClient {
   private receive(data: unknown): void {
     let msg: ServerMessage;
     try {
-      msg = JSON.parse(typeof data === 'string' ? data : String(data)) as ServerMessage;
+      msg = decodeFrame(typeof data === 'string' || data instanceof ArrayBuffer || ArrayBuffer.isView(data) ? data : String(data)) as ServerMessage;
     } catch {
       return;
     }
@@ -149,7 +153,7 @@ export class WsLaminaClient implements LaminaClient {
 
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
     const id = this.nextId++;
-    const text = JSON.stringify({ id, method, input });
+    const text = encodeFrame({ id, method, input });
     return new Promise<Output<M>>((resolve, reject) => {
       this.pending.set(id, { method, resolve: resolve as (v: unknown) => void, reject });
       if (this.socket && this.socket.readyState === OPEN) this.socket.send(text);

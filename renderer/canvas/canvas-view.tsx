@@ -2,16 +2,17 @@
 //   background (checkerboard), content (the flattened stack, split only during a gesture),
 //   overlay (regions, selection, guides, previews, transform handles).
 import { useEffect, useMemo, useRef, useState, useCallback } from 'react';
-import { Stage, Layer as KLayer, Group, Rect, Image as KImage, Line, Text, Transformer, Circle } from 'react-konva';
+import { Stage, Layer as KLayer, Group, Rect, Image as KImage, Line, Text, Circle } from 'react-konva';
 import type Konva from 'konva';
 import type { Layer, LaminaDocument, RegionLayer } from '../../common/document/document-schema.ts';
 import { findLayer, walkLayers } from '../../common/document/layer-tree.ts';
 import { useCacheVersion, useEditorState, useServices } from '../ui/editor-context.ts';
 import type { Rect as R } from '../editor/geometry.ts';
 import { screenToCanvas } from '../editor/viewport.ts';
-import { snapResize } from '../editor/snapping.ts';
+import { HANDLES, HANDLE_RADIUS_PX, handlePoint } from '../editor/tools/move-tool/resize-handles.ts';
 import type { CanvasPreview } from '../editor/editor-state.ts';
 import { StackCompositor } from './compositor.ts';
+import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
 
@@ -38,11 +39,12 @@ function placedLeaves(doc: LaminaDocument): Placed[] {
   const visit = (ls: readonly Layer[], ox: number, oy: number) => {
     for (const l of ls) {
       if (!l.visible) continue;
-      if (l.kind === 'group') visit(l.children, ox + l.x, oy + l.y);
+      const util = layerUtil(l);
+      const children = util.children(l);
+      if (children.length) visit(children, ox + l.x, oy + l.y);
       else {
-        const w = l.kind === 'region' ? l.shape.width : l.kind === 'raster' ? l.width : l.width;
-        const h = l.kind === 'region' ? l.shape.height : l.kind === 'raster' ? l.height : l.height;
-        if (w && h) out.push({ layer: l, rect: { x: l.x + ox, y: l.y + oy, width: w, height: h } });
+        const r = util.rect(l);
+        if (r) out.push({ layer: l, rect: { ...r, x: r.x + ox, y: r.y + oy } });
       }
     }
   };
@@ -119,10 +121,9 @@ export function CanvasView() {
   const doc = snapshot?.document ?? null;
   const containerRef = useRef<HTMLDivElement>(null);
   const contentRef = useRef<Konva.Layer>(null);
-  const trRef = useRef<Konva.Transformer>(null);
-  const proxyRef = useRef<Konva.Rect>(null);
-  const [spaceDown, setSpaceDown] = useState(false);
-  const [panning, setPanning] = useState(false);
+  const toolPath = useEditorState((s) => s.toolPath);
+  const spaceDown = useEditorState((s) => s.spacePan);
+  const panning = toolPath.endsWith('panning');
   const [hover, setHover] = useState<{ x: number; y: number } | null>(null);
   const checker = useMemo(checkerPattern, []);
 
@@ -138,8 +139,9 @@ export function CanvasView() {
     return () => ro.disconnect();
   }, [editor]);
 
-  // space = temporary hand tool
+  // space = temporary hand tool (the tool tree pans while it is held)
   useEffect(() => {
+    const setSpaceDown = (held: boolean) => editor.setSpacePan(held);
     const inText = (t: EventTarget | null) => t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName));
     const down = (e: KeyboardEvent) => {
       if (e.code === 'Space' && !inText(e.target)) {
@@ -159,7 +161,7 @@ export function CanvasView() {
       window.removeEventListener('keyup', up);
       window.removeEventListener('blur', blur);
     };
-  }, []);
+  }, [editor]);
 
   const abs = useCallback((id: string) => editor.absoluteBounds(id), [editor, doc]); // eslint-disable-line react-hooks/exhaustive-deps
   const overrides = useMemo(() => (doc ? overridesFor(doc, preview, abs) : new Map<string, R>()), [doc, preview, abs]);
@@ -191,24 +193,11 @@ export function CanvasView() {
     img.src = jobPreview;
   }, [jobPreview]);
 
-  // --- transformer on the single selected, unlocked raster/region layer ---
-  const transformId = useMemo(() => {
-    if (!doc || tool !== 'move' || selection.length !== 1) return null;
-    const l = findLayer(doc.layers, selection[0])?.layer;
-    if (!l || l.locked || !l.visible || (l.kind !== 'raster' && l.kind !== 'region')) return null;
-    if (l.kind === 'region' && !regionsVisible) return null;
-    return l.id;
-  }, [doc, tool, selection, regionsVisible]);
-  // the proxy keeps the committed box: during a gesture Konva scales the node itself
-  const movePreview = preview?.kind === 'move' && transformId && preview.ids.includes(transformId) ? preview : null;
-  const committedRect = transformId ? abs(transformId) : null;
-  const transformRect = committedRect && movePreview ? { ...committedRect, x: committedRect.x + movePreview.dx, y: committedRect.y + movePreview.dy } : committedRect;
-  useEffect(() => {
-    const tr = trRef.current;
-    if (!tr) return;
-    tr.nodes(transformId && proxyRef.current ? [proxyRef.current] : []);
-    tr.getLayer()?.batchDraw();
-  }, [transformId, transformRect?.x, transformRect?.y, transformRect?.width, transformRect?.height]);
+  // --- transform handles of the single selected, scalable layer (the move tool's resizing state drags them) ---
+  const target = useMemo(() => editor.transformTarget(), [editor, doc, tool, selection, regionsVisible]); // eslint-disable-line react-hooks/exhaustive-deps
+  const transformId = target?.id ?? null;
+  const transformRect = !target ? null : preview?.kind === 'transform' && preview.id === target.id ? preview.rect
+    : preview?.kind === 'move' && preview.ids.includes(target.id) ? { ...target.rect, x: target.rect.x + preview.dx, y: target.rect.y + preview.dy } : target.rect;
 
   // --- pointer routing ---
   const stagePoint = (e: { clientX: number; clientY: number }) => {
@@ -225,29 +214,10 @@ export function CanvasView() {
 
   const onPointerDown = (ke: Konva.KonvaEventObject<PointerEvent>) => {
     const e = ke.evt;
-    // transform handles are Konva's business
-    const parent = ke.target.getParent();
-    if (parent && parent.getClassName() === 'Transformer') return;
     (document.activeElement as HTMLElement | null)?.blur?.();
     containerRef.current?.focus({ preventScroll: true });
-    if (e.button === 1 || (e.button === 0 && spaceDown)) {
-      e.preventDefault();
-      setPanning(true);
-      let last = { x: e.clientX, y: e.clientY };
-      const move = (m: PointerEvent) => {
-        editor.panBy(m.clientX - last.x, m.clientY - last.y);
-        last = { x: m.clientX, y: m.clientY };
-      };
-      const up = () => {
-        setPanning(false);
-        window.removeEventListener('pointermove', move);
-        window.removeEventListener('pointerup', up);
-      };
-      window.addEventListener('pointermove', move);
-      window.addEventListener('pointerup', up);
-      return;
-    }
-    if (e.button !== 0) return;
+    if (e.button !== 0 && e.button !== 1) return;
+    if (e.button === 1) e.preventDefault(); // the middle button pans (the tool tree's hand tool)
     editor.pointer('onPointerDown', toolPointer(e));
     const move = (m: PointerEvent) => editor.pointer('onPointerMove', toolPointer(m));
     const up = (u: PointerEvent) => {
@@ -270,7 +240,7 @@ export function CanvasView() {
   const zoom = viewport.zoom;
   const placed = useMemo(() => (doc ? placedLeaves(doc) : []), [doc]);
   const regions = placed.filter((p): p is Placed & { layer: RegionLayer } => p.layer.kind === 'region');
-  const cursor = panning ? 'grabbing' : spaceDown ? 'grab' : tool === 'region' ? 'crosshair' : tool === 'mask' ? 'none' : 'default';
+  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' ? 'crosshair' : tool === 'mask' ? 'none' : 'default';
 
   return (
     <div
@@ -342,47 +312,20 @@ export function CanvasView() {
                   {preview.guidesY.map((y) => <Line key={`gy${y}`} points={[-10000, y, 10000, y]} stroke="#ff3ea5" strokeWidth={1 / zoom} />)}
                 </>
               )}
-              {transformRect && <Rect ref={proxyRef} x={transformRect.x} y={transformRect.y} width={transformRect.width} height={transformRect.height} listening={false} />}
+              {transformRect && (
+                <>
+                  <Rect x={transformRect.x} y={transformRect.y} width={transformRect.width} height={transformRect.height} stroke="#4dabf7" strokeWidth={1 / zoom} />
+                  {HANDLES.map((h) => {
+                    const c = handlePoint(transformRect, h);
+                    const r = (HANDLE_RADIUS_PX - 1.5) / zoom;
+                    return <Rect key={h} name={`handle-${h}`} x={c.x - r} y={c.y - r} width={2 * r} height={2 * r} fill="#0b0d12" stroke="#4dabf7" strokeWidth={1 / zoom} />;
+                  })}
+                </>
+              )}
               {tool === 'mask' && hover && !panning && (
                 <Circle x={(hover.x - viewport.x) / zoom} y={(hover.y - viewport.y) / zoom} radius={brushSize / 2} stroke="#fff" strokeWidth={1 / zoom} shadowColor="#000" shadowBlur={2} />
               )}
             </Group>
-            <Transformer
-              ref={trRef}
-              rotateEnabled={false}
-              flipEnabled={false}
-              keepRatio
-              anchorSize={9}
-              borderStroke="#4dabf7"
-              anchorStroke="#4dabf7"
-              anchorFill="#0b0d12"
-              ignoreStroke
-              boundBoxFunc={(oldBox, newBox) => {
-                if (!transformId || !doc) return newBox;
-                const v = editor.state.viewport;
-                const toC = (b: typeof newBox): R => ({ x: (b.x - v.x) / v.zoom, y: (b.y - v.y) / v.zoom, width: b.width / v.zoom, height: b.height / v.zoom });
-                const before = toC(oldBox);
-                const s = snapResize(before, toC(newBox), editor.snapTargetsFor([transformId]), 6 / v.zoom);
-                if (s.box.width < 1 || s.box.height < 1) return oldBox;
-                return { ...newBox, x: s.box.x * v.zoom + v.x, y: s.box.y * v.zoom + v.y, width: s.box.width * v.zoom, height: s.box.height * v.zoom };
-              }}
-              onTransform={() => {
-                const n = proxyRef.current;
-                if (!n || !transformId) return;
-                const rect = { x: n.x(), y: n.y(), width: n.width() * n.scaleX(), height: n.height() * n.scaleY() };
-                editor.setPreview({ kind: 'transform', id: transformId, rect, guidesX: [], guidesY: [] });
-              }}
-              onTransformEnd={() => {
-                const n = proxyRef.current;
-                if (!n || !transformId) return;
-                const rect = { x: n.x(), y: n.y(), width: n.width() * n.scaleX(), height: n.height() * n.scaleY() };
-                n.scaleX(1);
-                n.scaleY(1);
-                n.width(rect.width);
-                n.height(rect.height);
-                void editor.commitTransform(transformId, rect);
-              }}
-            />
           </KLayer>
         </Stage>
       )}

@@ -5,6 +5,7 @@
 import type { BlendMode, Layer, LaminaDocument } from '../../common/document/document-schema.ts';
 import type { Rect } from '../editor/geometry.ts';
 import type { ImageCache } from './image-cache.ts';
+import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 
 export const COMPOSITE_OPS: Record<BlendMode, GlobalCompositeOperation> = {
   normal: 'source-over', multiply: 'multiply', screen: 'screen', overlay: 'overlay', darken: 'darken',
@@ -73,15 +74,14 @@ export function paintLayers(ctx: CanvasRenderingContext2D, layers: readonly Laye
       ctx.restore();
       continue;
     }
-    if (l.kind === 'region') continue; // regions are overlays, not pixels
-    const imageId = l.kind === 'raster' ? l.imageId : l.imageId;
+    const util = layerUtil(l);
+    if (!util.composited) continue; // regions are overlays, not pixels
+    const imageId = util.imageId(l);
     if (!imageId) continue;
     const img = cache.get(imageId);
     if (!img) continue;
-    const o = overrides?.get(l.id);
-    const w = l.kind === 'raster' ? l.width : (l.width ?? img.width);
-    const h = l.kind === 'raster' ? l.height : (l.height ?? img.height);
-    const r = o ?? { x: l.x + ox, y: l.y + oy, width: w, height: h };
+    const own = util.rect(l) ?? { x: l.x, y: l.y, width: img.width, height: img.height };
+    const r = overrides?.get(l.id) ?? { ...own, x: own.x + ox, y: own.y + oy };
     ctx.save();
     ctx.globalAlpha = l.opacity;
     ctx.globalCompositeOperation = COMPOSITE_OPS[l.blendMode];

@@ -1,31 +1,20 @@
 // Decoded pixels per image id (images are immutable, so an id is cached forever for its
-// document). Loads through 'document.image'; listeners hear when new pixels arrive.
+// document). Loads raw RGBA through 'document.image'; listeners hear when new pixels arrive.
 import type { LaminaClient } from '../../common/contract/contract.ts';
+import type { RawImage } from '../../common/contract/raw-image.ts';
 
 export type Drawable = ImageBitmap | HTMLCanvasElement | HTMLImageElement;
 
-export function base64ToBytes(b64: string): Uint8Array<ArrayBuffer> {
-  const bin = atob(b64);
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
+/** Raw RGBA (from the engine, no PNG) -> a bitmap the canvas draws. */
+export function rgbaToBitmap({ width, height, rgba }: RawImage): Promise<ImageBitmap> {
+  const pixels = new ImageData(new Uint8ClampedArray(rgba.buffer as ArrayBuffer, rgba.byteOffset, rgba.byteLength), width, height);
+  return createImageBitmap(pixels, { premultiplyAlpha: 'default', colorSpaceConversion: 'none' });
 }
 
-export function bytesToBase64(bytes: Uint8Array): string {
-  let s = '';
-  const CHUNK = 0x8000;
-  for (let i = 0; i < bytes.length; i += CHUNK) s += String.fromCharCode(...bytes.subarray(i, i + CHUNK));
-  return btoa(s);
-}
-
-export async function decodePng(b64: string): Promise<ImageBitmap> {
-  const blob = new Blob([base64ToBytes(b64)], { type: 'image/png' });
-  return createImageBitmap(blob, { premultiplyAlpha: 'default', colorSpaceConversion: 'none' });
-}
-
-export async function canvasToPngBase64(canvas: HTMLCanvasElement): Promise<string> {
-  const blob = await new Promise<Blob>((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error('could not encode PNG'))), 'image/png'));
-  return bytesToBase64(new Uint8Array(await blob.arrayBuffer()));
+/** A canvas's pixels as raw RGBA for document.putImage. */
+export function canvasToRgba(canvas: HTMLCanvasElement): RawImage {
+  const data = canvas.getContext('2d', { willReadFrequently: true })!.getImageData(0, 0, canvas.width, canvas.height).data;
+  return { width: canvas.width, height: canvas.height, rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
 
 export class ImageCache {
@@ -95,7 +84,7 @@ export class ImageCache {
     const p = (async () => {
       try {
         const r = await this.client.call('document.image', { docId, imageId });
-        const bmp = await decodePng(r.pngBase64);
+        const bmp = await rgbaToBitmap(r);
         if (this.docId !== docId) return null;
         this.images.set(imageId, bmp);
         this.bump();

@@ -3,8 +3,9 @@ import type { PixelServices, PlacedImage } from '../editor/editor.ts';
 import type { Rect } from '../editor/geometry.ts';
 import { rectUnion } from '../editor/geometry.ts';
 import { densify } from '../editor/mask.ts';
+import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { AlphaSampler } from '../editor/hit-test.ts';
-import { canvasToPngBase64, type ImageCache } from './image-cache.ts';
+import { canvasToRgba, type ImageCache } from './image-cache.ts';
 import { COMPOSITE_OPS } from './compositor.ts';
 
 function canvas(w: number, h: number): [HTMLCanvasElement, CanvasRenderingContext2D] {
@@ -21,9 +22,8 @@ export function createPixelServices(cache: ImageCache): PixelServices {
     return img;
   };
   const alphaAt: AlphaSampler = (layer, x, y) => {
-    if (layer.kind === 'raster') return cache.alphaAt(layer.imageId, x, y);
-    if (layer.kind === 'region' && layer.shape.type === 'mask') return cache.alphaAt(layer.shape.maskImageId, x, y);
-    return null;
+    const imageId = layerUtil(layer).imageId(layer);
+    return imageId ? cache.alphaAt(imageId, x, y) : null;
   };
   return {
     alphaAt,
@@ -37,17 +37,16 @@ export function createPixelServices(cache: ImageCache): PixelServices {
         ctx.arc(p.x - bounds.x, p.y - bounds.y, stroke.radius, 0, Math.PI * 2);
         ctx.fill();
       }
-      const data = ctx.getImageData(0, 0, c.width, c.height).data;
-      let any = false;
-      for (let i = 3; i < data.length; i += 4) if (data[i] > 0) { any = true; break; }
-      return any ? canvasToPngBase64(c) : null;
+      const raw = canvasToRgba(c);
+      for (let i = 3; i < raw.rgba.length; i += 4) if (raw.rgba[i] > 0) return raw;
+      return null;
     },
     async resample(imageId, width, height) {
       const img = await need(imageId);
       const [c, ctx] = canvas(width, height);
       ctx.imageSmoothingQuality = 'high';
       ctx.drawImage(img, 0, 0, c.width, c.height);
-      return canvasToPngBase64(c);
+      return canvasToRgba(c);
     },
     async mergeDown(upper: PlacedImage, lower: PlacedImage) {
       const rect: Rect = rectUnion(upper.rect, lower.rect);
@@ -56,7 +55,7 @@ export function createPixelServices(cache: ImageCache): PixelServices {
       ctx.globalAlpha = upper.opacity;
       ctx.globalCompositeOperation = COMPOSITE_OPS[upper.blendMode];
       ctx.drawImage(await need(upper.imageId), upper.rect.x - rect.x, upper.rect.y - rect.y, upper.rect.width, upper.rect.height);
-      return { pngBase64: await canvasToPngBase64(c), rect };
+      return { image: canvasToRgba(c), rect };
     },
   };
 }

@@ -69,6 +69,8 @@ export interface EditorState {
   screen: { width: number; height: number };
   tool: ToolId;
   toolPath: string;
+  /** Space is held (the left button pans) */
+  spacePan: boolean;
   regionsVisible: boolean;
   brushSize: number;
   preview: CanvasPreview | null;
@@ -93,6 +95,7 @@ export function initialState(): EditorState {
     screen: { width: 800, height: 600 },
     tool: 'move',
     toolPath: 'move.idle',
+    spacePan: false,
     regionsVisible: true,
     brushSize: 48,
     preview: null,

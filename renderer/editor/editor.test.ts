@@ -222,11 +222,12 @@ function withPixels(editor: Editor, client?: MemoryClient) {
   const seen: string[] = [];
   let size = { width: 10, height: 10 };
   let n = 0;
+  const raw = (width: number, height: number) => ({ width, height, rgba: new Uint8Array(width * height * 4) });
   if (client) client.overrides['document.putImage'] = () => ({ imageId: `px${++n}`, ...size });
   editor.pixels = {
-    rasterizeMask: async (req) => ((size = { width: req.bounds.width, height: req.bounds.height }), seen.push(`mask ${JSON.stringify(req.bounds)} base=${req.base?.imageId ?? '-'} erase=${req.stroke.erase}`), 'PNG'),
-    resample: async (id, w, h) => ((size = { width: w, height: h }), seen.push(`resample ${id} ${w}x${h}`), 'PNG'),
-    mergeDown: async (u, l) => (seen.push(`merge ${u.imageId} onto ${l.imageId}`), { pngBase64: 'PNG', rect: { x: 0, y: 0, width: 400, height: 300 } }),
+    rasterizeMask: async (req) => ((size = { width: req.bounds.width, height: req.bounds.height }), seen.push(`mask ${JSON.stringify(req.bounds)} base=${req.base?.imageId ?? '-'} erase=${req.stroke.erase}`), raw(req.bounds.width, req.bounds.height)),
+    resample: async (id, w, h) => ((size = { width: w, height: h }), seen.push(`resample ${id} ${w}x${h}`), raw(w, h)),
+    mergeDown: async (u, l) => (seen.push(`merge ${u.imageId} onto ${l.imageId}`), { image: raw(400, 300), rect: { x: 0, y: 0, width: 400, height: 300 } }),
   };
   return seen;
 }
@@ -268,6 +269,59 @@ test('transform handles: scaling a raster resamples into a new image in one undo
   assert.equal(editor.state.snapshot!.undoLabel, 'Transform');
   await editor.undo();
   assert.equal((editor.document!.layers.find((l) => l.id === 'front') as { imageId: string }).imageId, 'front');
+});
+
+test('resize is a state of the move tool: drag the corner handle of the selected layer, keep the ratio, one Transform step', async () => {
+  const { editor } = await setup();
+  const seen = withPixels(editor);
+  editor.setViewport({ zoom: 1, x: 0, y: 0 });
+  editor.select(['front']);
+  assert.deepEqual(editor.transformTarget(), { id: 'front', rect: { x: 50, y: 50, width: 100, height: 100 } });
+  editor.pointer('onPointerDown', ptr(151, 149)); // on the se handle (within its radius)
+  assert.equal(editor.state.toolPath, 'move.resizing');
+  editor.pointer('onPointerMove', ptr(210, 190, { modKey: true }));
+  assert.deepEqual(editor.state.preview, { kind: 'transform', id: 'front', rect: { x: 50, y: 50, width: 160, height: 160 }, guidesX: [], guidesY: [] }, 'a corner keeps the aspect ratio');
+  editor.pointer('onPointerUp', ptr(210, 190, { modKey: true }));
+  assert.equal(editor.state.toolPath, 'move.idle');
+  await until(() => editor.state.snapshot!.undoLabel === 'Transform');
+  assert.equal(seen[0], 'resample front 160x160');
+  const f = editor.document!.layers.find((l) => l.id === 'front')!;
+  assert.ok(f.kind === 'raster' && f.width === 160 && f.x === 50);
+  // Escape mid-gesture backs out: nothing committed
+  editor.pointer('onPointerDown', ptr(210, 130)); // e handle
+  assert.equal(editor.state.toolPath, 'move.resizing');
+  editor.pointer('onPointerMove', ptr(260, 130, { modKey: true }));
+  editor.runCommand('cancel');
+  assert.equal(editor.state.preview, null);
+  assert.equal(editor.state.toolPath, 'move.idle');
+});
+
+test('pan is a state of the hand tool: the middle button or Space+drag pans from any tool and hands back', async () => {
+  const { client, editor } = await setup();
+  editor.setViewport({ zoom: 1, x: 0, y: 0 });
+  editor.setTool('region');
+  const mutations = client.calls.filter((c) => c.method === 'document.mutate').length;
+  editor.pointer('onPointerDown', ptr(100, 100, { button: 1 }));
+  assert.equal(editor.state.toolPath, 'hand.panning');
+  editor.pointer('onPointerMove', ptr(130, 80, { button: 1 }));
+  editor.pointer('onPointerMove', ptr(140, 90, { button: 1 }));
+  assert.deepEqual([editor.state.viewport.x, editor.state.viewport.y], [40, -10]);
+  editor.pointer('onPointerUp', ptr(140, 90, { button: 1 }));
+  assert.equal(editor.state.toolPath, 'region.idle', 'back to the tool it interrupted');
+  editor.setSpacePan(true);
+  editor.pointer('onPointerDown', ptr(0, 0));
+  editor.pointer('onPointerMove', ptr(-20, 5));
+  editor.pointer('onPointerUp', ptr(-20, 5));
+  editor.setSpacePan(false);
+  assert.deepEqual([editor.state.viewport.x, editor.state.viewport.y], [20, -5]);
+  assert.equal(editor.state.toolPath, 'region.idle');
+  assert.equal(editor.document!.layers.filter((l) => l.kind === 'region').length, 0, 'panning drew no region');
+  assert.equal(client.calls.filter((c) => c.method === 'document.mutate').length, mutations, 'panning edits nothing');
+  editor.setTool('hand');
+  editor.pointer('onPointerDown', ptr(0, 0));
+  editor.pointer('onPointerMove', ptr(5, 5));
+  editor.pointer('onPointerUp', ptr(5, 5));
+  assert.equal(editor.state.toolPath, 'hand.idle');
 });
 
 test('moving a group moves its unlocked leaves in one step', async () => {

@@ -2,6 +2,7 @@
 // talks to the engine only through a LaminaClient. The engine owns the document and its
 // undo history; every write here is a 'document.mutate' with a declared history mode.
 import type { DocumentSnapshot, ExportFormat, LaminaClient, Method, Input, Output, EventPayload } from '../../common/contract/contract.ts';
+import type { RawImage } from '../../common/contract/raw-image.ts';
 import type { DocumentOpInput, LayerPatch } from '../../common/document/document-ops.ts';
 import type { BlendMode, Layer, LaminaDocument, RegionLayer } from '../../common/document/document-schema.ts';
 import { findLayer, walkLayers } from '../../common/document/layer-tree.ts';
@@ -9,7 +10,9 @@ import { Store } from './store.ts';
 import { initialState, type CanvasPreview, type EditorState, type GenerationSettings, type MaskStroke, type Toast } from './editor-state.ts';
 import { type Point, type Rect, layerBounds, rectUnion, docRect, roundRect } from './geometry.ts';
 import { hitTest, type AlphaSampler } from './hit-test.ts';
-import { snapMove, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
+import { layerUtil } from './layer-kinds/layer-utils.ts';
+import type { Resample } from './layer-kinds/layer-util.ts';
+import { snapMove, snapResize, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
 import { arrangeOp, dropTarget, type Arrange, type DropZone, siblingsOf } from './layer-order.ts';
 import { RootTool, type ToolId } from './tools/root-tool.ts';
 import type { ToolHost } from './tools/tool-host.ts';
@@ -22,12 +25,12 @@ import { addRecent, readRecent, type KeyValueStorage, type RecentFile } from './
 
 /** Pixel work the editor needs but cannot do without a DOM; the canvas layer provides it. */
 export interface PixelServices {
-  /** New mask PNG (alpha = inside) covering `bounds`, from the old mask plus one stroke; null if empty. */
-  rasterizeMask(req: { bounds: Rect; base: { imageId: string; rect: Rect } | null; stroke: MaskStroke }): Promise<string | null>;
-  /** The image resampled to width x height, as PNG base64. */
-  resample(imageId: string, width: number, height: number): Promise<string>;
-  /** `upper` composited onto `lower` (lower at full opacity, normal); PNG over the union box. */
-  mergeDown(upper: PlacedImage, lower: PlacedImage): Promise<{ pngBase64: string; rect: Rect }>;
+  /** New mask pixels (alpha = inside) covering `bounds`, from the old mask plus one stroke; null if empty. */
+  rasterizeMask(req: { bounds: Rect; base: { imageId: string; rect: Rect } | null; stroke: MaskStroke }): Promise<RawImage | null>;
+  /** The image resampled to width x height. */
+  resample(imageId: string, width: number, height: number): Promise<RawImage>;
+  /** `upper` composited onto `lower` (lower at full opacity, normal) over the union box. */
+  mergeDown(upper: PlacedImage, lower: PlacedImage): Promise<{ image: RawImage; rect: Rect }>;
   alphaAt?: AlphaSampler;
 }
 
@@ -143,6 +146,29 @@ export class Editor implements ToolHost {
   }
   get regionsVisible(): boolean {
     return this.state.regionsVisible;
+  }
+  get spacePan(): boolean {
+    return this.state.spacePan;
+  }
+  setSpacePan(held: boolean): void {
+    if (held !== this.state.spacePan) this.store.set({ spacePan: held });
+  }
+
+  /** The one selected, unlocked, visible layer the move tool's handles can scale (with its canvas box). */
+  transformTarget(): { id: string; rect: Rect } | null {
+    const doc = this.document;
+    if (!doc || this.state.tool !== 'move' || this.state.selection.length !== 1) return null;
+    const l = findLayer(doc.layers, this.state.selection[0])?.layer;
+    if (!l || l.locked || !l.visible) return null;
+    const util = layerUtil(l);
+    if (!util.resizable(l) || !util.hittable(l, { regions: this.state.regionsVisible })) return null;
+    const rect = this.absoluteBounds(l.id);
+    return rect ? { id: l.id, rect } : null;
+  }
+
+  snapResize(before: Rect, box: Rect, id: string): { box: Rect; guidesX: number[]; guidesY: number[] } {
+    if (!this.document) return { box, guidesX: [], guidesY: [] };
+    return snapResize(before, box, this.snapTargetsFor([id]), this.snapPx / this.zoom);
   }
 
   hitTest(p: Point): Layer | null {
@@ -280,13 +306,13 @@ export class Editor implements ToolHost {
     const bounds = maskBoundsAfterStroke(existing, stroke, doc);
     if (!bounds) return;
     const base = target && existing && target.shape.type === 'mask' ? { imageId: target.shape.maskImageId, rect: existing } : null;
-    const png = await this.guard(this.pixels.rasterizeMask({ bounds, base, stroke }));
-    if (png === undefined) return;
-    if (png === null) {
+    const image = await this.guard(this.pixels.rasterizeMask({ bounds, base, stroke }));
+    if (image === undefined) return;
+    if (image === null) {
       if (target) await this.mutate([{ op: 'remove', ids: [target.id] }], { label: 'Erase Mask' });
       return;
     }
-    const put = await this.call('document.putImage', { docId, pngBase64: png });
+    const put = await this.call('document.putImage', { docId, image });
     if (!put) return;
     const shape = { type: 'mask' as const, width: put.width, height: put.height, maskImageId: put.imageId };
     if (target) {
@@ -313,27 +339,16 @@ export class Editor implements ToolHost {
     const r = roundRect(rect);
     const ox = abs.x - loc.layer.x, oy = abs.y - loc.layer.y;
     const layer = loc.layer;
+    const util = layerUtil(layer);
+    if (!util.resizable(layer)) return;
+    const pixels = this.pixels;
+    const resample: Resample = async (imageId, width, height) => {
+      if (!pixels) throw new Error('scaling pixels needs the canvas');
+      return this.client.call('document.putImage', { docId, image: await pixels.resample(imageId, width, height) });
+    };
     try {
-      if (layer.kind === 'raster') {
-        const patch: LayerPatch = { x: r.x - ox, y: r.y - oy };
-        if (r.width !== layer.width || r.height !== layer.height) {
-          if (!this.pixels) return;
-          const png = await this.pixels.resample(layer.imageId, r.width, r.height);
-          const put = await this.client.call('document.putImage', { docId, pngBase64: png });
-          Object.assign(patch, { imageId: put.imageId, width: put.width, height: put.height });
-        }
-        await this.mutate([{ op: 'update', id, patch }], { label: 'Transform' });
-      } else if (layer.kind === 'region') {
-        let shape = layer.shape;
-        if (shape.type === 'box') shape = { type: 'box', width: r.width, height: r.height };
-        else if (r.width !== shape.width || r.height !== shape.height) {
-          if (!this.pixels) return;
-          const png = await this.pixels.resample(shape.maskImageId, r.width, r.height);
-          const put = await this.client.call('document.putImage', { docId, pngBase64: png });
-          shape = { type: 'mask', width: put.width, height: put.height, maskImageId: put.imageId };
-        }
-        await this.mutate([{ op: 'update', id, patch: { x: r.x - ox, y: r.y - oy, shape } }], { label: 'Transform' });
-      }
+      const patch = await util.resize(layer, { ...r, x: r.x - ox, y: r.y - oy }, resample);
+      await this.mutate([{ op: 'update', id, patch }], { label: 'Transform' });
     } catch (err) {
       this.reportError(err);
     } finally {
@@ -736,7 +751,7 @@ export class Editor implements ToolHost {
     const lower: PlacedImage = { imageId: below.imageId, rect: { x: below.x, y: below.y, width: below.width, height: below.height }, opacity: 1, blendMode: 'normal' };
     const merged = await this.guard(this.pixels.mergeDown(upper, lower));
     if (!merged) return;
-    const put = await this.call('document.putImage', { docId, pngBase64: merged.pngBase64 });
+    const put = await this.call('document.putImage', { docId, image: merged.image });
     if (!put) return;
     const ok = await this.mutate(
       [

@@ -1,5 +1,6 @@
 // Geometry kernels: plain data in, plain data out.
 import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
+import { layerUtil } from './layer-kinds/layer-utils.ts';
 
 export interface Point {
   x: number;
@@ -45,32 +46,13 @@ export function clampRectToCanvas(r: Rect, width: number, height: number): Rect 
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 
-/** The layer's own box on the canvas, or null for a group (see layerBounds) or sizeless text. */
+/** The layer's own box (its parent's coordinates; a group's children's union), from its kind's utility. */
 export function layerRect(layer: Layer): Rect | null {
-  switch (layer.kind) {
-    case 'raster':
-      return { x: layer.x, y: layer.y, width: layer.width, height: layer.height };
-    case 'region':
-      return { x: layer.x, y: layer.y, width: layer.shape.width, height: layer.shape.height };
-    case 'text':
-      return layer.width && layer.height ? { x: layer.x, y: layer.y, width: layer.width, height: layer.height } : null;
-    case 'group':
-      return layerBounds(layer);
-  }
+  return layerUtil(layer).rect(layer);
 }
 
 /** Bounds of a layer including a group's children (offset by the group's x/y). */
-export function layerBounds(layer: Layer): Rect | null {
-  if (layer.kind !== 'group') return layerRect(layer);
-  let out: Rect | null = null;
-  for (const child of layer.children) {
-    const r = layerBounds(child);
-    if (!r) continue;
-    const moved = { ...r, x: r.x + layer.x, y: r.y + layer.y };
-    out = out ? rectUnion(out, moved) : moved;
-  }
-  return out;
-}
+export const layerBounds = layerRect;
 
 export function docRect(doc: Pick<LaminaDocument, 'width' | 'height'>): Rect {
   return { x: 0, y: 0, width: doc.width, height: doc.height };

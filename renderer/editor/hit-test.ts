@@ -3,7 +3,8 @@
 // to the layer below (Photoshop's "auto-select" behaviour).
 import type { Layer } from '../../common/document/document-schema.ts';
 import type { Point } from './geometry.ts';
-import { layerRect, rectContains } from './geometry.ts';
+import { rectContains } from './geometry.ts';
+import { layerUtil } from './layer-kinds/layer-utils.ts';
 
 /** Returns alpha 0..255 of `layer` at layer-local pixel (x, y), or null if unknown. */
 export type AlphaSampler = (layer: Layer, x: number, y: number) => number | null;
@@ -29,21 +30,19 @@ export function hitTest(layers: readonly Layer[], p: Point, opts: HitOptions): H
 function visit(layers: readonly Layer[], p: Point, opts: HitOptions, ox: number, oy: number, path: string[]): Hit | null {
   for (const layer of layers) {
     if (!layer.visible) continue;
-    if (layer.kind === 'group') {
-      const inner = visit(layer.children, p, opts, ox + layer.x, oy + layer.y, [...path, layer.id]);
+    const util = layerUtil(layer);
+    const children = util.children(layer);
+    if (children.length) {
+      const inner = visit(children, p, opts, ox + layer.x, oy + layer.y, [...path, layer.id]);
       if (inner) return inner;
       continue;
     }
-    if (layer.kind === 'region' && !opts.regions) continue;
-    const r = layerRect(layer);
+    if (!util.hittable(layer, opts)) continue;
+    const r = util.rect(layer);
     if (!r) continue;
     const local = { x: p.x - ox, y: p.y - oy };
     if (!rectContains(r, local)) continue;
-    if (layer.kind === 'raster' && opts.alpha) {
-      const a = opts.alpha(layer, Math.floor(local.x - r.x), Math.floor(local.y - r.y));
-      if (a !== null && a <= (opts.alphaThreshold ?? 8)) continue;
-    }
-    if (layer.kind === 'region' && layer.shape.type === 'mask' && opts.alpha) {
+    if (util.alphaHits(layer) && opts.alpha) {
       const a = opts.alpha(layer, Math.floor(local.x - r.x), Math.floor(local.y - r.y));
       if (a !== null && a <= (opts.alphaThreshold ?? 8)) continue;
     }

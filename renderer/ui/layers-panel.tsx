@@ -6,6 +6,7 @@ import { findLayer } from '../../common/document/layer-tree.ts';
 import { dropZone, layerRows, type DropZone, type LayerRow } from '../editor/layer-order.ts';
 import { useCacheVersion, useEditorState, useServices } from './editor-context.ts';
 import { Icon } from './icons.tsx';
+import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 
 const THUMB = 34;
 
@@ -22,7 +23,7 @@ interface ThumbProps {
 function thumbProps(layer: Layer): ThumbProps {
   return {
     kind: layer.kind,
-    imageId: layer.kind === 'raster' ? layer.imageId : layer.kind === 'region' && layer.shape.type === 'mask' ? layer.shape.maskImageId : layer.kind === 'text' ? layer.imageId : undefined,
+    imageId: layerUtil(layer).imageId(layer) ?? undefined,
     color: layer.kind === 'region' ? layer.color : undefined,
     boxW: layer.kind === 'region' ? layer.shape.width : 0,
     boxH: layer.kind === 'region' ? layer.shape.height : 0,

@@ -92,7 +92,7 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
     const pipe = new TextToImagePipeline(pack, { pool, previewEvery: 0 });
     for (const [i, c] of captions.entries()) {
       const r = await pipe.run({ prompt: c.caption, width: model.native.width, height: model.native.height, seed: c.seed % 2 ** 32, steps, guidance, device: 'cpu' }, ctx);
-      const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
+      const img: RgbaImage = { width: r.layers[0].width, height: r.layers[0].height, data: r.layers[0].rgba };
       tallies.add(judged(setup, img, c));
       if (samples.length < 32) samples.push(img);
       if ((i + 1) % 50 === 0) o.log?.(`evaluate: ${i + 1}/${captions.length}`);

@@ -1,38 +1,7 @@
-// Runs jobs inside the worker thread: one AbortController per job, events posted back.
+// Runs jobs inside the worker thread: the job protocol (job-worker-loop.ts) over runJob.
 import { parentPort } from 'node:worker_threads';
-import type { JobEvent } from '../../../common/contract/contract.ts';
-import { LaminaError, toErrorPayload } from '../../../common/errors/lamina-error.ts';
-import type { FromWorker, ToWorker } from './job-protocol.ts';
+import { serveJobs } from './job-worker-loop.ts';
 import { runJob } from './job-tasks.ts';
 
-const port = parentPort;
-if (!port) throw new Error('job-worker must run in a worker thread');
-
-const controllers = new Map<string, AbortController>();
-const post = (event: JobEvent) => port.postMessage({ type: 'event', event } satisfies FromWorker);
-
-port.on('message', async (msg: ToWorker) => {
-  if (msg.type === 'cancel') {
-    controllers.get(msg.jobId)?.abort();
-    return;
-  }
-  const { jobId, payload } = msg;
-  const controller = new AbortController();
-  controllers.set(jobId, controller);
-  try {
-    const result = await runJob(payload, {
-      signal: controller.signal,
-      progress: (ev) => post({ jobId, ...ev }),
-    });
-    post({ jobId, state: 'done', result });
-  } catch (err) {
-    if (controller.signal.aborted || (err instanceof LaminaError && err.code === 'cancelled')) {
-      post({ jobId, state: 'cancelled' });
-    } else {
-      const { code, message } = toErrorPayload(err);
-      post({ jobId, state: 'failed', code, message });
-    }
-  } finally {
-    controllers.delete(jobId);
-  }
-});
+if (!parentPort) throw new Error('job-worker must run in a worker thread');
+serveJobs(parentPort, runJob);

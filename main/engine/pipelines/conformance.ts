@@ -3,13 +3,13 @@
 // calls conformance(...) with a pack and a small spec; the suite registers node:test tests.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import sharp from 'sharp';
 import type { JobEvent } from '../../../common/contract/contract.ts';
 import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import type { JobContext } from '../jobs/job-context.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
+import { pixelDigest } from '../testing/pixel-digest.ts';
 
 export interface PipelineUnderTest {
   run(spec: GenerationSpecInput, ctx: JobContext): Promise<unknown>;
@@ -30,7 +30,7 @@ export interface ConformanceOptions {
 interface LayerLike {
   width: number;
   height: number;
-  pngBase64: string;
+  rgba: Uint8Array;
 }
 
 export function collectingContext(onEvent?: (ev: Omit<JobEvent, 'jobId'>, ctl: AbortController) => void): { ctx: JobContext; events: Omit<JobEvent, 'jobId'>[]; controller: AbortController } {
@@ -65,16 +65,14 @@ export function conformance(opts: ConformanceOptions): void {
     }
   };
 
-  test(`${opts.name}: output shape, progress events, PNG layers of the requested size`, { skip }, () => withPool(async (pool) => {
+  test(`${opts.name}: output shape, progress events, raw RGBA layers of the requested size`, { skip }, () => withPool(async (pool) => {
     const { ctx, events } = collectingContext();
     const result = await opts.make(pack!, pool).run(opts.spec, ctx);
     for (const layer of layersOf(result)) {
       assert.equal(layer.width, opts.spec.width);
       assert.equal(layer.height, opts.spec.height);
-      const meta = await sharp(Buffer.from(layer.pngBase64, 'base64')).metadata();
-      assert.equal(meta.format, 'png');
-      assert.equal(meta.width, opts.spec.width);
-      assert.equal(meta.height, opts.spec.height);
+      assert.ok(layer.rgba instanceof Uint8Array, 'a layer carries raw RGBA bytes');
+      assert.equal(layer.rgba.byteLength, opts.spec.width * opts.spec.height * 4);
     }
     const steps = events.filter((e) => e.state === 'step');
     assert.equal(steps.length, opts.spec.steps, 'one step event per step');
@@ -89,9 +87,9 @@ export function conformance(opts: ConformanceOptions): void {
     const p = opts.make(pack!, pool);
     const a = layersOf(await p.run(opts.spec, collectingContext().ctx));
     const b = layersOf(await opts.make(pack!, pool).run(opts.spec, collectingContext().ctx));
-    assert.deepEqual(b.map((l) => l.pngBase64), a.map((l) => l.pngBase64));
+    assert.deepEqual(b.map(pixelDigest), a.map(pixelDigest));
     const c = layersOf(await p.run({ ...opts.spec, seed: (opts.spec.seed + 1) % 2 ** 32 }, collectingContext().ctx));
-    assert.notDeepEqual(c.map((l) => l.pngBase64), a.map((l) => l.pngBase64));
+    assert.notDeepEqual(c.map(pixelDigest), a.map(pixelDigest));
   }));
 
   test(`${opts.name}: cancel mid-run stops within one step`, { skip }, () => withPool(async (pool) => {

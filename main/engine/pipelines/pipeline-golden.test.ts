@@ -1,6 +1,6 @@
 // Byte-identical outputs: text-to-image and LayerBind (every mode) on the fixture pack and
 // the shipped pack must keep producing the same PNG bytes (and the same previews) for
-// fixed seeds. The hashes in fixtures/golden-png.json were recorded from the pipelines as
+// fixed seeds. Results carry raw RGBA; the PNG hashed is what export writes for it. The hashes in fixtures/golden-png.json were recorded from the pipelines as
 // they were before the shared denoising steps (pipelines/steps/) replaced their loops.
 // A pack whose graphs changed (retrained) has no recorded hashes: re-record with
 //   LAMINA_RECORD_GOLDEN=1 node --import tsx --test main/engine/pipelines/pipeline-golden.test.ts
@@ -10,6 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { after, test } from 'node:test';
 import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import { encodePng } from '../imaging/image-codec.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import '../runtime/test-quiet-providers.ts';
@@ -67,7 +68,7 @@ async function runCase(pack: Pack, c: Case): Promise<Outcome> {
   const r = c.layerbind
     ? await new LayerBindPipeline(pack, { pool, previewEvery: 2, ...c.layerbind }).run(c.spec, ctx)
     : await new TextToImagePipeline(pack, { pool, previewEvery: 2 }).run(c.spec, ctx);
-  return { png: sha(r.layers[0].pngBase64), previews: events.filter((e) => e.preview).map((e) => sha(e.preview!)) };
+  return { png: sha(Buffer.from(await encodePng({ width: r.layers[0].width, height: r.layers[0].height, data: r.layers[0].rgba })).toString('base64')), previews: events.filter((e) => e.preview).map((e) => sha(e.preview!)) };
 }
 
 for (const [label, pack, side] of packs) {

@@ -7,7 +7,7 @@ import { GenerationResult } from '../../../common/contract/task-results.ts';
 import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
 import { ObjectJudge } from '../evaluation/object-judge.ts';
 import { loadWorldSpec } from '../evaluation/world-spec.ts';
-import { decodeImage } from '../imaging/image-codec.ts';
+import { pixelDigest } from '../testing/pixel-digest.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { FIXTURE_PACK_DIR as FIXTURE, loadFixturePack, loadShippedPack } from '../testing/test-packs.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
@@ -78,9 +78,9 @@ test('layerbind: registered for its task; the result matches the contract with p
 test('layerbind: mode "global" is text-to-image (same seed, same bytes); the three modes differ', () => withPool(async (pool) => {
   const ctx = () => collectingContext().ctx;
   const t2i = await new TextToImagePipeline(fixture, { pool, previewEvery: 0 }).run(spec, ctx());
-  const png = async (opts: LayerBindOptions) => (await new LayerBindPipeline(fixture, { pool, previewEvery: 0, ...opts }).run(spec, ctx())).layers[0].pngBase64;
+  const png = async (opts: LayerBindOptions) => pixelDigest((await new LayerBindPipeline(fixture, { pool, previewEvery: 0, ...opts }).run(spec, ctx())).layers[0]);
   const [global, regional, layerbind] = [await png({ mode: 'global' }), await png({ mode: 'regional-mask' }), await png({})];
-  assert.equal(global, t2i.layers[0].pngBase64);
+  assert.equal(global, pixelDigest(t2i.layers[0]));
   assert.notEqual(regional, global);
   assert.notEqual(layerbind, global);
   assert.notEqual(layerbind, regional);
@@ -93,7 +93,7 @@ test('layerbind: mode "global" is text-to-image (same seed, same bytes); the thr
   await assert.rejects(png({ branchPooling: 'both' as never }), /branchPooling must be 'region' or 'global\+region'/);
   await assert.rejects(png({ mode: 'bogus' as never }), /mode must be one of layerbind, regional-mask, global/);
   // the parameters may ride on the spec (lamina generate --spec) and override the options
-  const onSpec = async (layerbind: unknown) => (await new LayerBindPipeline(fixture, { pool, previewEvery: 0 }).run({ ...spec, layerbind } as GenerationSpecInput, ctx())).layers[0].pngBase64;
+  const onSpec = async (layerbind: unknown) => pixelDigest((await new LayerBindPipeline(fixture, { pool, previewEvery: 0 }).run({ ...spec, layerbind } as GenerationSpecInput, ctx())).layers[0]);
   assert.equal(await onSpec({ mode: 'global' }), global);
   assert.equal(await onSpec({ mode: 'regional-mask' }), regional);
   await assert.rejects(onSpec({ fuseStep: -1 }), /generation spec: layerbind.*fuseStep/);
@@ -106,7 +106,7 @@ test('layerbind: instance branches keep the background outside their region; swa
   const run = async (order: string[]) => {
     let fuse: Fuse | null = null;
     const r = await new LayerBindPipeline(fixture, { pool, previewEvery: 0, fuseStep: 2, onFuse: (f) => (fuse = { ...f, fused: Float32Array.from(f.fused) }) }).run({ ...spec, order }, collectingContext().ctx);
-    return { fuse: fuse! as Fuse, png: r.layers[0].pngBase64 };
+    return { fuse: fuse! as Fuse, png: pixelDigest(r.layers[0]) };
   };
   const a = await run(['star', 'circle']); // star in front
   const b = await run(['circle', 'star']); // circle in front
@@ -147,7 +147,7 @@ test('layerbind: sharedUncond false guides every branch against its own uncondit
   // phase 1 (1 x 6) + nursing (1 x 6) + global (2 x 2)
   assert.equal(r.timings.batch_items, 16);
   const shared = await new LayerBindPipeline(fixture, { pool, previewEvery: 0 }).run(spec, collectingContext().ctx);
-  assert.notEqual(r.layers[0].pngBase64, shared.layers[0].pngBase64);
+  assert.notEqual(pixelDigest(r.layers[0]), pixelDigest(shared.layers[0]));
 }));
 
 test('layerbind: without guidance (guidance 1) every branch is one item and there is no unconditional pass', () => withPool(async (pool) => {
@@ -193,11 +193,11 @@ test('layerbind on the shipped pack: the overlap follows the stacking order on m
       prompt: layout.prompt, width: 128, height: 128, seed, steps: 20, guidance: 4, device: 'cpu',
       regions: layout.regions.map(({ id, box, prompt }) => ({ id, box, prompt })), order,
     }, collectingContext().ctx);
-    const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
+    const img = { width: r.layers[0].width, height: r.layers[0].height, data: r.layers[0].rgba };
     // lenient occlusion (front colour out-counts the back colour in the overlap box): the
     // shipped 0.3.0 pack draws blobs, so the strict metric's contested shape pixels say
     // little here; tighten to `.occlusion` with a pack that draws shapes (issue 10)
-    return { front: scoreLayout(judge, world, templates, img, layout).occlusionLenient[0], png: r.layers[0].pngBase64 };
+    return { front: scoreLayout(judge, world, templates, img, layout).occlusionLenient[0], png: pixelDigest(r.layers[0]) };
   };
   let layerbind = 0;
   let n = 0;

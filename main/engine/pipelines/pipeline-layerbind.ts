@@ -275,14 +275,14 @@ export class LayerBindPipeline implements Pipeline {
 
       // 8. Decode; resample to the canvas when it differs from the native size.
       throwIfCancelled(ctx.signal);
-      const { image, pngBase64 } = await decodeImage(parts, latents, geometry, spec, timer, notes, '; region boxes were mapped through the same crop');
+      const { pixels } = await decodeImage(parts, latents, geometry, spec, timer, notes, '; region boxes were mapped through the same crop');
       const provider = transformer.provider;
       return {
         landing: 'add-layers',
         at: { parentId: null, index: 0 },
         layers: [{
           name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : `LayerBind (${R} regions)`,
-          width: image.width, height: image.height, x: 0, y: 0, pngBase64,
+          x: 0, y: 0, ...pixels,
           provenance: generationProvenance(model, spec, this.name, provider, {
             regions: spec.regions.map((r) => ({ id: r.id, box: [...r.box] as [number, number, number, number], prompt: r.prompt })),
             order: [...spec.order],

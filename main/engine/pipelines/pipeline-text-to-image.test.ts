@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import sharp from 'sharp';
+import { pixelDigest } from '../testing/pixel-digest.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { FIXTURE_PACK_DIR as FIXTURE, loadFixturePack, loadShippedPack } from '../testing/test-packs.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
@@ -52,7 +53,7 @@ test('text-to-image: registered for its task; CFG off = batch 1; previews; resam
     // guidance changes the image
     const g4 = await new TextToImagePipeline(fixture, { pool, previewEvery: 0 }).run(spec, collectingContext().ctx);
     const g1 = await new TextToImagePipeline(fixture, { pool, previewEvery: 0 }).run({ ...spec, guidance: 1 }, collectingContext().ctx);
-    assert.notEqual(g4.layers[0].pngBase64, g1.layers[0].pngBase64);
+    assert.notEqual(pixelDigest(g4.layers[0]), pixelDigest(g1.layers[0]));
   } finally {
     await pool.dispose();
   }

@@ -85,14 +85,14 @@ export class TextToImagePipeline implements Pipeline {
 
       // 6. Decode to RGBA and resample to the requested canvas when it differs from the native size.
       throwIfCancelled(ctx.signal);
-      const { image, pngBase64 } = await decodeImage(parts, latents, geometry, spec, timer, notes);
+      const { pixels } = await decodeImage(parts, latents, geometry, spec, timer, notes);
       const provider = transformer.provider;
       return {
         landing: 'add-layers',
         at: { parentId: null, index: 0 },
         layers: [{
           name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : 'Generated',
-          width: image.width, height: image.height, x: 0, y: 0, pngBase64,
+          x: 0, y: 0, ...pixels,
           provenance: generationProvenance(model, spec, this.name, provider),
         }],
         timings: timer.timings(spec.steps),

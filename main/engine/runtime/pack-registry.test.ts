@@ -12,6 +12,7 @@ import { detachedJobContext } from '../jobs/job-context.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
 import { SessionPool } from './session-pool.ts';
 import './test-quiet-providers.ts';
+import { pixelDigest } from '../testing/pixel-digest.ts';
 
 const FIXTURE = fileURLToPath(new URL('./fixtures/tiny-pack', import.meta.url));
 
@@ -80,7 +81,7 @@ test('pack: a format 2 manifest on disk (the fixture migrated) verifies and gene
     assert.deepEqual(v2.manifest.components, v1.manifest.components);
     assert.deepEqual(v2.manifest.pipelines, ['text-to-image', 'layerbind']);
     const spec = { prompt: 'a large red star', width: 64, height: 64, seed: 3, steps: 3, guidance: 4, device: 'cpu' as const };
-    const run = async (pack: typeof v1) => (await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, detachedJobContext())).layers[0].pngBase64;
+    const run = async (pack: typeof v1) => pixelDigest((await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, detachedJobContext())).layers[0]);
     assert.equal(await run(v2), await run(v1));
     // a transformer without an attention bias cannot run LayerBind, so the pack does not offer it
     const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));

@@ -2,14 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { TaskResult, type ResultLayer } from '../../../common/contract/task-results.ts';
 import { LaminaDocument, type Layer } from '../../../common/document/document-schema.ts';
-import { encodePng } from '../imaging/image-codec.ts';
 import { ImageStore } from '../imaging/image-store.ts';
 import { DocumentSession } from './document-session.ts';
 import { landingOps } from './land-result.ts';
 
-const png = async (w: number, h: number, v: number) => Buffer.from(await encodePng({ width: w, height: h, data: new Uint8Array(w * h * 4).fill(v) })).toString('base64');
 const prov = { task: 'decompose', packId: 'p', pipeline: 'decompose', prompt: '', regions: [], seed: 1, steps: 2, params: { decompose: { foregrounds: 2 } } };
-const layer = async (name: string, w = 4, h = 3): Promise<Omit<ResultLayer, 'provenance'> & { provenance: typeof prov }> => ({ name, width: w, height: h, x: 1, y: 2, pngBase64: await png(w, h, 200), provenance: prov });
+const layer = async (name: string, w = 4, h = 3): Promise<Omit<ResultLayer, 'provenance'> & { provenance: typeof prov }> => ({ name, width: w, height: h, x: 1, y: 2, rgba: new Uint8Array(w * h * 4).fill(200), provenance: prov });
 const raster = (id: string): Layer => LaminaDocument.shape.layers.element.parse({ id, name: id, kind: 'raster', imageId: `img-${id}`, width: 4, height: 4 });
 const group = (id: string, children: Layer[]): Layer => LaminaDocument.shape.layers.element.parse({ id, name: id, kind: 'group', children });
 

@@ -7,23 +7,18 @@ import type { DocumentOp } from '../../../common/document/document-ops.ts';
 import type { LaminaDocument, Layer } from '../../../common/document/document-schema.ts';
 import { findLayer } from '../../../common/document/layer-tree.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
-import { decodeImage } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
 
-async function putPixels(store: ImageStore, layer: Pick<ResultLayer, 'pngBase64'> & { name?: string }) {
-  const img = await decodeImage(Buffer.from(layer.pngBase64, 'base64'), layer.name ?? 'result');
-  return { imageId: store.put(img), width: img.width, height: img.height };
+/** The result's raw pixels go into the store as they are (no decode, no copy). */
+function putPixels(store: ImageStore, { width, height, rgba }: Pick<ResultLayer, 'width' | 'height' | 'rgba'>) {
+  return { imageId: store.put({ width, height, data: rgba }), width, height };
 }
 
-async function rasterLayers(store: ImageStore, layers: readonly ResultLayer[]): Promise<Layer[]> {
-  const out: Layer[] = [];
-  for (const layer of layers) {
-    out.push({
-      id: randomUUID(), kind: 'raster', name: layer.name, ...(await putPixels(store, layer)),
-      x: layer.x, y: layer.y, visible: true, opacity: 1, blendMode: 'normal', locked: false, provenance: layer.provenance,
-    });
-  }
-  return out;
+function rasterLayers(store: ImageStore, layers: readonly ResultLayer[]): Layer[] {
+  return layers.map((layer) => ({
+    id: randomUUID(), kind: 'raster', name: layer.name, ...putPixels(store, layer),
+    x: layer.x, y: layer.y, visible: true, opacity: 1, blendMode: 'normal', locked: false, provenance: layer.provenance,
+  }));
 }
 
 /** The layers as one named group, or as they are. */
@@ -47,15 +42,15 @@ function target(doc: LaminaDocument, layerId: string, kind?: Layer['kind']) {
 export async function landingOps(doc: LaminaDocument, store: ImageStore, result: TaskResult): Promise<DocumentOp[] | null> {
   switch (result.landing) {
     case 'add-layers':
-      return addAt(grouped(await rasterLayers(store, result.layers), result.group), result.at.parentId, result.at.index);
+      return addAt(grouped(rasterLayers(store, result.layers), result.group), result.at.parentId, result.at.index);
     case 'replace-layer': {
       const loc = target(doc, result.layerId);
-      return [{ op: 'remove', ids: [result.layerId] }, ...addAt(grouped(await rasterLayers(store, result.layers), result.group), loc.parentId, loc.index)];
+      return [{ op: 'remove', ids: [result.layerId] }, ...addAt(grouped(rasterLayers(store, result.layers), result.group), loc.parentId, loc.index)];
     }
     case 'update-pixels': {
       target(doc, result.layerId, 'raster');
       const { x, y, provenance } = result.image;
-      return [{ op: 'update', id: result.layerId, patch: { ...(await putPixels(store, result.image)), x, y, provenance } }];
+      return [{ op: 'update', id: result.layerId, patch: { ...putPixels(store, result.image), x, y, provenance } }];
     }
     case 'artifact':
       return null;

@@ -78,8 +78,10 @@ export class MemoryClient implements LaminaClient {
         if (d.history.redo()) d.version++;
         return this.snap(String(i.docId)) as Output<M>;
       }
-      case 'document.putImage':
-        return { imageId: `img${++this.seq}`, width: 10, height: 10 } as Output<M>;
+      case 'document.putImage': {
+        const { width, height } = i.image as { width: number; height: number };
+        return { imageId: `img${++this.seq}`, width, height } as Output<M>;
+      }
       case 'document.save': {
         const d = doc(i.docId);
         d.path = String(i.path ?? d.path);

@@ -1,23 +1,37 @@
-// The root of the tool tree: one child per tool (V, M, B).
+// The root of the tool tree: one child per tool (V, M, B, H). The middle button, or the
+// left one while Space is held, pans from any tool (a temporary hand tool).
 import { StateNode } from './state-node.ts';
 import type { ToolHost } from './tool-host.ts';
 import { MoveTool } from './move-tool/move-tool.ts';
 import { RegionTool } from './region-tool/region-tool.ts';
 import { MaskBrushTool } from './mask-brush/mask-brush-tool.ts';
+import { HandTool } from './hand-tool/hand-tool.ts';
+import type { ToolEvent, ToolPointer } from './state-node.ts';
 
-export type ToolId = 'move' | 'region' | 'mask';
+export type ToolId = 'move' | 'region' | 'mask' | 'hand';
 
 export class RootTool extends StateNode {
   readonly id = 'root';
   constructor(host: ToolHost) {
     super(host, null);
-    this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this));
+    this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this)).addChild(new HandTool(host, this));
     this.initial = 'move';
   }
   setTool(id: ToolId): void {
     if (this.current?.id === id) return;
     this.dispatch('onCancel');
     this.transition(id);
+  }
+  dispatch(event: ToolEvent, p?: ToolPointer): void {
+    const pan = event === 'onPointerDown' && p && (p.button === 1 || (p.button === 0 && this.host.spacePan));
+    if (pan && this.current?.id !== 'hand') {
+      const resume = this.toolId;
+      super.dispatch('onCancel');
+      this.transition('hand');
+      this.current!.transition('panning', { origin: p.screen, resume });
+      return;
+    }
+    super.dispatch(event, p);
   }
   get toolId(): ToolId {
     return (this.current?.id ?? 'move') as ToolId;

@@ -61,6 +61,12 @@ export abstract class StateNode {
     this.host.toolPathChanged();
   }
 
+  /** A gesture state's way out: drop its preview, back to the tool's idle state. */
+  protected backToIdle(): void {
+    this.host.setPreview(null);
+    this.parent!.transition('idle');
+  }
+
   /** Deepest active node. */
   leaf(): StateNode {
     return this.current ? this.current.leaf() : this;
@@ -80,5 +86,16 @@ export abstract class StateNode {
       if (h && h.call(n, p) !== false) return;
       if (n === this) return;
     }
+  }
+}
+
+type StateClass = new (host: ToolHost, parent: StateNode) => StateNode;
+
+/** A tool: a node built with its child states; the first one is entered with the tool. */
+export abstract class ToolNode extends StateNode {
+  constructor(host: ToolHost, parent: StateNode, states: readonly StateClass[]) {
+    super(host, parent);
+    for (const State of states) this.addChild(new State(host, this));
+    this.initial = this.children[Object.keys(this.children)[0]].id;
   }
 }

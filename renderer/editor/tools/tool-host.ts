@@ -20,5 +20,14 @@ export interface ToolHost {
   commitMove(ids: readonly string[], dx: number, dy: number): void;
   commitRegionBox(rect: Rect): void;
   commitMaskStroke(stroke: MaskStroke): void;
+  /** the selected layer the transform handles scale, with its box on the canvas; null when none */
+  transformTarget(): { id: string; rect: Rect } | null;
+  /** snap the moving edges of a box being resized from `before` (excluding layer `id`) */
+  snapResize(before: Rect, box: Rect, id: string): { box: Rect; guidesX: number[]; guidesY: number[] };
+  commitTransform(id: string, rect: Rect): void;
+  /** move the view by screen px */
+  panBy(dx: number, dy: number): void;
+  /** Space is held: the left button pans */
+  readonly spacePan: boolean;
   toolPathChanged(): void;
 }

@@ -1,6 +1,6 @@
 // Step "decode": the final latent -> RGBA at the pack's native size -> the requested
-// canvas (resampled when it differs, with a note saying how) -> PNG.
-import { encodePng } from '../../imaging/image-codec.ts';
+// canvas (resampled when it differs, with a note saying how) -> the result's raw pixels.
+import { resultPixels } from '../../imaging/result-pixels.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
 import type { PackComponents } from '../pack-components.ts';
 import type { LatentGeometry } from './prepare-latents.ts';
@@ -9,9 +9,9 @@ import type { PipelineTimer } from './pipeline-timer.ts';
 export async function decodeImage(
   parts: PackComponents, latents: Float32Array, geometry: LatentGeometry, canvas: { width: number; height: number },
   timer: PipelineTimer, notes: string[], coverNote = '',
-): Promise<{ image: RgbaImage; pngBase64: string }> {
+): Promise<{ image: RgbaImage; pixels: ReturnType<typeof resultPixels> }> {
   const { image, native, resampled, decodeMs } = await parts.decodeToCanvas(latents, geometry.lh, geometry.lw, canvas.width, canvas.height);
   timer.decoded(decodeMs);
   if (resampled) notes.push(`generated at the pack's native ${native.width}x${native.height} and resampled to ${canvas.width}x${canvas.height}${resampled === 'fill' ? '' : ` (scaled to cover, centre-cropped: aspect ratios differ${coverNote})`}`);
-  return { image, pngBase64: Buffer.from(await encodePng(image)).toString('base64') };
+  return { image, pixels: resultPixels(image) };
 }

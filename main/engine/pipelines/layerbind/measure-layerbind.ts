@@ -28,7 +28,6 @@ import { loadEvaluation } from '../../evaluation/evaluation-setup.ts';
 import type { ObjectJudge, ShapeTemplates } from '../../evaluation/object-judge.ts';
 import type { WorldSpec } from '../../evaluation/world-spec.ts';
 import sharp from 'sharp';
-import { decodeImage } from '../../imaging/image-codec.ts';
 import { gridImage } from '../../imaging/image-grid.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
 import { detachedJobContext as ctx } from '../../jobs/job-context.ts';
@@ -268,7 +267,7 @@ export async function measureLayerBind(o: MeasureOptions) {
         const t = performance.now();
         const r = await pipes[m].run(spec, ctx());
         seconds[m] += (performance.now() - t) / 1000;
-        const img = await decodeImage(Buffer.from(r.layers[0].pngBase64, 'base64'));
+        const img: RgbaImage = { width: r.layers[0].width, height: r.layers[0].height, data: r.layers[0].rgba };
         scores[m].push(scoreLayout(judge, world, templates, img, layout));
         if (k < gridRows) row.push(img);
       }

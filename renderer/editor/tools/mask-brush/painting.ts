@@ -31,7 +31,6 @@ export class MaskPainting extends StateNode {
 
   onCancel(): void {
     this.stroke = null;
-    this.host.setPreview(null);
-    this.parent!.transition('idle');
+    this.backToIdle();
   }
 }

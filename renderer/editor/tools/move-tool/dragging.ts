@@ -60,7 +60,6 @@ export class MoveDragging extends StateNode {
 
   onCancel(): void {
     this.info = null;
-    this.host.setPreview(null);
-    this.parent!.transition('idle');
+    this.backToIdle();
   }
 }

@@ -1,5 +1,6 @@
 import { StateNode, type ToolPointer } from '../state-node.ts';
 import { findLayer } from '../../../../common/document/layer-tree.ts';
+import { handleAt } from './resize-handles.ts';
 
 export class MoveIdle extends StateNode {
   readonly id = 'idle';
@@ -8,6 +9,13 @@ export class MoveIdle extends StateNode {
     if (p.button !== 0) return;
     const doc = this.host.document;
     if (!doc) return;
+    // a press on a transform handle scales the selected layer
+    const target = this.host.transformTarget();
+    const handle = target ? handleAt(target.rect, p.canvas, this.host.zoom) : null;
+    if (target && handle) {
+      this.parent!.transition('resizing', { id: target.id, handle, start: target.rect });
+      return;
+    }
     const hit = this.host.hitTest(p.canvas);
     if (!hit) {
       if (!p.shiftKey) this.host.select([]);

@@ -43,7 +43,6 @@ export class RegionDrawing extends StateNode {
   }
 
   onCancel(): void {
-    this.host.setPreview(null);
-    this.parent!.transition('idle');
+    this.backToIdle();
   }
 }

@@ -1,14 +1,12 @@
 // M: draw a region box; it becomes a region layer at the front of the stack.
-import { StateNode } from '../state-node.ts';
+import { ToolNode, type StateNode } from '../state-node.ts';
 import type { ToolHost } from '../tool-host.ts';
 import { RegionIdle } from './idle.ts';
 import { RegionDrawing } from './drawing.ts';
 
-export class RegionTool extends StateNode {
+export class RegionTool extends ToolNode {
   readonly id = 'region';
   constructor(host: ToolHost, parent: StateNode) {
-    super(host, parent);
-    this.addChild(new RegionIdle(host, this)).addChild(new RegionDrawing(host, this));
-    this.initial = 'idle';
+    super(host, parent, [RegionIdle, RegionDrawing]);
   }
 }
