@@ -68,7 +68,8 @@ test('layerbind: registered for its task; the result matches the contract with p
   assert.equal(p.pipeline, 'layerbind');
   assert.deepEqual(p.regions, wide.regions);
   assert.deepEqual(p.order, ['star', 'circle']);
-  assert.deepEqual(p.params.layerbind, { mode: 'layerbind', fuseStep: 1, nursingSteps: 1, schedule: 'cosine', strength: 1, maskThreshold: 0.5, sharedUncond: true, branchPooling: 'region' });
+  // the phases as noise levels are recorded with the steps they became (8b31716)
+  assert.deepEqual(p.params.layerbind, { mode: 'layerbind', fuseStep: 1, nursingSteps: 1, schedule: 'cosine', strength: 1, fuseSigma: 0.9, nursingEndSigma: 0.7, maskThreshold: 0.5, sharedUncond: true, branchPooling: 'region' });
   assert.match(r.notes.join(' '), /resampled to 96x48 .*region boxes were mapped through the same crop/);
   assert.equal(events.filter((e) => e.preview).length, 1);
   // work per run: phase 1 (1 step x (3 branches + 1 shared uncond)), nursing (1 x 4), global (2 x 2)
