@@ -6,6 +6,7 @@ import { Editor } from './editor/editor.ts';
 import { ImageCache } from './canvas/image-cache.ts';
 import { createPixelServices } from './canvas/pixel-services.ts';
 import { App } from './ui/app.tsx';
+import { TASK_PANELS } from './tasks/task-panels.ts';
 import { toCommandId } from './editor/shortcuts.ts';
 import { EditorContext } from './ui/editor-context.ts';
 import './ui/styles.css';
@@ -23,6 +24,7 @@ const editor = new Editor({
   client,
   storage: window.localStorage,
   confirm: (m) => window.confirm(m),
+  tasks: TASK_PANELS,
 });
 const cache = new ImageCache(client, (err) => editor.reportError(err));
 editor.pixels = createPixelServices(cache);

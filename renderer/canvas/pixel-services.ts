@@ -1,5 +1,5 @@
 // The editor's pixel work done with a 2D canvas: mask rasterizing, resampling, merge down.
-import type { PixelServices, PlacedImage } from '../editor/editor.ts';
+import type { PixelServices, PlacedImage } from '../editor/pixel-services.ts';
 import type { Rect } from '../editor/geometry.ts';
 import { rectUnion } from '../editor/geometry.ts';
 import { densify } from '../editor/mask.ts';

@@ -27,35 +27,14 @@ export interface Toast {
 }
 
 export interface JobView {
+  /** the task id of the panel that started it (renderer/tasks/task-panels.ts) */
+  task: string;
   jobId: string | null;
   state: JobState | 'starting';
   i: number;
   n: number;
   /** data: URL of the latest (throttled) preview */
   preview: string | null;
-}
-
-/** How regions are bound: LayerBind or a baseline, and LayerBind's parameters; null =
- * the pipeline's measured default (docs/layerbind.md). */
-export interface RegionMethodSettings {
-  mode: 'layerbind' | 'regional-mask' | 'global';
-  fuseStep: number | null;
-  nursingSteps: number | null;
-  schedule: 'cosine' | 'linear' | 'constant' | null;
-  strength: number | null;
-}
-
-export const DEFAULT_REGION_METHOD: RegionMethodSettings = { mode: 'layerbind', fuseStep: null, nursingSteps: null, schedule: null, strength: null };
-
-export interface GenerationSettings {
-  prompt: string;
-  seed: number;
-  seedLocked: boolean;
-  steps: number;
-  guidance: number;
-  packId: string | null;
-  /** used when the document has regions */
-  regionMethod?: RegionMethodSettings;
 }
 
 export type Connection = 'connecting' | 'open' | 'closed';
@@ -76,11 +55,9 @@ export interface EditorState {
   preview: CanvasPreview | null;
   /** region whose prompt is being typed in place on the canvas */
   editingRegionId: string | null;
+  /** the one job in flight, whichever task panel started it */
   job: JobView | null;
-  /** seed of the last generation started in this document: "Re-bind order" reuses it */
-  lastSeed: number | null;
   packs: PackSummary[];
-  gen: GenerationSettings;
   toasts: Toast[];
   /** how many mutations are in flight (UI can show a busy state) */
   pending: number;
@@ -101,9 +78,7 @@ export function initialState(): EditorState {
     preview: null,
     editingRegionId: null,
     job: null,
-    lastSeed: null,
     packs: [],
-    gen: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null, regionMethod: DEFAULT_REGION_METHOD },
     toasts: [],
     pending: 0,
   };

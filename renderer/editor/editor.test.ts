@@ -140,52 +140,6 @@ test('group and ungroup', async () => {
   assert.deepEqual(order(editor), ['front', 'back']);
 });
 
-test('generate: spec carries regions; no_pipeline failure becomes an error toast, seed re-rolls', async () => {
-  const { editor, client } = await setup();
-  await editor.mutate([{ op: 'add', layer: { ...base, id: 'r', name: 'r', kind: 'region', x: 0, y: 0, prompt: 'sun', color: '#ffffff', shape: { type: 'box', width: 20, height: 20 } } }]);
-  editor.setGen({ prompt: 'scene', seed: 5, seedLocked: false });
-  client.overrides['jobs.start'] = () => {
-    queueMicrotask(() => client.emit('job.event', { jobId: 'j1', state: 'queued' }));
-    return { jobId: 'j1' };
-  };
-  await editor.generate();
-  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { spec: { regions: { id: string }[]; seed: number } };
-  assert.deepEqual(start.spec.regions.map((r) => r.id), ['r']);
-  assert.equal(start.spec.seed, 5);
-  assert.notEqual(editor.state.gen.seed, 5);
-  client.emit('job.event', { jobId: 'j1', state: 'step', i: 3, n: 20 });
-  assert.deepEqual([editor.state.job!.i, editor.state.job!.n], [3, 20]);
-  client.emit('job.event', { jobId: 'j1', state: 'failed', code: 'no_pipeline', message: 'pack "lamina-tiny" has no generate pipeline yet' });
-  assert.equal(editor.state.job, null);
-  const toast = editor.state.toasts.at(-1)!;
-  assert.equal(toast.kind, 'error');
-  assert.equal(toast.code, 'no_pipeline');
-  assert.match(toast.message, /no generate pipeline/);
-});
-
-test('re-bind order: same seed as the last generation, regions in the new stack order', async () => {
-  const { editor, client } = await setup();
-  const region = (id: string) => ({ ...base, id, name: id, kind: 'region' as const, x: 0, y: 0, prompt: `${id} star`, color: '#ffffff', shape: { type: 'box' as const, width: 20, height: 20 } });
-  await editor.mutate([{ op: 'add', layer: region('a'), index: 0 }, { op: 'add', layer: region('b'), index: 0 }]);
-  editor.setGen({ prompt: 'scene', seed: 77, seedLocked: false });
-  let n = 0;
-  client.overrides['jobs.start'] = () => {
-    const jobId = `j${++n}`;
-    queueMicrotask(() => client.emit('job.event', { jobId, state: 'done' }));
-    return { jobId };
-  };
-  await editor.generate();
-  await new Promise((r) => setTimeout(r, 0));
-  assert.notEqual(editor.state.gen.seed, 77, 'Generate re-rolls the seed for next time');
-  await editor.mutate([{ op: 'move', id: 'a', index: 0 }]);
-  await editor.rebindOrder();
-  const specs = client.calls.filter((c) => c.method === 'jobs.start').map((c) => (c.input as { spec: { seed: number; order: string[] } }).spec);
-  assert.equal(specs.length, 2);
-  assert.deepEqual(specs.map((s) => s.seed), [77, 77]);
-  assert.deepEqual(specs[0].order, ['b', 'a']);
-  assert.deepEqual(specs[1].order, ['a', 'b']);
-});
-
 test('a failing call shows the engine message as a toast', async () => {
   const { editor } = await setup();
   assert.equal(await editor.updateLayer('nope', { name: 'x' }), false);

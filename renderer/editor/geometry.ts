@@ -1,5 +1,6 @@
 // Geometry kernels: plain data in, plain data out.
 import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
+import { findLayer } from '../../common/document/layer-tree.ts';
 import { layerUtil } from './layer-kinds/layer-utils.ts';
 
 export interface Point {
@@ -76,4 +77,18 @@ export function roundRect(r: Rect): Rect {
   const x = Math.round(r.x);
   const y = Math.round(r.y);
   return { x, y, width: Math.max(1, Math.round(r.x + r.width) - x), height: Math.max(1, Math.round(r.y + r.height) - y) };
+}
+
+/** Bounds of a layer on the canvas, with the offsets of the groups that contain it. */
+export function absoluteBounds(doc: LaminaDocument, id: string): Rect | null {
+  let ox = 0, oy = 0;
+  let loc = findLayer(doc.layers, id);
+  if (!loc) return null;
+  const r = layerBounds(loc.layer);
+  if (!r) return null;
+  while (loc && loc.parentId) {
+    loc = findLayer(doc.layers, loc.parentId);
+    if (loc) { ox += loc.layer.x; oy += loc.layer.y; }
+  }
+  return { ...r, x: r.x + ox, y: r.y + oy };
 }

@@ -4,7 +4,7 @@ import { CanvasView } from '../canvas/canvas-view.tsx';
 import { useEditorState, useServices } from './editor-context.ts';
 import { LayersPanel } from './layers-panel.tsx';
 import { PropertiesPanel } from './properties-panel.tsx';
-import { GeneratePanel } from './generate-panel.tsx';
+import { TASK_PANELS } from '../tasks/task-panels.ts';
 import { Toasts } from './toasts.tsx';
 import { ExportDialog, NewDocumentDialog, PathDialog, RecoveryDialog } from './dialogs.tsx';
 import { Icon } from './icons.tsx';
@@ -210,7 +210,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         )}
       </aside>
       <aside className="sidebar left" aria-label="Generation">
-        <GeneratePanel />
+        {TASK_PANELS.filter((p) => editor.task(p.id)).map((p) => <p.View key={p.id} />)}
       </aside>
       <main className="stage-area">
         {doc ? <CanvasView /> : (

@@ -2,6 +2,7 @@
 import { createContext, useContext, useSyncExternalStore, useRef } from 'react';
 import type { Editor } from '../editor/editor.ts';
 import type { EditorState } from '../editor/editor-state.ts';
+import type { Store } from '../editor/store.ts';
 import type { ImageCache } from '../canvas/image-cache.ts';
 
 export interface EditorServices {
@@ -21,15 +22,19 @@ export function useEditor(): Editor {
   return useServices().editor;
 }
 
-/** Subscribe to a slice of editor state; re-renders only when the slice changes (Object.is). */
-export function useEditorState<T>(selector: (s: EditorState) => T): T {
-  const { editor } = useServices();
+/** Subscribe to a slice of a store; re-renders only when the slice changes (Object.is). */
+export function useStoreState<S, T>(store: Store<S>, selector: (s: S) => T): T {
   const selRef = useRef(selector);
   selRef.current = selector;
   return useSyncExternalStore(
-    (cb) => editor.store.subscribe(cb),
-    () => selRef.current(editor.store.get()),
+    (cb) => store.subscribe(cb),
+    () => selRef.current(store.get()),
   );
+}
+
+/** Subscribe to a slice of editor state. */
+export function useEditorState<T>(selector: (s: EditorState) => T): T {
+  return useStoreState(useServices().editor.store, selector);
 }
 
 export function useCacheVersion(): number {

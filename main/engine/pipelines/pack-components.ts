@@ -28,7 +28,7 @@ const tokenizers = new Map<string, WordTokenizer>();
 
 export class PackComponents {
   readonly model: PackModel;
-  private readonly held: PooledSession[] = [];
+  private readonly held: { name: string; session: PooledSession }[] = [];
   private readonly runners = new Map<string, Promise<GraphRunner>>();
 
   constructor(
@@ -46,13 +46,13 @@ export class PackComponents {
     return t;
   }
 
-  /** The runner for graph `name` (session checked out of the pool until release()). */
+  /** The runner for graph `name` (session checked out of the pool until releaseGraph(name) or release()). */
   graph(name: string, forWhat = 'this pipeline'): Promise<GraphRunner> {
     let r = this.runners.get(name);
     if (!r) {
       const g = requireGraph(this.model, name, forWhat);
-      r = this.pool.acquire({ path: g.path, bytes: g.bytes, label: `${this.model.id}/${name}` }, this.device).then((s) => {
-        this.held.push(s);
+      r = this.pool.acquire({ path: g.path, bytes: g.bytes > 0 ? g.bytes : undefined, label: `${this.model.id}/${name}` }, this.device).then((s) => {
+        this.held.push({ name, session: s });
         return new GraphRunner(`${this.model.id}/${name}`, s, g);
       });
       this.runners.set(name, r);
@@ -61,17 +61,30 @@ export class PackComponents {
     return r;
   }
 
-  /** Loads the graphs a denoising pipeline runs (transformer, text encoders, image decoder) in parallel; returns the transformer's runner. */
-  async loadDenoisingGraphs(forWhat: string): Promise<GraphRunner> {
-    const m = this.model;
-    const names = [m.transformer.graph, ...m.textEncoders.map((t) => t.graph), ...(m.codec.kind === 'none' ? [] : [m.codec.decoder])];
-    const [transformer] = await Promise.all(names.map((n) => this.graph(n, forWhat)));
-    return transformer;
+  /** Loads the pack's text encoders (one session each). */
+  async loadTextEncoders(forWhat: string): Promise<void> {
+    await Promise.all(this.model.textEncoders.map((t) => this.graph(t.graph, forWhat)));
+  }
+
+  /** Gives the text encoders back to the pool once the prompts are encoded: when its budget
+   * cannot also hold the transformer, the pool closes them before creating it. */
+  releaseTextEncoders(): void {
+    for (const t of this.model.textEncoders) this.releaseGraph(t.graph);
+  }
+
+  /** Gives graph `name`'s session back to the pool (it stays cached there while the budget allows). */
+  releaseGraph(name: string): void {
+    for (let i = this.held.length - 1; i >= 0; i--) {
+      if (this.held[i].name !== name) continue;
+      this.pool.release(this.held[i].session);
+      this.held.splice(i, 1);
+    }
+    this.runners.delete(name);
   }
 
   /** Gives every checked-out session back to the pool (they stay cached there). */
   release(): void {
-    for (const s of this.held.splice(0)) this.pool.release(s);
+    for (const h of this.held.splice(0)) this.pool.release(h.session);
     this.runners.clear();
   }
 

@@ -68,6 +68,7 @@ test('layerbind: registered for its task; the result matches the contract with p
   assert.equal(p.pipeline, 'layerbind');
   assert.deepEqual(p.regions, wide.regions);
   assert.deepEqual(p.order, ['star', 'circle']);
+  // the phases as noise levels are recorded with the steps they became
   assert.deepEqual(p.params.layerbind, { mode: 'layerbind', fuseStep: 1, nursingSteps: 1, schedule: 'cosine', strength: 1, fuseSigma: 0.9, nursingEndSigma: 0.7, maskThreshold: 0.5, sharedUncond: true, branchPooling: 'region' });
   assert.match(r.notes.join(' '), /resampled to 96x48 .*region boxes were mapped through the same crop/);
   assert.equal(events.filter((e) => e.preview).length, 1);

@@ -20,7 +20,8 @@ import { sharedSessionPool, type SessionPool } from '../runtime/session-pool.ts'
 import { eulerStep } from '../schedulers/scheduler-flow-euler.ts';
 import { decodeImage } from './denoise/decode-image.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
-import { checkPrompts, encodePrompt } from './denoise/encode-prompt.ts';
+import { checkPrompts } from './denoise/encode-prompt.ts';
+import { loadAndEncode } from './denoise/load-and-encode.ts';
 import { generationProvenance } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities, type Guidance } from './denoise/guided-step.ts';
 import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
@@ -137,19 +138,13 @@ export class LayerBindPipeline implements Pipeline {
     }
 
     try {
-      // 2. Load the graphs.
-      ctx.progress({ state: 'loading' });
-      const transformer = await parts.loadDenoisingGraphs('layerbind');
-      throwIfCancelled(ctx.signal);
-      timer.mark('load');
-
-      // 3. Encode the prompts as one batch [global, region 1..R, uncond], each used
-      //    trimmed to its real tokens (the encoder masks padding, so they do not depend on it).
-      const enc = await encodePrompt(parts, [spec.prompt, ...spec.regions.map((r) => r.prompt), model.scheduler.uncondPrompt]);
+      // 2-3. Load the graphs (from the pool, in sequence when its budget needs it) and
+      //      encode the prompts as one batch [global, region 1..R, uncond], each used
+      //      trimmed to its real tokens (the encoder masks padding, so they do not depend on it).
+      const { transformer, text: enc } = await loadAndEncode(parts, [spec.prompt, ...spec.regions.map((r) => r.prompt), model.scheduler.uncondPrompt], ctx, timer, 'layerbind');
       if (enc.truncated.length) notes.push(`${enc.truncated.length} prompt(s) truncated to the text encoder's length`);
       const { dim, lengths } = enc;
       const emptyLen = lengths[R + 1];
-      timer.mark('encode');
 
       // 4. Geometry: latent grid, token grid, each region's token mask and latent alpha.
       const { size, lh, lw, th, tw, imageTokens: N } = geometry;

@@ -12,7 +12,8 @@ import { sharedSessionPool, type SessionPool } from '../runtime/session-pool.ts'
 import { eulerStep, predictX0 } from '../schedulers/scheduler-flow-euler.ts';
 import { decodeImage } from './denoise/decode-image.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
-import { checkPrompts, encodePrompt } from './denoise/encode-prompt.ts';
+import { checkPrompts } from './denoise/encode-prompt.ts';
+import { loadAndEncode } from './denoise/load-and-encode.ts';
 import { generationProvenance } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities } from './denoise/guided-step.ts';
 import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
@@ -53,16 +54,10 @@ export class TextToImagePipeline implements Pipeline {
     const geometry = latentGeometry(model);
 
     try {
-      // 2. Load the graphs (lazily, from the pool).
-      ctx.progress({ state: 'loading' });
-      const transformer = await parts.loadDenoisingGraphs('text-to-image');
-      throwIfCancelled(ctx.signal);
-      timer.mark('load');
-
-      // 3. Encode the prompt (+ the unconditional prompt for CFG) as one batch.
-      const text = await encodePrompt(parts, guidance.kind === 'cfg' ? [spec.prompt, model.scheduler.uncondPrompt] : [spec.prompt]);
+      // 2-3. Load the graphs (from the pool, in sequence when its budget needs it) and
+      //      encode the prompt (+ the unconditional prompt for CFG) as one batch.
+      const { transformer, text } = await loadAndEncode(parts, guidance.kind === 'cfg' ? [spec.prompt, model.scheduler.uncondPrompt] : [spec.prompt], ctx, timer, 'text-to-image');
       if (text.truncated.length) notes.push(`prompt truncated to ${parts.tokenizer().maxLength} tokens`);
-      timer.mark('encode');
 
       // 4. Prepare latents (seeded noise at the pack's native latent size) and timesteps.
       const latents = prepareLatents(geometry, spec.seed);

@@ -3,8 +3,13 @@
 // (least recently used first out, never one in use), and closed by dispose().
 // `openSessionCount` lets tests fail on leaks.
 //
-// Memory is approximated by the graph file size (weights dominate; ORT's arena adds
-// activations on top, which scale with batch and image size, not with the pool).
+// Memory is measured from the sessions: each is created alone (loads are serialized) and
+// costs what the process's resident memory grew by while ORT built it, never less than
+// its weights (the file size; the allocator may reuse pages a released session freed, so
+// a delta can under-read). Before a graph is first created, its cost is estimated from
+// its file size times the ratio measured on the sessions created so far. ORT's arena
+// adds activations on top at run time, which scale with batch and image size, not with
+// the pool.
 import { statSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg } from 'node:os';
 import type ort from 'onnxruntime-node';
@@ -14,7 +19,7 @@ import { createSession, type Device, type Provider, type SessionTuning } from '.
 export interface GraphRef {
   /** absolute path of the .onnx file */
   path: string;
-  /** file size in bytes (stat'ed when omitted); the pool's memory estimate */
+  /** file size in bytes (stat'ed when omitted): the floor of a session's cost and the base of its estimate */
   bytes?: number;
   /** for error messages, e.g. "lamina-tiny/transformer" */
   label?: string;
@@ -25,6 +30,7 @@ export interface PooledSession {
   readonly provider: Provider;
   readonly key: string;
   readonly label: string;
+  /** the memory the session was measured to cost */
   readonly bytes: number;
   /** fallbacks `auto` went through to get here */
   readonly fallbacks: { provider: Provider; reason: string }[];
@@ -34,15 +40,28 @@ interface Entry {
   key: string;
   ready: Promise<PooledSession>;
   value: PooledSession | null;
+  /** measured once loaded; the estimate while loading */
   bytes: number;
+  /** the graph file's size */
+  fileBytes: number;
+  label: string;
   users: number;
   lastUsed: number;
 }
 
+/** Reads the process's memory in bytes, before and after a session is created (tests pass a fake). */
+export type MemoryMeter = (phase: 'before' | 'after', label: string) => number;
+export const residentMemory: MemoryMeter = () => process.memoryUsage().rss;
+
+/** What the pool did, in order (tests and `lamina bench` read it). */
+export type PoolEvent = { type: 'create' | 'dispose'; label: string; bytes: number };
+
 export interface SessionPoolOptions {
-  /** soft limit on the sum of open graphs' sizes; default LAMINA_SESSION_BUDGET_MB or 4096 MB */
+  /** limit on the sum of open sessions' measured costs; default LAMINA_SESSION_BUDGET_MB or 4096 MB */
   budgetBytes?: number;
   tuning?: SessionTuning;
+  meter?: MemoryMeter;
+  onEvent?: (e: PoolEvent) => void;
 }
 
 /**
@@ -79,15 +98,36 @@ let clock = 0;
 
 export class SessionPool {
   private readonly entries = new Map<string, Entry>();
-  private readonly budget: number;
+  readonly budgetBytes: number;
   readonly tuning: SessionTuning;
+  private readonly meter: MemoryMeter;
+  private readonly onEvent: (e: PoolEvent) => void;
+  /** measured cost per key, kept after a session closes: the estimate when it is created again */
+  private readonly measured = new Map<string, number>();
+  private measuredTotal = 0;
+  private measuredFiles = 0;
+  /** loads run one at a time, so each measurement is one session's */
+  private loading: Promise<unknown> = Promise.resolve();
   private disposed = false;
   /** sessions created over the pool's life (tests: lazy creation, cache hits) */
   created = 0;
+  /** the most the open sessions have cost at once */
+  peakBytes = 0;
 
   constructor(opts: SessionPoolOptions = {}) {
-    this.budget = opts.budgetBytes ?? defaultBudget();
+    this.budgetBytes = opts.budgetBytes ?? defaultBudget();
     this.tuning = opts.tuning ?? defaultTuning();
+    this.meter = opts.meter ?? residentMemory;
+    this.onEvent = opts.onEvent ?? (() => undefined);
+  }
+
+  /** What a session of this graph is expected to cost: its measurement, else its file size times the measured ratio so far. */
+  estimateBytes(ref: GraphRef, device: Device = 'auto'): number {
+    const known = this.measured.get(`${device}\u0000${ref.path}`);
+    if (known !== undefined) return known;
+    const file = fileSize(ref);
+    const ratio = this.measuredFiles > 0 ? Math.max(1, this.measuredTotal / this.measuredFiles) : 1;
+    return Math.ceil(file * ratio);
   }
 
   /** Open native sessions (created and not yet released). */
@@ -104,7 +144,7 @@ export class SessionPool {
     return n;
   }
 
-  /** Sum of the sizes of open and loading graphs. */
+  /** Sum of the costs of open sessions (measured) and loading ones (estimated). */
   get openBytes(): number {
     let n = 0;
     for (const e of this.entries.values()) n += e.bytes;
@@ -120,19 +160,14 @@ export class SessionPool {
     const key = `${device}\u0000${ref.path}`;
     let entry = this.entries.get(key);
     if (!entry) {
-      let bytes = ref.bytes;
-      if (bytes === undefined) {
-        try {
-          bytes = statSync(ref.path).size;
-        } catch {
-          throw new LaminaError('not_found', `graph file missing: ${ref.path}`);
-        }
-      }
+      const fileBytes = fileSize(ref);
       const label = ref.label ?? ref.path;
-      const created: Entry = { key, ready: Promise.resolve(null as unknown as PooledSession), value: null, bytes, users: 0, lastUsed: ++clock };
+      const created: Entry = { key, ready: Promise.resolve(null as unknown as PooledSession), value: null, bytes: 0, fileBytes, label, users: 0, lastUsed: ++clock };
       // in the map before loading starts, so eviction counts the incoming graph
       this.entries.set(key, created);
-      created.ready = this.load(created, ref, device, label);
+      const load = this.loading.then(() => this.load(created, { ...ref, bytes: fileBytes }, device, label));
+      this.loading = load.catch(() => undefined);
+      created.ready = load;
       created.ready.catch(() => {
         if (this.entries.get(key) === created) this.entries.delete(key);
       });
@@ -149,16 +184,40 @@ export class SessionPool {
   }
 
   private async load(entry: Entry, ref: GraphRef, device: Device, label: string): Promise<PooledSession> {
+    if (this.disposed || this.entries.get(entry.key) !== entry) throw new LaminaError('cancelled', 'session pool was disposed while loading');
+    // make room for the estimate first, so the pool never holds more than the budget when it can help it
+    entry.bytes = this.estimateBytes(ref, device);
     await this.evict(entry.key);
+    const before = this.meter('before', label);
     const { session, provider, fallbacks } = await createSession(ref.path, device, this.tuning, label);
+    const bytes = Math.max(entry.fileBytes, this.meter('after', label) - before);
     this.created++;
-    const value: PooledSession = { session, provider, key: entry.key, label, bytes: entry.bytes, fallbacks };
+    if (!this.measured.has(entry.key)) {
+      this.measuredTotal += bytes;
+      this.measuredFiles += entry.fileBytes;
+    }
+    this.measured.set(entry.key, bytes);
+    entry.bytes = bytes;
+    const value: PooledSession = { session, provider, key: entry.key, label, bytes, fallbacks };
     if (this.disposed || this.entries.get(entry.key) !== entry) {
       await session.release();
       throw new LaminaError('cancelled', 'session pool was disposed while loading');
     }
     entry.value = value;
+    this.onEvent({ type: 'create', label, bytes });
+    // the measurement may exceed the estimate: trim idle sessions back to the budget
+    await this.evict(entry.key);
+    this.peakBytes = Math.max(this.peakBytes, this.openBytes);
     return value;
+  }
+
+  private async close(e: Entry): Promise<void> {
+    this.entries.delete(e.key);
+    const s = e.value;
+    e.value = null;
+    if (!s) return;
+    await s.session.release();
+    this.onEvent({ type: 'dispose', label: e.label, bytes: e.bytes });
   }
 
   release(s: PooledSession): void {
@@ -166,7 +225,7 @@ export class SessionPool {
     if (!e || e.users === 0) return;
     e.users--;
     e.lastUsed = ++clock;
-    if (e.users === 0 && this.openBytes > this.budget) void this.evict(null);
+    if (e.users === 0 && this.openBytes > this.budgetBytes) void this.evict(null);
   }
 
   /** acquire, run fn, release (also on throw). */
@@ -183,20 +242,14 @@ export class SessionPool {
   private async evict(keep: string | null): Promise<void> {
     const idle = [...this.entries.values()].filter((e) => e.users === 0 && e.value && e.key !== keep).sort((a, b) => a.lastUsed - b.lastUsed);
     for (const e of idle) {
-      if (this.openBytes <= this.budget) break;
-      this.entries.delete(e.key);
-      await e.value!.session.release();
+      if (this.openBytes <= this.budgetBytes) break;
+      await this.close(e);
     }
   }
 
   /** Closes idle sessions now (e.g. on memory pressure). */
   async trim(): Promise<void> {
-    for (const e of [...this.entries.values()]) {
-      if (e.users === 0 && e.value) {
-        this.entries.delete(e.key);
-        await e.value.session.release();
-      }
-    }
+    for (const e of [...this.entries.values()]) if (e.users === 0 && e.value) await this.close(e);
   }
 
   /** Closes every session; the pool cannot be used afterwards. */
@@ -208,6 +261,15 @@ export class SessionPool {
       const s = e.value ?? (await e.ready.catch(() => null));
       if (s) await s.session.release().catch(() => {});
     }
+  }
+}
+
+function fileSize(ref: GraphRef): number {
+  if (ref.bytes !== undefined) return ref.bytes;
+  try {
+    return statSync(ref.path).size;
+  } catch {
+    throw new LaminaError('not_found', `graph file missing: ${ref.path}`);
   }
 }
 

@@ -16,6 +16,14 @@ export class PipelineTimer {
     this.marks.set(stage, performance.now());
   }
 
+  /** Loading and encoding are over, interleaved (./load-and-encode.ts): encoding took
+   * `encodeMs` of the time until now, the rest was loading. */
+  loadedAndEncoded(encodeMs: number): void {
+    const now = performance.now();
+    this.marks.set('load', now - encodeMs);
+    this.marks.set('encode', now);
+  }
+
   /** The decode took `ms` (measured inside the decode step), counted from the denoise mark. */
   decoded(ms: number): void {
     this.marks.set('decode', (this.marks.get('denoise') ?? performance.now()) + ms);

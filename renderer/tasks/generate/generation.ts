@@ -1,9 +1,9 @@
 // Building a generation spec from the document: every visible region layer, with its box
 // on the canvas and its place in the stack (front to back) as the occlusion order.
-import type { GenerationSpecInput } from '../../common/contract/generation-spec.ts';
-import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
-import type { GenerationSettings, RegionMethodSettings } from './editor-state.ts';
-import { clampRectToCanvas } from './geometry.ts';
+import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
+import type { GenerationSettings, RegionMethodSettings } from './generate-settings.ts';
+import { clampRectToCanvas } from '../../editor/geometry.ts';
 
 export const MAX_GENERATE_SIDE = 4096;
 
@@ -61,48 +61,4 @@ export function regionMethodParams(m: RegionMethodSettings): Pick<GenerationSpec
 
 export function randomSeed(rand: () => number = Math.random): number {
   return Math.floor(rand() * 2 ** 32) >>> 0;
-}
-
-/** Lets through at most one value per `intervalMs`, always delivering the latest one. */
-export class Throttle<T> {
-  private last = -Infinity;
-  private pending: T | undefined;
-  private timer: ReturnType<typeof setTimeout> | null = null;
-
-  constructor(
-    private readonly intervalMs: number,
-    private readonly deliver: (v: T) => void,
-    private readonly now: () => number = () => Date.now(),
-  ) {}
-
-  push(v: T): void {
-    const t = this.now();
-    if (t - this.last >= this.intervalMs) {
-      // deliver now; a trailing value still waiting is older than this one
-      if (this.timer) clearTimeout(this.timer);
-      this.timer = null;
-      this.pending = undefined;
-      this.last = t;
-      this.deliver(v);
-      return;
-    }
-    this.pending = v;
-    if (!this.timer) {
-      this.timer = setTimeout(() => {
-        this.timer = null;
-        if (this.pending !== undefined) {
-          const p = this.pending;
-          this.pending = undefined;
-          this.last = this.now();
-          this.deliver(p);
-        }
-      }, this.intervalMs - (t - this.last));
-    }
-  }
-
-  cancel(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    this.pending = undefined;
-  }
 }

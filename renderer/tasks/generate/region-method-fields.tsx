@@ -1,8 +1,9 @@
 // How regions are bound when the document has regions: LayerBind (default) or one of the
 // baselines it is measured against, and LayerBind's parameters. Empty = the pipeline's
 // measured default (docs/layerbind.md).
-import { DEFAULT_REGION_METHOD, type RegionMethodSettings } from '../editor/editor-state.ts';
-import { useEditorState, useServices } from './editor-context.ts';
+import { DEFAULT_REGION_METHOD, type RegionMethodSettings } from './generate-settings.ts';
+import { useStoreState } from '../../ui/editor-context.ts';
+import { useGenerateTask } from './use-generate-task.ts';
 
 const METHOD_LABELS: Record<RegionMethodSettings['mode'], string> = {
   layerbind: 'LayerBind (regions + occlusion order)',
@@ -31,10 +32,10 @@ function AutoNumber(props: { label: string; title: string; testId: string; value
 }
 
 export function RegionMethodFields() {
-  const { editor } = useServices();
-  const steps = useEditorState((s) => s.gen.steps);
-  const m = useEditorState((s) => s.gen.regionMethod) ?? DEFAULT_REGION_METHOD;
-  const set = (patch: Partial<RegionMethodSettings>) => editor.setGen({ regionMethod: { ...m, ...patch } });
+  const task = useGenerateTask();
+  const steps = useStoreState(task.store, (s) => s.settings.steps);
+  const m = useStoreState(task.store, (s) => s.settings.regionMethod) ?? DEFAULT_REGION_METHOD;
+  const set = (patch: Partial<RegionMethodSettings>) => task.set({ regionMethod: { ...m, ...patch } });
   const tuned = m.fuseStep !== null || m.nursingSteps !== null || m.schedule !== null || m.strength !== null;
   return (
     <details className="region-method" data-testid="region-method">

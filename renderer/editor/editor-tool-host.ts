@@ -1,0 +1,131 @@
+// The tool host: what the tool tree (tools/) may ask of the editor. It answers from the
+// store (selection, zoom, brush), the kernels (hit test, snapping, bounds) and hands the
+// end of a gesture to the layer commands.
+import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
+import { findLayer, walkLayers } from '../../common/document/layer-tree.ts';
+import type { EditorCore } from './editor-core.ts';
+import type { CanvasPreview, MaskStroke } from './editor-state.ts';
+import { absoluteBounds, rectUnion, type Point, type Rect } from './geometry.ts';
+import { hitTest } from './hit-test.ts';
+import { layerUtil } from './layer-kinds/layer-utils.ts';
+import type { LayerCommands } from './layer-commands.ts';
+import { snapMove, snapResize, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
+import type { RootTool } from './tools/root-tool.ts';
+import type { ToolHost } from './tools/tool-host.ts';
+import { pan } from './viewport.ts';
+
+export class EditorToolHost implements ToolHost {
+  /** set once the tool tree is built (the tree is built with this host) */
+  tools: RootTool | null = null;
+  private snapCache: { key: unknown; ids: string; targets: SnapTargets } | null = null;
+
+  constructor(
+    private readonly core: EditorCore,
+    private readonly layers: LayerCommands,
+    /** snapping threshold in screen px */
+    private readonly snapPx: number,
+  ) {}
+
+  get document(): LaminaDocument | null {
+    return this.core.document;
+  }
+  get selection(): readonly string[] {
+    return this.core.state.selection;
+  }
+  get zoom(): number {
+    return this.core.state.viewport.zoom;
+  }
+  get brushSize(): number {
+    return this.core.state.brushSize;
+  }
+  get regionsVisible(): boolean {
+    return this.core.state.regionsVisible;
+  }
+  get spacePan(): boolean {
+    return this.core.state.spacePan;
+  }
+
+  hitTest(p: Point): Layer | null {
+    const doc = this.document;
+    if (!doc) return null;
+    return hitTest(doc.layers, p, { regions: this.regionsVisible, alpha: this.core.pixels?.alphaAt })?.layer ?? null;
+  }
+
+  select(ids: string[]): void {
+    this.core.select(ids);
+  }
+
+  setPreview(preview: CanvasPreview | null): void {
+    this.core.store.set({ preview });
+  }
+
+  /** The one selected, unlocked, visible layer the move tool's handles can scale (with its canvas box). */
+  transformTarget(): { id: string; rect: Rect } | null {
+    const doc = this.document;
+    const state = this.core.state;
+    if (!doc || state.tool !== 'move' || state.selection.length !== 1) return null;
+    const l = findLayer(doc.layers, state.selection[0])?.layer;
+    if (!l || l.locked || !l.visible) return null;
+    const util = layerUtil(l);
+    if (!util.resizable(l) || !util.hittable(l, { regions: state.regionsVisible })) return null;
+    const rect = absoluteBounds(doc, l.id);
+    return rect ? { id: l.id, rect } : null;
+  }
+
+  private snapTargetsFor(ids: readonly string[]): SnapTargets {
+    const doc = this.document!;
+    const key = ids.join('|');
+    if (this.snapCache && this.snapCache.key === doc && this.snapCache.ids === key) return this.snapCache.targets;
+    const exclude = new Set<string>();
+    for (const id of ids) {
+      const loc = findLayer(doc.layers, id);
+      if (loc) for (const { layer } of walkLayers([loc.layer])) exclude.add(layer.id);
+    }
+    const targets = snapTargets(doc, exclude);
+    this.snapCache = { key: doc, ids: key, targets };
+    return targets;
+  }
+
+  snapMove(box: Rect, ids: readonly string[]): SnapResult {
+    if (!this.document) return { dx: 0, dy: 0, guidesX: [], guidesY: [] };
+    return snapMove(box, this.snapTargetsFor(ids), this.snapPx / this.zoom);
+  }
+
+  snapResize(before: Rect, box: Rect, id: string): { box: Rect; guidesX: number[]; guidesY: number[] } {
+    if (!this.document) return { box, guidesX: [], guidesY: [] };
+    return snapResize(before, box, this.snapTargetsFor([id]), this.snapPx / this.zoom);
+  }
+
+  boundsOf(ids: readonly string[]): Rect | null {
+    const doc = this.document;
+    if (!doc) return null;
+    let out: Rect | null = null;
+    for (const id of ids) {
+      const r = absoluteBounds(doc, id);
+      if (r) out = out ? rectUnion(out, r) : r;
+    }
+    return out;
+  }
+
+  commitMove(ids: readonly string[], dx: number, dy: number): void {
+    this.layers.commitMove(ids, dx, dy);
+  }
+  commitRegionBox(rect: Rect): void {
+    this.layers.commitRegionBox(rect);
+  }
+  commitMaskStroke(stroke: MaskStroke): void {
+    this.layers.commitMaskStroke(stroke);
+  }
+  commitTransform(id: string, rect: Rect): void {
+    void this.layers.commitTransform(id, rect);
+  }
+
+  panBy(dx: number, dy: number): void {
+    this.core.store.set({ viewport: pan(this.core.state.viewport, dx, dy) });
+  }
+
+  toolPathChanged(): void {
+    if (!this.tools) return;
+    this.core.store.set({ tool: this.tools.toolId, toolPath: this.tools.path() });
+  }
+}

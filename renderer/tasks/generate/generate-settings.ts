@@ -1,0 +1,23 @@
+// The generate panel's settings: prompt, seed, steps, guidance, pack and how regions are bound.
+/** How regions are bound: LayerBind or a baseline, and LayerBind's parameters; null =
+ * the pipeline's measured default (docs/layerbind.md). */
+export interface RegionMethodSettings {
+  mode: 'layerbind' | 'regional-mask' | 'global';
+  fuseStep: number | null;
+  nursingSteps: number | null;
+  schedule: 'cosine' | 'linear' | 'constant' | null;
+  strength: number | null;
+}
+
+export const DEFAULT_REGION_METHOD: RegionMethodSettings = { mode: 'layerbind', fuseStep: null, nursingSteps: null, schedule: null, strength: null };
+
+export interface GenerationSettings {
+  prompt: string;
+  seed: number;
+  seedLocked: boolean;
+  steps: number;
+  guidance: number;
+  packId: string | null;
+  /** used when the document has regions */
+  regionMethod?: RegionMethodSettings;
+}

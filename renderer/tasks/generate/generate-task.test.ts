@@ -1,0 +1,77 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Editor } from '../../editor/editor.ts';
+import { MemoryClient } from '../../editor/testing/memory-client.ts';
+import { GenerateTask, generateTaskPanel } from './generate-task.ts';
+
+const base = { visible: true, opacity: 1, blendMode: 'normal' as const, locked: false, provenance: null };
+
+async function setup() {
+  const client = new MemoryClient();
+  const editor = new Editor({ client, tasks: [generateTaskPanel] });
+  await editor.newDocument(400, 300, 'Test');
+  const task = editor.task<GenerateTask>('generate')!;
+  return { client, editor, task };
+}
+
+test('generate: spec carries regions; no_pipeline failure becomes an error toast, seed re-rolls', async () => {
+  const { editor, client, task } = await setup();
+  await editor.mutate([{ op: 'add', layer: { ...base, id: 'r', name: 'r', kind: 'region', x: 0, y: 0, prompt: 'sun', color: '#ffffff', shape: { type: 'box', width: 20, height: 20 } } }]);
+  task.set({ prompt: 'scene', seed: 5, seedLocked: false });
+  client.overrides['jobs.start'] = () => {
+    queueMicrotask(() => client.emit('job.event', { jobId: 'j1', state: 'queued' }));
+    return { jobId: 'j1' };
+  };
+  await task.generate();
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { spec: { regions: { id: string }[]; seed: number } };
+  assert.deepEqual(start.spec.regions.map((r) => r.id), ['r']);
+  assert.equal(start.spec.seed, 5);
+  assert.notEqual(task.settings.seed, 5);
+  client.emit('job.event', { jobId: 'j1', state: 'step', i: 3, n: 20 });
+  assert.deepEqual([editor.state.job!.i, editor.state.job!.n], [3, 20]);
+  client.emit('job.event', { jobId: 'j1', state: 'failed', code: 'no_pipeline', message: 'pack "lamina-tiny" has no generate pipeline yet' });
+  assert.equal(editor.state.job, null);
+  const toast = editor.state.toasts.at(-1)!;
+  assert.equal(toast.kind, 'error');
+  assert.equal(toast.code, 'no_pipeline');
+  assert.match(toast.message, /no generate pipeline/);
+});
+
+test('re-bind order: same seed as the last generation, regions in the new stack order', async () => {
+  const { editor, client, task } = await setup();
+  const region = (id: string) => ({ ...base, id, name: id, kind: 'region' as const, x: 0, y: 0, prompt: `${id} star`, color: '#ffffff', shape: { type: 'box' as const, width: 20, height: 20 } });
+  await editor.mutate([{ op: 'add', layer: region('a'), index: 0 }, { op: 'add', layer: region('b'), index: 0 }]);
+  task.set({ prompt: 'scene', seed: 77, seedLocked: false });
+  let n = 0;
+  client.overrides['jobs.start'] = () => {
+    const jobId = `j${++n}`;
+    queueMicrotask(() => client.emit('job.event', { jobId, state: 'done' }));
+    return { jobId };
+  };
+  await task.generate();
+  await new Promise((r) => setTimeout(r, 0));
+  assert.notEqual(task.settings.seed, 77, 'Generate re-rolls the seed for next time');
+  await editor.mutate([{ op: 'move', id: 'a', index: 0 }]);
+  await task.rebindOrder();
+  const specs = client.calls.filter((c) => c.method === 'jobs.start').map((c) => (c.input as { spec: { seed: number; order: string[] } }).spec);
+  assert.equal(specs.length, 2);
+  assert.deepEqual(specs.map((s) => s.seed), [77, 77]);
+  assert.deepEqual(specs[0].order, ['b', 'a']);
+  assert.deepEqual(specs[1].order, ['a', 'b']);
+});
+
+
+test('generate panel: picks the first pack that loads once the list arrives, keeps a chosen one; Mod+Enter starts it', async () => {
+  const { editor, client, task } = await setup();
+  const pack = (id: string, ok: boolean) => ({ id, version: '1', ok, pipelines: ['text-to-image'], error: ok ? undefined : 'bad' });
+  client.overrides['models.list'] = () => [pack('broken', false), pack('tiny', true)];
+  await editor.refreshPacks();
+  assert.equal(task.settings.packId, 'tiny');
+  task.set({ packId: 'broken' });
+  await editor.refreshPacks();
+  assert.equal(task.settings.packId, 'broken', 'a chosen pack stays chosen');
+  assert.equal(editor.handleKey({ code: 'Enter', key: 'Enter', ctrlKey: true, metaKey: false, shiftKey: false, altKey: false }, false), true);
+  await new Promise((r) => setTimeout(r, 0));
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { task: string; spec: { packId: string } };
+  assert.deepEqual([start.task, start.spec.packId, editor.state.job?.task], ['generate', 'broken', 'generate']);
+});

@@ -1,0 +1,86 @@
+// The generate panel's controller (framework-free): its settings, building the spec from
+// the document's regions, starting the job, and "Re-bind order". The view is
+// ./generate-panel.tsx; both are registered once in ../task-panels.ts.
+import type { PackSummary } from '../../../common/contract/contract.ts';
+import type { EditorCore } from '../../editor/editor-core.ts';
+import type { JobTracker } from '../../editor/jobs/job-tracker.ts';
+import type { TaskPanel, TaskPanelContext, TaskPanelDefinition } from '../../editor/jobs/task-panel.ts';
+import { Store } from '../../editor/store.ts';
+import { buildSpec, randomSeed } from './generation.ts';
+import { DEFAULT_REGION_METHOD, type GenerationSettings } from './generate-settings.ts';
+
+export interface GenerateState {
+  settings: GenerationSettings;
+  /** seed of the last generation started: "Re-bind order" reuses it */
+  lastSeed: number | null;
+}
+
+export function initialGenerateState(): GenerateState {
+  return {
+    settings: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null, regionMethod: DEFAULT_REGION_METHOD },
+    lastSeed: null,
+  };
+}
+
+/** The first pack that loads, else the first one listed. */
+export function defaultPackId(packs: readonly PackSummary[]): string | null {
+  return packs.find((p) => p.ok)?.id ?? packs[0]?.id ?? null;
+}
+
+export class GenerateTask implements TaskPanel {
+  readonly id = 'generate' as const;
+  readonly command = 'gen.generate' as const;
+  readonly store = new Store<GenerateState>(initialGenerateState());
+  private readonly core: EditorCore;
+  private readonly jobs: JobTracker;
+  private readonly unsubscribe: () => void;
+
+  constructor(ctx: TaskPanelContext) {
+    this.core = ctx.core;
+    this.jobs = ctx.jobs;
+    // pick a pack once the list arrives (packs can be installed while the editor runs)
+    this.unsubscribe = this.core.store.subscribe((s, prev) => {
+      if (s.packs !== prev.packs && this.settings.packId === null) this.set({ packId: defaultPackId(s.packs) });
+    });
+  }
+
+  get settings(): GenerationSettings {
+    return this.store.get().settings;
+  }
+
+  set(patch: Partial<GenerationSettings>): void {
+    this.store.set({ settings: { ...this.settings, ...patch } });
+  }
+
+  run(): Promise<void> {
+    return this.generate();
+  }
+
+  /** Starts a generation with the current settings, or with `seed` when given. */
+  async generate(seed?: number): Promise<void> {
+    const { document: doc, docId } = this.core;
+    if (!doc || !docId || this.jobs.busy) return;
+    const spec = buildSpec(doc, seed === undefined ? this.settings : { ...this.settings, seed });
+    this.store.set({ lastSeed: spec.seed });
+    try {
+      await this.jobs.start({ task: 'generate', docId, spec }, { noun: 'Generation', steps: spec.steps });
+    } finally {
+      if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
+    }
+  }
+
+  /** Regenerates with the last generation's seed and the stack's current region order, so
+   * each instance keeps its identity while the occlusion follows the new order. */
+  async rebindOrder(): Promise<void> {
+    const seed = this.store.get().lastSeed;
+    if (seed === null) return;
+    await this.generate(seed);
+  }
+
+  dispose(): void {
+    this.unsubscribe();
+  }
+}
+
+/** The framework-free registration (the app adds the view in ../task-panels.ts). */
+export const generateTaskPanel: TaskPanelDefinition = { id: 'generate', create: (ctx) => new GenerateTask(ctx) };

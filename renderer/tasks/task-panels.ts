@@ -1,0 +1,13 @@
+// The task panels of the app, one entry each: its controller (framework-free, started by
+// the editor's job tracker) and its view. Adding a task panel: a folder
+// renderer/tasks/<task>/ with both, and one entry here.
+import type { ComponentType } from 'react';
+import type { TaskPanelDefinition } from '../editor/jobs/task-panel.ts';
+import { generateTaskPanel } from './generate/generate-task.ts';
+import { GeneratePanel } from './generate/generate-panel.tsx';
+
+export interface TaskPanelEntry extends TaskPanelDefinition {
+  View: ComponentType;
+}
+
+export const TASK_PANELS: readonly TaskPanelEntry[] = [{ ...generateTaskPanel, View: GeneratePanel }];
