@@ -169,7 +169,7 @@ def _preset(name: str) -> Recipe:
             # caps single-object shapes near 50 %), 8 px tokens as patch 2 on 32 x 32 latents
             vae=VAEConfig(channels=(64, 128), res_blocks=1, groups=8),
             text=TextConfig(dim=192, layers=3, heads=3),
-            # 256 image tokens of 8 px (patch 2 on f = 4 latents); with patch 2 (64 tokens of 16 px) the CPU runs
+            # 256 image tokens of 8 px (patch 2 on f = 4 latents); with 64 tokens of 16 px (patch 2 on f = 8) the CPU runs
             # learned colours but never shapes (an object covers only 2-3 tokens)
             dit=DiTConfig(dim=192, blocks=6, heads=3, mlp_ratio=4, text_dim=192, patch_size=2),
             train=TrainConfig(vae_steps=4000, vae_batch=64, vae_crop=128, vae_lr=1e-3,
