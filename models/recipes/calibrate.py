@@ -25,6 +25,7 @@ import json
 import subprocess
 from pathlib import Path
 
+import numpy as np
 import torch
 from PIL import Image
 
@@ -89,6 +90,12 @@ def save_straight_png(path: Path, rgba: torch.Tensor):
     Image.fromarray(arr, "RGBA").save(path)
 
 
+def load_premultiplied(path: Path) -> torch.Tensor:
+    """A straight-alpha PNG as premultiplied RGBA [4, H, W] in [0, 1]."""
+    x = torch.from_numpy(np.array(Image.open(path).convert("RGBA"))).permute(2, 0, 1).float() / 255
+    return torch.cat([x[:3] * x[3:], x[3:]])
+
+
 def ts_judge(images: Path) -> dict:
     cmd = ["node", "--import", "tsx", "main/engine/evaluation/evaluate-pack.ts", "--pack", str(PACK),
            "--images", str(images)]
@@ -144,8 +151,6 @@ def codec_ceiling(ck_dir: Path, captions: int = 500) -> dict:
     """The judge on the held-out captions' true scenes after a round trip through the run's
     VAE (what `evaluate-pack --ceiling` measures on an exported pack): the most any DiT
     trained on this latent space can score. Writes {ckpt}/ceiling.json."""
-    import numpy as np
-
     from .vae import RGBAVAE
 
     state = ck.load(ck_dir / "vae.pt")
@@ -158,9 +163,7 @@ def codec_ceiling(ck_dir: Path, captions: int = 500) -> dict:
     images.mkdir(parents=True, exist_ok=True)
     for b in range(0, len(caps), 32):
         chunk = caps[b:b + 32]
-        x = torch.stack([torch.from_numpy(np.asarray(Image.open(SCENES / f"scene-{c['seed']}.png").convert("RGBA")))
-                         .permute(2, 0, 1).float() / 255 for c in chunk])
-        x = torch.cat([x[:, :3] * x[:, 3:], x[:, 3:]], 1)
+        x = torch.stack([load_premultiplied(SCENES / f"scene-{c['seed']}.png") for c in chunk])
         for k, img in enumerate(vae.decode(vae.encode(x))):
             save_straight_png(images / f"caption-{b + k:03d}.png", img)
     verdict = {"vae_steps": state["step"], "vae_metrics": state.get("metrics"), **ts_judge(images)}
@@ -183,12 +186,10 @@ def report(runs: list[Path], out: Path):
                          f"{(r.get('words') or {}).get('word_accuracy')} | {r['captions']} |")
         last = sorted(res)[-1]
         imgs = sorted((run / "judge" / last).glob("caption-*.png"))[:12]
-        rows.append(torch.stack([torch.from_numpy(__import__("numpy").asarray(Image.open(p).convert("RGBA"))).permute(
-            2, 0, 1).float() / 255 for p in imgs]))
+        rows.append(torch.stack([load_premultiplied(p) for p in imgs]))
     out.mkdir(parents=True, exist_ok=True)
     (out / "calibration.json").write_text(json.dumps(merged, indent=1) + "\n")
-    premult = [torch.cat([r[:, :3] * r[:, 3:], r[:, 3:]], 1) for r in rows]
-    save_rgba_grid(out / "calibration-grid.png", premult, cols=12)
+    save_rgba_grid(out / "calibration-grid.png", rows, cols=12)
     print("| run | snapshot | step | samples | samples/s | 1-obj shape % | 1-obj colour % | 1-obj count % | "
           "2-obj shape % | 2-obj colour % | words read % | captions |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|")

@@ -23,12 +23,16 @@ def load(path: Path):
     return torch.load(path, map_location="cpu", weights_only=False) if path.exists() else None
 
 
+def _floats_as(sd: dict, dtype) -> dict:
+    return {k: v.to(dtype) if v.is_floating_point() else v for k, v in sd.items()}
+
+
 def save_resume(path: Path, dit_state: dict, vae_state: dict | None):
     """What a new machine needs to continue a run, small enough for the repository: the
     EMA weights of the text encoder and transformer and the VAE weights in fp16, the
     recipe, step, budget seconds and latent statistics (no optimizer state: a run seeded
     from it re-warms its LR)."""
-    half = lambda sd: {k: v.half() if v.is_floating_point() else v for k, v in sd.items()}  # noqa: E731
+    half = lambda sd: _floats_as(sd, torch.float16)  # noqa: E731
     save(path, {"format": "lamina-resume", "format_version": 1, "recipe": dit_state["recipe"],
                 "step": dit_state["step"], "elapsed": dit_state.get("elapsed", 0.0),
                 "ema_text": half(dit_state["ema_text"]), "ema_dit": half(dit_state["ema_dit"]),
@@ -41,15 +45,15 @@ def load_resume(path: Path) -> dict:
     state = load(path)
     if not state or state.get("format") != "lamina-resume":
         raise SystemExit(f"{path}: not a Lamina resume file (checkpoint.save_resume writes them)")
-    full = lambda sd: {k: v.float() if v.is_floating_point() else v for k, v in sd.items()}  # noqa: E731
-    return {**state, "ema_text": full(state["ema_text"]), "ema_dit": full(state["ema_dit"])}
+    return {**state, "ema_text": _floats_as(state["ema_text"], torch.float32),
+            "ema_dit": _floats_as(state["ema_dit"], torch.float32)}
 
 
 def unpack_resume_vae(path: Path, vae_path: Path):
     """Write the resume file's VAE (fp32, marked done) as {ckpt}/vae.pt; pixel-space runs have none."""
     vae = load_resume(path)["vae"]
     if vae is not None:
-        save(vae_path, {**vae, "model": {k: v.float() if v.is_floating_point() else v for k, v in vae["model"].items()}})
+        save(vae_path, {**vae, "model": _floats_as(vae["model"], torch.float32)})
 
 
 def lr_at(step, base, warmup, total, min_ratio, progress=None):
