@@ -14,6 +14,7 @@ import math
 
 import torch
 import torch.nn as nn
+import torch.nn.functional as F
 
 from .config import DiTConfig
 from .text_encoder import NEG
@@ -91,14 +92,19 @@ class JointBlock(nn.Module):
         qt, kt, vt, mt = self.txt.pre(txt, c, self.heads)
         qi, ki, vi, mi = self.img.pre(img, c, self.heads)
         k_out, v_out = kt, vt
-        m = mix[:, None, None, None]
-        kt = kt + m * (k_over - kt)
-        vt = vt + m * (v_over - vt)
+        if mix is not None:  # K/V patching (text edits); absent in training
+            m = mix[:, None, None, None]
+            kt = kt + m * (k_over - kt)
+            vt = vt + m * (v_over - vt)
         q = torch.cat([qt, qi], 2)
         k = torch.cat([kt, ki], 2)
         v = torch.cat([vt, vi], 2)
-        att = (q @ k.transpose(-1, -2)) * (q.shape[-1] ** -0.5) + bias
-        y = (att.softmax(-1) @ v).transpose(1, 2).reshape(B, -1, D)
+        if torch.onnx.is_in_onnx_export():  # the graph the runtime has always run
+            att = (q @ k.transpose(-1, -2)) * (q.shape[-1] ** -0.5) + bias
+            y = att.softmax(-1) @ v
+        else:  # the same attention, fused (CPU flash kernel: training and sampling in PyTorch)
+            y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
+        y = y.transpose(1, 2).reshape(B, -1, D)
         txt = self.txt.post(txt, y[:, :T], mt)
         img = self.img.post(img, y[:, T:], mi)
         return txt, img, k_out, v_out
@@ -147,16 +153,13 @@ class MMDiT(nn.Module):
         bias = (1.0 - key_valid)[:, None, None, :] * NEG
         if attn_bias is not None:
             bias = bias + attn_bias
-        nb, hd = cfg.blocks, cfg.head_dim
-        if text_k_override is None:
-            text_k_override = torch.zeros(nb, B, cfg.heads, T, hd, dtype=latent.dtype, device=latent.device)
-        if text_v_override is None:
-            text_v_override = torch.zeros_like(text_k_override)
-        if kv_mix is None:
-            kv_mix = torch.zeros(B, nb, dtype=latent.dtype, device=latent.device)
+        patch = kv_mix is not None  # without a mix the overrides have no effect: skip them
+        if patch and (text_k_override is None or text_v_override is None):
+            raise ValueError("kv_mix needs text_k_override and text_v_override")
         ks, vs = [], []
         for i, blk in enumerate(self.blocks):
-            txt, img, k, v = blk(txt, img, c, bias, text_k_override[i], text_v_override[i], kv_mix[:, i])
+            over = (text_k_override[i], text_v_override[i], kv_mix[:, i]) if patch else (None, None, None)
+            txt, img, k, v = blk(txt, img, c, bias, *over)
             ks.append(k)
             vs.append(v)
         shift, scale = self.final_ada(c).chunk(2, -1)

@@ -130,6 +130,32 @@ def test_transformer_control_inputs_default_to_no_effect(world):
     assert not torch.allclose(v0, v3, atol=1e-3)  # patching in other K/V does
 
 
+def test_fused_attention_equals_the_exported_graphs_attention(world, monkeypatch):
+    """Training and PyTorch sampling use the fused SDPA kernel; the ONNX export writes the
+    explicit softmax(QK^T / sqrt(d) + bias) V the runtime runs: same function."""
+    from models.recipes import train
+
+    recipe = config_lib.get("tiny")
+    _, text, dit = train.build(recipe, world)
+    for p in dit.parameters():
+        torch.nn.init.normal_(p, std=0.05) if p.dim() > 1 else None
+    dit.eval()
+    c = recipe.dit
+    B, T = 2, 7
+    x, t = torch.randn(B, c.latent_channels, c.latent_size, c.latent_size), torch.rand(B)
+    mask = torch.ones(B, T)
+    mask[1, 4:] = 0  # padded text keys are masked by the bias in both paths
+    emb = text(torch.randint(4, 80, (B, T)), mask.long())
+    J = T + c.image_tokens
+    bias = torch.randn(B, 1, J, J)
+    with torch.no_grad():
+        fused = dit(x, t, emb, mask, bias)[0]
+        monkeypatch.setattr(torch.onnx, "is_in_onnx_export", lambda: True)
+        explicit = dit(x, t, emb, mask, bias)[0]
+    assert torch.allclose(fused, explicit, atol=1e-5)
+    assert fused.abs().max() > 1e-3  # the perturbed network does something
+
+
 def test_time_budget_stops_a_stage_and_anneals_the_lr(tmp_path, world):
     from dataclasses import replace
 
