@@ -137,7 +137,7 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
                         "samples": state["step"] * tc.dit_batch,
                         "samples_per_budget_second": round(state["step"] * tc.dit_batch / max(1.0, state["elapsed"]), 2),
                         "captions": len(picked), "by_object_count": verdict["by_object_count"],
-                        "words": verdict.get("words")}
+                        "one_object_by_shape": verdict.get("one_object_by_shape"), "words": verdict.get("words")}
         print(json.dumps({key: results[key]}), flush=True)
         out_path.write_text(json.dumps(results, indent=1) + "\n")
     return results

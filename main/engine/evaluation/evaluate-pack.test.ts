@@ -71,6 +71,13 @@ test('judges images made elsewhere: true scenes score high, the wrong caption\'s
     const g = good.by_object_count['1_object'], b = bad.by_object_count['1_object'];
     assert.ok(g.colour_accuracy! >= 85 && g.shape_accuracy! >= 80, JSON.stringify(g));
     assert.ok(b.colour_accuracy! <= 40, JSON.stringify(b));
+    // the per-shape breakdown covers the same 24 captions and adds up to the same shape hits
+    const byShape = Object.entries(good.one_object_by_shape);
+    const requested = new Map<string, number>();
+    for (const { c } of singles.slice(0, 24)) requested.set(c.objects[0].shape, (requested.get(c.objects[0].shape) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries(byShape.map(([s, t]) => [s, t.captions])), Object.fromEntries([...requested].sort((x, y) => x[0].localeCompare(y[0]))));
+    const hits = byShape.reduce((n, [, t]) => n + (t.shape_accuracy! * t.captions) / 100, 0);
+    assert.ok(Math.abs(hits - (g.shape_accuracy! * 24) / 100) < 0.1, `${hits} vs ${g.shape_accuracy}`);
     assert.ok(good.words.requested > 0 && good.words.word_accuracy! >= 90, JSON.stringify(good.words));
     assert.ok(bad.words.word_accuracy! <= 20, JSON.stringify(bad.words));
     writeFileSync(join(wrong, 'notes.txt'), 'not an image');

@@ -37,8 +37,16 @@ const REPO = resolve(HERE, '..', '..', '..');
 class Tallies {
   private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; count: number; words: number; wordsRead: number }>();
   private readonly words = { captions: 0, requested: 0, read: 0, falseReadings: 0 };
+  /** one-object captions per requested shape: a mosaic of square tokens can pass for squares only */
+  private readonly singles = new Map<string, { captions: number; shape: number }>();
 
-  add({ objects: j, words: w }: { objects: CaptionJudgement; words: WordJudgement }): void {
+  add({ objects: j, words: w, shapes }: { objects: CaptionJudgement; words: WordJudgement; shapes: readonly string[] }): void {
+    if (shapes.length === 1) {
+      const s = this.singles.get(shapes[0]) ?? { captions: 0, shape: 0 };
+      s.captions++;
+      s.shape += j.shapeHits;
+      this.singles.set(shapes[0], s);
+    }
     const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, count: 0, words: 0, wordsRead: 0 };
     t.captions++;
     t.objects += j.requested;
@@ -63,6 +71,11 @@ class Tallies {
     ]));
   }
 
+  /** One-object captions' shape accuracy per requested shape: { square: { captions, shape_accuracy }, ... }. */
+  shapeSummary(): Record<string, { captions: number; shape_accuracy: number | null }> {
+    return Object.fromEntries([...this.singles.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([shape, t]) => [shape, { captions: t.captions, shape_accuracy: pct(t.shape, t.captions) }]));
+  }
+
   /** All captions' words: how many were asked for and read, and readings of words not asked for. */
   wordSummary() {
     const w = this.words;
@@ -75,6 +88,7 @@ const pct = (a: number, b: number) => (b ? Math.round((1000 * a) / b) / 10 : nul
 const judged = (e: EvaluationSetup, img: RgbaImage, c: TestCaption) => ({
   objects: judgeAgainstRequest(e.judge.detect(img), c.objects),
   words: judgeWords(e.words.readWords(img), captionWords(c.caption, e.world)),
+  shapes: c.objects.map((obj) => obj.shape),
 });
 
 export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; outDir?: string; log?: (s: string) => void }) {
@@ -100,7 +114,7 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   } finally {
     await pool.dispose();
   }
-  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), words: tallies.wordSummary() };
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), words: tallies.wordSummary() };
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
@@ -166,7 +180,7 @@ export async function evaluateImages(o: { packDir: string; imagesDir: string }) 
     judgedIndices.push(i);
   }
   if (judgedIndices.length === 0) throw new LaminaError('not_found', `${o.imagesDir} holds no ${captionImageName(0)}-style images to judge`);
-  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary(), words: tallies.wordSummary() };
+  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), words: tallies.wordSummary() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
