@@ -35,7 +35,7 @@ const REPO = resolve(HERE, '..', '..', '..');
 
 /** Judgements summed per object count (1, 2, 3 objects per caption). */
 class Tallies {
-  private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; count: number; words: number; wordsRead: number }>();
+  private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; lenientColour: number; lenientShape: number; cluttered: number; count: number; words: number; wordsRead: number }>();
   private readonly words = { captions: 0, requested: 0, read: 0, falseReadings: 0 };
   /** one-object captions per requested shape: a mosaic of square tokens can pass for squares only */
   private readonly singles = new Map<string, { captions: number; shape: number }>();
@@ -47,11 +47,14 @@ class Tallies {
       s.shape += j.shapeHits;
       this.singles.set(shapes[0], s);
     }
-    const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, count: 0, words: 0, wordsRead: 0 };
+    const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, lenientColour: 0, lenientShape: 0, cluttered: 0, count: 0, words: 0, wordsRead: 0 };
     t.captions++;
     t.objects += j.requested;
     t.colour += j.colourHits;
     t.shape += j.shapeHits;
+    t.lenientColour += j.lenientColourHits;
+    t.lenientShape += j.lenientShapeHits;
+    t.cluttered += j.cluttered ? 1 : 0;
     t.count += j.countCorrect ? 1 : 0;
     t.words += w.requested;
     t.wordsRead += w.read;
@@ -63,11 +66,17 @@ class Tallies {
   }
 
   /** Percentages (one decimal) per object count: { "1_object": {...}, "2_objects": {...} };
-   * word_accuracy is null where no caption of the group names a word. */
-  summary(): Record<string, { captions: number; colour_accuracy: number | null; shape_accuracy: number | null; count_accuracy: number | null; word_accuracy: number | null }> {
+   * colour and shape accuracy count nothing in a cluttered image (object-judge.ts
+   * judgeAgainstRequest; `cluttered` is the share of such captions), the *_lenient
+   * figures are the same without that rule; word_accuracy is null where no caption of the
+   * group names a word. */
+  summary(): Record<string, { captions: number; colour_accuracy: number | null; shape_accuracy: number | null; count_accuracy: number | null; word_accuracy: number | null; colour_accuracy_lenient: number | null; shape_accuracy_lenient: number | null; cluttered: number | null }> {
     return Object.fromEntries([...this.byCount.entries()].sort((a, b) => a[0] - b[0]).map(([n, t]) => [
       `${n}_object${n > 1 ? 's' : ''}`,
-      { captions: t.captions, colour_accuracy: pct(t.colour, t.objects), shape_accuracy: pct(t.shape, t.objects), count_accuracy: pct(t.count, t.captions), word_accuracy: pct(t.wordsRead, t.words) },
+      {
+        captions: t.captions, colour_accuracy: pct(t.colour, t.objects), shape_accuracy: pct(t.shape, t.objects), count_accuracy: pct(t.count, t.captions), word_accuracy: pct(t.wordsRead, t.words),
+        colour_accuracy_lenient: pct(t.lenientColour, t.objects), shape_accuracy_lenient: pct(t.lenientShape, t.objects), cluttered: pct(t.cluttered, t.captions),
+      },
     ]));
   }
 

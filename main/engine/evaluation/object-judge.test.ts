@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { DEFAULT_JUDGE_OPTIONS, ObjectJudge, judgeAgainstRequest, type ShapeTemplates } from './object-judge.ts';
+
+// these tests request a subset of a scene's objects (the clean ones): the others are not clutter
+const SUBSET = { maxExtra: Infinity };
 import { loadWorldSpec } from './world-spec.ts';
 
 const HERE = import.meta.dirname;
@@ -30,7 +33,7 @@ test('judges colour and shape of unoccluded opaque objects in held-out renders',
     const clean = scene.objects.filter((o) => o.visible >= 0.95 && o.opacity >= 0.99);
     if (clean.length === 0) continue;
     const found = judge.detect(await load(scene.file));
-    const j = judgeAgainstRequest(found, clean);
+    const j = judgeAgainstRequest(found, clean, SUBSET);
     n += clean.length;
     colour += j.colourHits;
     shape += j.shapeHits;
@@ -50,7 +53,7 @@ test('finds translucent objects (palette colour mixed with the background behind
     for (const scene of truth) {
       const want = scene.objects.filter((o) => o.visible >= 0.95 && o.opacity < 0.99);
       if (want.length === 0) continue;
-      const j = judgeAgainstRequest(judge.detect(await load(scene.file)), want);
+      const j = judgeAgainstRequest(judge.detect(await load(scene.file)), want, SUBSET);
       n += want.length;
       colour += j.colourHits;
       shape += j.shapeHits;
@@ -79,7 +82,34 @@ test('a flat image has no objects; a wrong request scores zero', async () => {
   const judge = new ObjectJudge(world, templates);
   const flat = { width: 64, height: 64, data: new Uint8Array(64 * 64 * 4).fill(200) };
   assert.equal(judge.detect(flat).length, 0);
-  const j = judgeAgainstRequest([{ colour: 'red', shape: 'star', shapeScore: 0.9, box: [0, 0, 10, 10], area: 50 }], [{ colour: 'blue', shape: 'star' }]);
+  const j = judgeAgainstRequest([{ colour: 'red', shape: 'star', shapeScore: 0.9, runnerUp: 0.5, box: [0, 0, 10, 10], area: 50 }], [{ colour: 'blue', shape: 'star' }]);
   assert.equal(j.colourHits, 0);
   assert.equal(j.shapeHits, 0);
+});
+
+test('a mosaic of token-sized patches shows no object, though it holds the requested colour as a square', () => {
+  const judge = new ObjectJudge(world, templates);
+  const W = 128, B = 16; // 16 px patches: what a DiT with 16 px tokens draws before it learns shapes
+  const img = { width: W, height: W, data: new Uint8Array(W * W * 4) };
+  const names = world.colour_order;
+  let state = 7;
+  const next = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (let by = 0; by < W / B; by++) {
+    for (let bx = 0; bx < W / B; bx++) {
+      const rgb = world.colours[names[Math.floor(next() * names.length)]];
+      for (let y = by * B; y < (by + 1) * B; y++) for (let x = bx * B; x < (bx + 1) * B; x++) img.data.set([...rgb, 255], (y * W + x) * 4);
+    }
+  }
+  const red = world.colours.red; // one isolated patch of the requested colour, on a neutral ring
+  const grey = world.colours[names.find((n) => n !== 'red')!];
+  for (let y = 40; y < 88; y++) for (let x = 40; x < 88; x++) img.data.set([...(y >= 56 && y < 72 && x >= 56 && x < 72 ? red : grey), 255], (y * W + x) * 4);
+  const found = judge.detect(img);
+  const j = judgeAgainstRequest(found, [{ colour: 'red', shape: 'square' }]);
+  assert.ok(found.length > 3, `the mosaic's patches are detected (${found.length})`);
+  assert.equal(j.lenientShapeHits, 1, 'the lenient rule is fooled: a patch is a red square');
+  assert.ok(j.cluttered);
+  assert.equal(j.shapeHits, 0);
+  assert.equal(j.colourHits, 0);
+  const alone = judgeAgainstRequest(found.filter((d) => d.colour === 'red' && d.box[0] === 56), [{ colour: 'red', shape: 'square' }]);
+  assert.equal(alone.shapeHits, 1, 'the same patch alone is a red square');
 });
