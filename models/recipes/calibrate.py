@@ -5,6 +5,8 @@ of a run with the project's TypeScript judge, and put runs side by side.
     nice -n 10 python -m models.recipes.train --config cal-pixel --ckpt /work/ckpt/cal-pixel
     # sample the held-out captions from every snapshot and judge them
     python -m models.recipes.calibrate judge --ckpt /work/ckpt/cal-pixel
+    # the judge again on the images already sampled (after the judge changed)
+    python -m models.recipes.calibrate rejudge --ckpt /work/ckpt/cal-pixel
     # a latent recipe's representation ceiling: the judge on the caption scenes' VAE round trip
     python -m models.recipes.calibrate ceiling --ckpt /work/ckpt/cal-latent8
     # table + grid for the docs
@@ -143,6 +145,20 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
     return results
 
 
+def rejudge_run(ck_dir: Path) -> dict:
+    """The TypeScript judge again on every judged snapshot's saved images (after the judge
+    changed), without sampling anything; rewrites {ckpt}/calibration.json."""
+    out_path = ck_dir / "calibration.json"
+    results = json.loads(out_path.read_text())
+    for key, r in results.items():
+        verdict = ts_judge(ck_dir / "judge" / key)
+        r.update({"by_object_count": verdict["by_object_count"],
+                  "one_object_by_shape": verdict.get("one_object_by_shape"), "words": verdict.get("words")})
+        print(json.dumps({key: r}), flush=True)
+    out_path.write_text(json.dumps(results, indent=1) + "\n")
+    return results
+
+
 SCENES = REPO / "main" / "engine" / "evaluation" / "fixtures" / "caption-scenes"
 
 
@@ -182,6 +198,7 @@ def report(runs: list[Path], out: Path):
             one, two = r["by_object_count"].get("1_object", {}), r["by_object_count"].get("2_objects", {})
             table.append(f"| {run.name} | {key} | {r['step']} | {r['samples']} | {r['samples_per_budget_second']} | "
                          f"{one.get('shape_accuracy')} | {one.get('colour_accuracy')} | {one.get('count_accuracy')} | "
+                         f"{one.get('shape_accuracy_lenient')} | {one.get('cluttered')} | "
                          f"{two.get('shape_accuracy')} | {two.get('colour_accuracy')} | "
                          f"{(r.get('words') or {}).get('word_accuracy')} | {r['captions']} |")
         last = sorted(res)[-1]
@@ -191,8 +208,8 @@ def report(runs: list[Path], out: Path):
     (out / "calibration.json").write_text(json.dumps(merged, indent=1) + "\n")
     save_rgba_grid(out / "calibration-grid.png", rows, cols=12)
     print("| run | snapshot | step | samples | samples/s | 1-obj shape % | 1-obj colour % | 1-obj count % | "
-          "2-obj shape % | 2-obj colour % | words read % | captions |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "1-obj shape % (lenient) | 1-obj cluttered % | 2-obj shape % | 2-obj colour % | words read % | captions |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(table))
 
 
@@ -211,6 +228,8 @@ def main():
     c = sub.add_parser("ceiling")
     c.add_argument("--ckpt", required=True)
     c.add_argument("--captions", type=int, default=500)
+    rj = sub.add_parser("rejudge", help="the judge again on the saved images of every judged snapshot")
+    rj.add_argument("--ckpt", required=True)
     r = sub.add_parser("report")
     r.add_argument("--runs", nargs="+", required=True)
     r.add_argument("--out", default=str(REPO / "docs" / "training"))
@@ -219,6 +238,8 @@ def main():
         torch.set_num_threads(args.threads)
         judge_run(Path(args.ckpt), args.singles, args.pairs, args.final_singles, args.final_pairs, args.redo,
                   args.trend_every)
+    elif args.cmd == "rejudge":
+        rejudge_run(Path(args.ckpt))
     elif args.cmd == "ceiling":
         torch.set_num_threads(1)
         print(json.dumps(codec_ceiling(Path(args.ckpt), args.captions), indent=1))
