@@ -179,7 +179,7 @@ def _preset(name: str) -> Recipe:
     raise ValueError(f"unknown recipe {name!r} (tiny, cpu, cpu-long, gpu, {', '.join(CALIBRATION)})")
 
 
-CALIBRATION = ("cal-control", "cal-latent8", "cal-pixel", "cal-curriculum", "cal-latent16")
+CALIBRATION = ("cal-control", "cal-latent8", "cal-pixel", "cal-curriculum", "cal-latent16", "cal-curriculum16")
 
 
 def _calibration(name: str) -> Recipe:
@@ -191,16 +191,17 @@ def _calibration(name: str) -> Recipe:
     if name == "cal-control":  # (a) today's recipe: f = 8 VAE (700 steps), 16 px tokens (patch 2)
         return Recipe(name, dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
                       train=TrainConfig(vae_steps=700, **train))
-    if name in ("cal-latent8", "cal-latent16", "cal-curriculum"):
+    if name in ("cal-latent8", "cal-curriculum", "cal-latent16", "cal-curriculum16"):
         # (b) a VAE trained until it keeps shapes (f = 4), 8 px tokens (patch 2 on 32 x 32);
+        # (d) (b) with single objects on plain backgrounds for the first quarter of the budget;
         # (e) the same VAE, 16 px tokens (patch 4: 64 tokens of 4 x 4 x 8 latents): a DiT step
-        # at 256 tokens costs 4.4x one at 64 (measured: 2.2 s vs 0.50 s per batch of 32, one
-        # thread), and at 2400 s the step count decided colour; (d) (e) with single objects on
-        # plain backgrounds for the first quarter of the budget (run alongside (e))
+        # at 256 tokens cost 4.4x one at 64 (2.2 s vs 0.50 s per batch of 32, one thread,
+        # before fused attention; 2.9x after), and at 2400 s the step count decided colour;
+        # (e') (e) with the curriculum (run alongside (e))
         return Recipe(name, vae=VAEConfig(channels=(48, 96)),
-                      dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=2 if name == "cal-latent8" else 4),
+                      dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=4 if name.endswith("16") else 2),
                       train=TrainConfig(vae_steps=1_000_000, vae_seconds=1800.0, **train,
-                                        **({"curriculum_seconds": 600.0} if name == "cal-curriculum" else {})))
+                                        **({"curriculum_seconds": 600.0} if "curriculum" in name else {})))
     if name == "cal-pixel":  # (c) pixel-space RGBA, x-prediction, 8 px patches
         return Recipe(name, vae=VAEConfig(kind="none"),
                       dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4, patch_size=8, prediction="x0",
