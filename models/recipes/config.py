@@ -110,6 +110,11 @@ class TrainConfig:
     # curriculum: for the first `curriculum_seconds` of the DiT budget, batches are single
     # objects on plain backgrounds (world.simple_scenes) instead of full scenes
     curriculum_seconds: float = 0.0
+    # progressive resolution: for the first `lowres_seconds` of the DiT budget, batches are
+    # rendered at `lowres_size` px (a quarter of the tokens at half the side: steps ~4x
+    # cheaper), positions in native token units (mmdit.sincos_2d), then at image_size
+    lowres_seconds: float = 0.0
+    lowres_size: int = 64
     # save an EMA snapshot every this many budget seconds (trend measurements), 0 = never
     snapshot_seconds: float = 0.0
     # housekeeping
@@ -179,7 +184,8 @@ def _preset(name: str) -> Recipe:
     raise ValueError(f"unknown recipe {name!r} (tiny, cpu, cpu-long, gpu, {', '.join(CALIBRATION)})")
 
 
-CALIBRATION = ("cal-control", "cal-latent8", "cal-pixel", "cal-curriculum", "cal-latent16", "cal-curriculum16")
+CALIBRATION = ("cal-control", "cal-latent8", "cal-pixel", "cal-curriculum", "cal-latent16", "cal-curriculum16",
+               "cal-progressive")
 
 
 def _calibration(name: str) -> Recipe:
@@ -191,6 +197,10 @@ def _calibration(name: str) -> Recipe:
     if name == "cal-control":  # (a) today's recipe: f = 8 VAE (700 steps), 16 px tokens (patch 2)
         return Recipe(name, dit=DiTConfig(dim=128, blocks=6, heads=4, mlp_ratio=4),
                       train=TrainConfig(vae_steps=700, **train))
+    if name == "cal-progressive":  # (f) (b) at 64 px (64 tokens, steps ~3x cheaper) for the first half of the budget
+        r = _calibration("cal-latent8")
+        r.name, r.train.lowres_seconds, r.train.lowres_size = name, 1200.0, 64
+        return r
     if name in ("cal-latent8", "cal-curriculum", "cal-latent16", "cal-curriculum16"):
         # (b) a VAE trained until it keeps shapes (f = 4), 8 px tokens (patch 2 on 32 x 32);
         # (d) (b) with single objects on plain backgrounds for the first quarter of the budget;

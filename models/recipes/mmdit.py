@@ -20,9 +20,12 @@ from .config import DiTConfig
 from .text_encoder import NEG
 
 
-def sincos_2d(dim, grid):
-    """Fixed 2D sin-cos position embedding [grid*grid, dim]."""
-    y, x = torch.meshgrid(torch.arange(grid, dtype=torch.float32), torch.arange(grid, dtype=torch.float32),
+def sincos_2d(dim, grid, native=None):
+    """Fixed 2D sin-cos position embedding [grid*grid, dim]. With `native` (the grid of the
+    pack's native size), positions are in native token units, so a token of a smaller image
+    (progressive training at low resolution) sits where the same image spot sits natively."""
+    step = 1.0 if native is None else native / grid
+    y, x = torch.meshgrid(torch.arange(grid, dtype=torch.float32) * step, torch.arange(grid, dtype=torch.float32) * step,
                           indexing="ij")
     q = dim // 4
     omega = 1.0 / (10000 ** (torch.arange(q, dtype=torch.float32) / q))
@@ -143,7 +146,11 @@ class MMDiT(nn.Module):
         p = cfg.patch_size
         hp, wp = H // p, W // p
         x = latent.reshape(B, C, hp, p, wp, p).permute(0, 2, 4, 1, 3, 5).reshape(B, hp * wp, C * p * p)
-        img = self.patch(x) + self.pos
+        native = cfg.latent_size // p
+        pos = self.pos if (hp, wp) == (native, native) else sincos_2d(cfg.dim, hp, native).to(x)
+        if hp != wp:
+            raise ValueError(f"square latents only (got {hp} x {wp} tokens)")
+        img = self.patch(x) + pos
         txt = self.context(text_embeds)
         m = text_mask.to(latent.dtype)
         pooled = (text_embeds * m[..., None]).sum(1) / m.sum(1, keepdim=True).clamp(min=1.0)

@@ -407,3 +407,49 @@ def test_a_new_machine_continues_from_the_resume_file(tmp_path, world):
     assert f"segment of 1 budget s from step {end}" in (tmp_path / "train.log").read_text()
     with pytest.raises(SystemExit, match="not a Lamina resume file"):
         ck.load_resume(first / "dit.pt")
+
+
+def test_low_resolution_tokens_sit_where_the_same_spot_sits_natively():
+    from models.recipes.mmdit import sincos_2d
+
+    native, half = sincos_2d(32, 8), sincos_2d(32, 4, native=8)
+    assert torch.equal(sincos_2d(32, 8, native=8), native)  # the native grid is unchanged
+    for i in range(4):
+        for j in range(4):  # low-res token (i, j) covers native tokens (2i.., 2j..): it takes (2i, 2j)
+            assert torch.allclose(half[i * 4 + j], native[(2 * i) * 8 + 2 * j], atol=1e-6)
+
+
+def test_progressive_resolution_trains_low_then_native(tmp_path, world, monkeypatch):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import data as data_lib
+    from models.recipes import train
+
+    sizes = []
+    real = data_lib.dit_batch
+
+    def spy(world, step, batch, size, *a, **k):
+        sizes.append(size)
+        return real(world, step, batch, size, *a, **k)
+
+    monkeypatch.setattr(train, "dit_batch", spy)
+    r = config_lib.get("tiny")
+    r.train = replace(r.train, dit_steps=10**6, dit_seconds=3.0, budget_clock="cpu", lowres_seconds=1.5,
+                      lowres_size=32, ckpt_every=10**6, sample_every=10**6, data_reuse=1)
+    train.build(r, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(r, world, tmp_path, log, "cpu")
+    sizes.clear()  # the VAE stage's latent statistics are at the native size
+    steps = train.train_dit(r, world, tmp_path, log, "cpu", vae_state)
+    assert steps > 2 and sizes[0] == 32 and sizes[-1] == 64, sizes
+    assert sizes == sorted(sizes)  # low resolution first, never back
+    text = (tmp_path / "train.log").read_text()
+    assert "progressive resolution" in text and "64 px from here" in text
+    _, _, dit = train.build(r, world)
+    dit.load_state_dict(ck.load(tmp_path / "dit.pt")["ema_dit"])
+    with torch.no_grad():  # the trained network runs at both sizes
+        for n in (r.dit.latent_size // 2, r.dit.latent_size):
+            v, _, _ = dit(torch.randn(1, r.dit.latent_channels, n, n), torch.rand(1), torch.randn(1, 3, r.text.dim),
+                          torch.ones(1, 3))
+            assert v.shape[-1] == n and torch.isfinite(v).all()

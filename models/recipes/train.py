@@ -244,10 +244,15 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
 
     grid = recipe.dit.latent_size // recipe.dit.patch_size
 
+    lowres = lambda: budget.elapsed < tc.lowres_seconds  # noqa: E731 (progressive resolution's first phase)
+
     def fresh(i):
         """(latents,) or, with the token probe, (latents, per-token labels); captions."""
         simple = budget.elapsed < tc.curriculum_seconds
-        b = dit_batch(world, i, tc.dit_batch, tc.image_size, tc.phrase_fraction, owners=bool(tc.token_probe),
+        size = tc.lowres_size if lowres() else tc.image_size
+        if tc.token_probe and size != tc.image_size:
+            raise ValueError("the token probe's labels are on the native token grid: no lowres_seconds with it")
+        b = dit_batch(world, i, tc.dit_batch, size, tc.phrase_fraction, owners=bool(tc.token_probe),
                       simple=simple)
         with torch.no_grad():
             z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
@@ -257,9 +262,11 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
                             token_labels(b.owner_colour, probe.colour_classes, grid)], -1)
         return (z, labels.to(device)), b.captions
 
-    replay = Replay(fresh, tc.data_reuse, tc.data_buffer)
+    replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), lowres()
     if tc.curriculum_seconds and budget.elapsed < tc.curriculum_seconds:
         log(f"dit: curriculum: single objects on plain backgrounds for the first {tc.curriculum_seconds:.0f} s")
+    if replay_lowres:
+        log(f"dit: progressive resolution: {tc.lowres_size} px for the first {tc.lowres_seconds:.0f} s, then {tc.image_size} px")
     snaps = Snapshots(ck_dir, tc.snapshot_seconds, budget.elapsed)
     t0, seen, loss_avg, probe_avg = time.time(), 0, None, None
     last = budget.done(step)  # decided once per step, so the final save never slips by
@@ -272,6 +279,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             lr = ck.lr_at(step, tc.dit_lr, tc.warmup, tc.dit_steps, tc.min_lr_ratio, budget.time_progress())
         for g in opt.param_groups:
             g["lr"] = lr
+        if replay_lowres and not lowres():  # native size from here on: the buffer's latents are smaller
+            replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), False
+            log(f"dit: step {step}: {tc.image_size} px from here (progressive resolution)")
         tensors, caps = replay.next(step, gen)
         z0 = tensors[0]
         drop = torch.rand(len(caps), generator=gen) < tc.caption_dropout
