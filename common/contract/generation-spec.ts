@@ -1,5 +1,6 @@
 // The spec of one generation, shared by `lamina generate --spec`, the editor and the server.
 import { z } from 'zod';
+import { GenerateSide, Guidance, Seed, Steps, Strength } from './limit-schemas.ts';
 
 export const RegionSpec = z.object({
   id: z.string().min(1),
@@ -33,11 +34,11 @@ export const LayerBindRecord = z.object(layerBindParamShape).catchall(z.unknown(
 
 export const GenerationSpec = z.object({
   prompt: z.string(),
-  width: z.number().int().positive().max(4096),
-  height: z.number().int().positive().max(4096),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
-  steps: z.number().int().min(1).max(200),
-  guidance: z.number().min(0).max(30).default(4),
+  width: GenerateSide,
+  height: GenerateSide,
+  seed: Seed,
+  steps: Steps,
+  guidance: Guidance.default(4),
   regions: z.array(RegionSpec).default([]),
   /** Region ids, front to back. */
   order: z.array(z.string()).default([]),

@@ -41,7 +41,7 @@ export const commandGenerate: Command = async (args, engine) => {
   if (final.state === 'cancelled') throw new LaminaError('cancelled', 'generation cancelled');
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const out = resolve(values.out);
-  const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
+  const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out, overwrite: true })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
   const result = final.result as GenerationResult; // parsed by the engine when the job finished
   const summary = {
     ok: true,

@@ -55,3 +55,40 @@ test('the README\'s LayerBind spec runs as written: lamina generate --spec write
   assert.deepEqual([res.layers[0].width, res.layers[0].height], [256, 256]);
   assert.ok(existsSync(out));
 });
+
+test('export refuses the input as its output, a mismatched extension, and an existing file without --force', async () => {
+  const dir = mkdtempSync(join(tmp, 'export-'));
+  const ora = join(dir, 'doc.ora');
+  // a real one-layer project to convert
+  const { Engine } = await import('../engine/engine.ts');
+  const e = new Engine({ packDirs: [], recoveryDir: join(dir, 'recovery') });
+  const d = await e.call('document.new', { width: 8, height: 8, name: 'doc' });
+  const { imageId } = await e.call('document.putImage', { docId: d.docId, image: { width: 8, height: 8, rgba: new Uint8Array(8 * 8 * 4).fill(200) } });
+  await e.call('document.mutate', { docId: d.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'l1', name: 'grey', imageId, x: 0, y: 0, width: 8, height: 8 } }] });
+  await e.call('document.save', { docId: d.docId, path: ora });
+  await e.close();
+  const before = readFileSync(ora);
+
+  const self = lamina('export', ora, '--psd', ora);
+  assert.equal(self.code, 2);
+  assert.match(self.err, /refusing to export over the input file/);
+  assert.equal(self.err.trim().split('\n').length, 1);
+  const selfForced = lamina('export', ora, '--ora', ora, '--force');
+  assert.equal(selfForced.code, 2, '--force never allows writing over the input');
+  assert.deepEqual(readFileSync(ora), before, 'the project is untouched');
+
+  const wrongExt = lamina('export', ora, '--ora', join(dir, 'x.psd'));
+  assert.equal(wrongExt.code, 2);
+  assert.match(wrongExt.err, /ORA export must go to a file ending in \.ora \(got "x\.psd"\)/);
+  assert.equal(existsSync(join(dir, 'x.psd')), false);
+  assert.match(lamina('export', ora, '--psd', join(dir, 'x.png')).err, /ending in \.psd/);
+
+  const psd = join(dir, 'out.psd');
+  assert.equal(lamina('export', ora, '--psd', psd).code, 0);
+  const again = lamina('export', ora, '--psd', psd);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /already exists: pass --force/);
+  const forced = lamina('export', ora, '--psd', psd, '--force');
+  assert.equal(forced.code, 0, forced.err);
+  assert.equal(readFileSync(psd).subarray(0, 4).toString('latin1'), '8BPS', 'a real PSD');
+});

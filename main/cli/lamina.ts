@@ -13,8 +13,9 @@ export const USAGE = `usage: lamina <command> [options]
 
 commands:
   info [--json]                               packs, execution providers, versions
-  export IN (--psd OUT | --ora OUT | --png-stack DIR | --png OUT) [--json]
-                                              convert between .ora, .psd, PNG stack, PNG
+  export IN (--psd OUT | --ora OUT | --png-stack DIR | --png OUT) [--force] [--json]
+                                              convert between .ora, .psd, PNG stack, PNG;
+                                              never over IN; --force replaces an existing OUT
   serve [--host H] [--port P] [--json]        the editor in a browser + the WebSocket API
   generate --spec spec.json --out OUT [--json] run a generation job
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]

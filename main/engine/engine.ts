@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { z } from 'zod';
 import {
@@ -19,6 +19,7 @@ import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts
 import { TASKS, type TaskName } from '../../common/contract/tasks.ts';
 import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
+import { exportTargetProblem } from '../../common/contract/export-target.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { ImageStore } from './imaging/image-store.ts';
 import { JobQueue } from './jobs/job-queue.ts';
@@ -33,6 +34,9 @@ export interface EngineOptions {
   packDirs: string[];
   /** where autosave recovery files go */
   recoveryDir: string;
+  /** where Save puts a document that has no file yet, and what relative save/export paths are
+   * relative to ($LAMINA_HOME/projects by default) */
+  projectsDir?: string;
   /** autosave period in ms; 0 disables the timer (tests call autosaveNow) */
   autosaveMs?: number;
   /** the job worker's entry (benches and tests); the real job worker by default */
@@ -105,6 +109,15 @@ export class Engine implements LaminaClient {
     return snap;
   }
 
+  /** Where documents without a file go; relative paths are relative to it. */
+  get projectsDir(): string {
+    return this.options.projectsDir ?? join(dirname(this.options.recoveryDir), 'projects');
+  }
+
+  private userPath(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.projectsDir, path);
+  }
+
   private recoveryPath(s: DocumentSession): string {
     return join(this.options.recoveryDir, `${s.docId}.ora`);
   }
@@ -130,7 +143,7 @@ export class Engine implements LaminaClient {
     'app.info': async () => {
       const registry = await loadPackRegistry(this.options.packDirs);
       const ort = ortInfo();
-      return { version: APP_VERSION, node: process.versions.node, onnxruntime: ort.version, providers: ort.providers, packs: registry.summaries };
+      return { version: APP_VERSION, node: process.versions.node, onnxruntime: ort.version, providers: ort.providers, packs: registry.summaries, projectsDir: this.projectsDir };
     },
 
     'document.new': async ({ width, height, name }) => {
@@ -190,11 +203,16 @@ export class Engine implements LaminaClient {
       return this.changed(s);
     },
 
-    'document.save': async ({ docId, path }) => {
+    'document.save': async ({ docId, path, overwrite }) => {
       const s = this.session(docId);
-      const target = path ?? s.path;
-      if (!target) throw new LaminaError('bad_request', 'this document has no file yet: give a path ending in .ora');
+      // a document without a file goes to the projects folder under its name
+      const target = path ? this.userPath(path) : (s.path ?? join(this.projectsDir, `${safeFileName(s.document.name)}.ora`));
       if (extname(target).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `save writes OpenRaster (.ora); use export for "${basename(target)}"`);
+      if (target !== s.path && !overwrite && (await exists(target))) throw new LaminaError('exists', `${target} already exists: replace it, or choose another name`);
+      // Save As: the document takes the new file's name (title, export names follow)
+      const name = basename(target, extname(target));
+      if (target !== s.path && name !== s.document.name) s.apply([{ op: 'rename-document', name }], 'ignore', 'Rename');
+      if (dirname(target) === this.projectsDir) await mkdir(this.projectsDir, { recursive: true });
       await writeDocumentFile(s.document, s.store, 'ora', target);
       s.markSaved(target);
       s.collectGarbage();
@@ -255,8 +273,11 @@ export class Engine implements LaminaClient {
       return { removed: true };
     },
 
-    'export.run': async ({ docId, format, path }) => {
+    'export.run': async ({ docId, format, path: given }) => {
       const s = this.session(docId);
+      const path = this.userPath(given);
+      const problem = exportTargetProblem(format, path, s.path);
+      if (problem) throw new LaminaError('bad_request', problem);
       const paths = await writeDocumentFile(s.document, s.store, format, path);
       return { paths };
     },
@@ -323,3 +344,12 @@ export class Engine implements LaminaClient {
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** A document name as a file name: no path separators or characters file systems refuse. */
+export function safeFileName(name: string): string {
+  const clean = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, '-').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
+  return clean || 'Untitled';
+}
