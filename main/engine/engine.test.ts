@@ -180,3 +180,23 @@ test('queued jobs can be cancelled before they run', async () => {
   await waitFinal(a.jobId);
   assert.equal((await t.engine.call('jobs.cancel', { jobId: b.jobId })).cancelled, false);
 });
+
+test('a document whose clients all left (a browser reload) is autosaved and offered back live, with its history', async () => {
+  const e = t.engine;
+  const d = (await e.dispatch('document.new', { width: 8, height: 8, name: 'Tab work' }, 'tab-1')) as { docId: string };
+  await e.dispatch('document.mutate', { docId: d.docId, ops: [{ op: 'rename-document', name: 'Tab work 2' }], label: 'Rename' }, 'tab-1');
+  await e.dispatch('document.get', { docId: d.docId }, 'watcher'); // reading does not keep it
+  assert.equal((await e.call('document.recoveryList', {})).some((r) => r.name === 'Tab work 2'), false, 'open in a tab: not offered');
+  e.releaseClient('tab-1');
+  const offered = (await e.call('document.recoveryList', {})).find((r) => r.name === 'Tab work 2');
+  assert.ok(offered, 'offered after its tab went away');
+  assert.ok(existsSync(offered.path), 'and written to disk at once');
+  const back = (await e.dispatch('document.recover', { path: offered.path }, 'tab-2')) as { docId: string; canUndo: boolean; undoLabel: string | null; document: { name: string } };
+  assert.equal(back.docId, d.docId, 'the live document, not a copy');
+  assert.deepEqual([back.document.name, back.canUndo, back.undoLabel], ['Tab work 2', true, 'Rename']);
+  assert.equal((await e.call('document.recoveryList', {})).some((r) => r.path === offered.path), false);
+  // a clean document whose tab leaves is not offered
+  const clean = (await e.dispatch('document.new', { width: 8, height: 8, name: 'Clean' }, 'tab-3')) as { docId: string };
+  e.releaseClient('tab-3');
+  assert.equal((await e.call('document.recoveryList', {})).some((r) => r.name === 'Clean' || r.path.includes(clean.docId)), false);
+});

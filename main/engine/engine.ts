@@ -45,6 +45,10 @@ export interface EngineOptions {
 
 type Handlers = { [M in Method]: (input: z.output<Contract[M]['input']>) => Promise<Output<M>> };
 
+/** calls by which a client shows it has a document open (reads do not count: a second
+ * window looking at a document does not keep it from being offered back) */
+const CLAIMING = new Set<Method>(['document.new', 'document.open', 'document.openBytes', 'document.recover', 'document.import', 'document.mutate', 'document.undo', 'document.redo', 'document.save', 'jobs.start']);
+
 const require = createRequire(import.meta.url);
 const APP_VERSION: string = require('../../package.json').version;
 
@@ -55,6 +59,11 @@ export class Engine implements LaminaClient {
   private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
   readonly jobs: JobQueue;
   private autosaveTimer: NodeJS.Timeout | null = null;
+  /** which transport clients (a browser tab's socket) have each document open */
+  private readonly owners = new Map<string, Set<string>>();
+  /** open documents whose every client went away (a browser reload): offered for recovery */
+  private readonly orphaned = new Set<string>();
+  private orphanSaves: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: EngineOptions) {
     this.jobs = new JobQueue(options.jobWorker, (jobId, raw) => this.finishJob(jobId, raw));
@@ -66,11 +75,37 @@ export class Engine implements LaminaClient {
     }
   }
 
-  /** Validated entry point used by every transport. */
-  async dispatch(method: string, input: unknown): Promise<unknown> {
+  /** Validated entry point used by every transport. `client`: the caller's connection (the
+   * server's socket), so that a document whose clients all left can be offered back. */
+  async dispatch(method: string, input: unknown, client?: string): Promise<unknown> {
     const parsed = parseInput(method, input);
     const handler = this.handlers[parsed.method] as (i: unknown) => Promise<unknown>;
-    return handler(parsed.input);
+    const output = await handler(parsed.input);
+    if (client && CLAIMING.has(parsed.method)) {
+      const docId = (parsed.input as { docId?: unknown }).docId ?? (output as { docId?: unknown } | null)?.docId;
+      if (typeof docId === 'string' && this.sessions.has(docId)) this.claim(client, docId);
+    }
+    return output;
+  }
+
+  private claim(client: string, docId: string): void {
+    const set = this.owners.get(docId) ?? new Set();
+    set.add(client);
+    this.owners.set(docId, set);
+    this.orphaned.delete(docId);
+  }
+
+  /** A client went away (its socket closed): documents no other client has open become
+   * orphans; the dirty ones are autosaved at once and offered by document.recoveryList. */
+  releaseClient(client: string): void {
+    for (const [docId, set] of this.owners) {
+      if (!set.delete(client) || set.size > 0) continue;
+      this.owners.delete(docId);
+      const s = this.sessions.get(docId);
+      if (!s) continue;
+      this.orphaned.add(docId);
+      if (s.dirty) this.orphanSaves = this.orphanSaves.then(() => this.autosaveOne(s)).catch(() => undefined);
+    }
   }
 
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
@@ -126,13 +161,25 @@ export class Engine implements LaminaClient {
   async autosaveNow(): Promise<string[]> {
     const written: string[] = [];
     for (const s of this.sessions.values()) {
-      if (!s.dirty) continue;
-      await mkdir(this.options.recoveryDir, { recursive: true });
-      const path = this.recoveryPath(s);
-      await writeDocumentFile(s.document, s.store, 'ora', path);
-      written.push(path);
+      if (s.dirty) written.push(await this.autosaveOne(s));
     }
     return written;
+  }
+
+  private async autosaveOne(s: DocumentSession): Promise<string> {
+    await mkdir(this.options.recoveryDir, { recursive: true });
+    const path = this.recoveryPath(s);
+    await writeDocumentFile(s.document, s.store, 'ora', path);
+    return path;
+  }
+
+  /** The orphaned open document whose recovery file is `path`, if any. */
+  private orphanAt(path: string): DocumentSession | undefined {
+    for (const id of this.orphaned) {
+      const s = this.sessions.get(id);
+      if (s && this.recoveryPath(s) === path) return s;
+    }
+    return undefined;
   }
 
   private async dropRecovery(s: DocumentSession): Promise<void> {
@@ -225,6 +272,8 @@ export class Engine implements LaminaClient {
       const s = this.sessions.get(docId);
       if (!s) return { closed: false };
       this.sessions.delete(docId);
+      this.owners.delete(docId);
+      this.orphaned.delete(docId);
       await this.dropRecovery(s);
       return { closed: true };
     },
@@ -240,25 +289,34 @@ export class Engine implements LaminaClient {
     },
 
     'document.recoveryList': async () => {
+      await this.orphanSaves;
       let names: string[] = [];
       try {
         names = (await readdir(this.options.recoveryDir)).filter((n) => n.endsWith('.ora'));
       } catch {
         return [];
       }
-      const open = new Set([...this.sessions.values()].map((s) => this.recoveryPath(s)));
+      // documents some client still has open are not lost; orphans (their tab reloaded) are
+      const open = new Set([...this.sessions.values()].filter((s) => !this.orphaned.has(s.docId)).map((s) => this.recoveryPath(s)));
       const out = [];
       for (const n of names) {
         const path = join(this.options.recoveryDir, n);
         if (open.has(path)) continue;
         const st = await stat(path);
-        out.push({ path, name: n, savedAt: st.mtime.toISOString() });
+        out.push({ path, name: this.orphanAt(path)?.document.name ?? n, savedAt: st.mtime.toISOString() });
       }
       return out;
     },
 
     'document.recover': async ({ path }) => {
       this.assertRecoveryPath(path);
+      // a document still open here (its tab reloaded) comes back live, with its undo history
+      const live = this.orphanAt(path);
+      if (live) {
+        this.orphaned.delete(live.docId);
+        await rm(path, { force: true });
+        return live.snapshot();
+      }
       const store = new ImageStore();
       const doc = await readDocumentFile({ path }, store);
       const s = this.addSession(doc, store, null);
@@ -269,6 +327,11 @@ export class Engine implements LaminaClient {
 
     'document.discardRecovery': async ({ path }) => {
       this.assertRecoveryPath(path);
+      const live = this.orphanAt(path);
+      if (live) {
+        this.sessions.delete(live.docId);
+        this.orphaned.delete(live.docId);
+      }
       await rm(path, { force: true });
       return { removed: true };
     },
