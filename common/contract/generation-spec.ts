@@ -32,6 +32,10 @@ export type LayerBindSpecParams = z.infer<typeof LayerBindSpecParams>;
  * resolved them); keys a later version adds are kept, so files stay readable both ways. */
 export const LayerBindRecord = z.object(layerBindParamShape).catchall(z.unknown());
 
+/** How a result is enlarged from the pack's native size to the canvas (sharp's kernels). */
+export const Upscale = z.enum(['lanczos', 'nearest']);
+export type Upscale = z.infer<typeof Upscale>;
+
 export const GenerationSpec = z.object({
   prompt: z.string(),
   width: GenerateSide,
@@ -46,6 +50,8 @@ export const GenerationSpec = z.object({
   /** LayerBind parameters (defaults chosen by measurement; see docs/layerbind.md) */
   layerbind: LayerBindSpecParams.optional(),
   device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'),
+  /** the resampling from the pack's native size to width x height */
+  upscale: Upscale.default('lanczos'),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;

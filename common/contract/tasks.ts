@@ -25,7 +25,13 @@ export type TaskSpecInput<T extends TaskName> = z.input<(typeof TASKS)[T]['spec'
 export type TaskOutput<T extends TaskName> = z.output<(typeof TASKS)[T]['result']>;
 
 const DocId = z.string().min(1);
-const start = <T extends TaskName>(task: T) => z.object({ task: z.literal(task), docId: DocId.optional(), spec: TASKS[task].spec });
+const start = <T extends TaskName>(task: T) => z.object({
+  task: z.literal(task),
+  docId: DocId.optional(),
+  spec: TASKS[task].spec,
+  /** land the new layers in place of this one (one undo step), e.g. "Re-bind, replacing the previous result" */
+  replaceLayerId: z.string().min(1).optional(),
+});
 
 /** The input of `jobs.start`: one branch per task. */
 export const JobStart = z.discriminatedUnion('task', [start('generate'), start('layers'), start('decompose'), start('place'), start('text-edit')]);

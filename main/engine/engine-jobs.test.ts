@@ -137,3 +137,34 @@ test('jobs route by task: a task this pack has no pipeline for fails no_pipeline
   await assert.rejects(t.engine.call('jobs.start', { task: 'place', spec: { layerId } }), /give docId/);
   await assert.rejects(t.engine.call('jobs.start', { task: 'paint', spec: {} } as never), /jobs\.start: task/);
 });
+
+test('results are named by prompt and seed (unique in the stack); replaceLayerId lands in place of the previous result as one undo step', async () => {
+  const doc = await t.engine.call('document.new', { width: 128, height: 128 });
+  const run = async (extra: { replaceLayerId?: string } = {}, seed = 7) => {
+    const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(2, seed), width: 128, height: 128, upscale: 'nearest' }, ...extra });
+    assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+    return (await t.engine.call('document.get', { docId: doc.docId })).document.layers;
+  };
+  let layers = await run();
+  assert.equal(layers[0].name, 'a large red star · seed 7');
+  assert.equal(layers[0].provenance?.upscale, 'nearest');
+  assert.deepEqual(layers[0].provenance?.native, { width: 64, height: 64 }, 'generated at the pack\'s 64 x 64, enlarged 2x');
+  // nearest-neighbour enlarging: every 2x2 block is one colour
+  const img = await t.engine.call('document.image', { docId: doc.docId, imageId: (layers[0] as { imageId: string }).imageId });
+  assert.equal(img.width, 128);
+  let blocksDiffer = 0;
+  for (let y = 0; y < 128; y += 2) for (let x = 0; x < 128; x += 2) {
+    const at = (dx: number, dy: number) => img.rgba.subarray(((y + dy) * 128 + x + dx) * 4, ((y + dy) * 128 + x + dx) * 4 + 4).join();
+    if (at(0, 0) !== at(1, 0) || at(0, 0) !== at(0, 1) || at(0, 0) !== at(1, 1)) blocksDiffer++;
+  }
+  assert.equal(blocksDiffer, 0);
+  layers = await run();
+  assert.deepEqual(layers.map((l) => l.name), ['a large red star · seed 7 (2)', 'a large red star · seed 7']);
+  const [prev, first] = layers.map((l) => l.id);
+  layers = await run({ replaceLayerId: prev }, 9);
+  assert.deepEqual(layers.map((l) => l.name), ['a large red star · seed 9', 'a large red star · seed 7'], 'replaced in place');
+  assert.equal(layers[1].id, first);
+  const undone = await t.engine.call('document.undo', { docId: doc.docId });
+  assert.deepEqual(undone.document.layers.map((l) => l.id), [prev, first], 'one undo brings the replaced result back');
+  await assert.rejects(t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), replaceLayerId: 'gone' }), /no layer "gone" to replace/);
+});

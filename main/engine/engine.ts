@@ -56,7 +56,7 @@ export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
-  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
+  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string }>();
   readonly jobs: JobQueue;
   private autosaveTimer: NodeJS.Timeout | null = null;
   /** which transport clients (a browser tab's socket) have each document open */
@@ -351,15 +351,16 @@ export class Engine implements LaminaClient {
       return { name: `${s.document.name}.${format}`, dataBase64: Buffer.from(bytes).toString('base64') };
     },
 
-    'jobs.start': async ({ task, spec, docId }) => {
+    'jobs.start': async ({ task, spec, docId, replaceLayerId }) => {
       const s = docId ? this.session(docId) : null;
+      if (replaceLayerId && (!s || !findLayer(s.document.layers, replaceLayerId))) throw new LaminaError('not_found', `no layer "${replaceLayerId}" to replace in this document`);
       if ('layerId' in spec) {
         // tasks on a layer read it from an open document
         if (!s) throw new LaminaError('bad_request', `task "${task}" works on a layer of an open document: give docId`);
         if (!findLayer(s.document.layers, spec.layerId)) throw new LaminaError('not_found', `no layer "${spec.layerId}" in this document`);
       }
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs } as JobPayload);
-      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}) });
+      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}) });
       return { jobId };
     },
 
@@ -394,7 +395,9 @@ export class Engine implements LaminaClient {
     const result = parsed.data as TaskResult;
     const s = info.docId ? this.sessions.get(info.docId) : undefined;
     if (!s) return result; // no document, or closed while the job ran
-    const ops = await landingOps(s.document, s.store, result);
+    // added layers asked to replace one that is still there land in its place instead
+    const replace = info.replaceLayerId && result.landing === 'add-layers' && findLayer(s.document.layers, info.replaceLayerId) ? info.replaceLayerId : null;
+    const ops = await landingOps(s.document, s.store, replace && result.landing === 'add-layers' ? { ...result, landing: 'replace-layer', layerId: replace } : result);
     if (ops) {
       s.apply(ops, 'record', TASKS[info.task].label);
       this.changed(s);

@@ -4,9 +4,9 @@
 import { useEffect, useState } from 'react';
 import { parseLimited, type Limit } from '../../common/contract/limits.ts';
 
-export function LimitedNumberInput({ limit, value, onChange, onValidity, testId, label, step, title }: {
+export function LimitedNumberInput({ limit, value, onChange, onValidity, testId, label, step, title, className }: {
   limit: Limit; value: number; onChange: (v: number) => void; onValidity?: (error: string | null) => void;
-  testId: string; label: string; step?: number; title?: string;
+  testId: string; label: string; step?: number; title?: string; className?: string;
 }) {
   const [text, setText] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
@@ -15,7 +15,7 @@ export function LimitedNumberInput({ limit, value, onChange, onValidity, testId,
     if (error === null && Number(text) !== value) setText(String(value));
   }, [value]);
   return (
-    <label title={title ?? `${limit.label}: ${limit.min} to ${limit.max}${limit.unit ? ` ${limit.unit}` : ''}`} className={error ? 'invalid' : undefined}>
+    <label title={title ?? `${limit.label}: ${limit.min} to ${limit.max}${limit.unit ? ` ${limit.unit}` : ''}`} className={[className, error ? 'invalid' : ''].filter(Boolean).join(' ') || undefined}>
       <span>{label}</span>
       <input
         type="number" data-testid={testId} min={limit.min} max={limit.max} step={step ?? (limit.int ? 1 : 'any')}

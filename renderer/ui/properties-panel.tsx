@@ -3,6 +3,7 @@ import type { Provenance } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { useEditorState, useServices } from './editor-context.ts';
 import { useEffect, useState } from 'react';
+import { enlargement } from '../editor/enlargement.ts';
 
 function PromptField({ id, prompt }: { id: string; prompt: string }) {
   const { editor } = useServices();
@@ -66,7 +67,8 @@ export function PropertiesPanel() {
             <dt>Pack</dt><dd>{p.packId}</dd>
             <dt>Pipeline</dt><dd>{p.pipeline}</dd>
             <dt>Prompt</dt><dd>{p.prompt || '—'}</dd>
-            <dt>Seed</dt><dd>{p.seed}</dd>
+            <dt>Seed</dt><dd data-testid="provenance-seed">{p.seed}</dd>
+            {enlargement(layer) && (<><dt>Size</dt><dd data-testid="provenance-enlarged">{enlargement(layer)!.text}</dd></>)}
             <dt>Steps</dt><dd>{p.steps}</dd>
             {p.guidance !== undefined && (<><dt>Guidance</dt><dd>{p.guidance}</dd></>)}
             {p.provider && (<><dt>Device</dt><dd>{p.provider}</dd></>)}

@@ -22,7 +22,7 @@ import { decodeImage } from './denoise/decode-image.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
 import { checkPrompts } from './denoise/encode-prompt.ts';
 import { loadAndEncode } from './denoise/load-and-encode.ts';
-import { generationProvenance } from './denoise/generation-provenance.ts';
+import { generatedLayerName, generationProvenance } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities, type Guidance } from './denoise/guided-step.ts';
 import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
 import { latentGeometry, prepareLatents } from './denoise/prepare-latents.ts';
@@ -276,7 +276,7 @@ export class LayerBindPipeline implements Pipeline {
         landing: 'add-layers',
         at: { parentId: null, index: 0 },
         layers: [{
-          name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : `LayerBind (${R} regions)`,
+          name: generatedLayerName(spec, `LayerBind (${R} regions)`),
           x: 0, y: 0, ...pixels,
           provenance: generationProvenance(model, spec, this.name, provider, {
             regions: spec.regions.map((r) => ({ id: r.id, box: [...r.box] as [number, number, number, number], prompt: r.prompt })),

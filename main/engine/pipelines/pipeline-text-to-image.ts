@@ -14,7 +14,7 @@ import { decodeImage } from './denoise/decode-image.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
 import { checkPrompts } from './denoise/encode-prompt.ts';
 import { loadAndEncode } from './denoise/load-and-encode.ts';
-import { generationProvenance } from './denoise/generation-provenance.ts';
+import { generatedLayerName, generationProvenance } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities } from './denoise/guided-step.ts';
 import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
 import { latentGeometry, prepareLatents } from './denoise/prepare-latents.ts';
@@ -86,7 +86,7 @@ export class TextToImagePipeline implements Pipeline {
         landing: 'add-layers',
         at: { parentId: null, index: 0 },
         layers: [{
-          name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : 'Generated',
+          name: generatedLayerName(spec),
           x: 0, y: 0, ...pixels,
           provenance: generationProvenance(model, spec, this.name, provider),
         }],
