@@ -10,9 +10,13 @@ export function LimitedNumberInput({ limit, value, onChange, onValidity, testId,
 }) {
   const [text, setText] = useState(String(value));
   const [error, setError] = useState<string | null>(null);
-  // follow outside changes (a preset, a new random seed) unless the user is mid-way through an invalid entry
+  // follow outside changes (a preset, a new random seed); a typed value that is valid is already `value`
   useEffect(() => {
-    if (error === null && Number(text) !== value) setText(String(value));
+    if (Number(text) !== value || text.trim() === '') {
+      setText(String(value));
+      setError(null);
+      onValidity?.(null);
+    }
   }, [value]);
   return (
     <label title={title ?? `${limit.label}: ${limit.min} to ${limit.max}${limit.unit ? ` ${limit.unit}` : ''}`} className={[className, error ? 'invalid' : ''].filter(Boolean).join(' ') || undefined}>
