@@ -55,3 +55,8 @@ export const GenerationSpec = z.object({
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;
+
+/** A spec as a file may give it (`lamina generate --spec`): seed and steps may be left out
+ * (the CLI picks a random seed and reports it, and uses the pack's default steps). */
+export const GenerationSpecFile = GenerationSpec.extend({ seed: Seed.optional(), steps: Steps.optional() });
+export type GenerationSpecFile = z.infer<typeof GenerationSpecFile>;

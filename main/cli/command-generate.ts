@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
-import { GenerationSpec } from '../../common/contract/generation-spec.ts';
+import { GenerationSpecFile, type GenerationSpec } from '../../common/contract/generation-spec.ts';
+import { randomInt } from 'node:crypto';
+import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
+import { readPackModel } from '../engine/runtime/pack-model.ts';
+import type { Engine } from '../engine/engine.ts';
 import { parseOrReject } from '../../common/contract/validate.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
@@ -19,9 +23,10 @@ export const commandGenerate: Command = async (args, engine) => {
   } catch (err) {
     throw new LaminaError('bad_request', `${values.spec}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const spec = parseOrReject(GenerationSpec, raw, values.spec);
+  const file = parseOrReject(GenerationSpecFile, raw, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
+  const spec = await withDefaults(file, e);
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
   const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec });
   const onSigint = () => void e.call('jobs.cancel', { jobId });
@@ -46,15 +51,25 @@ export const commandGenerate: Command = async (args, engine) => {
   const summary = {
     ok: true,
     written,
+    seed: spec.seed,
+    seedRandom: file.seed === undefined,
+    steps: spec.steps,
     provider: result.provider,
     timings: result.timings,
     notes: result.notes,
     layers: result.layers.map(({ rgba: _rgba, ...meta }) => meta),
   };
   if (values.json) printJson(summary);
-  else process.stdout.write(`wrote ${written.join(', ')} (${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
+  else process.stdout.write(`wrote ${written.join(', ')} (seed ${spec.seed}${file.seed === undefined ? ', random' : ''}, ${spec.steps} steps, ${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
   return 0;
 };
+
+/** What the file left out: a random seed (reported) and the pack's default step count. */
+async function withDefaults(file: GenerationSpecFile, e: Engine): Promise<GenerationSpec> {
+  const seed = file.seed ?? randomInt(0, 2 ** 32);
+  const steps = file.steps ?? readPackModel((await loadPackRegistry(e.options.packDirs)).resolve(file.packId)).scheduler.defaultSteps;
+  return { ...file, seed, steps };
+}
 
 function outputFormat(path: string): 'ora' | 'psd' | 'png' {
   const ext = extname(path).toLowerCase();

@@ -92,3 +92,22 @@ test('export refuses the input as its output, a mismatched extension, and an exi
   assert.equal(forced.code, 0, forced.err);
   assert.equal(readFileSync(psd).subarray(0, 4).toString('latin1'), '8BPS', 'a real PSD');
 });
+
+test('a spec may leave out seed (random, reported) and steps (the pack\'s default); provider fallbacks are printed only with --verbose', () => {
+  const specPath = join(tmp, 'minimal-spec.json');
+  writeFileSync(specPath, JSON.stringify({ prompt: 'a large red circle', width: 128, height: 128 }));
+  const quiet = lamina('generate', '--spec', specPath, '--out', join(tmp, 'minimal.png'), '--json');
+  assert.equal(quiet.code, 0, quiet.err);
+  const res = JSON.parse(quiet.out);
+  assert.equal(res.seedRandom, true);
+  assert.ok(Number.isInteger(res.seed) && res.seed >= 0 && res.seed < 2 ** 32);
+  assert.equal(res.layers[0].provenance.seed, res.seed, 'the reported seed is the one that made the picture');
+  assert.equal(res.steps, 20, 'lamina-tiny\'s default_steps');
+  assert.equal(res.layers[0].provenance.steps, 20);
+  assert.doesNotMatch(quiet.err, /execution provider|Vulkan|WebGPU/i, `stderr without --verbose: ${quiet.err}`);
+  const human = lamina('generate', '--spec', specPath, '--out', join(tmp, 'minimal2.png'));
+  assert.match(human.out, /seed \d+, random, 20 steps, cpu/);
+  const verbose = lamina('generate', '--spec', specPath, '--out', join(tmp, 'minimal3.png'), '--verbose');
+  assert.equal(verbose.code, 0, verbose.err);
+  if (/, cpu, /.test(verbose.out)) assert.match(verbose.err, /execution provider (cuda|webgpu) unavailable/, 'with --verbose the skipped providers are said');
+});
