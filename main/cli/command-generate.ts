@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { decodeImage } from '../engine/imaging/image-codec.ts';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
 import { GenerationSpecFile, type GenerationSpec } from '../../common/contract/generation-spec.ts';
 import { randomInt } from 'node:crypto';
@@ -26,7 +27,7 @@ export const commandGenerate: Command = async (args, engine) => {
   const file = parseOrReject(GenerationSpecFile, raw, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
-  const spec = await withDefaults(file, e);
+  const spec = await withDefaults(file, e, dirname(resolve(values.spec)));
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
   const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec });
   const onSigint = () => void e.call('jobs.cancel', { jobId });
@@ -64,11 +65,23 @@ export const commandGenerate: Command = async (args, engine) => {
   return 0;
 };
 
-/** What the file left out: a random seed (reported) and the pack's default step count. */
-async function withDefaults(file: GenerationSpecFile, e: Engine): Promise<GenerationSpec> {
+/** What the file left out: a random seed (reported), the pack's default step count, the
+ * init image's size; init files (relative to the spec's folder) read into raw RGBA. */
+async function withDefaults(file: GenerationSpecFile, e: Engine, specDir: string): Promise<GenerationSpec> {
   const seed = file.seed ?? randomInt(0, 2 ** 32);
   const steps = file.steps ?? readPackModel((await loadPackRegistry(e.options.packDirs)).resolve(file.packId)).scheduler.defaultSteps;
-  return { ...file, seed, steps };
+  const read = async (path: string, what: string) => {
+    const full = resolve(specDir, path);
+    const bytes = await readFile(full).catch((err: Error) => { throw new LaminaError('not_found', `${what} ${full}: ${err.message.split('\n')[0]}`); });
+    const img = await decodeImage(bytes, `${what} ${path}`);
+    return { width: img.width, height: img.height, rgba: img.data };
+  };
+  const image = file.init ? await read(file.init.image, 'init image') : null;
+  const mask = file.init?.mask ? await read(file.init.mask, 'init mask') : undefined;
+  const width = file.width ?? image?.width;
+  const height = file.height ?? image?.height;
+  if (width === undefined || height === undefined) throw new LaminaError('bad_request', `${file.width === undefined ? 'width' : 'height'}: required (or give an init image to take its size)`);
+  return { ...file, seed, steps, width, height, init: image ? { image, ...(mask ? { mask } : {}), strength: file.init!.strength } : undefined };
 }
 
 function outputFormat(path: string): 'ora' | 'psd' | 'png' {

@@ -111,3 +111,35 @@ test('a spec may leave out seed (random, reported) and steps (the pack\'s defaul
   assert.equal(verbose.code, 0, verbose.err);
   if (/, cpu, /.test(verbose.out)) assert.match(verbose.err, /execution provider (cuda|webgpu) unavailable/, 'with --verbose the skipped providers are said');
 });
+
+test('lamina generate --spec with "init": {image, mask, strength} regenerates the masked area; pixels outside come back unchanged', async () => {
+  const { default: sharp } = await import('sharp');
+  const dir = mkdtempSync(join(tmp, 'init-'));
+  const W = 160, H = 128;
+  const px = Buffer.alloc(W * H * 4);
+  const mask = Buffer.alloc(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 4;
+    px[i] = (x * 3) & 255; px[i + 1] = (y * 5) & 255; px[i + 2] = 200; px[i + 3] = 255;
+    const v = x >= 40 && x < 110 && y >= 30 && y < 90 ? 255 : 0;
+    mask[i] = mask[i + 1] = mask[i + 2] = v; mask[i + 3] = 255;
+  }
+  await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toFile(join(dir, 'in.png'));
+  await sharp(mask, { raw: { width: W, height: H, channels: 4 } }).png().toFile(join(dir, 'mask.png'));
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify({ prompt: 'a large red circle', seed: 5, steps: 8, init: { image: 'in.png', mask: 'mask.png', strength: 0.6 } }));
+  const out = join(dir, 'out.png');
+  const r = lamina('generate', '--spec', join(dir, 'spec.json'), '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.deepEqual([res.layers[0].width, res.layers[0].height], [W, H], 'the size comes from the init image');
+  assert.deepEqual(res.layers[0].provenance.params.init, { strength: 0.6, masked: true, startStep: 3 });
+  const { data } = await sharp(out).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  let outside = 0, inside = 0;
+  for (let p = 0; p < W * H; p++) {
+    const same = data.readUInt32LE(p * 4) === px.readUInt32LE(p * 4);
+    if (mask[p * 4] === 0 && !same) outside++;
+    if (mask[p * 4] > 0 && !same) inside++;
+  }
+  assert.equal(outside, 0, 'every pixel outside the mask is unchanged');
+  assert.ok(inside > 70 * 60 * 0.5, `${inside} masked pixels regenerated`);
+});

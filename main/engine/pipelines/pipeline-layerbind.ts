@@ -107,6 +107,7 @@ export class LayerBindPipeline implements Pipeline {
     // 1. Check the spec, the layout (regions inside the canvas, prompts, ids, a full
     //    front-to-back order) and the method parameters; tokenize every prompt.
     const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
+    if (spec.init) throw new LaminaError('unsupported', 'regenerating a picture (init) with regions is not supported yet: leave out the regions, and use the mask for the area');
     if (spec.layerbind) o = { ...o, ...spec.layerbind }; // validated with the spec
     const mode = o.mode ?? 'layerbind';
     if (!LAYERBIND_MODES.includes(mode)) throw new LaminaError('bad_request', `layerbind mode must be one of ${LAYERBIND_MODES.join(', ')} (got ${String(mode)})`);
