@@ -140,5 +140,20 @@ test('data safety: limits, native preset, save to projects, Save As names, expor
     await ed.shot('reload-recovered');
   });
 
+  await t.test('regenerate the area under a region: a new layer holding just the box; outside it the picture is unchanged', async () => {
+    const before = await ed.pixelAt(55, 55);
+    await ed.drawRegion([10, 10, 40, 40], 'a large red circle');
+    await page.waitForSelector('[data-testid=regen-area]');
+    await page.fill('[data-testid=regen-strength]', '0.8');
+    await page.click('[data-testid=regen-area]');
+    await page.waitForFunction(() => ((window as unknown as W).__lamina.editor.document?.layers.length ?? 0) === 4, undefined, { timeout: 60_000 });
+    const top = (await ed.doc()).layers[0] as { kind: string; x: number; y: number; width: number; height: number; name: string };
+    assert.deepEqual([top.kind, top.x, top.y, top.width, top.height], ['raster', 10, 10, 40, 40]);
+    assert.match(top.name, /^a large red circle · seed \d+$/);
+    await page.waitForTimeout(300);
+    assert.deepEqual(await ed.pixelAt(55, 55), before, 'outside the area the canvas shows what it showed');
+    await ed.shot('regenerated-area');
+  });
+
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
 });

@@ -168,3 +168,27 @@ test('results are named by prompt and seed (unique in the stack); replaceLayerId
   assert.deepEqual(undone.document.layers.map((l) => l.id), [prev, first], 'one undo brings the replaced result back');
   await assert.rejects(t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), replaceLayerId: 'gone' }), /no layer "gone" to replace/);
 });
+
+test('regenerateArea: the document as it looks now is the init image, the box its mask; the result lands as a layer holding just the box', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 96, height: 64 });
+  const rgba = new Uint8Array(96 * 64 * 4);
+  for (let p = 0; p < 96 * 64; p++) rgba.set([(p * 7) & 255, (p * 3) & 255, 90, 255], p * 4);
+  const { imageId } = await e.call('document.putImage', { docId: doc.docId, image: { width: 96, height: 64, rgba } });
+  await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'photo', name: 'photo', imageId, x: 0, y: 0, width: 96, height: 64 } }] });
+  const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(4), width: 96, height: 64 }, regenerateArea: { box: [20, 10, 30, 20], strength: 0.75 } });
+  assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+  const snap = await e.call('document.get', { docId: doc.docId });
+  const top = snap.document.layers[0] as { kind: string; x: number; y: number; width: number; height: number; imageId: string; provenance: { params: Record<string, unknown> } };
+  assert.deepEqual([top.kind, top.x, top.y, top.width, top.height], ['raster', 20, 10, 30, 20]);
+  assert.deepEqual(top.provenance.params.init, { strength: 0.75, masked: true, startStep: 1 });
+  const px = await e.call('document.image', { docId: doc.docId, imageId: top.imageId });
+  let changed = 0;
+  for (let y = 0; y < 20; y++) for (let x = 0; x < 30; x++) {
+    const a = ((y + 10) * 96 + x + 20) * 4, b = (y * 30 + x) * 4;
+    if (px.rgba[b] !== rgba[a] || px.rgba[b + 1] !== rgba[a + 1] || px.rgba[b + 2] !== rgba[a + 2]) changed++;
+  }
+  assert.ok(changed > 300, `${changed} of 600 pixels in the area regenerated`);
+  assert.equal(snap.undoLabel, 'Generate');
+  await assert.rejects(e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), regenerateArea: { box: [200, 200, 5, 5], strength: 0.5 } }), /outside the 96x64 canvas/);
+});

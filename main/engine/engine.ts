@@ -16,7 +16,8 @@ import { findLayer } from '../../common/document/layer-tree.ts';
 import type { JobPayload } from './jobs/job-protocol.ts';
 import type { LaminaDocument, Layer } from '../../common/document/document-schema.ts';
 import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts';
-import { TASKS, type TaskName } from '../../common/contract/tasks.ts';
+import { TASKS, type TaskName, type TaskSpec } from '../../common/contract/tasks.ts';
+import { cropResultLayer, regenerateAreaInit } from './session/regenerate-area.ts';
 import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
 import { exportTargetProblem } from '../../common/contract/export-target.ts';
@@ -56,7 +57,7 @@ export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
-  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string }>();
+  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number] }>();
   readonly jobs: JobQueue;
   private autosaveTimer: NodeJS.Timeout | null = null;
   /** which transport clients (a browser tab's socket) have each document open */
@@ -351,8 +352,16 @@ export class Engine implements LaminaClient {
       return { name: `${s.document.name}.${format}`, dataBase64: Buffer.from(bytes).toString('base64') };
     },
 
-    'jobs.start': async ({ task, spec, docId, replaceLayerId }) => {
+    'jobs.start': async ({ task, spec: given, docId, replaceLayerId, regenerateArea }) => {
       const s = docId ? this.session(docId) : null;
+      let spec = given;
+      let cropTo: [number, number, number, number] | undefined;
+      if (regenerateArea) {
+        if (task !== 'generate' || !s) throw new LaminaError('bad_request', 'regenerateArea is for a generate job on an open document (give docId)');
+        const area = regenerateAreaInit(s.document, s.store, regenerateArea.box, regenerateArea.strength);
+        spec = { ...(given as TaskSpec<'generate'>), width: s.document.width, height: s.document.height, regions: [], order: [], init: area.init };
+        cropTo = area.box;
+      }
       if (replaceLayerId && (!s || !findLayer(s.document.layers, replaceLayerId))) throw new LaminaError('not_found', `no layer "${replaceLayerId}" to replace in this document`);
       if ('layerId' in spec) {
         // tasks on a layer read it from an open document
@@ -360,7 +369,7 @@ export class Engine implements LaminaClient {
         if (!findLayer(s.document.layers, spec.layerId)) throw new LaminaError('not_found', `no layer "${spec.layerId}" in this document`);
       }
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs } as JobPayload);
-      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}) });
+      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}) });
       return { jobId };
     },
 
@@ -392,7 +401,8 @@ export class Engine implements LaminaClient {
     if (!info) throw new LaminaError('internal', `job ${jobId} finished but the engine has no record of it`);
     const parsed = TASKS[info.task].result.safeParse(raw);
     if (!parsed.success) throw new LaminaError('internal', `${info.task} result: ${describeZodError(parsed.error)}`);
-    const result = parsed.data as TaskResult;
+    let result = parsed.data as TaskResult;
+    if (info.cropTo && result.landing === 'add-layers') result = { ...result, layers: result.layers.map((l) => cropResultLayer(l, info.cropTo!)) };
     const s = info.docId ? this.sessions.get(info.docId) : undefined;
     if (!s) return result; // no document, or closed while the job ran
     // added layers asked to replace one that is still there land in its place instead

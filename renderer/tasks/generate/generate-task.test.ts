@@ -104,3 +104,16 @@ test('re-bind with "replace the previous result" asks the engine to land in plac
   assert.equal(replacing.replaceLayerId, 'res2');
   assert.equal(replacing.spec.seed, 41);
 });
+
+test('regenerate area: the region\'s box and prompt, no regions in the spec, the strength as given', async () => {
+  const { editor, client, task } = await setup();
+  await editor.mutate([{ op: 'add', layer: { ...base, id: 'r', name: 'r', kind: 'region', x: 30, y: 20, prompt: 'a blue circle', color: '#ffffff', shape: { type: 'box', width: 50.5, height: 40.2 } } }]);
+  task.set({ prompt: 'scene', seed: 9, seedLocked: true });
+  client.overrides['jobs.start'] = () => ({ jobId: 'j1' });
+  await task.regenerateArea('r', 0.35);
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { spec: { prompt: string; regions: unknown[]; seed: number; width: number }; regenerateArea: { box: number[]; strength: number } };
+  assert.equal(start.spec.prompt, 'a blue circle');
+  assert.deepEqual(start.spec.regions, []);
+  assert.deepEqual([start.spec.seed, start.spec.width], [9, 400]);
+  assert.deepEqual(start.regenerateArea, { box: [30, 20, 51, 41], strength: 0.35 });
+});

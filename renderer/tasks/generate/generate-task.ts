@@ -7,7 +7,7 @@ import type { JobTracker } from '../../editor/jobs/job-tracker.ts';
 import type { TaskPanel, TaskPanelContext, TaskPanelDefinition } from '../../editor/jobs/task-panel.ts';
 import { Store } from '../../editor/store.ts';
 import { findLayer } from '../../../common/document/layer-tree.ts';
-import { buildSpec, generationSizeProblem, randomSeed } from './generation.ts';
+import { buildSpec, collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
 import { DEFAULT_REGION_METHOD, type GenerationSettings } from './generate-settings.ts';
 
 export interface GenerateState {
@@ -74,6 +74,26 @@ export class GenerateTask implements TaskPanel {
         { task: 'generate', docId, spec, ...(replaceLayerId ? { replaceLayerId } : {}) },
         { noun: 'Generation', steps: spec.steps, onLanded: (ids) => this.store.set({ lastResultId: ids[0] ?? null }) },
       );
+    } finally {
+      if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
+    }
+  }
+
+  /** Regenerates the area under a region (its box on the canvas) from the document as it
+   * looks now, with the region's prompt (or the global one): img2img at `strength` inside
+   * the box, nothing outside it changes; lands as a new layer holding just the box. */
+  async regenerateArea(regionId: string, strength: number): Promise<void> {
+    const { document: doc, docId } = this.core;
+    if (!doc || !docId || this.jobs.busy) return;
+    const region = collectRegions(doc).find((r) => r.id === regionId);
+    if (!region) return this.core.toast('error', 'that region is hidden or off the canvas', 'bad_request');
+    const tooLarge = generationSizeProblem(doc);
+    if (tooLarge) return this.core.toast('error', tooLarge, 'too_large');
+    const spec = { ...buildSpec({ ...doc, layers: [] }, this.settings), prompt: region.prompt || this.settings.prompt };
+    const box = region.box.map((v, i) => (i < 2 ? Math.floor(v) : Math.ceil(v))) as [number, number, number, number];
+    this.store.set({ lastSeed: spec.seed });
+    try {
+      await this.jobs.start({ task: 'generate', docId, spec, regenerateArea: { box, strength } }, { noun: 'Regeneration', steps: spec.steps });
     } finally {
       if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
     }
