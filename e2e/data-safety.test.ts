@@ -58,7 +58,7 @@ test('data safety: limits, native preset, save to projects, Save As names, expor
     assert.ok(presets.some((p) => /native 128 × 128/.test(p)), `presets: ${presets.join(' | ')}`);
     await ed.shot('new-out-of-range');
     await page.selectOption('[data-testid=new-preset]', { label: presets.find((p) => /native 128/.test(p))! });
-    assert.equal(await page.inputValue('[data-testid=new-width]'), '128');
+    await page.waitForFunction(() => (document.querySelector('[data-testid=new-width]') as HTMLInputElement).value === '128', undefined, { timeout: 5000 });
     await page.fill('[data-testid=new-width]', '256');
     await page.fill('[data-testid=new-height]', '256');
     assert.equal(await page.locator('[data-testid=new-width-error]').count(), 0);
