@@ -152,4 +152,16 @@ test('generate: progress with step count, throttled live preview, done; then Can
   assert.equal(await page.locator('[data-testid=gen-progress]').count(), 0);
   assert.notEqual(await page.inputValue('[data-testid=gen-seed]'), '777', 'an unlocked seed re-rolls');
   await page.screenshot({ path: join(shots, '02-cancelled.png') });
+
+  // Esc, the listed cancel shortcut, cancels a running generation, even with the focus in the prompt
+  const cancelledToasts = () => page.evaluate(() => (window as unknown as { __lamina: { editor: { toastLog: { message: string }[] } } }).__lamina.editor.toastLog.filter((t) => /cancelled/i.test(t.message)).length);
+  const before = await cancelledToasts();
+  await page.click('[data-testid=gen-button]');
+  await page.waitForFunction(() => /Step \d+ \/ 40/.test(document.querySelector('[data-testid=gen-progress]')?.textContent ?? ''));
+  await page.focus('[data-testid=gen-prompt]');
+  await page.keyboard.press('Escape');
+  await page.waitForFunction((n) => (window as unknown as { __lamina: { editor: { toastLog: { message: string }[] } } }).__lamina.editor.toastLog.filter((t) => /cancelled/i.test(t.message)).length > n, before, { timeout: 10_000 });
+  assert.equal(await page.locator('[data-testid=gen-progress]').count(), 0, 'Esc ended the job');
+  const cancelled = await page.evaluate(() => [...(window as unknown as { __fakeJobs: { cancelled: Set<string> } }).__fakeJobs.cancelled]);
+  assert.equal(cancelled.length, 2, 'jobs.cancel was called for the Esc-cancelled job');
 });

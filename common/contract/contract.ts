@@ -6,6 +6,7 @@ import { DocumentOp } from '../document/document-ops.ts';
 import { JobStart, TaskName } from './tasks.ts';
 import { ERROR_CODES } from '../errors/lamina-error.ts';
 import { RawImage } from './raw-image.ts';
+import { CanvasSide } from './limit-schemas.ts';
 
 const DocId = z.string().min(1);
 const FilePath = z.string().min(1);
@@ -35,6 +36,10 @@ export const PackSummary = z.object({
   ok: z.boolean(),
   error: z.string().nullable(),
   pipelines: z.array(z.string()),
+  /** the size the pack generates at (results are resampled to the canvas from it) */
+  native: z.object({ width: z.number().int(), height: z.number().int() }).nullable().default(null),
+  /** the sampler's default step count */
+  defaultSteps: z.number().int().nullable().default(null),
 });
 export type PackSummary = z.infer<typeof PackSummary>;
 
@@ -70,9 +75,11 @@ export const contract = {
     onnxruntime: z.string().nullable(),
     providers: z.array(z.object({ name: z.string(), bundled: z.boolean() })),
     packs: z.array(PackSummary),
+    /** where Save puts new documents ($LAMINA_HOME/projects by default) */
+    projectsDir: z.string(),
   })),
 
-  'document.new': call(z.object({ width: z.number().int().positive().max(16384), height: z.number().int().positive().max(16384), name: z.string().optional() }), DocumentSnapshot),
+  'document.new': call(z.object({ width: CanvasSide, height: CanvasSide, name: z.string().optional() }), DocumentSnapshot),
   'document.open': call(z.object({ path: FilePath }), DocumentSnapshot),
   'document.openBytes': call(FileBytes, DocumentSnapshot),
   'document.import': call(z.object({ docId: DocId, path: FilePath.optional(), file: FileBytes.optional() }).refine((v) => !!v.path !== !!v.file, 'give exactly one of path or file'), DocumentSnapshot),
@@ -87,7 +94,10 @@ export const contract = {
   }), DocumentSnapshot),
   'document.undo': call(docRef, DocumentSnapshot),
   'document.redo': call(docRef, DocumentSnapshot),
-  'document.save': call(z.object({ docId: DocId, path: FilePath.optional() }), z.object({ path: z.string() })),
+  /** without a path: the document's own file, or <projectsDir>/<name>.ora for a new one;
+   * a relative path is relative to projectsDir. An existing other file is replaced only with
+   * `overwrite` (else the error code is `exists`). Saving to a new path renames the document. */
+  'document.save': call(z.object({ docId: DocId, path: FilePath.optional(), overwrite: z.boolean().default(false) }), z.object({ path: z.string() })),
   'document.close': call(docRef, z.object({ closed: z.boolean() })),
   /** Pixels of one image of a document, raw RGBA (./raw-image.ts). */
   'document.image': call(z.object({ docId: DocId, imageId: z.string() }), RawImage),
@@ -97,6 +107,8 @@ export const contract = {
   'document.recover': call(z.object({ path: FilePath }), DocumentSnapshot),
   'document.discardRecovery': call(z.object({ path: FilePath }), z.object({ removed: z.boolean() })),
 
+  /** refuses the document's own file and an extension that is not the format's
+   * (common/contract/export-target.ts); a relative path is relative to projectsDir */
   'export.run': call(z.object({ docId: DocId, format: ExportFormat, path: FilePath }), z.object({ paths: z.array(z.string()) })),
   /** Export to bytes (browser download): PSD, ORA or flattened PNG. */
   'export.bytes': call(z.object({ docId: DocId, format: z.enum(['ora', 'psd', 'png']) }), FileBytes),

@@ -1,5 +1,7 @@
 // The spec of one generation, shared by `lamina generate --spec`, the editor and the server.
 import { z } from 'zod';
+import { GenerateSide, Guidance, Seed, Steps, Strength } from './limit-schemas.ts';
+import { RawImage } from './raw-image.ts';
 
 export const RegionSpec = z.object({
   id: z.string().min(1),
@@ -31,13 +33,25 @@ export type LayerBindSpecParams = z.infer<typeof LayerBindSpecParams>;
  * resolved them); keys a later version adds are kept, so files stay readable both ways. */
 export const LayerBindRecord = z.object(layerBindParamShape).catchall(z.unknown());
 
+/** How a result is enlarged from the pack's native size to the canvas (sharp's kernels). */
+export const Upscale = z.enum(['lanczos', 'nearest']);
+export type Upscale = z.infer<typeof Upscale>;
+
+/** Regenerate an existing picture (img2img), or only part of it (inpainting): the image at
+ * the spec's width x height, straight-alpha RGBA; the mask the same size, white =
+ * regenerate, black = keep (those pixels come back unchanged); strength 0 keeps the image,
+ * 1 regenerates from pure noise. Training-free on the same transformer: the image's latent
+ * is noised to the strength and, outside the mask, blended back in after every step. */
+export const InitImage = z.object({ image: RawImage, mask: RawImage.optional(), strength: Strength.default(0.6) }).strict();
+export type InitImage = z.output<typeof InitImage>;
+
 export const GenerationSpec = z.object({
   prompt: z.string(),
-  width: z.number().int().positive().max(4096),
-  height: z.number().int().positive().max(4096),
-  seed: z.number().int().min(0).max(2 ** 32 - 1),
-  steps: z.number().int().min(1).max(200),
-  guidance: z.number().min(0).max(30).default(4),
+  width: GenerateSide,
+  height: GenerateSide,
+  seed: Seed,
+  steps: Steps,
+  guidance: Guidance.default(4),
   regions: z.array(RegionSpec).default([]),
   /** Region ids, front to back. */
   order: z.array(z.string()).default([]),
@@ -45,6 +59,22 @@ export const GenerationSpec = z.object({
   /** LayerBind parameters (defaults chosen by measurement; see docs/layerbind.md) */
   layerbind: LayerBindSpecParams.optional(),
   device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'),
+  /** the resampling from the pack's native size to width x height */
+  upscale: Upscale.default('lanczos'),
+  init: InitImage.optional(),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;
+
+/** A spec as a file may give it (`lamina generate --spec`): seed and steps may be left out
+ * (the CLI picks a random seed and reports it, and uses the pack's default steps). */
+export const GenerationSpecFile = GenerationSpec.extend({
+  seed: Seed.optional(),
+  steps: Steps.optional(),
+  /** with `init`, the size defaults to the image's */
+  width: GenerateSide.optional(),
+  height: GenerateSide.optional(),
+  /** file paths (relative to the spec file); the CLI reads them into `init` */
+  init: z.object({ image: z.string().min(1), mask: z.string().min(1).optional(), strength: Strength.default(0.6) }).strict().optional(),
+});
+export type GenerationSpecFile = z.infer<typeof GenerationSpecFile>;

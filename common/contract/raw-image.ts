@@ -3,10 +3,11 @@
 // Electron IPC, a binary WebSocket frame in `lamina serve`). PNG lives only at file and
 // network-export edges (document.open/import/save, export.*).
 import { z } from 'zod';
+import { CanvasSide } from './limit-schemas.ts';
 
 export const RgbaBytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, { message: 'expected RGBA bytes (Uint8Array)' });
 
-const side = z.number().int().positive().max(16384);
+const side = CanvasSide;
 /** width x height x 4 bytes, checked. */
 export const RawImage = z.object({ width: side, height: side, rgba: RgbaBytes }).superRefine((v, ctx) => {
   const need = v.width * v.height * 4;

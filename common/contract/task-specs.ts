@@ -2,21 +2,20 @@
 // strict: a misspelt field is an error, never ignored.
 import { z } from 'zod';
 import { Box } from '../document/provenance.ts';
+import { GenerateSide, Guidance, Seed, Steps } from './limit-schemas.ts';
 
 const Device = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto');
-const Seed = z.number().int().min(0).max(2 ** 32 - 1);
-const Steps = z.number().int().min(1).max(200);
 const common = { packId: z.string().optional(), device: Device };
 
 /** Multi-layer transparent generation (ART): a global prompt and one prompt per layer, landing as a group. */
 export const LayersSpec = z.object({
   prompt: z.string(),
   layers: z.array(z.object({ prompt: z.string().min(1), box: Box.optional() })).min(1).max(16),
-  width: z.number().int().positive().max(4096),
-  height: z.number().int().positive().max(4096),
+  width: GenerateSide,
+  height: GenerateSide,
   seed: Seed,
   steps: Steps,
-  guidance: z.number().min(0).max(30).default(4),
+  guidance: Guidance.default(4),
   groupName: z.string().optional(),
   ...common,
 }).strict();

@@ -4,6 +4,7 @@
 // Adding a task: a spec (./task-specs.ts), a result (./task-results.ts), an entry here,
 // and a route in the engine.
 import { z } from 'zod';
+import { Strength } from './limit-schemas.ts';
 import { GenerationSpec } from './generation-spec.ts';
 import { AddLayersResult, ArtifactResult, ReplaceLayerResult, UpdatePixelsResult } from './task-results.ts';
 import { DecomposeSpec, LayersSpec, PlaceSpec, TextEditSpec } from './task-specs.ts';
@@ -25,7 +26,17 @@ export type TaskSpecInput<T extends TaskName> = z.input<(typeof TASKS)[T]['spec'
 export type TaskOutput<T extends TaskName> = z.output<(typeof TASKS)[T]['result']>;
 
 const DocId = z.string().min(1);
-const start = <T extends TaskName>(task: T) => z.object({ task: z.literal(task), docId: DocId.optional(), spec: TASKS[task].spec });
+const start = <T extends TaskName>(task: T) => z.object({
+  task: z.literal(task),
+  docId: DocId.optional(),
+  spec: TASKS[task].spec,
+  /** land the new layers in place of this one (one undo step), e.g. "Re-bind, replacing the previous result" */
+  replaceLayerId: z.string().min(1).optional(),
+  /** generate only: regenerate this area of the document as it looks now (the engine flattens
+   * the visible layers into the spec's init image, the box is the mask); the result lands as
+   * a new layer holding just the box */
+  regenerateArea: z.object({ box: z.tuple([z.number().int(), z.number().int(), z.number().int().positive(), z.number().int().positive()]), strength: Strength.default(0.6) }).strict().optional(),
+});
 
 /** The input of `jobs.start`: one branch per task. */
 export const JobStart = z.discriminatedUnion('task', [start('generate'), start('layers'), start('decompose'), start('place'), start('text-edit')]);

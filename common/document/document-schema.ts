@@ -2,6 +2,7 @@
 // Order convention: `layers[0]` is the FRONT (top row of the layers panel, first
 // entry of ORA's stack.xml). Painting goes back to front, i.e. from the end.
 import { z } from 'zod';
+import { LIMITS } from '../contract/limits.ts';
 
 export const BLEND_MODES = [
   'normal', 'multiply', 'screen', 'overlay', 'darken', 'lighten', 'color-dodge',
@@ -99,7 +100,7 @@ export const Layer: z.ZodType<Layer, unknown> = z.lazy(() =>
 ) as unknown as z.ZodType<Layer, unknown>;
 
 export const DOCUMENT_FORMAT_VERSION = 1;
-export const MAX_CANVAS_SIDE = 16384;
+export const MAX_CANVAS_SIDE = LIMITS.canvasSide.max;
 
 export const LaminaDocument = z.object({
   formatVersion: z.literal(DOCUMENT_FORMAT_VERSION).default(DOCUMENT_FORMAT_VERSION),

@@ -39,6 +39,8 @@ export const Provenance = z.object({
   noise: z.string().optional(),
   /** the pack's native size the image was generated at (before any resample to the canvas) */
   native: Size.optional(),
+  /** how it was enlarged from `native` to its size (sharp's lanczos or nearest) */
+  upscale: z.enum(['lanczos', 'nearest']).optional(),
   provider: z.string().optional(),
   createdAt: z.string().optional(),
   params: ProvenanceParams.default({}),

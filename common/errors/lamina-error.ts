@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'unsupported', // valid file using a feature Lamina cannot import
   'too_large', // dimensions or sizes past the limits
   'io_error', // read-only target, full disk, permission
+  'exists', // the target file exists and replacing it was not asked for
   'bad_op', // a document edit that cannot apply
   'bad_pack', // model pack failed verification
   'no_pipeline', // no pipeline for this pack / task

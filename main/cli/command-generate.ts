@@ -1,7 +1,12 @@
 import { readFile } from 'node:fs/promises';
-import { basename, extname, resolve } from 'node:path';
+import { basename, dirname, extname, resolve } from 'node:path';
+import { decodeImage } from '../engine/imaging/image-codec.ts';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
-import { GenerationSpec } from '../../common/contract/generation-spec.ts';
+import { GenerationSpecFile, type GenerationSpec } from '../../common/contract/generation-spec.ts';
+import { randomInt } from 'node:crypto';
+import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
+import { readPackModel } from '../engine/runtime/pack-model.ts';
+import type { Engine } from '../engine/engine.ts';
 import { parseOrReject } from '../../common/contract/validate.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
@@ -19,9 +24,10 @@ export const commandGenerate: Command = async (args, engine) => {
   } catch (err) {
     throw new LaminaError('bad_request', `${values.spec}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const spec = parseOrReject(GenerationSpec, raw, values.spec);
+  const file = parseOrReject(GenerationSpecFile, raw, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
+  const spec = await withDefaults(file, e, dirname(resolve(values.spec)));
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
   const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec });
   const onSigint = () => void e.call('jobs.cancel', { jobId });
@@ -41,20 +47,42 @@ export const commandGenerate: Command = async (args, engine) => {
   if (final.state === 'cancelled') throw new LaminaError('cancelled', 'generation cancelled');
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const out = resolve(values.out);
-  const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
+  const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out, overwrite: true })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
   const result = final.result as GenerationResult; // parsed by the engine when the job finished
   const summary = {
     ok: true,
     written,
+    seed: spec.seed,
+    seedRandom: file.seed === undefined,
+    steps: spec.steps,
     provider: result.provider,
     timings: result.timings,
     notes: result.notes,
     layers: result.layers.map(({ rgba: _rgba, ...meta }) => meta),
   };
   if (values.json) printJson(summary);
-  else process.stdout.write(`wrote ${written.join(', ')} (${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
+  else process.stdout.write(`wrote ${written.join(', ')} (seed ${spec.seed}${file.seed === undefined ? ', random' : ''}, ${spec.steps} steps, ${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
   return 0;
 };
+
+/** What the file left out: a random seed (reported), the pack's default step count, the
+ * init image's size; init files (relative to the spec's folder) read into raw RGBA. */
+async function withDefaults(file: GenerationSpecFile, e: Engine, specDir: string): Promise<GenerationSpec> {
+  const seed = file.seed ?? randomInt(0, 2 ** 32);
+  const steps = file.steps ?? readPackModel((await loadPackRegistry(e.options.packDirs)).resolve(file.packId)).scheduler.defaultSteps;
+  const read = async (path: string, what: string) => {
+    const full = resolve(specDir, path);
+    const bytes = await readFile(full).catch((err: Error) => { throw new LaminaError('not_found', `${what} ${full}: ${err.message.split('\n')[0]}`); });
+    const img = await decodeImage(bytes, `${what} ${path}`);
+    return { width: img.width, height: img.height, rgba: img.data };
+  };
+  const image = file.init ? await read(file.init.image, 'init image') : null;
+  const mask = file.init?.mask ? await read(file.init.mask, 'init mask') : undefined;
+  const width = file.width ?? image?.width;
+  const height = file.height ?? image?.height;
+  if (width === undefined || height === undefined) throw new LaminaError('bad_request', `${file.width === undefined ? 'width' : 'height'}: required (or give an init image to take its size)`);
+  return { ...file, seed, steps, width, height, init: image ? { image, ...(mask ? { mask } : {}), strength: file.init!.strength } : undefined };
+}
 
 function outputFormat(path: string): 'ora' | 'psd' | 'png' {
   const ext = extname(path).toLowerCase();

@@ -55,3 +55,91 @@ test('the README\'s LayerBind spec runs as written: lamina generate --spec write
   assert.deepEqual([res.layers[0].width, res.layers[0].height], [256, 256]);
   assert.ok(existsSync(out));
 });
+
+test('export refuses the input as its output, a mismatched extension, and an existing file without --force', async () => {
+  const dir = mkdtempSync(join(tmp, 'export-'));
+  const ora = join(dir, 'doc.ora');
+  // a real one-layer project to convert
+  const { Engine } = await import('../engine/engine.ts');
+  const e = new Engine({ packDirs: [], recoveryDir: join(dir, 'recovery') });
+  const d = await e.call('document.new', { width: 8, height: 8, name: 'doc' });
+  const { imageId } = await e.call('document.putImage', { docId: d.docId, image: { width: 8, height: 8, rgba: new Uint8Array(8 * 8 * 4).fill(200) } });
+  await e.call('document.mutate', { docId: d.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'l1', name: 'grey', imageId, x: 0, y: 0, width: 8, height: 8 } }] });
+  await e.call('document.save', { docId: d.docId, path: ora });
+  await e.close();
+  const before = readFileSync(ora);
+
+  const self = lamina('export', ora, '--psd', ora);
+  assert.equal(self.code, 2);
+  assert.match(self.err, /refusing to export over the input file/);
+  assert.equal(self.err.trim().split('\n').length, 1);
+  const selfForced = lamina('export', ora, '--ora', ora, '--force');
+  assert.equal(selfForced.code, 2, '--force never allows writing over the input');
+  assert.deepEqual(readFileSync(ora), before, 'the project is untouched');
+
+  const wrongExt = lamina('export', ora, '--ora', join(dir, 'x.psd'));
+  assert.equal(wrongExt.code, 2);
+  assert.match(wrongExt.err, /ORA export must go to a file ending in \.ora \(got "x\.psd"\)/);
+  assert.equal(existsSync(join(dir, 'x.psd')), false);
+  assert.match(lamina('export', ora, '--psd', join(dir, 'x.png')).err, /ending in \.psd/);
+
+  const psd = join(dir, 'out.psd');
+  assert.equal(lamina('export', ora, '--psd', psd).code, 0);
+  const again = lamina('export', ora, '--psd', psd);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /already exists: pass --force/);
+  const forced = lamina('export', ora, '--psd', psd, '--force');
+  assert.equal(forced.code, 0, forced.err);
+  assert.equal(readFileSync(psd).subarray(0, 4).toString('latin1'), '8BPS', 'a real PSD');
+});
+
+test('a spec may leave out seed (random, reported) and steps (the pack\'s default); provider fallbacks are printed only with --verbose', () => {
+  const specPath = join(tmp, 'minimal-spec.json');
+  writeFileSync(specPath, JSON.stringify({ prompt: 'a large red circle', width: 128, height: 128 }));
+  const quiet = lamina('generate', '--spec', specPath, '--out', join(tmp, 'minimal.png'), '--json');
+  assert.equal(quiet.code, 0, quiet.err);
+  const res = JSON.parse(quiet.out);
+  assert.equal(res.seedRandom, true);
+  assert.ok(Number.isInteger(res.seed) && res.seed >= 0 && res.seed < 2 ** 32);
+  assert.equal(res.layers[0].provenance.seed, res.seed, 'the reported seed is the one that made the picture');
+  assert.equal(res.steps, 20, 'lamina-tiny\'s default_steps');
+  assert.equal(res.layers[0].provenance.steps, 20);
+  assert.doesNotMatch(quiet.err, /execution provider|Vulkan|WebGPU/i, `stderr without --verbose: ${quiet.err}`);
+  const human = lamina('generate', '--spec', specPath, '--out', join(tmp, 'minimal2.png'));
+  assert.match(human.out, /seed \d+, random, 20 steps, cpu/);
+  const verbose = lamina('generate', '--spec', specPath, '--out', join(tmp, 'minimal3.png'), '--verbose');
+  assert.equal(verbose.code, 0, verbose.err);
+  if (/, cpu, /.test(verbose.out)) assert.match(verbose.err, /execution provider (cuda|webgpu) unavailable/, 'with --verbose the skipped providers are said');
+});
+
+test('lamina generate --spec with "init": {image, mask, strength} regenerates the masked area; pixels outside come back unchanged', async () => {
+  const { default: sharp } = await import('sharp');
+  const dir = mkdtempSync(join(tmp, 'init-'));
+  const W = 160, H = 128;
+  const px = Buffer.alloc(W * H * 4);
+  const mask = Buffer.alloc(W * H * 4);
+  for (let y = 0; y < H; y++) for (let x = 0; x < W; x++) {
+    const i = (y * W + x) * 4;
+    px[i] = (x * 3) & 255; px[i + 1] = (y * 5) & 255; px[i + 2] = 200; px[i + 3] = 255;
+    const v = x >= 40 && x < 110 && y >= 30 && y < 90 ? 255 : 0;
+    mask[i] = mask[i + 1] = mask[i + 2] = v; mask[i + 3] = 255;
+  }
+  await sharp(px, { raw: { width: W, height: H, channels: 4 } }).png().toFile(join(dir, 'in.png'));
+  await sharp(mask, { raw: { width: W, height: H, channels: 4 } }).png().toFile(join(dir, 'mask.png'));
+  writeFileSync(join(dir, 'spec.json'), JSON.stringify({ prompt: 'a large red circle', seed: 5, steps: 8, init: { image: 'in.png', mask: 'mask.png', strength: 0.6 } }));
+  const out = join(dir, 'out.png');
+  const r = lamina('generate', '--spec', join(dir, 'spec.json'), '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.deepEqual([res.layers[0].width, res.layers[0].height], [W, H], 'the size comes from the init image');
+  assert.deepEqual(res.layers[0].provenance.params.init, { strength: 0.6, masked: true, startStep: 3 });
+  const { data } = await sharp(out).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+  let outside = 0, inside = 0;
+  for (let p = 0; p < W * H; p++) {
+    const same = data.readUInt32LE(p * 4) === px.readUInt32LE(p * 4);
+    if (mask[p * 4] === 0 && !same) outside++;
+    if (mask[p * 4] > 0 && !same) inside++;
+  }
+  assert.equal(outside, 0, 'every pixel outside the mask is unchanged');
+  assert.ok(inside > 70 * 60 * 0.5, `${inside} masked pixels regenerated`);
+});

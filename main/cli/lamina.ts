@@ -13,12 +13,16 @@ export const USAGE = `usage: lamina <command> [options]
 
 commands:
   info [--json]                               packs, execution providers, versions
-  export IN (--psd OUT | --ora OUT | --png-stack DIR | --png OUT) [--json]
-                                              convert between .ora, .psd, PNG stack, PNG
+  export IN (--psd OUT | --ora OUT | --png-stack DIR | --png OUT) [--force] [--json]
+                                              convert between .ora, .psd, PNG stack, PNG;
+                                              never over IN; --force replaces an existing OUT
   serve [--host H] [--port P] [--json]        the editor in a browser + the WebSocket API
-  generate --spec spec.json --out OUT [--json] run a generation job
+  generate --spec spec.json --out OUT [--json] run a generation job (a spec may leave out
+                                              seed: random, reported; steps: the pack's default)
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
+
+  --verbose (any command)                     also print the execution providers skipped
 `;
 
 export type Command = (args: string[], engine: () => Engine) => Promise<number>;
@@ -31,7 +35,10 @@ const COMMANDS: Record<string, Command> = {
   bench: commandBench,
 };
 
-export async function main(argv: string[]): Promise<number> {
+export async function main(argvIn: string[]): Promise<number> {
+  // --verbose anywhere: also say which execution providers were skipped and why
+  const argv = argvIn.filter((a) => a !== '--verbose');
+  if (argv.length !== argvIn.length) process.env.LAMINA_VERBOSE = '1';
   const [name, ...rest] = argv;
   const json = rest.includes('--json');
   if (!name || name === '--help' || name === '-h' || name === 'help') {

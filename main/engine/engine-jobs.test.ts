@@ -137,3 +137,58 @@ test('jobs route by task: a task this pack has no pipeline for fails no_pipeline
   await assert.rejects(t.engine.call('jobs.start', { task: 'place', spec: { layerId } }), /give docId/);
   await assert.rejects(t.engine.call('jobs.start', { task: 'paint', spec: {} } as never), /jobs\.start: task/);
 });
+
+test('results are named by prompt and seed (unique in the stack); replaceLayerId lands in place of the previous result as one undo step', async () => {
+  const doc = await t.engine.call('document.new', { width: 128, height: 128 });
+  const run = async (extra: { replaceLayerId?: string } = {}, seed = 7) => {
+    const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(2, seed), width: 128, height: 128, upscale: 'nearest' }, ...extra });
+    assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+    return (await t.engine.call('document.get', { docId: doc.docId })).document.layers;
+  };
+  let layers = await run();
+  assert.equal(layers[0].name, 'a large red star · seed 7');
+  assert.equal(layers[0].provenance?.upscale, 'nearest');
+  assert.deepEqual(layers[0].provenance?.native, { width: 64, height: 64 }, 'generated at the pack\'s 64 x 64, enlarged 2x');
+  // nearest-neighbour enlarging: every 2x2 block is one colour
+  const img = await t.engine.call('document.image', { docId: doc.docId, imageId: (layers[0] as { imageId: string }).imageId });
+  assert.equal(img.width, 128);
+  let blocksDiffer = 0;
+  for (let y = 0; y < 128; y += 2) for (let x = 0; x < 128; x += 2) {
+    const at = (dx: number, dy: number) => img.rgba.subarray(((y + dy) * 128 + x + dx) * 4, ((y + dy) * 128 + x + dx) * 4 + 4).join();
+    if (at(0, 0) !== at(1, 0) || at(0, 0) !== at(0, 1) || at(0, 0) !== at(1, 1)) blocksDiffer++;
+  }
+  assert.equal(blocksDiffer, 0);
+  layers = await run();
+  assert.deepEqual(layers.map((l) => l.name), ['a large red star · seed 7 (2)', 'a large red star · seed 7']);
+  const [prev, first] = layers.map((l) => l.id);
+  layers = await run({ replaceLayerId: prev }, 9);
+  assert.deepEqual(layers.map((l) => l.name), ['a large red star · seed 9', 'a large red star · seed 7'], 'replaced in place');
+  assert.equal(layers[1].id, first);
+  const undone = await t.engine.call('document.undo', { docId: doc.docId });
+  assert.deepEqual(undone.document.layers.map((l) => l.id), [prev, first], 'one undo brings the replaced result back');
+  await assert.rejects(t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), replaceLayerId: 'gone' }), /no layer "gone" to replace/);
+});
+
+test('regenerateArea: the document as it looks now is the init image, the box its mask; the result lands as a layer holding just the box', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 96, height: 64 });
+  const rgba = new Uint8Array(96 * 64 * 4);
+  for (let p = 0; p < 96 * 64; p++) rgba.set([(p * 7) & 255, (p * 3) & 255, 90, 255], p * 4);
+  const { imageId } = await e.call('document.putImage', { docId: doc.docId, image: { width: 96, height: 64, rgba } });
+  await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'photo', name: 'photo', imageId, x: 0, y: 0, width: 96, height: 64 } }] });
+  const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(4), width: 96, height: 64 }, regenerateArea: { box: [20, 10, 30, 20], strength: 0.75 } });
+  assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+  const snap = await e.call('document.get', { docId: doc.docId });
+  const top = snap.document.layers[0] as { kind: string; x: number; y: number; width: number; height: number; imageId: string; provenance: { params: Record<string, unknown> } };
+  assert.deepEqual([top.kind, top.x, top.y, top.width, top.height], ['raster', 20, 10, 30, 20]);
+  assert.deepEqual(top.provenance.params.init, { strength: 0.75, masked: true, startStep: 1 });
+  const px = await e.call('document.image', { docId: doc.docId, imageId: top.imageId });
+  let changed = 0;
+  for (let y = 0; y < 20; y++) for (let x = 0; x < 30; x++) {
+    const a = ((y + 10) * 96 + x + 20) * 4, b = (y * 30 + x) * 4;
+    if (px.rgba[b] !== rgba[a] || px.rgba[b + 1] !== rgba[a + 1] || px.rgba[b + 2] !== rgba[a + 2]) changed++;
+  }
+  assert.ok(changed > 300, `${changed} of 600 pixels in the area regenerated`);
+  assert.equal(snap.undoLabel, 'Generate');
+  await assert.rejects(e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), regenerateArea: { box: [200, 200, 5, 5], strength: 0.5 } }), /outside the 96x64 canvas/);
+});

@@ -44,7 +44,7 @@ test('new, import, mutate, undo/redo, save, reopen', async () => {
   await e.call('document.save', { docId: doc.docId, path: out });
   assert.equal((await e.call('document.get', { docId: doc.docId })).dirty, false);
   const reopened = await e.call('document.open', { path: out });
-  assert.deepEqual(reopened.document, snap.document);
+  assert.deepEqual(reopened.document, { ...snap.document, name: 'poster' }, 'saved under a new name, the document takes the file\'s name');
   const img = await e.call('document.image', { docId: reopened.docId, imageId: (reopened.document.layers[1] as { imageId: string }).imageId });
   assert.equal(img.rgba.byteLength, img.width * img.height * 4, 'document.image gives raw RGBA');
   assert.deepEqual([...img.rgba.subarray(0, 4)], [0, 0, 255, 128]);
@@ -65,11 +65,50 @@ test('mutations referencing unknown pixels are refused; putImage makes them know
 test('save refuses non-.ora targets and unwritable paths without losing the previous file', async () => {
   const e = t.engine;
   const doc = await e.call('document.new', { width: 8, height: 8 });
-  await assert.rejects(e.call('document.save', { docId: doc.docId }), /no file yet/);
   await assert.rejects(e.call('document.save', { docId: doc.docId, path: join(t.dir, 'x.psd') }), /use export/);
   const blocker = join(t.dir, 'a-file');
   writeFileSync(blocker, 'x');
   await assert.rejects(e.call('document.save', { docId: doc.docId, path: join(blocker, 'inside.ora') }), (err: Error & { code?: string }) => err.code === 'io_error');
+});
+
+test('save without a path goes to the projects folder, never over another project; Save As renames', async () => {
+  const e = t.engine;
+  assert.equal((await e.call('app.info', {})).projectsDir, e.projectsDir);
+  const a = await e.call('document.new', { width: 8, height: 8, name: 'Flyer/draft' });
+  const first = await e.call('document.save', { docId: a.docId });
+  assert.equal(first.path, join(e.projectsDir, 'Flyer-draft.ora'), 'a new document lands in the projects folder under its (file-safe) name');
+  assert.ok(existsSync(first.path));
+  const b = await e.call('document.new', { width: 8, height: 8, name: 'Flyer-draft' });
+  await assert.rejects(e.call('document.save', { docId: b.docId }), (err: Error & { code?: string }) => err.code === 'exists' && /already exists/.test(err.message));
+  await assert.rejects(e.call('document.save', { docId: b.docId, path: 'Flyer-draft.ora' }), (err: Error & { code?: string }) => err.code === 'exists', 'a relative path is relative to the projects folder');
+  assert.equal((await e.call('document.save', { docId: b.docId, overwrite: true })).path, first.path, 'replaced when asked');
+  // Save As: the name follows the file; exports use it
+  const renamed = await e.call('document.save', { docId: b.docId, path: join(t.dir, 'Poster final.ora') });
+  const snap = await e.call('document.get', { docId: b.docId });
+  assert.equal(snap.document.name, 'Poster final');
+  assert.equal(snap.path, renamed.path);
+  assert.equal(snap.dirty, false);
+  assert.equal((await e.call('export.bytes', { docId: b.docId, format: 'psd' })).name, 'Poster final.psd');
+  // saving again to its own file needs no overwrite
+  await e.call('document.save', { docId: b.docId });
+});
+
+test('export refuses the document\'s own file and a mismatched extension; relative paths go to the projects folder', async () => {
+  const e = t.engine;
+  const d = await e.call('document.new', { width: 8, height: 8, name: 'Own' });
+  const own = join(t.dir, 'own.ora');
+  await e.call('document.save', { docId: d.docId, path: own });
+  const refuse = (format: 'ora' | 'psd' | 'png' | 'png-stack', path: string, re: RegExp) =>
+    assert.rejects(e.call('export.run', { docId: d.docId, format, path }), (err: Error & { code?: string }) => err.code === 'bad_request' && re.test(err.message));
+  await refuse('ora', own, /over the input file/);
+  await refuse('psd', own, /over the input file/);
+  await refuse('ora', join(t.dir, 'x.psd'), /ORA export must go to a file ending in \.ora/);
+  await refuse('png', join(t.dir, 'x.jpg'), /ending in \.png/);
+  await refuse('png-stack', join(t.dir, 'x.png'), /folder/);
+  const { paths } = await e.call('export.run', { docId: d.docId, format: 'png', path: 'own-flat.png' });
+  assert.deepEqual(paths, [join(e.projectsDir, 'own-flat.png')]);
+  // a missing folder is an error that says so (the editor shows it)
+  await assert.rejects(e.call('export.run', { docId: d.docId, format: 'psd', path: join(t.dir, 'no', 'such', 'x.psd') }), /the folder does not exist/);
 });
 
 test('autosave writes recovery files that are offered back and restored', async () => {
@@ -140,4 +179,24 @@ test('queued jobs can be cancelled before they run', async () => {
   assert.equal((await fb).state, 'cancelled');
   await waitFinal(a.jobId);
   assert.equal((await t.engine.call('jobs.cancel', { jobId: b.jobId })).cancelled, false);
+});
+
+test('a document whose clients all left (a browser reload) is autosaved and offered back live, with its history', async () => {
+  const e = t.engine;
+  const d = (await e.dispatch('document.new', { width: 8, height: 8, name: 'Tab work' }, 'tab-1')) as { docId: string };
+  await e.dispatch('document.mutate', { docId: d.docId, ops: [{ op: 'rename-document', name: 'Tab work 2' }], label: 'Rename' }, 'tab-1');
+  await e.dispatch('document.get', { docId: d.docId }, 'watcher'); // reading does not keep it
+  assert.equal((await e.call('document.recoveryList', {})).some((r) => r.name === 'Tab work 2'), false, 'open in a tab: not offered');
+  e.releaseClient('tab-1');
+  const offered = (await e.call('document.recoveryList', {})).find((r) => r.name === 'Tab work 2');
+  assert.ok(offered, 'offered after its tab went away');
+  assert.ok(existsSync(offered.path), 'and written to disk at once');
+  const back = (await e.dispatch('document.recover', { path: offered.path }, 'tab-2')) as { docId: string; canUndo: boolean; undoLabel: string | null; document: { name: string } };
+  assert.equal(back.docId, d.docId, 'the live document, not a copy');
+  assert.deepEqual([back.document.name, back.canUndo, back.undoLabel], ['Tab work 2', true, 'Rename']);
+  assert.equal((await e.call('document.recoveryList', {})).some((r) => r.path === offered.path), false);
+  // a clean document whose tab leaves is not offered
+  const clean = (await e.dispatch('document.new', { width: 8, height: 8, name: 'Clean' }, 'tab-3')) as { docId: string };
+  e.releaseClient('tab-3');
+  assert.equal((await e.call('document.recoveryList', {})).some((r) => r.name === 'Clean' || r.path.includes(clean.docId)), false);
 });

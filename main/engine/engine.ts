@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
-import { basename, extname, join } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import { createRequire } from 'node:module';
 import type { z } from 'zod';
 import {
@@ -16,9 +16,11 @@ import { findLayer } from '../../common/document/layer-tree.ts';
 import type { JobPayload } from './jobs/job-protocol.ts';
 import type { LaminaDocument, Layer } from '../../common/document/document-schema.ts';
 import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts';
-import { TASKS, type TaskName } from '../../common/contract/tasks.ts';
+import { TASKS, type TaskName, type TaskSpec } from '../../common/contract/tasks.ts';
+import { cropResultLayer, regenerateAreaInit } from './session/regenerate-area.ts';
 import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
+import { exportTargetProblem } from '../../common/contract/export-target.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { ImageStore } from './imaging/image-store.ts';
 import { JobQueue } from './jobs/job-queue.ts';
@@ -33,6 +35,9 @@ export interface EngineOptions {
   packDirs: string[];
   /** where autosave recovery files go */
   recoveryDir: string;
+  /** where Save puts a document that has no file yet, and what relative save/export paths are
+   * relative to ($LAMINA_HOME/projects by default) */
+  projectsDir?: string;
   /** autosave period in ms; 0 disables the timer (tests call autosaveNow) */
   autosaveMs?: number;
   /** the job worker's entry (benches and tests); the real job worker by default */
@@ -41,6 +46,10 @@ export interface EngineOptions {
 
 type Handlers = { [M in Method]: (input: z.output<Contract[M]['input']>) => Promise<Output<M>> };
 
+/** calls by which a client shows it has a document open (reads do not count: a second
+ * window looking at a document does not keep it from being offered back) */
+const CLAIMING = new Set<Method>(['document.new', 'document.open', 'document.openBytes', 'document.recover', 'document.import', 'document.mutate', 'document.undo', 'document.redo', 'document.save', 'jobs.start']);
+
 const require = createRequire(import.meta.url);
 const APP_VERSION: string = require('../../package.json').version;
 
@@ -48,9 +57,14 @@ export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
-  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
+  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number] }>();
   readonly jobs: JobQueue;
   private autosaveTimer: NodeJS.Timeout | null = null;
+  /** which transport clients (a browser tab's socket) have each document open */
+  private readonly owners = new Map<string, Set<string>>();
+  /** open documents whose every client went away (a browser reload): offered for recovery */
+  private readonly orphaned = new Set<string>();
+  private orphanSaves: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: EngineOptions) {
     this.jobs = new JobQueue(options.jobWorker, (jobId, raw) => this.finishJob(jobId, raw));
@@ -62,11 +76,37 @@ export class Engine implements LaminaClient {
     }
   }
 
-  /** Validated entry point used by every transport. */
-  async dispatch(method: string, input: unknown): Promise<unknown> {
+  /** Validated entry point used by every transport. `client`: the caller's connection (the
+   * server's socket), so that a document whose clients all left can be offered back. */
+  async dispatch(method: string, input: unknown, client?: string): Promise<unknown> {
     const parsed = parseInput(method, input);
     const handler = this.handlers[parsed.method] as (i: unknown) => Promise<unknown>;
-    return handler(parsed.input);
+    const output = await handler(parsed.input);
+    if (client && CLAIMING.has(parsed.method)) {
+      const docId = (parsed.input as { docId?: unknown }).docId ?? (output as { docId?: unknown } | null)?.docId;
+      if (typeof docId === 'string' && this.sessions.has(docId)) this.claim(client, docId);
+    }
+    return output;
+  }
+
+  private claim(client: string, docId: string): void {
+    const set = this.owners.get(docId) ?? new Set();
+    set.add(client);
+    this.owners.set(docId, set);
+    this.orphaned.delete(docId);
+  }
+
+  /** A client went away (its socket closed): documents no other client has open become
+   * orphans; the dirty ones are autosaved at once and offered by document.recoveryList. */
+  releaseClient(client: string): void {
+    for (const [docId, set] of this.owners) {
+      if (!set.delete(client) || set.size > 0) continue;
+      this.owners.delete(docId);
+      const s = this.sessions.get(docId);
+      if (!s) continue;
+      this.orphaned.add(docId);
+      if (s.dirty) this.orphanSaves = this.orphanSaves.then(() => this.autosaveOne(s)).catch(() => undefined);
+    }
   }
 
   call<M extends Method>(method: M, input: Input<M>): Promise<Output<M>> {
@@ -105,6 +145,15 @@ export class Engine implements LaminaClient {
     return snap;
   }
 
+  /** Where documents without a file go; relative paths are relative to it. */
+  get projectsDir(): string {
+    return this.options.projectsDir ?? join(dirname(this.options.recoveryDir), 'projects');
+  }
+
+  private userPath(path: string): string {
+    return isAbsolute(path) ? path : resolve(this.projectsDir, path);
+  }
+
   private recoveryPath(s: DocumentSession): string {
     return join(this.options.recoveryDir, `${s.docId}.ora`);
   }
@@ -113,13 +162,25 @@ export class Engine implements LaminaClient {
   async autosaveNow(): Promise<string[]> {
     const written: string[] = [];
     for (const s of this.sessions.values()) {
-      if (!s.dirty) continue;
-      await mkdir(this.options.recoveryDir, { recursive: true });
-      const path = this.recoveryPath(s);
-      await writeDocumentFile(s.document, s.store, 'ora', path);
-      written.push(path);
+      if (s.dirty) written.push(await this.autosaveOne(s));
     }
     return written;
+  }
+
+  private async autosaveOne(s: DocumentSession): Promise<string> {
+    await mkdir(this.options.recoveryDir, { recursive: true });
+    const path = this.recoveryPath(s);
+    await writeDocumentFile(s.document, s.store, 'ora', path);
+    return path;
+  }
+
+  /** The orphaned open document whose recovery file is `path`, if any. */
+  private orphanAt(path: string): DocumentSession | undefined {
+    for (const id of this.orphaned) {
+      const s = this.sessions.get(id);
+      if (s && this.recoveryPath(s) === path) return s;
+    }
+    return undefined;
   }
 
   private async dropRecovery(s: DocumentSession): Promise<void> {
@@ -130,7 +191,7 @@ export class Engine implements LaminaClient {
     'app.info': async () => {
       const registry = await loadPackRegistry(this.options.packDirs);
       const ort = ortInfo();
-      return { version: APP_VERSION, node: process.versions.node, onnxruntime: ort.version, providers: ort.providers, packs: registry.summaries };
+      return { version: APP_VERSION, node: process.versions.node, onnxruntime: ort.version, providers: ort.providers, packs: registry.summaries, projectsDir: this.projectsDir };
     },
 
     'document.new': async ({ width, height, name }) => {
@@ -190,11 +251,16 @@ export class Engine implements LaminaClient {
       return this.changed(s);
     },
 
-    'document.save': async ({ docId, path }) => {
+    'document.save': async ({ docId, path, overwrite }) => {
       const s = this.session(docId);
-      const target = path ?? s.path;
-      if (!target) throw new LaminaError('bad_request', 'this document has no file yet: give a path ending in .ora');
+      // a document without a file goes to the projects folder under its name
+      const target = path ? this.userPath(path) : (s.path ?? join(this.projectsDir, `${safeFileName(s.document.name)}.ora`));
       if (extname(target).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `save writes OpenRaster (.ora); use export for "${basename(target)}"`);
+      if (target !== s.path && !overwrite && (await exists(target))) throw new LaminaError('exists', `${target} already exists: replace it, or choose another name`);
+      // Save As: the document takes the new file's name (title, export names follow)
+      const name = basename(target, extname(target));
+      if (target !== s.path && name !== s.document.name) s.apply([{ op: 'rename-document', name }], 'ignore', 'Rename');
+      if (dirname(target) === this.projectsDir) await mkdir(this.projectsDir, { recursive: true });
       await writeDocumentFile(s.document, s.store, 'ora', target);
       s.markSaved(target);
       s.collectGarbage();
@@ -207,6 +273,8 @@ export class Engine implements LaminaClient {
       const s = this.sessions.get(docId);
       if (!s) return { closed: false };
       this.sessions.delete(docId);
+      this.owners.delete(docId);
+      this.orphaned.delete(docId);
       await this.dropRecovery(s);
       return { closed: true };
     },
@@ -222,25 +290,34 @@ export class Engine implements LaminaClient {
     },
 
     'document.recoveryList': async () => {
+      await this.orphanSaves;
       let names: string[] = [];
       try {
         names = (await readdir(this.options.recoveryDir)).filter((n) => n.endsWith('.ora'));
       } catch {
         return [];
       }
-      const open = new Set([...this.sessions.values()].map((s) => this.recoveryPath(s)));
+      // documents some client still has open are not lost; orphans (their tab reloaded) are
+      const open = new Set([...this.sessions.values()].filter((s) => !this.orphaned.has(s.docId)).map((s) => this.recoveryPath(s)));
       const out = [];
       for (const n of names) {
         const path = join(this.options.recoveryDir, n);
         if (open.has(path)) continue;
         const st = await stat(path);
-        out.push({ path, name: n, savedAt: st.mtime.toISOString() });
+        out.push({ path, name: this.orphanAt(path)?.document.name ?? n, savedAt: st.mtime.toISOString() });
       }
       return out;
     },
 
     'document.recover': async ({ path }) => {
       this.assertRecoveryPath(path);
+      // a document still open here (its tab reloaded) comes back live, with its undo history
+      const live = this.orphanAt(path);
+      if (live) {
+        this.orphaned.delete(live.docId);
+        await rm(path, { force: true });
+        return live.snapshot();
+      }
       const store = new ImageStore();
       const doc = await readDocumentFile({ path }, store);
       const s = this.addSession(doc, store, null);
@@ -251,12 +328,20 @@ export class Engine implements LaminaClient {
 
     'document.discardRecovery': async ({ path }) => {
       this.assertRecoveryPath(path);
+      const live = this.orphanAt(path);
+      if (live) {
+        this.sessions.delete(live.docId);
+        this.orphaned.delete(live.docId);
+      }
       await rm(path, { force: true });
       return { removed: true };
     },
 
-    'export.run': async ({ docId, format, path }) => {
+    'export.run': async ({ docId, format, path: given }) => {
       const s = this.session(docId);
+      const path = this.userPath(given);
+      const problem = exportTargetProblem(format, path, s.path);
+      if (problem) throw new LaminaError('bad_request', problem);
       const paths = await writeDocumentFile(s.document, s.store, format, path);
       return { paths };
     },
@@ -267,15 +352,24 @@ export class Engine implements LaminaClient {
       return { name: `${s.document.name}.${format}`, dataBase64: Buffer.from(bytes).toString('base64') };
     },
 
-    'jobs.start': async ({ task, spec, docId }) => {
+    'jobs.start': async ({ task, spec: given, docId, replaceLayerId, regenerateArea }) => {
       const s = docId ? this.session(docId) : null;
+      let spec = given;
+      let cropTo: [number, number, number, number] | undefined;
+      if (regenerateArea) {
+        if (task !== 'generate' || !s) throw new LaminaError('bad_request', 'regenerateArea is for a generate job on an open document (give docId)');
+        const area = regenerateAreaInit(s.document, s.store, regenerateArea.box, regenerateArea.strength);
+        spec = { ...(given as TaskSpec<'generate'>), width: s.document.width, height: s.document.height, regions: [], order: [], init: area.init };
+        cropTo = area.box;
+      }
+      if (replaceLayerId && (!s || !findLayer(s.document.layers, replaceLayerId))) throw new LaminaError('not_found', `no layer "${replaceLayerId}" to replace in this document`);
       if ('layerId' in spec) {
         // tasks on a layer read it from an open document
         if (!s) throw new LaminaError('bad_request', `task "${task}" works on a layer of an open document: give docId`);
         if (!findLayer(s.document.layers, spec.layerId)) throw new LaminaError('not_found', `no layer "${spec.layerId}" in this document`);
       }
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs } as JobPayload);
-      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}) });
+      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}) });
       return { jobId };
     },
 
@@ -307,10 +401,13 @@ export class Engine implements LaminaClient {
     if (!info) throw new LaminaError('internal', `job ${jobId} finished but the engine has no record of it`);
     const parsed = TASKS[info.task].result.safeParse(raw);
     if (!parsed.success) throw new LaminaError('internal', `${info.task} result: ${describeZodError(parsed.error)}`);
-    const result = parsed.data as TaskResult;
+    let result = parsed.data as TaskResult;
+    if (info.cropTo && result.landing === 'add-layers') result = { ...result, layers: result.layers.map((l) => cropResultLayer(l, info.cropTo!)) };
     const s = info.docId ? this.sessions.get(info.docId) : undefined;
     if (!s) return result; // no document, or closed while the job ran
-    const ops = await landingOps(s.document, s.store, result);
+    // added layers asked to replace one that is still there land in its place instead
+    const replace = info.replaceLayerId && result.landing === 'add-layers' && findLayer(s.document.layers, info.replaceLayerId) ? info.replaceLayerId : null;
+    const ops = await landingOps(s.document, s.store, replace && result.landing === 'add-layers' ? { ...result, landing: 'replace-layer', layerId: replace } : result);
     if (ops) {
       s.apply(ops, 'record', TASKS[info.task].label);
       this.changed(s);
@@ -323,3 +420,12 @@ export class Engine implements LaminaClient {
   }
 }
 
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+/** A document name as a file name: no path separators or characters file systems refuse. */
+export function safeFileName(name: string): string {
+  const clean = name.replace(/[\\/:*?"<>|\x00-\x1f]+/g, '-').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 120);
+  return clean || 'Untitled';
+}

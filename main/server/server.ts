@@ -1,6 +1,6 @@
 // `lamina serve`: the contract over WebSocket plus the renderer over HTTP.
 // Loopback by default; any other address requires the random token the server prints.
-import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -103,7 +103,11 @@ function bindSocket(ws: WebSocket, engine: Engine): void {
     if (ws.readyState === ws.OPEN) ws.send(encodeFrame(msg));
   };
   const unsubscribe = EVENT_NAMES.map((event) => engine.on(event, (payload) => send({ event, payload })));
-  ws.on('close', () => unsubscribe.forEach((u) => u()));
+  const client = randomUUID();
+  ws.on('close', () => {
+    unsubscribe.forEach((u) => u());
+    engine.releaseClient(client); // a reloaded tab's unsaved documents are offered back
+  });
   ws.on('message', async (data, isBinary) => {
     let msg: CallMessage;
     try {
@@ -117,7 +121,7 @@ function bindSocket(ws: WebSocket, engine: Engine): void {
       return;
     }
     try {
-      send({ id: msg.id, ok: true, output: await engine.dispatch(msg.method, msg.input) });
+      send({ id: msg.id, ok: true, output: await engine.dispatch(msg.method, msg.input, client) });
     } catch (err) {
       send({ id: msg.id, ok: false, error: toErrorPayload(err) });
     }

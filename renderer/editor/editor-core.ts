@@ -25,7 +25,7 @@ export class EngineError extends Error {
   }
 }
 
-function errorOf(err: unknown): { code?: string; message: string } {
+export function errorOf(err: unknown): { code?: string; message: string } {
   if (err && typeof err === 'object' && 'message' in err) {
     const e = err as { code?: unknown; message: unknown };
     return { code: typeof e.code === 'string' ? e.code : undefined, message: String(e.message) };
@@ -52,6 +52,8 @@ export class EditorCore {
   readonly newId: (prefix: string) => string;
   /** every toast shown this session (bounded): for tests and bug reports */
   readonly toastLog: Toast[] = [];
+  /** the last failed call's error (a dialog shows it beside the form that failed) */
+  lastError: { code?: string; message: string } | null = null;
   /** called when a snapshot of another document arrives (the facade fits the view) */
   onNewDocument: () => void = () => undefined;
   private toastSeq = 0;
@@ -94,6 +96,7 @@ export class EditorCore {
   }
   reportError(err: unknown): void {
     const e = errorOf(err);
+    this.lastError = e;
     this.toast('error', e.message, e.code);
   }
 

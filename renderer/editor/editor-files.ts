@@ -3,7 +3,7 @@
 // guards unsaved changes.
 import type { DocumentSnapshot, ExportFormat } from '../../common/contract/contract.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
-import type { EditorCore } from './editor-core.ts';
+import { errorOf, type EditorCore } from './editor-core.ts';
 import { addRecent, readRecent, type KeyValueStorage, type RecentFile } from './recent-files.ts';
 
 export interface EditorFilesOptions {
@@ -75,6 +75,27 @@ export class EditorFiles {
     return !!s;
   }
 
+  /** One save; a target that is another existing file is replaced only after the user agrees. */
+  private async saveTo(docId: string, path: string): Promise<{ path: string } | undefined> {
+    try {
+      return await this.core.client.call('document.save', { docId, path });
+    } catch (err) {
+      const e = errorOf(err);
+      if (e.code === 'exists' && this.confirmFn(`${path} already exists. Replace it?`)) return this.core.call('document.save', { docId, path, overwrite: true });
+      this.core.reportError(err);
+      return undefined;
+    }
+  }
+
+  /** Where Save As proposes to save: the document's file, or <projects folder>/<name>.ora. */
+  defaultSavePath(): string {
+    const s = this.core.state.snapshot;
+    if (s?.path) return s.path;
+    const name = `${s?.document.name ?? 'Untitled'}.ora`;
+    const dir = this.core.state.projectsDir;
+    return dir ? `${dir.replace(/[\\/]+$/, '')}/${name}` : name;
+  }
+
   /** Save to `path`, or to the document's own path; false when a path is needed (Save As). */
   async save(path?: string): Promise<boolean> {
     const s = this.core.state.snapshot;
@@ -88,7 +109,7 @@ export class EditorFiles {
       }
       if (!target) return false;
     }
-    const r = await this.core.call('document.save', { docId: s.docId, path: target });
+    const r = await this.saveTo(s.docId, target);
     if (!r) return false;
     this.remember(r.path);
     const fresh = await this.core.call('document.get', { docId: s.docId });

@@ -58,6 +58,8 @@ export interface EditorState {
   /** the one job in flight, whichever task panel started it */
   job: JobView | null;
   packs: PackSummary[];
+  /** where Save puts new documents (the engine's $LAMINA_HOME/projects); null until connected */
+  projectsDir: string | null;
   toasts: Toast[];
   /** how many mutations are in flight (UI can show a busy state) */
   pending: number;
@@ -79,6 +81,7 @@ export function initialState(): EditorState {
     editingRegionId: null,
     job: null,
     packs: [],
+    projectsDir: null,
     toasts: [],
     pending: 0,
   };

@@ -136,7 +136,9 @@ export class Editor {
   }
 
   async connect(): Promise<void> {
-    await this.refreshPacks();
+    const info = await this.call('app.info', {});
+    if (info) this.store.set({ packs: info.packs, projectsDir: info.projectsDir });
+    else await this.refreshPacks();
   }
   /** Reload the pack list (packs can be installed while the editor runs). */
   async refreshPacks(): Promise<void> {
@@ -226,6 +228,16 @@ export class Editor {
   save(path?: string): Promise<boolean> {
     return this.files.save(path);
   }
+  defaultSavePath(): string {
+    return this.files.defaultSavePath();
+  }
+  /** the last failed call's error, for the dialog that made it */
+  get lastError(): { code?: string; message: string } | null {
+    return this.core.lastError;
+  }
+  clearLastError(): void {
+    this.core.lastError = null;
+  }
   exportTo(format: ExportFormat, path: string): Promise<string[] | null> {
     return this.files.exportTo(format, path);
   }
@@ -262,6 +274,11 @@ export class Editor {
   handleKey(ev: KeyInput, inText: boolean): boolean {
     const cmd = this.shortcuts.match(ev, inText);
     if (!cmd) return false;
+    // Esc cancels a running job first, wherever the focus is
+    if (cmd === 'cancel' && this.jobs.busy) {
+      void this.cancelJob();
+      return true;
+    }
     if (cmd === 'cancel' && inText) {
       this.store.set({ editingRegionId: null });
       return false;
@@ -305,6 +322,7 @@ export class Editor {
       case 'nudge.up10': return void this.nudge(0, -10);
       case 'nudge.down10': return void this.nudge(0, 10);
       case 'cancel':
+        if (this.jobs.busy) return void this.cancelJob();
         this.tools.dispatch('onCancel');
         this.store.set({ editingRegionId: null });
         return;

@@ -242,7 +242,8 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
       {dialog?.kind === 'saveAs' && (
         <PathDialog
           title="Save As" label="File (.ora)" testId="saveas-dialog" confirm="Save"
-          initial={snapshot?.path ?? `${doc?.name ?? 'Untitled'}.ora`}
+          initial={editor.defaultSavePath()}
+          hint={<>New documents go to the projects folder <code data-testid="projects-dir">{editor.state.projectsDir ?? '(not connected)'}</code>; any path on the engine&apos;s disk works.</>}
           onConfirm={(p) => editor.save(/\.ora$/i.test(p) ? p : `${p}.ora`)}
           onClose={() => setDialog(null)}
         />
@@ -250,7 +251,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
       {dialog?.kind === 'openPath' && (
         <PathDialog title="Open" label="File (.ora, .psd, .png, .jpg, .webp)" testId="openpath-dialog" confirm="Open" initial="" onConfirm={(p) => editor.openPath(p)} onClose={() => setDialog(null)} />
       )}
-      {dialog?.kind === 'export' && <ExportDialog onClose={() => setDialog(null)} fileDialog={fileDialog} defaultDir={snapshot?.path ? snapshot.path.replace(/[^\\/]*$/, '') : ''} />}
+      {dialog?.kind === 'export' && <ExportDialog onClose={() => setDialog(null)} fileDialog={fileDialog} defaultDir={snapshot?.path ? snapshot.path.replace(/[^\\/]*$/, '') : editor.state.projectsDir ? `${editor.state.projectsDir}/` : ''} />}
       {dialog?.kind === 'recovery' && <RecoveryDialog items={dialog.items} onClose={() => setDialog(null)} />}
       {dropping && <div className="drop-hint">Drop to open (.ora, .psd) or import as a layer (images)</div>}
     </div>

@@ -1,6 +1,9 @@
 // Modal dialogs: New, Save As, Export, Open by path, crash recovery.
 import { useEffect, useRef, useState, type ReactNode } from 'react';
-import { useServices } from './editor-context.ts';
+import { useEditorState, useServices } from './editor-context.ts';
+import { LIMITS } from '../../common/contract/limits.ts';
+import { LimitedNumberInput } from './limited-input.tsx';
+import type { PackSummary } from '../../common/contract/contract.ts';
 
 export const SIZE_PRESETS: { label: string; width: number; height: number }[] = [
   { label: 'Square 512', width: 512, height: 512 },
@@ -11,6 +14,19 @@ export const SIZE_PRESETS: { label: string; width: number; height: number }[] = 
   { label: 'Instagram 1080 × 1350', width: 1080, height: 1350 },
   { label: 'A4 @150dpi 1240 × 1754', width: 1240, height: 1754 },
 ];
+
+/** The presets of the New dialog: the first good pack's native size first (what it generates
+ * at without enlarging), then the usual sizes. */
+export function sizePresets(packs: readonly PackSummary[]): { label: string; width: number; height: number }[] {
+  const pack = packs.find((p) => p.ok && p.native);
+  const native = pack?.native ? [{ label: `${pack.id} native ${pack.native.width} × ${pack.native.height} (no enlarging)`, width: pack.native.width, height: pack.native.height }] : [];
+  return [...native, ...SIZE_PRESETS];
+}
+
+/** What failed, shown inside the dialog that asked for it (the toast says it too). */
+export function DialogError({ error, what }: { error: string | null; what: string }) {
+  return error ? <p className="dialog-error" role="alert" data-testid="dialog-error">{what} failed: {error}</p> : null;
+}
 
 export function Modal({ title, children, onClose, testId }: { title: string; children: ReactNode; onClose: () => void; testId: string }) {
   const ref = useRef<HTMLDivElement>(null);
@@ -46,8 +62,14 @@ export function NewDocumentDialog({ onClose }: { onClose: () => void }) {
   const [w, setW] = useState(1024);
   const [h, setH] = useState(1024);
   const [name, setName] = useState('Untitled');
+  const [invalid, setInvalid] = useState<{ w: string | null; h: string | null }>({ w: null, h: null });
+  const [error, setError] = useState<string | null>(null);
+  const presets = sizePresets(useEditorState((s) => s.packs));
   const create = async () => {
+    if (invalid.w || invalid.h) return;
+    editor.clearLastError();
     if (await editor.newDocument(w, h, name || 'Untitled')) onClose();
+    else setError(editor.lastError?.message ?? 'the engine refused it');
   };
   return (
     <Modal title="New document" onClose={onClose} testId="new-dialog">
@@ -57,40 +79,51 @@ export function NewDocumentDialog({ onClose }: { onClose: () => void }) {
           <span>Preset</span>
           <select
             data-testid="new-preset"
-            value={SIZE_PRESETS.find((p) => p.width === w && p.height === h)?.label ?? 'custom'}
+            value={presets.find((p) => p.width === w && p.height === h)?.label ?? 'custom'}
             onChange={(e) => {
-              const p = SIZE_PRESETS.find((x) => x.label === e.target.value);
-              if (p) { setW(p.width); setH(p.height); }
+              const p = presets.find((x) => x.label === e.target.value);
+              if (p) { setW(p.width); setH(p.height); setInvalid({ w: null, h: null }); }
             }}
           >
-            {SIZE_PRESETS.map((p) => <option key={p.label} value={p.label}>{p.label}</option>)}
+            {presets.map((p) => <option key={p.label} value={p.label}>{p.label}</option>)}
             <option value="custom">Custom</option>
           </select>
         </label>
         <div className="row">
-          <label><span>Width</span><input type="number" data-testid="new-width" min={1} max={16384} value={w} onChange={(e) => setW(Math.max(1, Math.min(16384, Math.round(Number(e.target.value) || 1))))} /></label>
-          <label><span>Height</span><input type="number" data-testid="new-height" min={1} max={16384} value={h} onChange={(e) => setH(Math.max(1, Math.min(16384, Math.round(Number(e.target.value) || 1))))} /></label>
+          <LimitedNumberInput limit={LIMITS.canvasSide} label="Width" testId="new-width" value={w} onChange={setW} onValidity={(e) => setInvalid((v) => ({ ...v, w: e }))} />
+          <LimitedNumberInput limit={LIMITS.canvasSide} label="Height" testId="new-height" value={h} onChange={setH} onValidity={(e) => setInvalid((v) => ({ ...v, h: e }))} />
         </div>
+        <p className="muted small">{LIMITS.canvasSide.min} to {LIMITS.canvasSide.max} px per side.</p>
+        <DialogError error={error} what="New document" />
         <div className="actions">
           <button type="button" onClick={onClose}>Cancel</button>
-          <button type="submit" className="primary" data-testid="new-create">Create</button>
+          <button type="submit" className="primary" data-testid="new-create" disabled={!!(invalid.w || invalid.h)}>Create</button>
         </div>
       </form>
     </Modal>
   );
 }
 
-export function PathDialog({ title, label, initial, confirm, onConfirm, onClose, testId, extra }: {
+export function PathDialog({ title, label, initial, confirm, onConfirm, onClose, testId, extra, hint }: {
   title: string; label: string; initial: string; confirm: string; testId: string;
-  onConfirm: (path: string) => Promise<boolean>; onClose: () => void; extra?: ReactNode;
+  onConfirm: (path: string) => Promise<boolean>; onClose: () => void; extra?: ReactNode; hint?: ReactNode;
 }) {
+  const { editor } = useServices();
   const [path, setPath] = useState(initial);
+  const [error, setError] = useState<string | null>(null);
   return (
     <Modal title={title} onClose={onClose} testId={testId}>
-      <form onSubmit={async (e) => { e.preventDefault(); if (path.trim() && (await onConfirm(path.trim()))) onClose(); }}>
+      <form onSubmit={async (e) => {
+        e.preventDefault();
+        if (!path.trim()) return;
+        editor.clearLastError();
+        if (await onConfirm(path.trim())) onClose();
+        else setError(editor.lastError?.message ?? null);
+      }}>
         <label className="block"><span>{label}</span><input data-testid={`${testId}-path`} value={path} onChange={(e) => setPath(e.target.value)} spellCheck={false} /></label>
-        <p className="muted small">The engine runs on this machine: give a path on its disk.</p>
+        <p className="muted small">{hint ?? 'The engine runs on this machine: give a path on its disk.'}</p>
         {extra}
+        <DialogError error={error} what={title} />
         <div className="actions">
           <button type="button" onClick={onClose}>Cancel</button>
           <button type="submit" className="primary" data-testid={`${testId}-confirm`}>{confirm}</button>
@@ -118,10 +151,17 @@ export function ExportDialog({ onClose, defaultDir, fileDialog }: { onClose: () 
   const [format, setFormat] = useState<'psd' | 'png-stack' | 'png' | 'ora'>('psd');
   const ext = format === 'png-stack' ? '' : `.${format}`;
   const [path, setPath] = useState(`${defaultDir}${name}${ext}`);
+  const [error, setError] = useState<string | null>(null);
   useEffect(() => setPath((p) => p.replace(/(\.(psd|png|ora))?$/i, ext)), [ext]);
+  const failed = () => setError(editor.lastError?.message ?? 'the engine gave no reason');
   return (
     <Modal title="Export" onClose={onClose} testId="export-dialog">
-      <form onSubmit={async (e) => { e.preventDefault(); if (await editor.exportTo(format, path.trim())) onClose(); }}>
+      <form onSubmit={async (e) => {
+        e.preventDefault();
+        editor.clearLastError();
+        if (await editor.exportTo(format, path.trim())) onClose();
+        else failed();
+      }}>
         <label className="block">
           <span>Format</span>
           <select data-testid="export-format" value={format} onChange={(e) => setFormat(e.target.value as typeof format)}>
@@ -135,11 +175,13 @@ export function ExportDialog({ onClose, defaultDir, fileDialog }: { onClose: () 
         {fileDialog && (
           <button type="button" onClick={async () => { const p = await fileDialog('save', format === 'png-stack' ? [] : [format]); if (p) setPath(p); }}>Browse…</button>
         )}
+        <DialogError error={error} what="Export" />
         <div className="actions">
           {format !== 'png-stack' && (
             <button type="button" data-testid="export-download" onClick={async () => {
+              editor.clearLastError();
               const f = await editor.exportBytes(format);
-              if (f) { download(f.name, f.dataBase64); onClose(); }
+              if (f) { download(f.name, f.dataBase64); onClose(); } else failed();
             }}>Download</button>
           )}
           <span className="spacer" />

@@ -1,5 +1,6 @@
 // Photoshop-like layers panel: top row = front. Drag a row to reorder (one 'move' op),
 // eye, lock, opacity, blend mode, double-click to rename, groups, thumbnails.
+import { enlargement } from '../editor/enlargement.ts';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { BLEND_MODES, type Layer } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
@@ -80,8 +81,9 @@ function RowName({ row, editing, onDone }: { row: LayerRow; editing: boolean; on
   useEffect(() => setValue(row.layer.name), [row.layer.name, editing]);
   if (!editing) {
     return (
-      <span className="name" title={row.layer.kind === 'region' && row.layer.prompt ? row.layer.prompt : row.layer.name}>
+      <span className="name" title={row.layer.kind === 'region' && row.layer.prompt ? row.layer.prompt : [row.layer.name, enlargement(row.layer)?.text].filter(Boolean).join(' — ')}>
         {row.layer.name}
+        {enlargement(row.layer) && <span className="badge" data-testid="layer-enlarged" title={enlargement(row.layer)!.text}> {Number(enlargement(row.layer)!.factor.toFixed(1))}×</span>}
         {row.layer.kind === 'region' && <span className="sub">{row.layer.prompt || 'no prompt'}</span>}
       </span>
     );

@@ -3,6 +3,25 @@ import type { Provenance } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { useEditorState, useServices } from './editor-context.ts';
 import { useEffect, useState } from 'react';
+import { enlargement } from '../editor/enlargement.ts';
+import type { GenerateTask } from '../tasks/generate/generate-task.ts';
+import { LIMITS } from '../../common/contract/limits.ts';
+import { LimitedNumberInput } from './limited-input.tsx';
+
+/** "Regenerate this area": img2img inside the region's box, from the picture as it is now. */
+function RegenerateArea({ id }: { id: string }) {
+  const { editor } = useServices();
+  const busy = useEditorState((s) => !!s.job);
+  const [strength, setStrength] = useState(0.6);
+  const task = editor.task<GenerateTask>('generate');
+  if (!task) return null;
+  return (
+    <div className="row" data-testid="regenerate-area">
+      <LimitedNumberInput limit={LIMITS.strength} label="Strength" testId="regen-strength" step={0.05} value={strength} onChange={setStrength} title="0 keeps the picture, 1 regenerates the area from noise" />
+      <button data-testid="regen-area" disabled={busy} title="Regenerate what is under this region with its prompt; nothing outside it changes" onClick={() => void task.regenerateArea(id, strength)}>Regenerate area</button>
+    </div>
+  );
+}
 
 function PromptField({ id, prompt }: { id: string; prompt: string }) {
   const { editor } = useServices();
@@ -57,6 +76,7 @@ export function PropertiesPanel() {
             Overlay colour
             <input type="color" value={layer.color} onChange={(e) => void editor.updateLayer(layer.id, { color: e.target.value }, { history: 'merge', mergeKey: `color:${layer.id}`, label: 'Region Colour' })} />
           </label>
+          <RegenerateArea id={layer.id} />
         </div>
       )}
       <div className="provenance" data-testid="provenance">
@@ -66,7 +86,8 @@ export function PropertiesPanel() {
             <dt>Pack</dt><dd>{p.packId}</dd>
             <dt>Pipeline</dt><dd>{p.pipeline}</dd>
             <dt>Prompt</dt><dd>{p.prompt || '—'}</dd>
-            <dt>Seed</dt><dd>{p.seed}</dd>
+            <dt>Seed</dt><dd data-testid="provenance-seed">{p.seed}</dd>
+            {enlargement(layer) && (<><dt>Size</dt><dd data-testid="provenance-enlarged">{enlargement(layer)!.text}</dd></>)}
             <dt>Steps</dt><dd>{p.steps}</dd>
             {p.guidance !== undefined && (<><dt>Guidance</dt><dd>{p.guidance}</dd></>)}
             {p.provider && (<><dt>Device</dt><dd>{p.provider}</dd></>)}

@@ -1,11 +1,12 @@
 // Image file bytes <-> RgbaImage, via sharp. Sizes are checked from the header BEFORE any
 // pixel is decoded, so a hostile header cannot make us allocate gigabytes.
 import sharp from 'sharp';
+import { LIMITS } from '../../../common/contract/limits.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from './first-line.ts';
 import type { RgbaImage } from './rgba-image.ts';
 
-export const MAX_IMAGE_SIDE = 16384;
+export const MAX_IMAGE_SIDE = LIMITS.canvasSide.max;
 export const MAX_IMAGE_PIXELS = MAX_IMAGE_SIDE * MAX_IMAGE_SIDE; // 268,435,456
 
 /** Throws LaminaError('too_large') when width x height is past the limits. */
@@ -46,7 +47,7 @@ export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<Rg
 }
 
 export async function encodePng(img: RgbaImage): Promise<Uint8Array> {
-  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
+  const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 }, limitInputPixels: MAX_IMAGE_PIXELS })
     .png({ compressionLevel: 6 })
     .toBuffer();
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
@@ -64,7 +65,7 @@ export async function resizeToFit(img: RgbaImage, maxSide: number): Promise<Rgba
   if (scale >= 1) return img;
   const width = Math.max(1, Math.round(img.width * scale));
   const height = Math.max(1, Math.round(img.height * scale));
-  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
+  const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 }, limitInputPixels: MAX_IMAGE_PIXELS })
     .resize(width, height, { fit: 'fill' })
     .raw()
     .toBuffer({ resolveWithObject: true });

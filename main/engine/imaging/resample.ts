@@ -1,11 +1,14 @@
-// Resizes straight-alpha RGBA with sharp (Lanczos): 'fill' stretches, 'cover' scales to
-// cover and centre-crops.
+// Resizes straight-alpha RGBA with sharp (Lanczos by default, or nearest neighbour for hard
+// pixel edges): 'fill' stretches, 'cover' scales to cover and centre-crops.
 import sharp from 'sharp';
+import type { Upscale } from '../../../common/contract/generation-spec.ts';
 import type { RgbaImage } from './rgba-image.ts';
 
-export async function resample(img: RgbaImage, width: number, height: number, fit: 'fill' | 'cover'): Promise<RgbaImage> {
+const KERNELS = { lanczos: 'lanczos3', nearest: 'nearest' } as const satisfies Record<Upscale, string>;
+
+export async function resample(img: RgbaImage, width: number, height: number, fit: 'fill' | 'cover', kernel: Upscale = 'lanczos'): Promise<RgbaImage> {
   const { data } = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 } })
-    .resize(width, height, { fit, kernel: 'lanczos3' })
+    .resize(width, height, { fit, kernel: KERNELS[kernel] })
     .raw()
     .toBuffer({ resolveWithObject: true });
   return { width, height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };

@@ -7,7 +7,7 @@ const DYING = new URL('./fixtures/dying-worker.mjs', import.meta.url);
 const job = (prompt: string) => ({
   task: 'generate' as const,
   packDirs: [],
-  spec: { prompt, width: 8, height: 8, seed: 1, steps: 1, guidance: 4, regions: [], order: [], device: 'cpu' as const },
+  spec: { prompt, width: 8, height: 8, seed: 1, steps: 1, guidance: 4, regions: [], order: [], device: 'cpu' as const, upscale: 'lanczos' as const },
 });
 
 test('a worker that dies fails only its job; the queue starts a new worker for the next', async () => {

@@ -6,6 +6,7 @@ import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { encodePng } from '../imaging/image-codec.ts';
 import { fitWithin, resample } from '../imaging/resample.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
+import type { Upscale } from '../../../common/contract/generation-spec.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import { GraphRunner } from '../runtime/graph-runner.ts';
 import { readPackModel, requireGraph, wordTokenizerFile, type PackModel } from '../runtime/pack-model.ts';
@@ -159,7 +160,7 @@ export class PackComponents {
 
   /** Decodes one latent to RGBA and, when the canvas differs from the pack's native size,
    * resamples it ('fill' for the same aspect ratio, otherwise 'cover': scale and centre-crop). */
-  async decodeToCanvas(latent: Float32Array, lh: number, lw: number, width: number, height: number): Promise<{
+  async decodeToCanvas(latent: Float32Array, lh: number, lw: number, width: number, height: number, kernel: Upscale = 'lanczos'): Promise<{
     image: RgbaImage; native: { width: number; height: number }; resampled: 'fill' | 'cover' | null; decodeMs: number;
   }> {
     const t0 = performance.now();
@@ -168,7 +169,7 @@ export class PackComponents {
     const native = { width: image.width, height: image.height };
     if (image.width === width && image.height === height) return { image, native, resampled: null, decodeMs };
     const fit = Math.abs(image.width / image.height - width / height) < 1e-6 ? 'fill' : 'cover';
-    return { image: await resample(image, width, height, fit), native, resampled: fit, decodeMs };
+    return { image: await resample(image, width, height, fit, kernel), native, resampled: fit, decodeMs };
   }
 
   /** A small PNG (base64) of one latent, for progress previews. */

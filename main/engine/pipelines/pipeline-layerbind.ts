@@ -22,7 +22,7 @@ import { decodeImage } from './denoise/decode-image.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
 import { checkPrompts } from './denoise/encode-prompt.ts';
 import { loadAndEncode } from './denoise/load-and-encode.ts';
-import { generationProvenance } from './denoise/generation-provenance.ts';
+import { generatedLayerName, generationProvenance } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities, type Guidance } from './denoise/guided-step.ts';
 import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
 import { latentGeometry, prepareLatents } from './denoise/prepare-latents.ts';
@@ -107,6 +107,7 @@ export class LayerBindPipeline implements Pipeline {
     // 1. Check the spec, the layout (regions inside the canvas, prompts, ids, a full
     //    front-to-back order) and the method parameters; tokenize every prompt.
     const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
+    if (spec.init) throw new LaminaError('unsupported', 'regenerating a picture (init) with regions is not supported yet: leave out the regions, and use the mask for the area');
     if (spec.layerbind) o = { ...o, ...spec.layerbind }; // validated with the spec
     const mode = o.mode ?? 'layerbind';
     if (!LAYERBIND_MODES.includes(mode)) throw new LaminaError('bad_request', `layerbind mode must be one of ${LAYERBIND_MODES.join(', ')} (got ${String(mode)})`);
@@ -276,7 +277,7 @@ export class LayerBindPipeline implements Pipeline {
         landing: 'add-layers',
         at: { parentId: null, index: 0 },
         layers: [{
-          name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : `LayerBind (${R} regions)`,
+          name: generatedLayerName(spec, `LayerBind (${R} regions)`),
           x: 0, y: 0, ...pixels,
           provenance: generationProvenance(model, spec, this.name, provider, {
             regions: spec.regions.map((r) => ({ id: r.id, box: [...r.box] as [number, number, number, number], prompt: r.prompt })),

@@ -11,10 +11,12 @@ import type { Pack } from '../runtime/pack-registry.ts';
 import { sharedSessionPool, type SessionPool } from '../runtime/session-pool.ts';
 import { eulerStep, predictX0 } from '../schedulers/scheduler-flow-euler.ts';
 import { decodeImage } from './denoise/decode-image.ts';
+import { compositeByMask, noiseTo, prepareInit } from './denoise/init-image.ts';
+import { resultPixels } from '../imaging/result-pixels.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
 import { checkPrompts } from './denoise/encode-prompt.ts';
 import { loadAndEncode } from './denoise/load-and-encode.ts';
-import { generationProvenance } from './denoise/generation-provenance.ts';
+import { generatedLayerName, generationProvenance } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities } from './denoise/guided-step.ts';
 import { PipelineTimer, type PipelineTimings } from './denoise/pipeline-timer.ts';
 import { latentGeometry, prepareLatents } from './denoise/prepare-latents.ts';
@@ -59,14 +61,19 @@ export class TextToImagePipeline implements Pipeline {
       const { transformer, text } = await loadAndEncode(parts, guidance.kind === 'cfg' ? [spec.prompt, model.scheduler.uncondPrompt] : [spec.prompt], ctx, timer, 'text-to-image');
       if (text.truncated.length) notes.push(`prompt truncated to ${parts.tokenizer().maxLength} tokens`);
 
-      // 4. Prepare latents (seeded noise at the pack's native latent size) and timesteps.
-      const latents = prepareLatents(geometry, spec.seed);
+      // 4. Prepare latents (seeded noise at the pack's native latent size) and timesteps;
+      //    with an init picture, its latent noised to the strength's sigma (./denoise/init-image.ts).
+      const noise = prepareLatents(geometry, spec.seed);
       const { sigmas, model: modelTimesteps } = prepareTimesteps(model, spec.steps, geometry.imageTokens);
+      const init = spec.init ? await prepareInit(parts, spec.init, spec, geometry, spec.steps) : null;
+      const latents = noise.slice();
+      if (init) noiseTo(latents, init.x0, noise, sigmas[init.start], null, geometry.channels);
 
-      // 5. Denoising loop: one guided network call and one Euler step per step.
+      // 5. Denoising loop: one guided network call and one Euler step per step; outside an
+      //    init mask, the latent is put back on the picture's noising path after each step.
       const batch = new DenoiserBatch(transformer, model, geometry, { batch: text.batch, textLen: text.length, dim: text.dim, embeds: text.embeds, mask: text.mask }, guidance.kind === 'embedded' ? guidance.scale : undefined);
       const progress = new StepProgress(ctx, parts, geometry, spec.steps, this.options);
-      for (let i = 0; i < spec.steps; i++) {
+      for (let i = init?.start ?? 0; i < spec.steps; i++) {
         throwIfCancelled(ctx.signal);
         const v = await batch.run(() => latents, modelTimesteps[i], timer);
         throwIfCancelled(ctx.signal);
@@ -74,21 +81,25 @@ export class TextToImagePipeline implements Pipeline {
         this.options.onStepEnd?.({ i, n: spec.steps, sigma: sigmas[i], latents, velocity });
         await progress.preview(i, () => predictX0(latents, velocity, sigmas[i]));
         eulerStep(latents, velocity, sigmas[i], sigmas[i + 1], latents);
+        if (init?.regen) noiseTo(latents, init.x0, noise, sigmas[i + 1], init.regen, geometry.channels);
         progress.report(i);
       }
       timer.mark('denoise');
 
-      // 6. Decode to RGBA and resample to the requested canvas when it differs from the native size.
+      // 6. Decode to RGBA and resample to the requested canvas when it differs from the native
+      //    size; with an init mask, composite over the original (unmasked pixels unchanged).
       throwIfCancelled(ctx.signal);
-      const { pixels } = await decodeImage(parts, latents, geometry, spec, timer, notes);
+      const decoded = await decodeImage(parts, latents, geometry, spec, timer, notes);
+      const pixels = init?.weights ? resultPixels(compositeByMask(decoded.image, init.original, init.weights)) : decoded.pixels;
+      if (init) notes.push(`regenerated ${init.weights ? 'the masked area' : 'the picture'} at strength ${spec.init!.strength} (${spec.steps - init.start} of ${spec.steps} steps)`);
       const provider = transformer.provider;
       return {
         landing: 'add-layers',
         at: { parentId: null, index: 0 },
         layers: [{
-          name: spec.prompt.trim() ? spec.prompt.trim().slice(0, 60) : 'Generated',
+          name: generatedLayerName(spec),
           x: 0, y: 0, ...pixels,
-          provenance: generationProvenance(model, spec, this.name, provider),
+          provenance: generationProvenance(model, spec, this.name, provider, spec.init ? { params: { init: { strength: spec.init.strength, masked: !!spec.init.mask, startStep: init!.start } } } : {}),
         }],
         timings: timer.timings(spec.steps),
         provider,

@@ -4,6 +4,7 @@
 // rest of the process); a provider asked for by name that cannot start is
 // LaminaError('provider_failed') with ORT's reason, never a crash. ORT does not fall
 // back by itself: a session is always created with exactly one provider.
+import { existsSync } from 'node:fs';
 import ort from 'onnxruntime-node';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 
@@ -74,6 +75,16 @@ const HINTS: Record<Provider, string> = {
 const failed = new Map<Provider, string>();
 /** Providers that started once; `auto` probes the others one session at a time. */
 const started = new Set<Provider>();
+
+const VULKAN_LOADER_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu', '/lib64', '/usr/local/lib'];
+
+/** Linux: WebGPU (Dawn) needs the Vulkan loader; without it, Dawn prints a native warning
+ * straight to stderr on every probe. Checked without starting Dawn. */
+export function vulkanLoaderMissing(platform: NodeJS.Platform = process.platform, exists: (p: string) => boolean = existsSync): string | null {
+  if (platform !== 'linux') return null;
+  if (process.env.LD_LIBRARY_PATH?.split(':').some((d) => d && exists(`${d}/libvulkan.so.1`))) return null;
+  return VULKAN_LOADER_DIRS.some((d) => exists(`${d}/libvulkan.so.1`)) ? null : "the Vulkan loader (libvulkan.so.1) is not installed; install libvulkan1 and a GPU driver for WebGPU";
+}
 let probeChain: Promise<unknown> = Promise.resolve();
 let logConfigured = false;
 
@@ -93,7 +104,12 @@ function firstLine(err: unknown): string {
 }
 
 export type FallbackLogger = (message: string) => void;
-let logger: FallbackLogger = (m) => process.stderr.write(`lamina: ${m}\n`);
+/** Fallbacks are normal on most machines (no CUDA, no Vulkan): said only when asked
+ * (`lamina --verbose` sets LAMINA_VERBOSE, which worker threads inherit). The provider
+ * that ran is always reported with the result. */
+let logger: FallbackLogger = (m) => {
+  if (process.env.LAMINA_VERBOSE) process.stderr.write(`lamina: ${m}\n`);
+};
 /** Where `auto` reports a skipped provider (stderr by default; tests capture it). */
 export function setFallbackLogger(fn: FallbackLogger): void {
   logger = fn;
@@ -139,6 +155,13 @@ async function createSessionNow(model: string | Uint8Array, device: Device, tuni
   const order: Provider[] = device === 'auto' ? autoOrder() : [device];
   const fallbacks: { provider: Provider; reason: string }[] = [];
   for (const provider of order) {
+    if (device === 'auto' && provider === 'webgpu' && !failed.has('webgpu')) {
+      const missing = vulkanLoaderMissing();
+      if (missing) {
+        failed.set('webgpu', missing);
+        logger(`execution provider webgpu unavailable (${missing}); trying the next one`);
+      }
+    }
     if (device === 'auto' && failed.has(provider) && provider !== 'cpu') {
       fallbacks.push({ provider, reason: failed.get(provider)! });
       continue;

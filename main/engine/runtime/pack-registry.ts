@@ -114,9 +114,9 @@ export async function loadPackRegistry(dirs: readonly string[]): Promise<PackReg
         const pack = await verifyPack(dir);
         if (packs.has(pack.id)) continue;
         packs.set(pack.id, pack);
-        summaries.push({ id: pack.id, version: pack.manifest.version, dir, ok: true, error: null, pipelines: pack.manifest.pipelines });
+        summaries.push({ id: pack.id, version: pack.manifest.version, dir, ok: true, error: null, pipelines: pack.manifest.pipelines, native: { ...pack.manifest.native }, defaultSteps: pack.manifest.components.scheduler.defaultSteps });
       } catch (err) {
-        summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [] });
+        summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [], native: null, defaultSteps: null });
       }
     }
   }

@@ -65,3 +65,15 @@ test('an artifact lands nothing; a result for a layer that is gone or of the wro
   await assert.rejects(land(s, { landing: 'replace-layer', layerId: 'gone', layers: [await layer('x')] }), /layer "gone", which is no longer in the document/);
   await assert.rejects(land(s, { landing: 'update-pixels', layerId: 'g', image: { ...(await layer('x')), name: undefined } }), /a raster layer; "g" is a group layer/);
 });
+
+test('landed layers get names no other layer has: the same prompt and seed twice is "x (2)"; a replacement may keep its name', async () => {
+  const s = session();
+  await land(s, { landing: 'add-layers', layers: [await layer('red circle · seed 7')] });
+  await land(s, { landing: 'add-layers', layers: [await layer('red circle · seed 7')] });
+  await land(s, { landing: 'add-layers', layers: [await layer('b'), await layer('b')] });
+  assert.deepEqual(names(s.document.layers).slice(0, 4), ['b (2)', 'b (3)', 'red circle · seed 7 (2)', 'red circle · seed 7']);
+  const id = s.document.layers[3].id;
+  await land(s, { landing: 'replace-layer', layerId: id, layers: [await layer('red circle · seed 7')] });
+  assert.equal(s.document.layers[3].name, 'red circle · seed 7');
+  assert.notEqual(s.document.layers[3].id, id);
+});

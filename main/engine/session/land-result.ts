@@ -14,9 +14,26 @@ function putPixels(store: ImageStore, { width, height, rgba }: Pick<ResultLayer,
   return { imageId: store.put({ width, height, data: rgba }), width, height };
 }
 
-function rasterLayers(store: ImageStore, layers: readonly ResultLayer[]): Layer[] {
+/** Every layer name in the document (groups' children included). */
+function namesIn(layers: readonly Layer[], out = new Set<string>()): Set<string> {
+  for (const l of layers) {
+    out.add(l.name);
+    if (l.kind === 'group') namesIn(l.children, out);
+  }
+  return out;
+}
+
+/** `name`, or `name (2)`, `name (3)`… : the first not yet taken (then taken). */
+function uniqueName(name: string, taken: Set<string>): string {
+  let out = name;
+  for (let n = 2; taken.has(out); n++) out = `${name} (${n})`;
+  taken.add(out);
+  return out;
+}
+
+function rasterLayers(store: ImageStore, layers: readonly ResultLayer[], taken: Set<string>): Layer[] {
   return layers.map((layer) => ({
-    id: randomUUID(), kind: 'raster', name: layer.name, ...putPixels(store, layer),
+    id: randomUUID(), kind: 'raster', name: uniqueName(layer.name, taken), ...putPixels(store, layer),
     x: layer.x, y: layer.y, visible: true, opacity: 1, blendMode: 'normal', locked: false, provenance: layer.provenance,
   }));
 }
@@ -40,12 +57,14 @@ function target(doc: LaminaDocument, layerId: string, kind?: Layer['kind']) {
 
 /** Ops that land `result` in `doc` (new pixels go into `store`); null for a result that is not a document change. */
 export async function landingOps(doc: LaminaDocument, store: ImageStore, result: TaskResult): Promise<DocumentOp[] | null> {
+  const taken = namesIn(doc.layers);
   switch (result.landing) {
     case 'add-layers':
-      return addAt(grouped(rasterLayers(store, result.layers), result.group), result.at.parentId, result.at.index);
+      return addAt(grouped(rasterLayers(store, result.layers, taken), result.group), result.at.parentId, result.at.index);
     case 'replace-layer': {
       const loc = target(doc, result.layerId);
-      return [{ op: 'remove', ids: [result.layerId] }, ...addAt(grouped(rasterLayers(store, result.layers), result.group), loc.parentId, loc.index)];
+      taken.delete(loc.layer.name); // the replacement may keep the name it replaces
+      return [{ op: 'remove', ids: [result.layerId] }, ...addAt(grouped(rasterLayers(store, result.layers, taken), result.group), loc.parentId, loc.index)];
     }
     case 'update-pixels': {
       target(doc, result.layerId, 'raster');

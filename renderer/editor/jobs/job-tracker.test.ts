@@ -98,3 +98,16 @@ test('task panels: registered by task id once; a panel with a command runs from 
   bare.runCommand('gen.generate'); // no panel registered: nothing to run, no throw
   assert.equal(bare.state.job, null);
 });
+
+test('Esc cancels a running job, also from inside a text field; with no job it is the tools\' cancel', async () => {
+  const { client, editor, panel } = await setup();
+  const esc = { code: 'Escape', key: 'Escape', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false };
+  editor.handleKey(esc, false); // no job: the tools' cancel
+  assert.equal(client.calls.some((c) => c.method === 'jobs.cancel'), false);
+  await panel.run();
+  client.emit('job.event', { jobId: 'j1', state: 'step', i: 1, n: 4 });
+  assert.equal(editor.handleKey(esc, true), true, 'Esc in the prompt box is taken by the running job');
+  await new Promise((r) => setTimeout(r, 0));
+  const cancel = client.calls.find((c) => c.method === 'jobs.cancel');
+  assert.deepEqual(cancel?.input, { jobId: 'j1' });
+});

@@ -14,12 +14,15 @@ export interface StartJob {
   noun: string;
   /** the step count to show before the first step event */
   steps: number;
+  /** told the ids of the top-level layers the job added, once they are in the editor's document */
+  onLanded?: (ids: string[]) => void;
 }
 
 export class JobTracker {
   private readonly previews: Throttle<string>;
   private eventsBeforeId = new Map<string, JobEvent[]>();
   private noun = 'Job';
+  private onLanded: StartJob['onLanded'];
 
   constructor(
     private readonly core: EditorCore,
@@ -41,6 +44,7 @@ export class JobTracker {
   async start(input: Input<'jobs.start'>, opts: StartJob): Promise<string | null> {
     if (this.busy) return null;
     this.noun = opts.noun;
+    this.onLanded = opts.onLanded;
     this.core.store.set({ job: { task: input.task, jobId: null, state: 'starting', i: 0, n: opts.steps, preview: null } });
     try {
       const { jobId } = await this.core.client.call('jobs.start', input);
@@ -116,6 +120,7 @@ export class JobTracker {
       this.core.setSnapshot(s);
       const added = s.document.layers.filter((l) => !before.has(l.id)).map((l) => l.id);
       if (added.length) this.core.select(added);
+      this.onLanded?.(added);
     });
   }
 }

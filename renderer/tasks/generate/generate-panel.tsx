@@ -1,6 +1,8 @@
 // Generation controls: prompt, seed (lock / randomize), steps, guidance, pack, Generate,
 // progress with step count, throttled live preview, Cancel.
-import { collectRegions, randomSeed } from './generation.ts';
+import { collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
+import { LIMITS } from '../../../common/contract/limits.ts';
+import { LimitedNumberInput } from '../../ui/limited-input.tsx';
 import { useEditorState, useServices, useStoreState } from '../../ui/editor-context.ts';
 import { Icon } from '../../ui/icons.tsx';
 import { RegionMethodFields } from './region-method-fields.tsx';
@@ -11,6 +13,7 @@ export function GeneratePanel() {
   const task = useGenerateTask();
   const gen = useStoreState(task.store, (s) => s.settings);
   const lastSeed = useStoreState(task.store, (s) => s.lastSeed);
+  const lastResultId = useStoreState(task.store, (s) => s.lastResultId);
   const packs = useEditorState((s) => s.packs);
   const anyJob = useEditorState((s) => s.job);
   const job = anyJob?.task === 'generate' ? anyJob : null;
@@ -18,6 +21,10 @@ export function GeneratePanel() {
   const running = !!job;
   const regions = doc ? collectRegions(doc) : [];
   const pct = job && job.n ? Math.round((job.i / job.n) * 100) : 0;
+  const pack = packs.find((p) => p.id === gen.packId) ?? null;
+  const native = pack?.native ?? null;
+  const enlarged = native && doc ? Math.max(doc.width / native.width, doc.height / native.height) : 1;
+  const sizeProblem = doc ? generationSizeProblem(doc) : null;
   return (
     <section className="panel gen-panel" data-testid="generate-panel" aria-label="Generate">
       <h2>Generate</h2>
@@ -30,18 +37,15 @@ export function GeneratePanel() {
         onChange={(e) => task.set({ prompt: e.target.value })}
       />
       <div className="row">
-        <label className="grow" title="Seed">
-          <span>Seed</span>
-          <input type="number" data-testid="gen-seed" min={0} max={4294967295} value={gen.seed} onChange={(e) => task.set({ seed: Math.max(0, Math.min(4294967295, Math.floor(Number(e.target.value) || 0))) })} />
-        </label>
+        <LimitedNumberInput limit={LIMITS.seed} label="Seed" className="grow" testId="gen-seed" value={gen.seed} onChange={(seed) => task.set({ seed })} />
         <button className={`icon-btn${gen.seedLocked ? ' on' : ''}`} data-testid="gen-seed-lock" aria-pressed={gen.seedLocked} title={gen.seedLocked ? 'Seed locked: reused next time' : 'Seed unlocked: a new one after each run'} onClick={() => task.set({ seedLocked: !gen.seedLocked })}>
           <Icon name={gen.seedLocked ? 'lock' : 'unlock'} />
         </button>
         <button className="icon-btn" data-testid="gen-seed-random" title="Random seed" onClick={() => task.set({ seed: randomSeed() })}><Icon name="dice" /></button>
       </div>
       <div className="row">
-        <label title="Sampling steps"><span>Steps</span><input type="number" data-testid="gen-steps" min={1} max={200} value={gen.steps} onChange={(e) => task.set({ steps: Math.max(1, Math.min(200, Math.round(Number(e.target.value) || 1))) })} /></label>
-        <label title="Guidance scale"><span>Guidance</span><input type="number" data-testid="gen-guidance" min={0} max={30} step={0.5} value={gen.guidance} onChange={(e) => task.set({ guidance: Math.max(0, Math.min(30, Number(e.target.value) || 0)) })} /></label>
+        <LimitedNumberInput limit={LIMITS.steps} label="Steps" testId="gen-steps" value={gen.steps} onChange={(steps) => task.set({ steps })} />
+        <LimitedNumberInput limit={LIMITS.guidance} label="Guidance" testId="gen-guidance" step={0.5} value={gen.guidance} onChange={(guidance) => task.set({ guidance })} />
       </div>
       <label className="block" title="Model pack">
         <span>Pack</span>
@@ -54,14 +58,37 @@ export function GeneratePanel() {
           ))}
         </select>
       </label>
+      {native && doc && (
+        <p className="muted small" data-testid="gen-native">
+          {pack!.id} generates at {native.width} × {native.height}
+          {enlarged > 1.001 ? `; on this ${doc.width} × ${doc.height} canvas the result is enlarged ${Number(enlarged.toFixed(2))}×` : ' (this canvas: no enlarging)'}
+        </p>
+      )}
+      {enlarged > 1.001 && (
+        <label className="block" title="How the result is enlarged from the pack's native size">
+          <span>Enlarge with</span>
+          <select data-testid="gen-upscale" value={gen.upscale ?? 'lanczos'} onChange={(e) => task.set({ upscale: e.target.value as 'lanczos' | 'nearest' })}>
+            <option value="lanczos">Lanczos (smooth)</option>
+            <option value="nearest">Nearest neighbour (hard pixels)</option>
+          </select>
+        </label>
+      )}
+      {sizeProblem && <p className="field-error" role="alert" data-testid="gen-size-error">{sizeProblem}</p>}
       {regions.length > 0 && <RegionMethodFields />}
       <p className="muted small">{regions.length ? `${regions.length} region${regions.length > 1 ? 's' : ''}, front to back: ${regions.map((r) => r.prompt || '(empty)').join(' › ')}` : 'No regions: the global prompt fills the canvas.'}</p>
       {!running ? (
         <>
-          <button className="primary" data-testid="gen-button" disabled={!doc || !!anyJob} title={`Generate (${editor.shortcuts.label('gen.generate')})`} onClick={() => void task.generate()}>Generate</button>
+          <button className="primary" data-testid="gen-button" disabled={!doc || !!anyJob || !!sizeProblem} title={`Generate (${editor.shortcuts.label('gen.generate')})`} onClick={() => void task.generate()}>Generate</button>
           {regions.length > 0 && lastSeed !== null && (
-            <button data-testid="gen-rebind" title={`Generate again with seed ${lastSeed} and the regions' current stack order`} onClick={() => void task.rebindOrder()}>Re-bind order</button>
+            <div className="row">
+              <button data-testid="gen-rebind" title={`Generate again with seed ${lastSeed} and the regions' current stack order`} onClick={() => void task.rebindOrder()}>Re-bind order</button>
+              <label className="inline" title="Re-bind lands in place of the last result instead of adding a layer">
+                <input type="checkbox" data-testid="gen-replace-previous" checked={!!gen.replacePrevious} disabled={!lastResultId} onChange={(e) => task.set({ replacePrevious: e.target.checked })} />
+                replace the previous result
+              </label>
+            </div>
           )}
+          {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}</p>}
         </>
       ) : (
         <div className="progress-wrap">

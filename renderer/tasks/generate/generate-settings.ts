@@ -20,4 +20,8 @@ export interface GenerationSettings {
   packId: string | null;
   /** used when the document has regions */
   regionMethod?: RegionMethodSettings;
+  /** how the result is enlarged from the pack's native size to the canvas */
+  upscale?: 'lanczos' | 'nearest';
+  /** Re-bind replaces the previous result instead of stacking a new layer */
+  replacePrevious?: boolean;
 }

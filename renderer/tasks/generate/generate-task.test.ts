@@ -75,3 +75,45 @@ test('generate panel: picks the first pack that loads once the list arrives, kee
   const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { task: string; spec: { packId: string } };
   assert.deepEqual([start.task, start.spec.packId, editor.state.job?.task], ['generate', 'broken', 'generate']);
 });
+
+test('re-bind with "replace the previous result" asks the engine to land in place of the last result; the last seed stays shown', async () => {
+  const { editor, client, task } = await setup();
+  const region = { ...base, id: 'a', name: 'a', kind: 'region' as const, x: 0, y: 0, prompt: 'a star', color: '#ffffff', shape: { type: 'box' as const, width: 20, height: 20 } };
+  await editor.mutate([{ op: 'add', layer: region, index: 0 }]);
+  task.set({ prompt: 'scene', seed: 41, seedLocked: false });
+  let n = 0;
+  client.overrides['jobs.start'] = () => {
+    const jobId = `j${++n}`;
+    // the engine lands a raster layer, then says done
+    void client.call('document.mutate', { docId: editor.docId!, ops: [{ op: 'add', layer: { ...base, id: `res${n}`, name: `scene · seed 41`, kind: 'raster', imageId: 'i', x: 0, y: 0, width: 4, height: 4 }, index: 0 }] })
+      .then(() => client.emit('job.event', { jobId, state: 'done' }));
+    return { jobId };
+  };
+  await task.generate();
+  await new Promise((r) => setTimeout(r, 10));
+  assert.equal(task.store.get().lastResultId, 'res1', 'the landed layer is remembered');
+  assert.equal(task.store.get().lastSeed, 41);
+  assert.notEqual(task.settings.seed, 41, 'the field moves on; the last run\'s seed is kept separately');
+  await task.rebindOrder();
+  const plain = client.calls.filter((c) => c.method === 'jobs.start').at(-1)!.input as { replaceLayerId?: string };
+  assert.equal(plain.replaceLayerId, undefined, 'by default Re-bind stacks a new result');
+  await new Promise((r) => setTimeout(r, 10));
+  task.set({ replacePrevious: true });
+  await task.rebindOrder();
+  const replacing = client.calls.filter((c) => c.method === 'jobs.start').at(-1)!.input as { replaceLayerId?: string; spec: { seed: number } };
+  assert.equal(replacing.replaceLayerId, 'res2');
+  assert.equal(replacing.spec.seed, 41);
+});
+
+test('regenerate area: the region\'s box and prompt, no regions in the spec, the strength as given', async () => {
+  const { editor, client, task } = await setup();
+  await editor.mutate([{ op: 'add', layer: { ...base, id: 'r', name: 'r', kind: 'region', x: 30, y: 20, prompt: 'a blue circle', color: '#ffffff', shape: { type: 'box', width: 50.5, height: 40.2 } } }]);
+  task.set({ prompt: 'scene', seed: 9, seedLocked: true });
+  client.overrides['jobs.start'] = () => ({ jobId: 'j1' });
+  await task.regenerateArea('r', 0.35);
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { spec: { prompt: string; regions: unknown[]; seed: number; width: number }; regenerateArea: { box: number[]; strength: number } };
+  assert.equal(start.spec.prompt, 'a blue circle');
+  assert.deepEqual(start.spec.regions, []);
+  assert.deepEqual([start.spec.seed, start.spec.width], [9, 400]);
+  assert.deepEqual(start.regenerateArea, { box: [30, 20, 51, 41], strength: 0.35 });
+});

@@ -6,19 +6,23 @@ import type { EditorCore } from '../../editor/editor-core.ts';
 import type { JobTracker } from '../../editor/jobs/job-tracker.ts';
 import type { TaskPanel, TaskPanelContext, TaskPanelDefinition } from '../../editor/jobs/task-panel.ts';
 import { Store } from '../../editor/store.ts';
-import { buildSpec, randomSeed } from './generation.ts';
+import { findLayer } from '../../../common/document/layer-tree.ts';
+import { buildSpec, collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
 import { DEFAULT_REGION_METHOD, type GenerationSettings } from './generate-settings.ts';
 
 export interface GenerateState {
   settings: GenerationSettings;
-  /** seed of the last generation started: "Re-bind order" reuses it */
+  /** seed of the last generation started: "Re-bind order" reuses it, the panel shows it */
   lastSeed: number | null;
+  /** the layer the last generation landed (what "replace the previous result" replaces) */
+  lastResultId: string | null;
 }
 
 export function initialGenerateState(): GenerateState {
   return {
-    settings: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null, regionMethod: DEFAULT_REGION_METHOD },
+    settings: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null, regionMethod: DEFAULT_REGION_METHOD, upscale: 'lanczos', replacePrevious: false },
     lastSeed: null,
+    lastResultId: null,
   };
 }
 
@@ -56,14 +60,40 @@ export class GenerateTask implements TaskPanel {
     return this.generate();
   }
 
-  /** Starts a generation with the current settings, or with `seed` when given. */
-  async generate(seed?: number): Promise<void> {
+  /** Starts a generation with the current settings, or with `seed` when given; `replaceLayerId`:
+   * land in place of that layer (one undo step). */
+  async generate(seed?: number, replaceLayerId?: string): Promise<void> {
     const { document: doc, docId } = this.core;
     if (!doc || !docId || this.jobs.busy) return;
+    const tooLarge = generationSizeProblem(doc);
+    if (tooLarge) return this.core.toast('error', tooLarge, 'too_large');
     const spec = buildSpec(doc, seed === undefined ? this.settings : { ...this.settings, seed });
     this.store.set({ lastSeed: spec.seed });
     try {
-      await this.jobs.start({ task: 'generate', docId, spec }, { noun: 'Generation', steps: spec.steps });
+      await this.jobs.start(
+        { task: 'generate', docId, spec, ...(replaceLayerId ? { replaceLayerId } : {}) },
+        { noun: 'Generation', steps: spec.steps, onLanded: (ids) => this.store.set({ lastResultId: ids[0] ?? null }) },
+      );
+    } finally {
+      if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
+    }
+  }
+
+  /** Regenerates the area under a region (its box on the canvas) from the document as it
+   * looks now, with the region's prompt (or the global one): img2img at `strength` inside
+   * the box, nothing outside it changes; lands as a new layer holding just the box. */
+  async regenerateArea(regionId: string, strength: number): Promise<void> {
+    const { document: doc, docId } = this.core;
+    if (!doc || !docId || this.jobs.busy) return;
+    const region = collectRegions(doc).find((r) => r.id === regionId);
+    if (!region) return this.core.toast('error', 'that region is hidden or off the canvas', 'bad_request');
+    const tooLarge = generationSizeProblem(doc);
+    if (tooLarge) return this.core.toast('error', tooLarge, 'too_large');
+    const spec = { ...buildSpec({ ...doc, layers: [] }, this.settings), prompt: region.prompt || this.settings.prompt };
+    const box = region.box.map((v, i) => (i < 2 ? Math.floor(v) : Math.ceil(v))) as [number, number, number, number];
+    this.store.set({ lastSeed: spec.seed });
+    try {
+      await this.jobs.start({ task: 'generate', docId, spec, regenerateArea: { box, strength } }, { noun: 'Regeneration', steps: spec.steps });
     } finally {
       if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
     }
@@ -72,9 +102,10 @@ export class GenerateTask implements TaskPanel {
   /** Regenerates with the last generation's seed and the stack's current region order, so
    * each instance keeps its identity while the occlusion follows the new order. */
   async rebindOrder(): Promise<void> {
-    const seed = this.store.get().lastSeed;
+    const { lastSeed: seed, lastResultId } = this.store.get();
     if (seed === null) return;
-    await this.generate(seed);
+    const replace = this.settings.replacePrevious && lastResultId && this.core.document && findLayer(this.core.document.layers, lastResultId) ? lastResultId : undefined;
+    await this.generate(seed, replace);
   }
 
   dispose(): void {

@@ -46,3 +46,14 @@ test('randomSeed stays in uint32', () => {
   assert.equal(randomSeed(() => 0.999999999999), 4294967295);
   assert.equal(randomSeed(() => 0), 0);
 });
+
+test('no silent clamps: a canvas past the generation limit is refused with a message; values pass through as typed', async () => {
+  const { generationSizeProblem } = await import('./generation.ts');
+  assert.equal(generationSizeProblem({ width: 4096, height: 1024 }), null);
+  assert.match(generationSizeProblem({ width: 8000, height: 600 }) ?? '', /Generation size 8000 px is past the maximum 4096 px: this 8000 × 600 canvas/);
+  const spec = buildSpec({ ...doc, width: 9000 }, { prompt: '', seed: 7, seedLocked: true, steps: 3000, guidance: 4, packId: null });
+  assert.equal(spec.width, 9000, 'not clamped to 4096');
+  assert.equal(spec.steps, 3000, 'not clamped to 200');
+  assert.equal(GenerationSpec.safeParse(spec).success, false, 'and the contract refuses it');
+  assert.equal(buildSpec(doc, { prompt: '', seed: 7, seedLocked: true, steps: 4, guidance: 4, packId: null, upscale: 'nearest' }).upscale, 'nearest');
+});

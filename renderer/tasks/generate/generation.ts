@@ -4,8 +4,14 @@ import type { GenerationSpecInput } from '../../../common/contract/generation-sp
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import type { GenerationSettings, RegionMethodSettings } from './generate-settings.ts';
 import { clampRectToCanvas } from '../../editor/geometry.ts';
+import { LIMITS, outOfRange } from '../../../common/contract/limits.ts';
 
-export const MAX_GENERATE_SIDE = 4096;
+/** Why this document cannot be generated for as it is (its size is past the contract's
+ * generation limit), or null. Never clamped silently: the panel says it. */
+export function generationSizeProblem(doc: Pick<LaminaDocument, 'width' | 'height'>): string | null {
+  const side = outOfRange(LIMITS.generateSide, Math.max(doc.width, doc.height));
+  return side ? `${side}: this ${doc.width} × ${doc.height} canvas is too large to generate for (use Image size to make it smaller)` : null;
+}
 
 export interface RegionEntry {
   id: string;
@@ -34,11 +40,12 @@ export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): Generat
   const regions = collectRegions(doc);
   return {
     prompt: gen.prompt,
-    width: Math.min(MAX_GENERATE_SIDE, doc.width),
-    height: Math.min(MAX_GENERATE_SIDE, doc.height),
-    seed: gen.seed >>> 0,
-    steps: Math.max(1, Math.min(200, Math.round(gen.steps))),
-    guidance: Math.max(0, Math.min(30, gen.guidance)),
+    width: doc.width,
+    height: doc.height,
+    seed: gen.seed,
+    steps: gen.steps,
+    guidance: gen.guidance,
+    ...(gen.upscale && gen.upscale !== 'lanczos' ? { upscale: gen.upscale } : {}),
     regions,
     order: regions.map((r) => r.id),
     ...(gen.packId ? { packId: gen.packId } : {}),

@@ -13,8 +13,15 @@ export function generationProvenance(
     task: 'generate', packId: model.id, packVersion: model.version, pipeline,
     prompt: spec.prompt, regions: [], seed: spec.seed, steps: spec.steps, guidance: spec.guidance,
     sampler: 'flow_match_euler', shift: s.shift, spacing: s.spacing, timestepScale: s.timestepScale,
-    noise: 'philox4x32-10 + box-muller', native: { ...model.native },
+    noise: 'philox4x32-10 + box-muller', native: { ...model.native }, upscale: spec.upscale,
     provider, createdAt: new Date().toISOString(), params: {},
     ...extra,
   };
+}
+
+/** A generated layer's name: its prompt (or `fallback`) and its seed, so that results of
+ * several runs tell themselves apart in the layers panel. */
+export function generatedLayerName(spec: Pick<GenerationSpec, 'prompt' | 'seed'>, fallback = 'Generated'): string {
+  const prompt = spec.prompt.trim();
+  return `${prompt ? (prompt.length > 48 ? `${prompt.slice(0, 47)}…` : prompt) : fallback} · seed ${spec.seed}`;
 }
