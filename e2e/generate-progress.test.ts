@@ -138,8 +138,11 @@ test('generate: progress with step count, throttled live preview, done; then Can
   const previews = await page.evaluate(() => (window as unknown as { __previewLog: number[] }).__previewLog);
   const steps = await page.evaluate(() => (window as unknown as { __stepLog: number[] }).__stepLog);
   assert.ok(steps.includes(40), 'every step reached the UI');
-  // 40 steps x 40 ms = 1.6 s of previews; at most one per 250 ms (plus the trailing one)
-  assert.ok(previews.length >= 3 && previews.length <= 10, `${previews.length} previews shown for 40 steps`);
+  // 40 steps x 40 ms = 1.6 s of previews on an idle machine (longer on a loaded one): at
+  // most one per 250 ms, so fewer previews than steps, at least 200 ms apart
+  assert.ok(previews.length >= 3 && previews.length < 40, `${previews.length} previews shown for 40 steps`);
+  const span = previews[previews.length - 1] - previews[0];
+  assert.ok(previews.length <= Math.floor(span / 200) + 2, `${previews.length} previews in ${span.toFixed(0)} ms`);
   const gaps = previews.slice(1).map((t, i) => t - previews[i]);
   assert.ok(gaps.every((g) => g >= 200), `preview gaps ${gaps.map((g) => g.toFixed(0)).join(',')}`);
 
