@@ -87,6 +87,8 @@ export const TransformerComponent = z.object({
   }),
   /** value the graph adds to masked attention logits */
   attentionMaskValue: z.number().optional(),
+  /** attention layers the joint bias is added in (the converter counts them in the graph: every joint and single block) */
+  attentionBiasLayers: z.number().int().positive().optional(),
 });
 export type TransformerComponent = z.infer<typeof TransformerComponent>;
 

@@ -8,6 +8,7 @@ import { commandExport } from './command-export.ts';
 import { commandServe } from './command-serve.ts';
 import { commandGenerate } from './command-generate.ts';
 import { commandBench } from './command-bench.ts';
+import { commandPack } from './command-pack.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -19,6 +20,9 @@ commands:
   generate --spec spec.json --out OUT [--json] run a generation job
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
+  pack convert FOLDER --out PACK [--dtype fp16|fp32] [--id ID] [--json]
+                                              a diffusers folder (SD3, FLUX.1) -> a verified
+                                              Lamina pack (needs Python: models/recipes/requirements.txt)
 `;
 
 export type Command = (args: string[], engine: () => Engine) => Promise<number>;
@@ -29,6 +33,7 @@ const COMMANDS: Record<string, Command> = {
   serve: commandServe,
   generate: commandGenerate,
   bench: commandBench,
+  pack: commandPack,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -417,6 +417,11 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
     export("transformer", module, feeds, ["velocity", "text_k", "text_v"], dims, halve=True)
     if check:
         report.update(_transformer_checks(out / "transformer.onnx", module, feeds, family, log))
+    attention_layers = blocks + (len(tr.single_transformer_blocks) if family == "flux" else 0)
+    bias_adds = _consumers(out / "transformer.onnx", "attn_bias")
+    if bias_adds != attention_layers:
+        raise SystemExit(f"transformer.onnx: attn_bias reaches {bias_adds} attention layers, the transformer has {attention_layers}")
+    log(f"transformer: attn_bias is added in {bias_adds} of {attention_layers} attention layers")
 
     # 3. the VAE (decoder fp32 always)
     vc = vae.config
@@ -439,6 +444,7 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
                "attentionBias": "attn_bias", "textKv": {"k": "text_k", "v": "text_v", "kOverride": "text_k_override", "vOverride": "text_v_override", "mix": "kv_mix"},
                **extra_io},
         "attentionMaskValue": MASK_VALUE,
+        "attentionBiasLayers": attention_layers,
     }
     if family == "flux":
         transformer["singleBlockCount"] = len(tr.single_transformer_blocks)
@@ -474,6 +480,13 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
     log(f"wrote {out} ({family}, {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.2f} MB)")
     return manifest
+
+
+def _consumers(path: Path, name: str) -> int:
+    """Nodes of the graph that take input `name` (for the bias: one Add per attention layer)."""
+    import onnx
+
+    return sum(name in n.input for n in onnx.load(str(path), load_external_data=False).graph.node)
 
 
 def _transformer_checks(path: Path, module, feeds: dict, family: str, log) -> dict:

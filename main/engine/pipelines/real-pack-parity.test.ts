@@ -36,6 +36,9 @@ for (const { family, guidance } of CASES) {
       pack = await verifyPack(dirs.pack);
       assert.equal(pack.manifest.components.transformer.family, family);
       const diffs = (pack.manifest.about.conversion as { onnx_vs_torch_max_abs_diff: Record<string, number> }).onnx_vs_torch_max_abs_diff;
+      const tr = pack.manifest.components.transformer;
+      assert.equal(tr.attentionBiasLayers, tr.blockCount + (tr.singleBlockCount ?? 0), 'the region bias reaches every joint and single block');
+      assert.ok(tr.io.textKv, 'per-joint-block text K/V outputs and overrides');
       for (const [graph, d] of Object.entries(diffs)) assert.ok(d < 1e-4, `${graph}: ONNX vs torch ${d}`);
       console.log(`# ${family} ONNX vs torch max abs diff: ${Object.entries(diffs).map(([g, d]) => `${g} ${d.toExponential(2)}`).join(', ')}`);
     });
