@@ -35,6 +35,11 @@ export const PackSummary = z.object({
   ok: z.boolean(),
   error: z.string().nullable(),
   pipelines: z.array(z.string()),
+  /** the transformer's family (lamina-mmdit, sd3, flux), its native size, weight dtype and estimated peak memory (verified packs) */
+  family: z.string().optional(),
+  native: z.object({ width: z.number(), height: z.number() }).optional(),
+  dtype: z.string().optional(),
+  memoryBytes: z.number().optional(),
 });
 export type PackSummary = z.infer<typeof PackSummary>;
 
