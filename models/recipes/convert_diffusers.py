@@ -204,31 +204,27 @@ class ClipGraph(torch.nn.Module):
         return out.hidden_states[-2], pooled
 
 
-class T5Graph(torch.nn.Module):
-    def __init__(self, model):
+class Call(torch.nn.Module):
+    """A graph that is one call on a component: T5's last hidden state, the VAE's posterior mean, its decoder."""
+
+    def __init__(self, model, fn):
         super().__init__()
-        self.m = model
+        self.m, self.fn = model, fn
 
-    def forward(self, input_ids):
-        return self.m(input_ids=input_ids).last_hidden_state
-
-
-class VaeEncoderGraph(torch.nn.Module):
-    def __init__(self, vae):
-        super().__init__()
-        self.vae = vae
-
-    def forward(self, image):
-        return self.vae.encode(image).latent_dist.mean
+    def forward(self, x):
+        return self.fn(self.m, x)
 
 
-class VaeDecoderGraph(torch.nn.Module):
-    def __init__(self, vae):
-        super().__init__()
-        self.vae = vae
+def T5Graph(model):
+    return Call(model, lambda m, ids: m(input_ids=ids).last_hidden_state)
 
-    def forward(self, latent):
-        return self.vae.decode(latent).sample
+
+def VaeEncoderGraph(vae):
+    return Call(vae, lambda m, image: m.encode(image).latent_dist.mean)
+
+
+def VaeDecoderGraph(vae):
+    return Call(vae, lambda m, latent: m.decode(latent).sample)
 
 
 # --------------------------------------------------------------------------- export helpers

@@ -1,13 +1,13 @@
 """Reference outputs from diffusers itself, for Lamina's parity tests on converted packs.
 
     python -m models.recipes.diffusers_reference generate FOLDER --prompt P --noise noise.npy \
-        --steps N --guidance G --width W --height H --out ref.npz
+        --steps N --guidance G --width W --height H --out DIR
     python -m models.recipes.diffusers_reference tokens FOLDER --prompts prompts.json --out tokens.json
 
 `generate` runs StableDiffusion3Pipeline / FluxPipeline from the folder with the initial
 noise from `noise.npy` (float32 [1, C, h, w], the unpacked latent shape; FLUX's packing is
 done here as its pipeline does) and saves `latents` (the final latents before the VAE,
-unpacked, [1, C, h, w]) and `image` (the decoded image, float [H, W, 3] in [0, 1]).
+unpacked, [1, C, h, w]: DIR/latents.npy) and `image` (the decoded image, float [H, W, 3] in [0, 1]: DIR/image.npy).
 `tokens` writes every tokenizer's ids for each prompt, padded as the pipelines pad them.
 """
 from __future__ import annotations
@@ -75,7 +75,9 @@ def main(argv=None) -> int:
     a = ap.parse_args(argv)
     if a.cmd == "generate":
         lat, img = generate(a.folder, a.prompt, np.load(a.noise), a.steps, a.guidance, a.width, a.height, a.max_sequence_length)
-        np.savez(a.out, latents=lat, image=img)
+        a.out.mkdir(parents=True, exist_ok=True)
+        np.save(a.out / "latents.npy", lat)
+        np.save(a.out / "image.npy", img)
     else:
         a.out.write_text(json.dumps(tokens(a.folder, json.loads(a.prompts.read_text()))))
     return 0

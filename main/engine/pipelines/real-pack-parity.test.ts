@@ -16,6 +16,12 @@ import { SessionPool } from '../runtime/session-pool.ts';
 import { HfTokenizer } from '../text/hf-tokenizer.ts';
 import { realPackPythonMissing, runPython, tinyRealPack, type RealFamily } from '../testing/real-packs.ts';
 import { PackComponents } from './pack-components.ts';
+import { DenoiserBatch } from './denoise/denoiser-batch.ts';
+import { latentGeometry } from './denoise/prepare-latents.ts';
+import { floatTensor } from '../runtime/tensors.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { LayerBindPipeline } from './pipeline-layerbind.ts';
 import { TextToImagePipeline } from './pipeline-text-to-image.ts';
 
@@ -77,12 +83,8 @@ for (const { family, guidance } of CASES) {
       const refDir = join(work(), 'ref');
       mkdirSync(refDir, { recursive: true });
       const maxSeq = Math.max(...m.components.textEncoders.map((t) => (m.components.tokenizers[t.tokenizer].type === 't5-unigram' ? m.components.tokenizers[t.tokenizer].maxLength : 0)));
-      runPython(['-c', `
-import numpy as np, sys
-from models.recipes.diffusers_reference import generate
-lat, img = generate(sys.argv[1], sys.argv[2], np.load(sys.argv[3]), ${steps}, ${guidance}, ${size}, ${size}, ${maxSeq})
-np.save(sys.argv[4] + '/latents.npy', lat); np.save(sys.argv[4] + '/image.npy', img)
-`, dirs.diffusers, prompt, noisePath, refDir]);
+      runPython(['-m', 'models.recipes.diffusers_reference', 'generate', dirs.diffusers, '--prompt', prompt, '--noise', noisePath, '--steps', String(steps),
+        '--guidance', String(guidance), '--width', String(size), '--height', String(size), '--max-sequence-length', String(maxSeq), '--out', refDir]);
       const refLat = readNpyFloat32(join(refDir, 'latents.npy'));
       const refImg = readNpyFloat32(join(refDir, 'image.npy'));
 
@@ -123,6 +125,61 @@ np.save(sys.argv[4] + '/latents.npy', lat); np.save(sys.argv[4] + '/image.npy', 
       } finally {
         await pool.dispose();
       }
+    });
+
+    test('text K/V: an override equal to the block\'s own K/V is a no-op; another override changes the velocity', { timeout: 120_000 }, async () => {
+      const pool = new SessionPool();
+      const parts = new PackComponents(pack, pool, 'cpu');
+      try {
+        const model = parts.model;
+        const io = model.transformer.io;
+        assert.ok(io.textKv);
+        const text = await parts.encodePrompts(['a large red circle']);
+        const tr = await parts.graph(model.transformer.graph);
+        const geometry = latentGeometry(model, { width: 32, height: 32 });
+        const batch = new DenoiserBatch(tr, model, geometry, { batch: 1, textLen: text.length, dim: model.transformer.textDim, embeds: text.embeds, mask: text.mask, pooled: text.pooled, pooledDim: text.pooledDim }, family === 'flux' ? 3.5 : undefined);
+        (batch.feeds[io.latent].data as Float32Array).set(normalNoise(3, geometry.size));
+        (batch.feeds[io.timestep].data as Float32Array).fill(family === 'flux' ? 0.6 : 600);
+        const blocks = model.transformer.blockCount;
+        const own = await tr.run(batch.feeds, { bindings: batch.bindings });
+        const ones = floatTensor(new Float32Array(blocks).fill(1), [1, blocks]);
+        const same = await tr.run({ ...batch.feeds, [io.textKv.kOverride]: own[io.textKv.k], [io.textKv.vOverride]: own[io.textKv.v], [io.textKv.mix]: ones }, { bindings: batch.bindings });
+        const other = await tr.run({ ...batch.feeds, [io.textKv.mix]: ones }, { bindings: batch.bindings }); // zero overrides, fully mixed in
+        const diff = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+        const v0 = own[io.output].data as Float32Array;
+        const dSame = diff(v0, same[io.output].data as Float32Array);
+        const dOther = diff(v0, other[io.output].data as Float32Array);
+        assert.deepEqual(own[io.textKv.k].dims, [blocks, 1, own[io.textKv.k].dims[2], text.length, own[io.textKv.k].dims[4]]);
+        console.log(`# ${family} K/V override = own K/V: velocity changes by ${dSame}; zero K/V override: ${dOther.toExponential(2)}`);
+        assert.ok(dSame <= 1e-6, `own K/V override changed the velocity by ${dSame}`);
+        assert.ok(dOther > 1e-4, 'a different override reaches the velocity');
+      } finally {
+        parts.release();
+        await pool.dispose();
+      }
+    });
+
+    // one family is enough for the CLI path (each conversion costs Python start-up and export time)
+    test('CLI: lamina pack convert --dtype fp16, then lamina generate --spec with its packId', { timeout: 600_000, skip: family !== 'sd3' ? 'the CLI path runs on sd3 only' : undefined }, () => {
+      const home = mkdtempSync(join(tmpdir(), 'lamina-realpack-cli-'));
+      const out = join(home, 'packs', `tiny-${family}-fp16`);
+      const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'lamina.mjs');
+      const env = { ...process.env, LAMINA_HOME: home, PYTHONWARNINGS: 'ignore', OMP_NUM_THREADS: '1' };
+      const conv = spawnSync(process.execPath, [bin, 'pack', 'convert', dirs.diffusers, '--out', out, '--dtype', 'fp16', '--id', `tiny-${family}-fp16`, '--json'], { encoding: 'utf8', env, timeout: 300_000 });
+      assert.equal(conv.status, 0, conv.stderr);
+      const report = JSON.parse(conv.stdout);
+      assert.equal(report.ok, true);
+      assert.equal(report.conversion.dtype, 'fp16');
+      const diffs = report.conversion.onnx_vs_torch_max_abs_diff as Record<string, number>;
+      console.log(`# ${family} fp16 weights: ONNX vs fp32 torch max abs diff ${Object.entries(diffs).map(([g, d]) => `${g} ${d.toExponential(2)}`).join(', ')}`);
+      assert.ok(diffs.transformer < 1e-2 && diffs.vae_decoder < 1e-4, 'fp16 weights stay close; the decoder stays fp32');
+      const specPath = join(home, 'spec.json');
+      writeFileSync(specPath, JSON.stringify({ prompt: 'a large red circle', width: 32, height: 32, seed: 1, steps: 2, guidance: 3, packId: `tiny-${family}-fp16`, device: 'cpu' }));
+      const gen = spawnSync(process.execPath, [bin, 'generate', '--spec', specPath, '--out', join(home, 'out.png'), '--json'], { encoding: 'utf8', env, timeout: 300_000 });
+      assert.equal(gen.status, 0, gen.stderr);
+      const res = JSON.parse(gen.stdout);
+      assert.equal(res.layers[0].provenance.packId, `tiny-${family}-fp16`);
+      assert.deepEqual([res.layers[0].width, res.layers[0].height], [32, 32]);
     });
   });
 }
