@@ -261,7 +261,7 @@ def _export(module, feeds: dict, out_names: list[str], dims: dict, path: Path, b
         onnx.save(model, str(path))
 
 
-def _to_fp16_storage(path: Path) -> int:
+def _to_fp16_storage(path: Path, big: bool) -> int:
     """Stores every float32 initializer with >= 1024 values as float16 followed by a Cast back to float32."""
     import onnx
     from onnx import helper, numpy_helper
@@ -283,7 +283,13 @@ def _to_fp16_storage(path: Path) -> int:
         converted += 1
     for n in reversed(nodes):
         g.node.insert(0, n)
-    onnx.save(model, str(path))
+    if big:
+        data = path.with_name(path.name + ".data")
+        if data.exists():
+            data.unlink()
+        onnx.save(model, str(path), save_as_external_data=True, all_tensors_to_one_file=True, location=data.name)
+    else:
+        onnx.save(model, str(path))
     return converted
 
 
@@ -328,9 +334,10 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
         with torch.no_grad():
             ref = module(*feeds.values())
         nbytes = sum(p.numel() * 4 for p in module.parameters())
-        _export(module, feeds, out_names, dims, path, big=nbytes > 1.8e9)
+        big = nbytes > 1.8e9
+        _export(module, feeds, out_names, dims, path, big=big)
         if halve and dtype == "fp16":
-            _to_fp16_storage(path)
+            _to_fp16_storage(path, big=nbytes / 2 > 1.8e9)
         refs = ref if isinstance(ref, (tuple, list)) else [ref]
         graphs[name] = {"file": path.name, "inputs": [_spec(n, t, dims[n]) for n, t in feeds.items()],
                         "outputs": [_spec(n, t, dims[n]) for n, t in zip(out_names, refs)]}
