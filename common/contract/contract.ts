@@ -40,6 +40,10 @@ export const PackSummary = z.object({
   native: z.object({ width: z.number().int(), height: z.number().int() }).nullable().default(null),
   /** the sampler's default step count */
   defaultSteps: z.number().int().nullable().default(null),
+  /** the transformer's family (lamina-mmdit, sd3, flux), weight dtype and estimated peak memory (verified packs) */
+  family: z.string().optional(),
+  dtype: z.string().optional(),
+  memoryBytes: z.number().optional(),
 });
 export type PackSummary = z.infer<typeof PackSummary>;
 

@@ -56,6 +56,8 @@ export const GenerationSpec = z.object({
   /** Region ids, front to back. */
   order: z.array(z.string()).default([]),
   packId: z.string().optional(),
+  /** initial noise as a .npy file (float32, the unpacked latent shape [1, C, h, w]) instead of the seeded noise: reproducible across tools */
+  noise: z.string().min(1).optional(),
   /** LayerBind parameters (defaults chosen by measurement; see docs/layerbind.md) */
   layerbind: LayerBindSpecParams.optional(),
   device: z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto'),

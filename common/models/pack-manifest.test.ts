@@ -56,7 +56,7 @@ test('format 2 expresses real packs: three text encoders with pooled outputs (SD
   const sd3 = migratedFixture();
   sd3.graphs.clip_l = sd3.graphs.text_encoder;
   sd3.graphs.t5 = sd3.graphs.text_encoder;
-  sd3.components.tokenizers = { clip: { type: 'clip-bpe', vocab: 'vocab.json', merges: 'merges.txt', maxLength: 77 }, t5: { type: 't5-unigram', file: 'spiece.json', maxLength: 256 } };
+  sd3.components.tokenizers = { clip: { type: 'clip-bpe', file: 'tokenizer/tokenizer.json', config: 'tokenizer/tokenizer_config.json', maxLength: 77 }, t5: { type: 't5-unigram', file: 'tokenizer_3/tokenizer.json', maxLength: 256 } };
   sd3.components.textEncoders = [
     { graph: 'clip_l', tokenizer: 'clip', io: { ids: 'input_ids', hidden: 'hidden', pooled: 'pooled' }, hiddenSize: 768, pooledSize: 768 },
     { graph: 'text_encoder', tokenizer: 'clip', io: { ids: 'input_ids', hidden: 'hidden', pooled: 'pooled' }, hiddenSize: 1280, pooledSize: 1280 },

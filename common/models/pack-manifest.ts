@@ -33,8 +33,9 @@ const IoName = z.string().min(1);
 /** Tokenizers: Lamina's world words, CLIP byte-level BPE (SD3, FLUX), T5 unigram (SD3, FLUX). */
 export const TokenizerComponent = z.discriminatedUnion('type', [
   z.object({ type: z.literal('word'), file: z.string().min(1), maxLength: z.number().int().positive() }),
-  z.object({ type: z.literal('clip-bpe'), vocab: z.string().min(1), merges: z.string().min(1), maxLength: z.number().int().positive() }),
-  z.object({ type: z.literal('t5-unigram'), file: z.string().min(1), maxLength: z.number().int().positive() }),
+  /** Hugging Face tokenizers: `file` is tokenizer.json, `config` tokenizer_config.json (pad / eos tokens); prompts are padded to maxLength */
+  z.object({ type: z.literal('clip-bpe'), file: z.string().min(1), config: z.string().min(1).optional(), maxLength: z.number().int().positive(), pad: z.literal('max_length').default('max_length') }),
+  z.object({ type: z.literal('t5-unigram'), file: z.string().min(1), config: z.string().min(1).optional(), maxLength: z.number().int().positive(), pad: z.literal('max_length').default('max_length') }),
 ]);
 export type TokenizerComponent = z.infer<typeof TokenizerComponent>;
 
@@ -58,6 +59,8 @@ export const TransformerComponent = z.object({
   /** image tokens the graph was exported for; null when it takes any latent size */
   imageTokens: z.number().int().positive().nullable(),
   blockCount: z.number().int().positive(),
+  /** FLUX: single-stream blocks after the blockCount double-stream (joint) blocks */
+  singleBlockCount: z.number().int().nonnegative().optional(),
   textDim: z.number().int().positive(),
   prediction: z.enum(['velocity']),
   io: z.object({
@@ -69,6 +72,9 @@ export const TransformerComponent = z.object({
     pooledText: IoName.optional(),
     /** FLUX-style guidance embedding (then guidance is not a CFG batch) */
     guidance: IoName.optional(),
+    /** FLUX position ids: image tokens [image_tokens, 3] (0, row, column) and text tokens [text_len, 3] (zeros) */
+    imageIds: IoName.optional(),
+    textIds: IoName.optional(),
     /** additive bias over the joint [text; image] sequence (LayerBind) */
     attentionBias: IoName.optional(),
     /** per-block text K/V outputs and override inputs (activation patching) */
@@ -81,6 +87,8 @@ export const TransformerComponent = z.object({
   }),
   /** value the graph adds to masked attention logits */
   attentionMaskValue: z.number().optional(),
+  /** attention layers the joint bias is added in (the converter counts them in the graph: every joint and single block) */
+  attentionBiasLayers: z.number().int().positive().optional(),
 });
 export type TransformerComponent = z.infer<typeof TransformerComponent>;
 

@@ -143,3 +143,17 @@ test('lamina generate --spec with "init": {image, mask, strength} regenerates th
   assert.equal(outside, 0, 'every pixel outside the mask is unchanged');
   assert.ok(inside > 70 * 60 * 0.5, `${inside} masked pixels regenerated`);
 });
+
+test('pack convert: usage errors, a folder that is not a diffusers folder, and Python without the requirements each fail with one clear line', () => {
+  const noArgs = lamina('pack', 'convert');
+  assert.equal(noArgs.code, 2);
+  assert.match(noArgs.err, /usage: lamina pack convert FOLDER --out PACK/);
+  const notDiffusers = lamina('pack', 'convert', tmp, '--out', join(tmp, 'p'));
+  assert.equal(notDiffusers.code, 1);
+  assert.match(notDiffusers.err, /no model_index\.json/);
+  writeFileSync(join(tmp, 'model_index.json'), '{"_class_name": "FluxPipeline"}');
+  const r = spawnSync(process.execPath, [BIN, 'pack', 'convert', tmp, '--out', join(tmp, 'p')], { encoding: 'utf8', env: { ...process.env, LAMINA_HOME: tmp, LAMINA_PYTHON: join(tmp, 'no-python') } });
+  assert.equal(r.status, 1);
+  assert.equal(r.stderr.trim().split('\n').length, 1);
+  assert.match(r.stderr, /needs Python with the recipe requirements: .*pip install -r .*requirements\.txt/);
+});

@@ -8,6 +8,7 @@ import { commandExport } from './command-export.ts';
 import { commandServe } from './command-serve.ts';
 import { commandGenerate } from './command-generate.ts';
 import { commandBench } from './command-bench.ts';
+import { commandPack } from './command-pack.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -21,6 +22,9 @@ commands:
                                               seed: random, reported; steps: the pack's default)
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
+  pack convert FOLDER --out PACK [--dtype fp16|fp32] [--id ID] [--json]
+                                              a diffusers folder (SD3, FLUX.1) -> a verified
+                                              Lamina pack (needs Python: models/recipes/requirements.txt)
 
   --verbose (any command)                     also print the execution providers skipped
 `;
@@ -33,6 +37,7 @@ const COMMANDS: Record<string, Command> = {
   serve: commandServe,
   generate: commandGenerate,
   bench: commandBench,
+  pack: commandPack,
 };
 
 export async function main(argvIn: string[]): Promise<number> {

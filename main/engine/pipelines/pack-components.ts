@@ -14,6 +14,9 @@ import type { Pack } from '../runtime/pack-registry.ts';
 import { sharedSessionPool, type PooledSession, type SessionPool } from '../runtime/session-pool.ts';
 import { intTensor, type Tensor } from '../runtime/tensors.ts';
 import { WordTokenizer } from '../text/tokenizer.ts';
+import { HfTokenizer } from '../text/hf-tokenizer.ts';
+import { join } from 'node:path';
+import { encodeFamilyText } from './denoise/text-conditioning.ts';
 
 export interface EncodedText {
   batch: number;
@@ -23,9 +26,13 @@ export interface EncodedText {
   /** [batch, length], 1 = token */
   mask: Float32Array;
   truncated: number[];
+  /** pooled text [batch, pooledDim] (SD3, FLUX: from the CLIP encoders) */
+  pooled?: Float32Array;
+  pooledDim?: number;
 }
 
 const tokenizers = new Map<string, WordTokenizer>();
+const hfTokenizers = new Map<string, HfTokenizer>();
 
 export class PackComponents {
   readonly model: PackModel;
@@ -45,6 +52,27 @@ export class PackComponents {
     let t = tokenizers.get(path);
     if (!t) tokenizers.set(path, (t = WordTokenizer.fromFile(path)));
     return t;
+  }
+
+  /** The Hugging Face tokenizer `name` of the pack (clip-bpe, t5-unigram). */
+  hfTokenizer(name: string): HfTokenizer {
+    const t = this.model.tokenizers[name];
+    if (!t || t.type === 'word') throw new LaminaError('bad_pack', `model pack "${this.model.id}": tokenizer "${name}" is not a Hugging Face tokenizer`);
+    const path = join(this.model.dir, t.file);
+    const key = `${path}\u0000${t.maxLength}`;
+    let h = hfTokenizers.get(key);
+    if (!h) hfTokenizers.set(key, (h = HfTokenizer.fromFiles(path, t.config ? join(this.model.dir, t.config) : undefined, t.maxLength, `${this.model.id}/${name}`)));
+    return h;
+  }
+
+  /** Whether the pack's text goes through its own word tokenizer (Lamina world packs), which can reject words. */
+  get usesWordTokenizer(): boolean {
+    return this.model.tokenizers[this.model.textEncoders[0].tokenizer]?.type === 'word';
+  }
+
+  /** The longest prompt in tokens a text encoder of the pack takes. */
+  get maxTokens(): number {
+    return Math.max(...this.model.textEncoders.map((t) => this.model.tokenizers[t.tokenizer]?.maxLength ?? 0));
   }
 
   /** The runner for graph `name` (session checked out of the pool until releaseGraph(name) or release()). */
@@ -98,6 +126,7 @@ export class PackComponents {
 
   /** Tokenizes and encodes prompts as one batch (padded to the longest or the graph's fixed length). */
   async encodePrompts(prompts: readonly string[]): Promise<EncodedText> {
+    if (!this.usesWordTokenizer) return encodeFamilyText(this, prompts);
     const spec = this.model.textEncoders[0];
     if (this.model.textEncoders.length > 1) throw new LaminaError('unsupported', `model pack "${this.model.id}": ${this.model.textEncoders.length} text encoders are not supported by this version of Lamina (one)`);
     const te = await this.graph(spec.graph, 'text encoding');

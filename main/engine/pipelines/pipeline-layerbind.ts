@@ -80,6 +80,8 @@ export type LayerBindResult = GenerationResult & { timings: PipelineTimings };
 interface Item {
   text: Float32Array;
   mask: Float32Array;
+  /** pooled text (SD3, FLUX): the pooled vector of the item's prompt(s) */
+  pooled: Float32Array | null;
   bias: Float32Array | null;
   layout: TextLayout;
 }
@@ -126,15 +128,17 @@ export class LayerBindPipeline implements Pipeline {
     const model = parts.model;
     // the phases are noise levels (fuseSigma, nursingEndSigma) turned into steps with the
     // pack's own sigmas, so a pack's sampling shift does not move them
-    const geometry = latentGeometry(model);
+    const geometry = latentGeometry(model, spec);
     const { sigmas, model: modelTimesteps } = prepareTimesteps(model, spec.steps, geometry.imageTokens);
     const nursing: NursingParams = resolveNursingParams(spec.steps, o, sigmas);
     checkPrompts(parts, [{ text: spec.prompt }, ...spec.regions.map((r) => ({ text: r.prompt, label: `region "${r.id}"` }))]);
     const sharedUncond = o.sharedUncond ?? true;
     const guidance = guidanceFor(model, spec.guidance, sharedUncond);
-    if (guidance.kind === 'embedded') throw new LaminaError('unsupported', `model pack "${model.id}": layerbind needs classifier-free guidance as a batch; this pack's transformer embeds guidance`);
     const io = model.transformer.io;
-    if (!io.attentionBias || !io.textMask) {
+    // Lamina's MMDiT pools its text under text_mask; SD3 / FLUX take pooled text as an input
+    // and attend to every text token, so the bias alone routes text to regions there
+    const needsMask = model.transformer.family === 'lamina-mmdit';
+    if (!io.attentionBias || (needsMask && !io.textMask)) {
       throw new LaminaError('bad_pack', `model pack "${model.id}": its transformer takes no ${io.attentionBias ? 'text_mask' : 'attn_bias'} input, which layerbind needs`);
     }
 
@@ -149,10 +153,10 @@ export class LayerBindPipeline implements Pipeline {
 
       // 4. Geometry: latent grid, token grid, each region's token mask and latent alpha.
       const { size, lh, lw, th, tw, imageTokens: N } = geometry;
-      const grids = regionGrids(spec.regions, spec, model.native, { width: lw, height: lh }, { width: tw, height: th }, threshold);
+      const grids = regionGrids(spec.regions, spec, { width: lw * model.latent.vaeScaleFactor, height: lh * model.latent.vaeScaleFactor }, { width: lw, height: lh }, { width: tw, height: th }, threshold);
 
       // 5. Seeded noise (the same as text-to-image's for this seed) and the timesteps.
-      const noise = prepareLatents(geometry, spec.seed);
+      const noise = prepareLatents(geometry, spec.seed, spec.noise);
 
       // 6. Step plans: the batch of each kind of step, with each item's text, text mask and
       //    bias. Text layouts (slots of the text sequence, see layerbind/attention-bias.ts):
@@ -172,8 +176,15 @@ export class LayerBindPipeline implements Pipeline {
       const globalLayout = textLayout([Math.max(lengths[0], emptyLen)]);
       const branchLayout = textLayout([lengths[0], Math.max(...lengths.slice(1, R + 1))]);
       const fullLayout = textLayout(lengths.slice(0, R + 1));
-      const item = (layout: TextLayout, slots: { slot: number; prompt: number }[], bias: Float32Array | null): Item => ({ ...texts(layout, slots), bias, layout });
-      const uncondOf = (c: Item): Item => ({ ...texts(c.layout, [{ slot: 0, prompt: R + 1 }]), bias: c.bias ? uncondBias(c.bias, c.layout.textLen, N) : null, layout: c.layout });
+      const P = enc.pooledDim ?? 0;
+      const pooledOf = (prompts: number[]): Float32Array | null => {
+        if (!enc.pooled || !P) return null;
+        const v = new Float32Array(P);
+        for (const p of prompts) for (let k = 0; k < P; k++) v[k] += enc.pooled[p * P + k] / prompts.length;
+        return v;
+      };
+      const item = (layout: TextLayout, slots: { slot: number; prompt: number }[], bias: Float32Array | null): Item => ({ ...texts(layout, slots), pooled: pooledOf(slots.map((x) => x.prompt)), bias, layout });
+      const uncondOf = (c: Item): Item => ({ ...texts(c.layout, [{ slot: 0, prompt: R + 1 }]), pooled: pooledOf([R + 1]), bias: c.bias ? uncondBias(c.bias, c.layout.textLen, N) : null, layout: c.layout });
       const makePlan = (conds: Item[], shared: boolean): StepPlan => {
         const g: Guidance = guidance.kind === 'cfg' ? { ...guidance, sharedUncond: shared } : guidance;
         const items = g.kind !== 'cfg' ? conds : g.sharedUncond ? [...conds, uncondOf(conds[0])] : [...conds, ...conds.map(uncondOf)];
@@ -183,12 +194,17 @@ export class LayerBindPipeline implements Pipeline {
         const text = new Float32Array(B * tLen * dim);
         const mask = new Float32Array(B * tLen);
         const bias = new Float32Array(B * jLen * jLen);
+        const pooled = P ? new Float32Array(B * P) : undefined;
         items.forEach((it, b) => {
           text.set(it.text, b * tLen * dim);
           mask.set(it.mask, b * tLen);
           if (it.bias) bias.set(it.bias, b * jLen * jLen);
+          if (pooled && it.pooled) pooled.set(it.pooled, b * P);
         });
-        return { branches: conds.length, guidance: g, batch: new DenoiserBatch(transformer, model, geometry, { batch: B, textLen: tLen, dim, embeds: text, mask, bias }) };
+        return {
+          branches: conds.length, guidance: g,
+          batch: new DenoiserBatch(transformer, model, geometry, { batch: B, textLen: tLen, dim, embeds: text, mask, bias, pooled, pooledDim: P || undefined }, g.kind === 'embedded' ? g.scale : undefined),
+        };
       };
       const regionIdx = spec.regions.map((_, r) => r);
       const globalSlot = [{ slot: 0, prompt: 0 }];

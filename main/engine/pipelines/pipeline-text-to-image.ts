@@ -32,6 +32,8 @@ export interface TextToImageOptions extends PreviewOptions {
   pool?: SessionPool;
   /** called after every step with the allowlisted tensors (diffusers' callback_on_step_end) */
   onStepEnd?: (info: { i: number; n: number; sigma: number; latents: Float32Array; velocity: Float32Array }) => void;
+  /** the final latents, before decoding (parity tests compare them with diffusers') */
+  onDenoised?: (latents: Float32Array) => void;
 }
 
 export class TextToImagePipeline implements Pipeline {
@@ -53,17 +55,18 @@ export class TextToImagePipeline implements Pipeline {
     checkPrompts(parts, [{ text: spec.prompt }]); // unknown words -> bad_request before any session loads
     if (spec.regions.length > 0) notes.push('regions are ignored by text-to-image (they are for the layerbind pipeline)');
     const guidance = guidanceFor(model, spec.guidance);
-    const geometry = latentGeometry(model);
+    const geometry = latentGeometry(model, spec);
 
     try {
       // 2-3. Load the graphs (from the pool, in sequence when its budget needs it) and
       //      encode the prompt (+ the unconditional prompt for CFG) as one batch.
       const { transformer, text } = await loadAndEncode(parts, guidance.kind === 'cfg' ? [spec.prompt, model.scheduler.uncondPrompt] : [spec.prompt], ctx, timer, 'text-to-image');
-      if (text.truncated.length) notes.push(`prompt truncated to ${parts.tokenizer().maxLength} tokens`);
+      if (text.truncated.length) notes.push(`prompt truncated to ${parts.maxTokens} tokens`);
 
-      // 4. Prepare latents (seeded noise at the pack's native latent size) and timesteps;
-      //    with an init picture, its latent noised to the strength's sigma (./denoise/init-image.ts).
-      const noise = prepareLatents(geometry, spec.seed);
+      // 4. Prepare latents (seeded noise at the pack's native latent size, or the spec's own
+      //    noise file) and timesteps; with an init picture, its latent noised to the
+      //    strength's sigma (./denoise/init-image.ts).
+      const noise = prepareLatents(geometry, spec.seed, spec.noise);
       const { sigmas, model: modelTimesteps } = prepareTimesteps(model, spec.steps, geometry.imageTokens);
       const init = spec.init ? await prepareInit(parts, spec.init, spec, geometry, spec.steps) : null;
       const latents = noise.slice();
@@ -71,7 +74,7 @@ export class TextToImagePipeline implements Pipeline {
 
       // 5. Denoising loop: one guided network call and one Euler step per step; outside an
       //    init mask, the latent is put back on the picture's noising path after each step.
-      const batch = new DenoiserBatch(transformer, model, geometry, { batch: text.batch, textLen: text.length, dim: text.dim, embeds: text.embeds, mask: text.mask }, guidance.kind === 'embedded' ? guidance.scale : undefined);
+      const batch = new DenoiserBatch(transformer, model, geometry, { batch: text.batch, textLen: text.length, dim: text.dim, embeds: text.embeds, mask: text.mask, pooled: text.pooled, pooledDim: text.pooledDim }, guidance.kind === 'embedded' ? guidance.scale : undefined);
       const progress = new StepProgress(ctx, parts, geometry, spec.steps, this.options);
       for (let i = init?.start ?? 0; i < spec.steps; i++) {
         throwIfCancelled(ctx.signal);
@@ -85,6 +88,7 @@ export class TextToImagePipeline implements Pipeline {
         progress.report(i);
       }
       timer.mark('denoise');
+      this.options.onDenoised?.(latents);
 
       // 6. Decode to RGBA and resample to the requested canvas when it differs from the native
       //    size; with an init mask, composite over the original (unmasked pixels unchanged).

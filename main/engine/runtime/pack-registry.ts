@@ -11,6 +11,7 @@ import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { FileEntry, PackManifest } from '../../../common/models/pack-manifest.ts';
 import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
+import { estimatePackMemory } from './pack-memory.ts';
 
 export interface Pack {
   id: string;
@@ -114,7 +115,13 @@ export async function loadPackRegistry(dirs: readonly string[]): Promise<PackReg
         const pack = await verifyPack(dir);
         if (packs.has(pack.id)) continue;
         packs.set(pack.id, pack);
-        summaries.push({ id: pack.id, version: pack.manifest.version, dir, ok: true, error: null, pipelines: pack.manifest.pipelines, native: { ...pack.manifest.native }, defaultSteps: pack.manifest.components.scheduler.defaultSteps });
+        const m = pack.manifest;
+        summaries.push({
+          id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines,
+          native: { ...m.native }, defaultSteps: m.components.scheduler.defaultSteps,
+          family: m.components.transformer.family,
+          dtype: (m.about.conversion as { dtype?: string } | undefined)?.dtype ?? 'fp32', memoryBytes: estimatePackMemory(m).bytes,
+        });
       } catch (err) {
         summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [], native: null, defaultSteps: null });
       }

@@ -7,6 +7,7 @@ import { useEditorState, useServices, useStoreState } from '../../ui/editor-cont
 import { Icon } from '../../ui/icons.tsx';
 import { RegionMethodFields } from './region-method-fields.tsx';
 import { useGenerateTask } from './use-generate-task.ts';
+import { packLabel } from './pack-label.ts';
 
 export function GeneratePanel() {
   const { editor } = useServices();
@@ -53,7 +54,7 @@ export function GeneratePanel() {
           {packs.length === 0 && <option value="">no packs found</option>}
           {packs.map((p) => (
             <option key={p.id} value={p.id} disabled={!p.ok} title={p.error ?? p.pipelines.join(', ')}>
-              {p.id} {p.version}{p.ok ? '' : ' (invalid)'}{p.ok && p.pipelines.length === 0 ? ' (no pipelines)' : ''}
+              {packLabel(p)}
             </option>
           ))}
         </select>

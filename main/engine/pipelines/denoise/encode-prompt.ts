@@ -14,6 +14,7 @@ export interface PromptBatch extends EncodedText {
 
 /** Checks every prompt against the tokenizer before any graph loads (unknown word -> bad_request, named by `label`). */
 export function checkPrompts(parts: PackComponents, prompts: readonly { text: string; label?: string }[]): void {
+  if (!parts.usesWordTokenizer) return; // byte-level / unigram tokenizers take any text
   const tokenizer = parts.tokenizer();
   for (const p of prompts) {
     try {

@@ -6,6 +6,7 @@
 // final decode, which gives the transformer back first: ./decode-image.ts).
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.ts';
 import type { GraphRunner } from '../../runtime/graph-runner.ts';
+import { checkPackMemory } from '../../runtime/pack-memory.ts';
 import type { PackComponents } from '../pack-components.ts';
 import { encodePrompt, type PromptBatch } from './encode-prompt.ts';
 import type { PipelineTimer } from './pipeline-timer.ts';
@@ -13,6 +14,7 @@ import type { PipelineTimer } from './pipeline-timer.ts';
 export async function loadAndEncode(
   parts: PackComponents, prompts: readonly string[], ctx: JobContext, timer: PipelineTimer, forWhat: string,
 ): Promise<{ transformer: GraphRunner; text: PromptBatch }> {
+  checkPackMemory(parts.pack.manifest); // refuse before loading what the machine cannot hold
   ctx.progress({ state: 'loading' });
   await parts.loadTextEncoders(forWhat);
   throwIfCancelled(ctx.signal);

@@ -2,6 +2,7 @@
 // transformer takes and seeded Philox noise filling it. Sizes come from the manifest.
 import { LaminaError } from '../../../../common/errors/lamina-error.ts';
 import type { PackModel } from '../../runtime/pack-model.ts';
+import { readNpyFloat32 } from '../../runtime/npy.ts';
 import { normalNoise } from '../../runtime/prng.ts';
 
 export interface LatentGeometry {
@@ -17,11 +18,16 @@ export interface LatentGeometry {
   imageTokens: number;
 }
 
-/** The latent grid at the pack's native size; bad_pack when it disagrees with the transformer's declared token count. */
-export function latentGeometry(model: PackModel): LatentGeometry {
+/** The latent grid: the canvas's own size when the pack takes any size and the canvas is a
+ * multiple of its resolution step, else the pack's native size (the decode step resamples);
+ * bad_pack when it disagrees with the transformer's declared token count. */
+export function latentGeometry(model: PackModel, canvas?: { width: number; height: number }): LatentGeometry {
   const { channels, vaeScaleFactor } = model.latent;
-  const lh = Math.round(model.native.height / vaeScaleFactor);
-  const lw = Math.round(model.native.width / vaeScaleFactor);
+  const step = model.resolution.multipleOf;
+  const own = canvas && !model.resolution.fixed && canvas.width % step === 0 && canvas.height % step === 0;
+  const size = own ? canvas : model.native;
+  const lh = Math.round(size.height / vaeScaleFactor);
+  const lw = Math.round(size.width / vaeScaleFactor);
   const patch = model.transformer.patchSize;
   const th = Math.floor(lh / patch);
   const tw = Math.floor(lw / patch);
@@ -32,7 +38,15 @@ export function latentGeometry(model: PackModel): LatentGeometry {
   return { channels, lh, lw, size: channels * lh * lw, th, tw, imageTokens };
 }
 
-/** Seeded standard-normal noise for one item (the same for every pipeline at this seed). */
-export function prepareLatents(geometry: LatentGeometry, seed: number): Float32Array {
-  return normalNoise(seed, geometry.size);
+/** The initial noise of one item: the spec's .npy file when it names one (its shape must be
+ * [1, C, h, w] of this latent grid), else seeded standard-normal noise (the same for every
+ * pipeline at this seed). */
+export function prepareLatents(geometry: LatentGeometry, seed: number, noisePath?: string): Float32Array {
+  if (noisePath === undefined) return normalNoise(seed, geometry.size);
+  const { shape, data } = readNpyFloat32(noisePath);
+  const want = [1, geometry.channels, geometry.lh, geometry.lw];
+  if (shape.length !== 4 || shape.some((d, i) => d !== want[i])) {
+    throw new LaminaError('bad_request', `${noisePath}: noise of shape (${shape.join(', ')}), this pack and canvas need (${want.join(', ')})`);
+  }
+  return data;
 }
