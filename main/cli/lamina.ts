@@ -1,6 +1,6 @@
 // `lamina` command line. Each command calls the engine directly, through the contract.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { defaultEngineOptions } from '../engine/engine-defaults.ts';
 import { CliUsageError, reportError } from './cli-output.ts';
 import { commandInfo } from './command-info.ts';
@@ -15,13 +15,16 @@ commands:
   info [--json]                               packs, execution providers, versions
   export IN (--psd OUT | --ora OUT | --png-stack DIR | --png OUT) [--json]
                                               convert between .ora, .psd, PNG stack, PNG
-  serve [--host H] [--port P] [--json]        the editor in a browser + the WebSocket API
+  serve [--host H] [--port P] [--allow-dir DIR]... [--json]
+                                              the editor in a browser + the WebSocket API;
+                                              file paths only inside the current folder and DIRs
   generate --spec spec.json --out OUT [--json] run a generation job
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
 `;
 
-export type Command = (args: string[], engine: () => Engine) => Promise<number>;
+/** `engine(overrides)` creates the engine on first use (overrides count only then). */
+export type Command = (args: string[], engine: (overrides?: Partial<EngineOptions>) => Engine) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   info: commandInfo,
@@ -41,7 +44,7 @@ export async function main(argv: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) return reportError(new CliUsageError(`unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`), json);
   let engine: Engine | null = null;
-  const getEngine = () => (engine ??= new Engine({ ...defaultEngineOptions(), autosaveMs: name === 'serve' ? 30_000 : 0 }));
+  const getEngine = (overrides: Partial<EngineOptions> = {}) => (engine ??= new Engine({ ...defaultEngineOptions(), autosaveMs: name === 'serve' ? 30_000 : 0, ...overrides }));
   try {
     return await command(rest, getEngine);
   } catch (err) {

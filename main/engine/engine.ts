@@ -25,6 +25,7 @@ import { JobQueue } from './jobs/job-queue.ts';
 import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
 import { DocumentSession } from './session/document-session.ts';
+import { FileAccess, isInside } from './session/file-access.ts';
 import { landingOps } from './session/land-result.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
 
@@ -37,6 +38,8 @@ export interface EngineOptions {
   autosaveMs?: number;
   /** the job worker's entry (benches and tests); the real job worker by default */
   jobWorker?: URL;
+  /** folders whose files contract calls may read and write (`lamina serve`); null or absent: any folder */
+  fileRoots?: string[] | null;
 }
 
 type Handlers = { [M in Method]: (input: z.output<Contract[M]['input']>) => Promise<Output<M>> };
@@ -50,9 +53,12 @@ export class Engine implements LaminaClient {
   /** each running job's task and the document its result lands in */
   private readonly jobInfo = new Map<string, { task: TaskName; docId?: string }>();
   readonly jobs: JobQueue;
+  /** the paths contract calls may use (./session/file-access.ts) */
+  readonly files: FileAccess;
   private autosaveTimer: NodeJS.Timeout | null = null;
 
   constructor(readonly options: EngineOptions) {
+    this.files = new FileAccess({ roots: options.fileRoots ?? null });
     this.jobs = new JobQueue(options.jobWorker, (jobId, raw) => this.finishJob(jobId, raw));
     this.emitter.setMaxListeners(100);
     this.jobs.onEvent((ev) => this.forwardJobEvent(ev));
@@ -138,7 +144,8 @@ export class Engine implements LaminaClient {
       return this.addSession(doc, new ImageStore(), null).snapshot();
     },
 
-    'document.open': async ({ path }) => {
+    'document.open': async ({ path: given }) => {
+      const path = await this.files.checkRead(given);
       const store = new ImageStore();
       const doc = await readDocumentFile({ path }, store);
       const isOra = extname(path).toLowerCase() === '.ora';
@@ -153,7 +160,7 @@ export class Engine implements LaminaClient {
 
     'document.import': async ({ docId, path, file }) => {
       const s = this.session(docId);
-      const source = path ? { path } : { bytes: Buffer.from(file!.dataBase64, 'base64'), name: file!.name };
+      const source = path ? { path: await this.files.checkRead(path) } : { bytes: Buffer.from(file!.dataBase64, 'base64'), name: file!.name };
       const incoming = new ImageStore();
       const imported = await readDocumentFile(source, incoming);
       for (const id of incoming.ids()) if (!s.store.has(id)) s.store.put(incoming.get(id), id);
@@ -192,9 +199,10 @@ export class Engine implements LaminaClient {
 
     'document.save': async ({ docId, path }) => {
       const s = this.session(docId);
-      const target = path ?? s.path;
-      if (!target) throw new LaminaError('bad_request', 'this document has no file yet: give a path ending in .ora');
-      if (extname(target).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `save writes OpenRaster (.ora); use export for "${basename(target)}"`);
+      const given = path ?? s.path;
+      if (!given) throw new LaminaError('bad_request', 'this document has no file yet: give a path ending in .ora');
+      if (extname(given).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `save writes OpenRaster (.ora); use export for "${basename(given)}"`);
+      const target = await this.files.checkWrite(given, 'ora');
       await writeDocumentFile(s.document, s.store, 'ora', target);
       s.markSaved(target);
       s.collectGarbage();
@@ -257,7 +265,7 @@ export class Engine implements LaminaClient {
 
     'export.run': async ({ docId, format, path }) => {
       const s = this.session(docId);
-      const paths = await writeDocumentFile(s.document, s.store, format, path);
+      const paths = await writeDocumentFile(s.document, s.store, format, await this.files.checkWrite(path, format));
       return { paths };
     },
 
@@ -319,7 +327,7 @@ export class Engine implements LaminaClient {
   }
 
   private assertRecoveryPath(path: string): void {
-    if (!path.startsWith(this.options.recoveryDir)) throw new LaminaError('bad_request', `"${path}" is not a recovery file`);
+    if (!isInside(this.options.recoveryDir, path) || extname(path).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `"${path}" is not a recovery file`);
   }
 }
 
