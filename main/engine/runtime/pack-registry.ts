@@ -11,6 +11,7 @@ import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { FileEntry, PackManifest } from '../../../common/models/pack-manifest.ts';
 import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
+import { checkPackGraphs } from './pack-graph-check.ts';
 
 export interface Pack {
   id: string;
@@ -72,6 +73,8 @@ export async function verifyPack(dir: string): Promise<Pack> {
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
   }
+  // native code, external data and each graph's inputs/outputs, read from the ONNX bytes
+  await checkPackGraphs(dir, manifest, raw, (rel) => listed.data.files[rel].sha256);
   return { id: manifest.id, dir, manifest };
 }
 
