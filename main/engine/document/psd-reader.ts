@@ -18,6 +18,7 @@ import {
   type BlendMode,
   type Layer,
 } from '../../../common/document/document-schema.ts';
+import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
 import { assertImageSize } from '../imaging/image-codec.ts';
@@ -54,7 +55,9 @@ export function readPsdDocument(bytes: Uint8Array, store: ImageStore, options: P
   const psdLayers = (psd.children ?? []).filter((l) => !isPlaceholder(l));
   // A file without layers is its composite; an empty Lamina document stays empty.
   const layers = psdLayers.length ? convertLayers(psdLayers, ctx) : ctx.meta ? [] : flatLayer(psd, ctx);
-  const document = LaminaDocument.parse({ name: ctx.meta?.name ?? options.name ?? 'Untitled', width: psd.width, height: psd.height, layers });
+  const parsed = LaminaDocument.safeParse({ name: ctx.meta?.name ?? options.name ?? 'Untitled', width: psd.width, height: psd.height, layers });
+  if (!parsed.success) throw new LaminaError('bad_file', `${what} does not make a valid document: ${describeZodError(parsed.error)}`);
+  const document = parsed.data;
   ctx.staged.commit(store);
   return { document, warnings: ctx.warnings };
 }
@@ -71,6 +74,7 @@ function checkHeader(bytes: Uint8Array, what: string): void {
   if (view.getUint32(0) !== 0x38425053) throw new LaminaError('bad_file', `${what} is not a PSD (no 8BPS signature)`);
   const version = view.getUint16(4);
   if (version !== 1 && version !== 2) throw new LaminaError('bad_file', `${what} has unknown PSD version ${version}`);
+  if (view.getUint32(18) === 0 || view.getUint32(14) === 0) throw new LaminaError('bad_file', `${what} declares a canvas of ${view.getUint32(18)}x${view.getUint32(14)} px; a PSD needs at least 1x1`);
   assertImageSize(view.getUint32(18), view.getUint32(14), what);
   const depth = view.getUint16(22);
   if (![1, 8, 16, 32].includes(depth)) throw new LaminaError('bad_file', `${what} has an invalid bit depth (${depth})`);

@@ -1,0 +1,127 @@
+// The fuzzer's small run inside npm test (npm run fuzz does >= 10,000 cases per target),
+// the runner's own honesty (a hang, a crash and a write are caught), every finding's
+// regression case, and declared 100,000 x 100,000 images refused before allocating.
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { zipSync } from 'fflate';
+import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { readDocumentFile } from '../document/document-files.ts';
+import { ImageStore } from '../imaging/image-store.ts';
+import { encodePng } from '../imaging/image-codec.ts';
+import { patternImage } from '../document/test-documents.ts';
+import { CORPUS_DIR, FUZZ_TARGETS } from './fuzz-targets.ts';
+import { fuzzTargetCases } from './fuzz-runner.ts';
+import { jpegWithSize, pngWithSize, psdWithSize, webpLosslessWithSize } from './mutate.ts';
+import { readFileSync } from 'node:fs';
+
+const CASES_IN_NPM_TEST = 40;
+const seed = (name: string) => new Uint8Array(readFileSync(join(CORPUS_DIR, name)));
+const open = (bytes: Uint8Array, name: string) => readDocumentFile({ bytes, name }, new ImageStore());
+const ORA_MIME = new TextEncoder().encode('image/openraster');
+
+/** Refused with a one-line LaminaError of `code` (and matching `pattern`). */
+async function refused(p: Promise<unknown>, code: string, pattern?: RegExp): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    assert.ok(err instanceof LaminaError, `a LaminaError, not ${(err as Error)?.name}: ${(err as Error)?.message}`);
+    assert.equal(err.code, code, err.message);
+    assert.doesNotMatch(err.message, /[\r\n]/);
+    assert.ok(err.message.length <= 1000, `one line, not ${err.message.length} characters`);
+    if (pattern) assert.match(err.message, pattern);
+    return err.message;
+  }
+  assert.fail('it opened');
+}
+
+test(`fuzz: ${CASES_IN_NPM_TEST} seeded cases per target, none crashes, hangs, writes or blows its heap`, async () => {
+  let total = 0;
+  for (const t of FUZZ_TARGETS) {
+    const r = await fuzzTargetCases(t.name, 20261202, CASES_IN_NPM_TEST);
+    assert.equal(r.cases, CASES_IN_NPM_TEST, t.name);
+    assert.deepEqual(r.findings, [], `${t.name}: ${JSON.stringify(r.findings)}`);
+    assert.equal(r.ok + Object.values(r.refused).reduce((a, b) => a + b, 0), CASES_IN_NPM_TEST);
+    total += r.cases;
+  }
+  assert.ok(total >= 360, `${total} cases`);
+});
+
+test('fuzz runner: a hang (sync infinite loop), an uncaught TypeError and a file write are each a finding; the run goes on', async () => {
+  const hang = await fuzzTargetCases('selftest-hang', 1, 3, { timeoutMs: 500 });
+  assert.deepEqual(hang.findings.map((f) => [f.index, f.what]), [[1, 'hang']]);
+  assert.equal(hang.cases, 3, 'case 2 still ran after the hung worker was replaced');
+  const crash = await fuzzTargetCases('selftest-crash', 1, 4);
+  assert.deepEqual(crash.findings.map((f) => [f.index, f.what]), [[2, 'uncaught TypeError']]);
+  const write = await fuzzTargetCases('selftest-write', 1, 2);
+  rmSync(join(tmpdir(), `lamina-fuzz-selftest-${process.pid}.txt`), { force: true });
+  assert.deepEqual(write.findings.map((f) => [f.index, f.what]), [[0, 'wrote a file']]);
+});
+
+// ---- regressions: one case per finding of `npm run fuzz` (seed 1)
+
+test('regression (psd case 3): a PSD declaring a 0 px side is bad_file, not an uncaught ZodError', async () => {
+  await refused(open(psdWithSize(seed('lamina.psd'), 40, 0), 'z.psd'), 'bad_file', /needs at least 1x1/);
+});
+
+test('regression (ora case 59): an entry name with control characters makes a one-line, escaped message', async () => {
+  const name = `evil\n${'\u0001'.repeat(3)}${'n'.repeat(300)}/../x.png`;
+  const zip = zipSync({ mimetype: [ORA_MIME, { level: 0 }], [name]: new Uint8Array(4) });
+  const message = await refused(open(zip, 'x.ora'), 'bad_file', /unsafe entry name "evil\\u000a\\u0001/);
+  assert.ok(message.length < 300);
+});
+
+/** A plain ORA (stack.xml only) with the given stack and one 8x8 PNG at data/a.png. */
+async function plainOra(stackXml: string): Promise<Uint8Array> {
+  const png = await encodePng(patternImage(8, 8, 1));
+  return zipSync({ mimetype: [ORA_MIME, { level: 0 }], 'stack.xml': new TextEncoder().encode(stackXml), 'data/a.png': png });
+}
+
+test('regression (stack.xml case 21): a 5000-character attribute is quoted short in the message', async () => {
+  const message = await refused(open(await plainOra(`<image w="40" h="${'x'.repeat(5000)}"><stack/></image>`), 'x.ora'), 'bad_file', /no valid canvas height \("x{80}…"\)/);
+  assert.ok(message.length < 300);
+});
+
+test('regression (stack.xml cases 6, 89): layers naming one PNG decode it once; past 5000 layers the file is too_large', async () => {
+  const layers = (n: number) => `<image w="8" h="8"><stack>${'<layer src="data/a.png"/>'.repeat(n)}</stack></image>`;
+  const start = performance.now();
+  const doc = await open(await plainOra(layers(4000)), 'many.ora');
+  const ms = performance.now() - start;
+  assert.equal(doc.layers.length, 4000);
+  assert.ok(ms < 2500, `4000 layers of one PNG took ${ms.toFixed(0)} ms (decoded once each, it was ~2.5 s)`);
+  await refused(open(await plainOra(layers(5001)), 'more.ora'), 'too_large', /more than 5000 layers/);
+});
+
+// ---- declared 100,000 x 100,000: refused from the header, before any pixel buffer exists
+
+test('a declared 100,000 x 100,000 image is refused (too_large) before allocating, in every format', async () => {
+  const cases: [string, Uint8Array, string, string][] = [
+    ['png', pngWithSize(seed('lamina.png'), 100_000, 100_000), 'big.png', 'too_large'],
+    ['jpeg (its format caps at 65,535)', jpegWithSize(seed('pattern.jpg'), 65_500, 65_500), 'big.jpg', 'too_large'],
+    // WebP cannot declare more than 16384 a side (14-bit fields): its largest, on 146 bytes,
+    // is within the limits and fails to decode without the 1 GiB it declares being allocated
+    ['webp (16383 x 16383, its format\'s most)', webpLosslessWithSize(seed('pattern-lossless.webp'), 16_383, 16_383), 'big.webp', 'bad_file'],
+    ['psd', psdWithSize(seed('lamina.psd'), 100_000, 100_000), 'big.psd', 'too_large'],
+    ['psb', psdWithSize(seed('corpus-0layers_tblocks.psb'), 100_000, 100_000), 'big.psb', 'too_large'],
+    ['ora stack.xml', await plainOra('<image w="100000" h="100000"><stack><layer src="data/a.png"/></stack></image>'), 'big.ora', 'too_large'],
+    ['ora layer png', zipSync({ mimetype: [ORA_MIME, { level: 0 }], 'stack.xml': new TextEncoder().encode('<image w="8" h="8"><stack><layer src="data/a.png"/></stack></image>'), 'data/a.png': pngWithSize(seed('lamina.png'), 100_000, 100_000) }), 'big2.ora', 'too_large'],
+  ];
+  for (const [what, bytes, name, code] of cases) {
+    const before = process.memoryUsage.rss();
+    const start = performance.now();
+    await refused(open(bytes, name), code);
+    const grew = (process.memoryUsage.rss() - before) / 2 ** 20;
+    const ms = performance.now() - start;
+    assert.ok(grew < 64, `${what}: RSS grew ${grew.toFixed(0)} MB (40 GB of pixels were declared)`);
+    assert.ok(ms < 2000, `${what}: ${ms.toFixed(0)} ms`);
+  }
+  // document.json declaring it: the schema refuses the canvas before any image is read
+  const docJson = JSON.parse(new TextDecoder().decode(seed('document.json')));
+  docJson.document.width = 100_000;
+  const { unzipSync } = await import('fflate');
+  const entries = unzipSync(seed('lamina.ora'));
+  entries['lamina/document.json'] = new TextEncoder().encode(JSON.stringify(docJson));
+  await refused(open(zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k === 'mimetype' ? 0 : 6 }]]))), 'd.ora'), 'too_large', /past 16384 px per side/);
+});
