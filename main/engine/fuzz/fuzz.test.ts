@@ -125,3 +125,23 @@ test('a declared 100,000 x 100,000 image is refused (too_large) before allocatin
   entries['lamina/document.json'] = new TextEncoder().encode(JSON.stringify(docJson));
   await refused(open(zipSync(Object.fromEntries(Object.entries(entries).map(([k, v]) => [k, [v, { level: k === 'mimetype' ? 0 : 6 }]]))), 'd.ora'), 'too_large', /past 16384 px per side/);
 });
+
+const regression = (name: string) => new Uint8Array(readFileSync(join(CORPUS_DIR, '..', 'regressions', name)));
+
+test('regression (psd case 447): a PSB whose RLE rows run far past its end is refused in milliseconds (it took 39 s)', async () => {
+  const start = performance.now();
+  await refused(open(regression('psd-seed1-447-overread.psb'), 'x.psb'), 'bad_file', /past the end/);
+  assert.ok(performance.now() - start < 2000, `${(performance.now() - start).toFixed(0)} ms`);
+});
+
+test('regression (psd case 171): a 24 KB PSB declaring 16384 x 16384 is refused from its header (it allocated 1 GiB for 4 s)', async () => {
+  const before = process.memoryUsage.rss();
+  const start = performance.now();
+  await refused(open(psdWithSize(seed('corpus-0layers_tblocks.psb'), 16_384, 16_384), 'x.psb'), 'too_large', /composite needs 1\.0 GiB/);
+  assert.ok(performance.now() - start < 500);
+  assert.ok(process.memoryUsage.rss() - before < 64 * 2 ** 20);
+});
+
+test('regression (ora case 2470): an empty PNG entry is bad_file, not sharp\'s uncaught "Input Bit Array is empty"', async () => {
+  await refused(open(regression('ora-seed1-2470-empty-entry.ora'), 'x.ora'), 'bad_file', /is empty \(0 bytes\), not an image/);
+});
