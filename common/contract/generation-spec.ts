@@ -48,3 +48,4 @@ export const GenerationSpec = z.object({
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;
+

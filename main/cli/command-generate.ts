@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { basename, extname, resolve } from 'node:path';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
-import { GenerationSpec } from '../../common/contract/generation-spec.ts';
-import { parseOrReject } from '../../common/contract/validate.ts';
+import { parseGenerationSpecJson } from '../../common/contract/generation-spec-json.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
 import { parseCommandArgs, type Command } from './lamina.ts';
@@ -13,13 +12,13 @@ export const commandGenerate: Command = async (args, engine) => {
     options: { spec: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
   if (!values.spec || !values.out) throw new CliUsageError('generate needs --spec spec.json and --out OUT(.ora|.psd|.png)');
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(await readFile(values.spec, 'utf8'));
+    text = await readFile(values.spec, 'utf8');
   } catch (err) {
     throw new LaminaError('bad_request', `${values.spec}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const spec = parseOrReject(GenerationSpec, raw, values.spec);
+  const spec = parseGenerationSpecJson(text, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });

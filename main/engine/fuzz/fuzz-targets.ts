@@ -4,9 +4,8 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { GenerationSpec } from '../../../common/contract/generation-spec.ts';
-import { parseInput, parseOrReject } from '../../../common/contract/validate.ts';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { parseGenerationSpecJson } from '../../../common/contract/generation-spec-json.ts';
+import { parseInput } from '../../../common/contract/validate.ts';
 import { readDocumentFile } from '../document/document-files.ts';
 import { ImageStore } from '../imaging/image-store.ts';
 import { verifyPack } from '../runtime/pack-registry.ts';
@@ -113,16 +112,7 @@ export const FUZZ_TARGETS: FuzzTarget[] = [
       return bytes(mutateJsonText(rng, text(seed(rng.pick(['spec.json', 'spec-plain.json'])))));
     },
     // what `lamina generate --spec` and `jobs.start` do with it
-    run: async (b) => {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(text(b));
-      } catch (err) {
-        throw new LaminaError('bad_request', `spec.json: ${(err as Error).message.split('\n')[0]}`);
-      }
-      const spec = parseOrReject(GenerationSpec, raw, 'spec.json');
-      return parseInput('jobs.start', { task: 'generate', spec });
-    },
+    run: async (b) => parseInput('jobs.start', { task: 'generate', spec: parseGenerationSpecJson(text(b), 'spec.json') }),
   },
 ];
 

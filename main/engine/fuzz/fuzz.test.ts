@@ -145,3 +145,28 @@ test('regression (psd case 171): a 24 KB PSB declaring 16384 x 16384 is refused 
 test('regression (ora case 2470): an empty PNG entry is bad_file, not sharp\'s uncaught "Input Bit Array is empty"', async () => {
   await refused(open(regression('ora-seed1-2470-empty-entry.ora'), 'x.ora'), 'bad_file', /is empty \(0 bytes\), not an image/);
 });
+
+test('regression (spec cases 3656, 4087, 6147, 8143): a spec whose bad bytes hold CR/LF gets a one-line JSON error', async () => {
+  const { parseGenerationSpecJson } = await import('../../../common/contract/generation-spec-json.ts');
+  const text = new TextDecoder().decode(regression('spec-seed1-4087.json'));
+  assert.match(text, /\r/, 'the case has a CR in the excerpt JSON.parse quotes');
+  await refused(Promise.resolve().then(() => parseGenerationSpecJson(text, 'spec.json')), 'bad_request', /spec\.json: Unexpected token .*\\u000d.* is not valid JSON/);
+});
+
+test('regression (manifest cases 2158, 4433, 5768, 7856, 8880): a manifest echoing 10,000 characters or CR/LF makes a one-line bad_pack', async () => {
+  const { cpSync, mkdtempSync, readFileSync: read, writeFileSync } = await import('node:fs');
+  const { verifyPack } = await import('../runtime/pack-registry.ts');
+  const dir = join(mkdtempSync(join(tmpdir(), 'lamina-fuzz-reg-')), 'p');
+  cpSync(join(CORPUS_DIR, '..', '..', 'runtime', 'fixtures', 'tiny-pack'), dir, { recursive: true });
+  try {
+    const m = JSON.parse(read(join(dir, 'manifest.json'), 'utf8'));
+    m.format_version = 'x'.repeat(10_000);
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+    const message = await refused(verifyPack(dir), 'bad_pack', /format version "x{40}…" is not one this Lamina reads/);
+    assert.ok(message.length < 400);
+    writeFileSync(join(dir, 'manifest.json'), '{"id": "p",\r\n "files": {\u0019\r}');
+    await refused(verifyPack(dir), 'bad_pack', /cannot read manifest/);
+  } finally {
+    rmSync(join(dir, '..'), { recursive: true, force: true });
+  }
+});

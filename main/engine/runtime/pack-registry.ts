@@ -8,7 +8,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import type { PackSummary } from '../../../common/contract/contract.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { LaminaError, oneLineError } from '../../../common/errors/lamina-error.ts';
 import { FileEntry, PackManifest } from '../../../common/models/pack-manifest.ts';
 import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
 import { checkPackGraphs } from './pack-graph-check.ts';
@@ -34,8 +34,16 @@ async function sha256File(path: string): Promise<string> {
   return sha256;
 }
 
-/** Reads and verifies one pack folder. Throws LaminaError('bad_pack') naming the failed check. */
+/** Reads and verifies one pack folder. Throws LaminaError('bad_pack') naming the failed check, in one line. */
 export async function verifyPack(dir: string): Promise<Pack> {
+  try {
+    return await verifyPackFolder(dir);
+  } catch (err) {
+    throw err instanceof LaminaError ? oneLineError(err) : err;
+  }
+}
+
+async function verifyPackFolder(dir: string): Promise<Pack> {
   const manifestPath = join(dir, 'manifest.json');
   let raw: unknown;
   try {
