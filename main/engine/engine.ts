@@ -21,6 +21,7 @@ import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { ImageStore } from './imaging/image-store.ts';
+import type { JobRunnerSpec } from './jobs/job-host.ts';
 import { JobQueue } from './jobs/job-queue.ts';
 import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
@@ -36,8 +37,8 @@ export interface EngineOptions {
   recoveryDir: string;
   /** autosave period in ms; 0 disables the timer (tests call autosaveNow) */
   autosaveMs?: number;
-  /** the job worker's entry (benches and tests); the real job worker by default */
-  jobWorker?: URL;
+  /** where jobs run (benches and tests): a worker-thread entry URL or { process: URL }; the real job process by default */
+  jobWorker?: JobRunnerSpec;
   /** folders whose files contract calls may read and write (`lamina serve`); null or absent: any folder */
   fileRoots?: string[] | null;
 }

@@ -66,5 +66,7 @@ export async function runCase(target: string, seed: number, index: number): Prom
 if (parentPort && workerData?.fuzz) {
   watchWrites();
   const job = workerData.fuzz as WorkerJob;
+  fuzzTarget(job.target).make(job.seed, job.from); // load the target (and its seeds) before the clock starts
+  parentPort.postMessage({ ready: true });
   for (let i = job.from; i < job.to; i++) parentPort.postMessage(await runCase(job.target, job.seed, i));
 }
