@@ -13,6 +13,21 @@ import { ImageStore } from '../imaging/image-store.ts';
 export type CrashMode = 'ora' | 'psd' | 'autosave';
 const CHILD = new URL('./crash-save-child.ts', import.meta.url).pathname;
 
+/** The child, bundled once per run (esbuild, packages external): it starts in a fraction of
+ * tsx's time, so a kill lands on saving, not on start-up. */
+let bundled: Promise<string> | null = null;
+function childScript(): Promise<string> {
+  bundled ??= (async () => {
+    const { build } = await import('esbuild');
+    // beside engine.ts, so its relative lookups (package.json, node_modules) resolve as in the source
+    const out = join(CHILD, '..', '..', `.crash-child.${process.pid}.mjs`);
+    process.once('exit', () => rmSync(out, { force: true }));
+    await build({ entryPoints: [CHILD], outfile: out, bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning', absWorkingDir: join(CHILD, '..', '..', '..', '..') });
+    return out;
+  })();
+  return bundled;
+}
+
 export interface CrashTrial {
   ok: boolean;
   /** last save that returned before the kill, and what the file holds after it */
@@ -33,7 +48,7 @@ export async function crashTrial(mode: CrashMode, seed: number): Promise<CrashTr
   const dir = mkdtempSync(join(tmpdir(), `lamina-crash-${mode}-`));
   const r = rand(seed);
   try {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, mode, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [await childScript(), mode, dir], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr.on('data', (d) => (err += d));
@@ -42,8 +57,9 @@ export async function crashTrial(mode: CrashMode, seed: number): Promise<CrashTr
     let saveMs = 50;
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     // wait for two saves (so one save's length is known), then kill within the next few
+    // (a loaded machine can take a minute to start the child and encode its first saves)
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no save within 60 s: ${err.slice(0, 300)}`)), 60_000);
+      const timer = setTimeout(() => reject(new Error(`no save within 300 s: ${err.slice(0, 300)}`)), 300_000);
       child.stdout.on('data', (d) => {
         out += d;
         const acks = [...out.matchAll(/ack (\d+)/g)];
@@ -56,6 +72,9 @@ export async function crashTrial(mode: CrashMode, seed: number): Promise<CrashTr
         }
       });
       child.once('exit', (code) => reject(new Error(`child exited with ${code} before saving: ${err.slice(0, 300)}`)));
+    }).catch((e) => {
+      child.kill('SIGKILL');
+      throw e;
     });
     const killAfterMs = r() * saveMs * 3;
     await new Promise((res) => setTimeout(res, killAfterMs));

@@ -7,7 +7,7 @@ import { EventEmitter } from 'node:events';
 import type { JobEvent, JobState } from '../../../common/contract/contract.ts';
 import { toErrorPayload } from '../../../common/errors/lamina-error.ts';
 import { startJobHost, type JobHost, type JobRunnerSpec } from './job-host.ts';
-import type { FromWorker, JobPayload, ToWorker } from './job-protocol.ts';
+import type { FromWorker, JobHostStats, JobPayload, ToWorker } from './job-protocol.ts';
 
 interface JobRecord {
   jobId: string;
@@ -28,6 +28,7 @@ export class JobQueue {
   private running: JobRecord | null = null;
   private worker: JobHost | null = null;
   private closed = false;
+  private readonly statsWaiters: ((s: JobHostStats) => void)[] = [];
 
   /**
    * `runner` is where jobs run: the real job process unless a test or bench says otherwise
@@ -70,6 +71,14 @@ export class JobQueue {
     }
     this.post({ type: 'cancel', jobId });
     return true;
+  }
+
+  /** The job host's sessions and memory (starts the host if none is running). */
+  stats(): Promise<JobHostStats> {
+    return new Promise((resolve) => {
+      this.statsWaiters.push(resolve);
+      this.post({ type: 'stats' });
+    });
   }
 
   list(): { jobId: string; task: JobPayload['task']; state: JobState }[] {
@@ -136,7 +145,10 @@ export class JobQueue {
   private ensureWorker(): JobHost {
     if (this.worker) return this.worker;
     const worker = startJobHost(this.runner);
-    worker.onMessage((msg: FromWorker) => void this.receive(msg.event));
+    worker.onMessage((msg: FromWorker) => {
+      if (msg.type === 'stats') this.statsWaiters.splice(0).forEach((w) => w(msg.stats));
+      else void this.receive(msg.event);
+    });
     worker.onGone((why) => {
       // once per host ('error' may come before 'exit'), and only while it is the current one
       if (this.worker !== worker) return;

@@ -21,6 +21,12 @@ export function serveJobs(port: JobPort, runJob: RunJob): void {
   const post = (event: JobEvent) => port.postMessage({ type: 'event', event } satisfies FromWorker, transferables(event.result));
 
   port.on('message', async (msg: ToWorker) => {
+    if (msg.type === 'stats') {
+      const { sharedSessionPool } = await import('../runtime/session-pool.ts');
+      const pool = sharedSessionPool();
+      port.postMessage({ type: 'stats', stats: { sessionsOpen: pool.openSessionCount, sessionsInUse: pool.inUseCount, rssBytes: process.memoryUsage.rss(), running: controllers.size } });
+      return;
+    }
     if (msg.type === 'cancel') {
       controllers.get(msg.jobId)?.abort();
       return;
