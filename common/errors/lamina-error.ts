@@ -45,10 +45,11 @@ export function quoted(value: unknown, max = 80): string {
 }
 
 /** The same error with its message made one line of at most 1000 characters: what every
- * file importer's error is at the edge, whatever a file put into it. */
+ * file importer's error is at the edge, whatever a file put into it. (Values a file supplies
+ * are shortened where they are quoted, with `quoted`; a generic cut of "..." runs would also
+ * cut the text between two quoted values.) */
 export function oneLineError(err: LaminaError): LaminaError {
   let m = err.message.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => (c === '\n' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
-  m = m.replace(/"([^"]{81,})"/g, (_all, inner: string) => `"${inner.slice(0, 80)}…"`);
   if (m.length > 1000) m = `${m.slice(0, 999)}…`;
   return m === err.message ? err : new LaminaError(err.code, m, err.details);
 }
