@@ -28,13 +28,14 @@ export function buildRenderer(): void {
   if (r.status !== 0) throw new Error(`renderer build failed:\n${r.stdout}\n${r.stderr}`);
 }
 
-/** Start `node bin/lamina.mjs serve --port 0 --json` with its own HOME (autosave/recovery dirs). */
+/** Start `node bin/lamina.mjs serve --port 0 --json` with its own HOME (autosave/recovery dirs);
+ * the tests' files live under the system temp folder, so that is an --allow-dir. */
 export async function startServe(opts: { prepareHome?: (laminaHome: string) => void } = {}): Promise<Served> {
   const home = mkdtempSync(join(tmpdir(), 'lamina-e2e-home-'));
   const laminaHome = join(home, '.lamina');
   mkdirSync(laminaHome, { recursive: true });
   opts.prepareHome?.(laminaHome);
-  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'lamina.mjs'), 'serve', '--port', '0', '--json'], {
+  const proc = spawn(process.execPath, [join(ROOT, 'bin', 'lamina.mjs'), 'serve', '--port', '0', '--allow-dir', tmpdir(), '--json'], {
     cwd: ROOT,
     env: { ...process.env, HOME: home, LAMINA_HOME: laminaHome, XDG_DATA_HOME: join(home, '.local', 'share'), XDG_CONFIG_HOME: join(home, '.config'), XDG_STATE_HOME: join(home, '.local', 'state') },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -38,3 +38,19 @@ export function toErrorPayload(err: unknown): ErrorPayload {
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'internal', message: message.split('\n')[0] };
 }
+
+/** A value from a file, fit to quote in a one-line message: control characters escaped, at most `max` characters. */
+export function quoted(value: unknown, max = 80): string {
+  const s = String(value ?? '').replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return `"${s.length > max ? `${s.slice(0, max)}…` : s}"`;
+}
+
+/** The same error with its message made one line of at most 1000 characters: what every
+ * file importer's error is at the edge, whatever a file put into it. (Values a file supplies
+ * are shortened where they are quoted, with `quoted`; a generic cut of "..." runs would also
+ * cut the text between two quoted values.) */
+export function oneLineError(err: LaminaError): LaminaError {
+  let m = err.message.replace(/[\x00-\x1f\x7f\u2028\u2029]/g, (c) => (c === '\n' ? ' ' : `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`));
+  if (m.length > 1000) m = `${m.slice(0, 999)}…`;
+  return m === err.message ? err : new LaminaError(err.code, m, err.details);
+}

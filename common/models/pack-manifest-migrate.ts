@@ -7,6 +7,7 @@
 //   - CFG as a batch against the empty prompt; one word tokenizer + one text encoder;
 //   - graph inputs and outputs by role, found among the names format 1 exporters used.
 // A format 1 manifest that lacks a field its pack needs fails here, naming the field.
+import { quoted } from '../errors/lamina-error.ts';
 import { PACK_FORMAT, PACK_FORMAT_VERSION, type GraphSpec, type PackManifestInput } from './pack-manifest.ts';
 
 type Obj = Record<string, unknown>;
@@ -19,7 +20,7 @@ export function migratePackManifest(raw: unknown): unknown {
   const m = obj(raw);
   if (m.formatVersion === PACK_FORMAT_VERSION) return raw;
   const v = m.format_version ?? m.formatVersion;
-  if (v !== undefined && v !== 1) throw new ManifestMigrationError(`format version ${String(v)} is not one this Lamina reads (1 or ${PACK_FORMAT_VERSION})`);
+  if (v !== undefined && v !== 1) throw new ManifestMigrationError(`format version ${quoted(v, 40)} is not one this Lamina reads (1 or ${PACK_FORMAT_VERSION})`);
   return fromFormat1(m);
 }
 

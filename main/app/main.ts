@@ -1,6 +1,6 @@
 // Electron main process: the ONLY code that imports 'electron'. Opens the renderer with
 // the preload contract, runs the engine in a utilityProcess and relays calls and events.
-import { app, BrowserWindow, dialog, ipcMain, Menu, screen, utilityProcess, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, screen, session, utilityProcess, type IpcMainInvokeEvent, type MenuItemConstructorOptions } from 'electron';
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -8,8 +8,15 @@ import {
 } from '../../common/contract/wire.ts';
 import { MENU } from './menu-template.ts';
 import { restoreBounds, type WindowBounds } from './window-state.ts';
+import { hardenContents, hardenSession, isTrustedSender } from './window-security.ts';
 
 const ROOT = join(__dirname, '..', '..', '..');
+const RENDERER_DIR = join(ROOT, 'renderer', 'dist');
+
+/** IPC from anything but the app's own top frame is refused. */
+function assertSender(e: IpcMainInvokeEvent): void {
+  if (!isTrustedSender(e, RENDERER_DIR)) throw new Error(`IPC refused from ${e.senderFrame?.url ?? 'an unknown frame'}`);
+}
 const statePath = () => join(app.getPath('userData'), 'window-state.json');
 
 function startEngine() {
@@ -23,8 +30,9 @@ function startEngine() {
       pending.delete(msg.id);
     }
   });
-  ipcMain.handle(IPC_CALL_CHANNEL, (_e, method: string, input: unknown) =>
+  ipcMain.handle(IPC_CALL_CHANNEL, (e, method: string, input: unknown) =>
     new Promise<ReplyMessage>((resolve) => {
+      assertSender(e);
       const id = nextId++;
       pending.set(id, resolve);
       engine.postMessage({ id, method, input });
@@ -57,11 +65,23 @@ function createWindow(): void {
     ...bounds,
     backgroundColor: '#1e1f22',
     title: 'Lamina',
+    // written out here so electronegativity sees every option; window-security.test.ts runs
+    // this file against a fake electron and checks them (and the handlers below)
     webPreferences: {
-      preload: join(ROOT, 'main', 'app', 'dist', 'preload.cjs'),
+      preload: join(ROOT, 'main', 'app', 'dist', 'preload.cjs'), // eng-disable PRELOAD_JS_CHECK (reviewed: it exposes only the typed contract, main/preload/preload.ts)
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      safeDialogs: true,
+      spellcheck: false,
+      disableBlinkFeatures: 'Auxclick', // middle-click would open links in new windows
     },
   });
   if (bounds.maximized) win.maximize();
@@ -71,16 +91,21 @@ function createWindow(): void {
     mkdirSync(app.getPath('userData'), { recursive: true });
     writeFileSync(statePath(), JSON.stringify(b));
   });
-  void win.loadFile(join(ROOT, 'renderer', 'dist', 'index.html'));
+  void win.loadFile(join(RENDERER_DIR, 'index.html'));
 }
 
-ipcMain.handle(IPC_DIALOG_CHANNEL, async (_e, kind: 'open' | 'save', extensions: string[]) => {
+ipcMain.handle(IPC_DIALOG_CHANNEL, async (e, kind: 'open' | 'save', extensions: string[]) => {
+  assertSender(e);
   const filters = [{ name: 'Images and projects', extensions }];
   if (kind === 'open') return (await dialog.showOpenDialog({ properties: ['openFile'], filters })).filePaths[0] ?? null;
   return (await dialog.showSaveDialog({ filters })).filePath ?? null;
 });
 
+// every web contents (windows, and any a bug might create) stays on the app's pages
+app.on('web-contents-created', (_e, contents) => hardenContents(contents, RENDERER_DIR, (what) => console.warn(`blocked ${what}`)));
+
 void app.whenReady().then(() => {
+  hardenSession(session.defaultSession);
   startEngine();
   createWindow();
 });

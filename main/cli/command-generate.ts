@@ -3,11 +3,11 @@ import { basename, dirname, extname, resolve } from 'node:path';
 import { decodeImage } from '../engine/imaging/image-codec.ts';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
 import { GenerationSpecFile, type GenerationSpec } from '../../common/contract/generation-spec.ts';
+import { parseSpecJson } from '../../common/contract/generation-spec-json.ts';
 import { randomInt } from 'node:crypto';
 import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
 import { readPackModel } from '../engine/runtime/pack-model.ts';
 import type { Engine } from '../engine/engine.ts';
-import { parseOrReject } from '../../common/contract/validate.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
 import { parseCommandArgs, type Command } from './lamina.ts';
@@ -18,13 +18,13 @@ export const commandGenerate: Command = async (args, engine) => {
     options: { spec: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
   });
   if (!values.spec || !values.out) throw new CliUsageError('generate needs --spec spec.json and --out OUT(.ora|.psd|.png)');
-  let raw: unknown;
+  let text: string;
   try {
-    raw = JSON.parse(await readFile(values.spec, 'utf8'));
+    text = await readFile(values.spec, 'utf8');
   } catch (err) {
     throw new LaminaError('bad_request', `${values.spec}: ${(err as Error).message.split('\n')[0]}`);
   }
-  const file = parseOrReject(GenerationSpecFile, raw, values.spec);
+  const file = parseSpecJson(GenerationSpecFile, text, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
   const spec = await withDefaults(file, e, dirname(resolve(values.spec)));

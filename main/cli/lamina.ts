@@ -1,6 +1,6 @@
 // `lamina` command line. Each command calls the engine directly, through the contract.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { Engine } from '../engine/engine.ts';
+import { Engine, type EngineOptions } from '../engine/engine.ts';
 import { defaultEngineOptions } from '../engine/engine-defaults.ts';
 import { CliUsageError, reportError } from './cli-output.ts';
 import { commandInfo } from './command-info.ts';
@@ -17,7 +17,9 @@ commands:
   export IN (--psd OUT | --ora OUT | --png-stack DIR | --png OUT) [--force] [--json]
                                               convert between .ora, .psd, PNG stack, PNG;
                                               never over IN; --force replaces an existing OUT
-  serve [--host H] [--port P] [--json]        the editor in a browser + the WebSocket API
+  serve [--host H] [--port P] [--allow-dir DIR]... [--json]
+                                              the editor in a browser + the WebSocket API;
+                                              file paths only inside the current folder and DIRs
   generate --spec spec.json --out OUT [--json] run a generation job (a spec may leave out
                                               seed: random, reported; steps: the pack's default)
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
@@ -29,7 +31,8 @@ commands:
   --verbose (any command)                     also print the execution providers skipped
 `;
 
-export type Command = (args: string[], engine: () => Engine) => Promise<number>;
+/** `engine(overrides)` creates the engine on first use (overrides count only then). */
+export type Command = (args: string[], engine: (overrides?: Partial<EngineOptions>) => Engine) => Promise<number>;
 
 const COMMANDS: Record<string, Command> = {
   info: commandInfo,
@@ -53,7 +56,7 @@ export async function main(argvIn: string[]): Promise<number> {
   const command = COMMANDS[name];
   if (!command) return reportError(new CliUsageError(`unknown command "${name}" (try: ${Object.keys(COMMANDS).join(', ')})`), json);
   let engine: Engine | null = null;
-  const getEngine = () => (engine ??= new Engine({ ...defaultEngineOptions(), autosaveMs: name === 'serve' ? 30_000 : 0 }));
+  const getEngine = (overrides: Partial<EngineOptions> = {}) => (engine ??= new Engine({ ...defaultEngineOptions(), autosaveMs: name === 'serve' ? 30_000 : 0, ...overrides }));
   try {
     return await command(rest, getEngine);
   } catch (err) {

@@ -23,10 +23,12 @@ import { describeZodError } from '../../common/contract/validate.ts';
 import { exportTargetProblem } from '../../common/contract/export-target.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { ImageStore } from './imaging/image-store.ts';
+import type { JobRunnerSpec } from './jobs/job-host.ts';
 import { JobQueue } from './jobs/job-queue.ts';
 import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
 import { DocumentSession } from './session/document-session.ts';
+import { FileAccess, isInside } from './session/file-access.ts';
 import { landingOps } from './session/land-result.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
 
@@ -40,8 +42,10 @@ export interface EngineOptions {
   projectsDir?: string;
   /** autosave period in ms; 0 disables the timer (tests call autosaveNow) */
   autosaveMs?: number;
-  /** the job worker's entry (benches and tests); the real job worker by default */
-  jobWorker?: URL;
+  /** where jobs run (benches and tests): a worker-thread entry URL or { process: URL }; the real job process by default */
+  jobWorker?: JobRunnerSpec;
+  /** folders whose files contract calls may read and write (`lamina serve`); null or absent: any folder */
+  fileRoots?: string[] | null;
 }
 
 type Handlers = { [M in Method]: (input: z.output<Contract[M]['input']>) => Promise<Output<M>> };
@@ -59,6 +63,8 @@ export class Engine implements LaminaClient {
   /** each running job's task and the document its result lands in */
   private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number] }>();
   readonly jobs: JobQueue;
+  /** the paths contract calls may use (./session/file-access.ts) */
+  readonly files: FileAccess;
   private autosaveTimer: NodeJS.Timeout | null = null;
   /** which transport clients (a browser tab's socket) have each document open */
   private readonly owners = new Map<string, Set<string>>();
@@ -67,6 +73,8 @@ export class Engine implements LaminaClient {
   private orphanSaves: Promise<unknown> = Promise.resolve();
 
   constructor(readonly options: EngineOptions) {
+    // the projects folder (where Save puts a new document) is always one of the roots
+    this.files = new FileAccess({ roots: options.fileRoots ? [...options.fileRoots, this.projectsDir] : null });
     this.jobs = new JobQueue(options.jobWorker, (jobId, raw) => this.finishJob(jobId, raw));
     this.emitter.setMaxListeners(100);
     this.jobs.onEvent((ev) => this.forwardJobEvent(ev));
@@ -199,7 +207,8 @@ export class Engine implements LaminaClient {
       return this.addSession(doc, new ImageStore(), null).snapshot();
     },
 
-    'document.open': async ({ path }) => {
+    'document.open': async ({ path: given }) => {
+      const path = await this.files.checkRead(given);
       const store = new ImageStore();
       const doc = await readDocumentFile({ path }, store);
       const isOra = extname(path).toLowerCase() === '.ora';
@@ -214,7 +223,7 @@ export class Engine implements LaminaClient {
 
     'document.import': async ({ docId, path, file }) => {
       const s = this.session(docId);
-      const source = path ? { path } : { bytes: Buffer.from(file!.dataBase64, 'base64'), name: file!.name };
+      const source = path ? { path: await this.files.checkRead(path) } : { bytes: Buffer.from(file!.dataBase64, 'base64'), name: file!.name };
       const incoming = new ImageStore();
       const imported = await readDocumentFile(source, incoming);
       for (const id of incoming.ids()) if (!s.store.has(id)) s.store.put(incoming.get(id), id);
@@ -254,13 +263,14 @@ export class Engine implements LaminaClient {
     'document.save': async ({ docId, path, overwrite }) => {
       const s = this.session(docId);
       // a document without a file goes to the projects folder under its name
-      const target = path ? this.userPath(path) : (s.path ?? join(this.projectsDir, `${safeFileName(s.document.name)}.ora`));
-      if (extname(target).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `save writes OpenRaster (.ora); use export for "${basename(target)}"`);
+      const given = path ? this.userPath(path) : (s.path ?? join(this.projectsDir, `${safeFileName(s.document.name)}.ora`));
+      if (extname(given).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `save writes OpenRaster (.ora); use export for "${basename(given)}"`);
+      if (dirname(given) === this.projectsDir) await mkdir(this.projectsDir, { recursive: true });
+      const target = await this.files.checkWrite(given, 'ora');
       if (target !== s.path && !overwrite && (await exists(target))) throw new LaminaError('exists', `${target} already exists: replace it, or choose another name`);
       // Save As: the document takes the new file's name (title, export names follow)
       const name = basename(target, extname(target));
       if (target !== s.path && name !== s.document.name) s.apply([{ op: 'rename-document', name }], 'ignore', 'Rename');
-      if (dirname(target) === this.projectsDir) await mkdir(this.projectsDir, { recursive: true });
       await writeDocumentFile(s.document, s.store, 'ora', target);
       s.markSaved(target);
       s.collectGarbage();
@@ -342,7 +352,7 @@ export class Engine implements LaminaClient {
       const path = this.userPath(given);
       const problem = exportTargetProblem(format, path, s.path);
       if (problem) throw new LaminaError('bad_request', problem);
-      const paths = await writeDocumentFile(s.document, s.store, format, path);
+      const paths = await writeDocumentFile(s.document, s.store, format, await this.files.checkWrite(path, format));
       return { paths };
     },
 
@@ -416,7 +426,7 @@ export class Engine implements LaminaClient {
   }
 
   private assertRecoveryPath(path: string): void {
-    if (!path.startsWith(this.options.recoveryDir)) throw new LaminaError('bad_request', `"${path}" is not a recovery file`);
+    if (!isInside(this.options.recoveryDir, path) || extname(path).toLowerCase() !== '.ora') throw new LaminaError('bad_request', `"${path}" is not a recovery file`);
   }
 }
 

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { tempEngine, type TempEngine } from '../engine/testing/temp-engine.ts';
-import { startServer, type RunningServer } from './server.ts';
+import WebSocket from 'ws';
+import { MAX_HEADER_BYTES, MAX_MESSAGE_BYTES, MAX_URL_CHARS, startServer, type RunningServer } from './server.ts';
 import { connectWs } from './ws-test-client.ts';
 
 let t: TempEngine;
@@ -79,3 +81,121 @@ test('binding a non-loopback address requires the printed token', async () => {
     await open.close();
   }
 });
+
+/** Raw HTTP (node's fetch cannot set Host or send an Origin the way a page does). */
+function rawRequest(port: number, opts: { method?: string; path?: string; headers?: Record<string, string>; body?: string }): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({ host: '127.0.0.1', port, method: opts.method ?? 'GET', path: opts.path ?? '/', headers: opts.headers }, (res) => {
+      let body = '';
+      res.on('data', (d) => (body += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(opts.body);
+  });
+}
+
+/** The status line the server answers a WebSocket upgrade with (101 = accepted). */
+function upgradeStatus(port: number, headers: Record<string, string>, path = '/ws'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1', port, path,
+      headers: { connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-version': '13', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', ...headers },
+    });
+    req.on('upgrade', (res, socket) => { socket.destroy(); resolve(res.statusCode ?? 0); });
+    req.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+test('WebSocket upgrade: a page on another origin is refused (403), the server\'s own origin and non-browser clients are not', async () => {
+  const own = `http://127.0.0.1:${server.port}`;
+  assert.equal(await upgradeStatus(server.port, { origin: 'http://evil.example' }), 403);
+  assert.equal(await upgradeStatus(server.port, { origin: `http://127.0.0.1:${server.port + 1}` }), 403, 'another port is another origin');
+  assert.equal(await upgradeStatus(server.port, { origin: 'null' }), 403, 'a sandboxed iframe or file:// page');
+  assert.equal(await upgradeStatus(server.port, { origin: own }), 101);
+  assert.equal(await upgradeStatus(server.port, { host: `localhost:${server.port}`, origin: `http://localhost:${server.port}` }), 101);
+  assert.equal(await upgradeStatus(server.port, {}), 101, 'no Origin: a non-browser client (CLI, tests)');
+  // the ws client library with a forged Origin gets the same answer
+  await assert.rejects(connectWsWithOrigin(wsUrl(server), 'http://evil.example'), /403/);
+});
+
+test('DNS rebinding: a Host header that is not this server is refused on HTTP and on the upgrade', async () => {
+  const evilHost = `evil.example:${server.port}`;
+  assert.equal((await rawRequest(server.port, { path: '/', headers: { host: evilHost } })).status, 403);
+  assert.equal(await upgradeStatus(server.port, { host: evilHost, origin: `http://${evilHost}` }), 403, 'Origin equals Host, but the Host is not ours');
+  assert.equal((await rawRequest(server.port, { path: '/', headers: { host: `127.0.0.1:${server.port}` } })).status, 200);
+  assert.equal((await rawRequest(server.port, { path: '/', headers: { host: `localhost:${server.port}` } })).status, 200);
+});
+
+test('HTTP limits: GET/HEAD only, no bodies, bounded address and headers', async () => {
+  assert.equal((await rawRequest(server.port, { method: 'POST', path: '/', body: 'x', headers: { 'content-type': 'text/plain' } })).status, 405);
+  assert.equal((await rawRequest(server.port, { method: 'PUT', path: '/index.html', body: 'x' })).status, 405);
+  assert.equal((await rawRequest(server.port, { method: 'GET', path: '/', headers: { 'content-length': '5' }, body: 'hello' })).status, 413);
+  assert.equal((await rawRequest(server.port, { path: `/${'a'.repeat(MAX_URL_CHARS)}` })).status, 414);
+  assert.equal((await rawRequest(server.port, { path: '/', headers: { 'x-big': 'b'.repeat(MAX_HEADER_BYTES + 10) } })).status, 431);
+  assert.equal((await rawRequest(server.port, { method: 'HEAD', path: '/' })).status, 200);
+});
+
+test('WebSocket message limit: a message past maxMessageBytes closes that socket (1009); the server and other clients go on', async () => {
+  const small = await startServer({ engine: t.engine, port: 0, maxMessageBytes: 4096 });
+  try {
+    const ws = new WebSocket(`ws://127.0.0.1:${small.port}/ws`);
+    await new Promise((r) => ws.once('open', r));
+    const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+    ws.on('error', () => undefined);
+    ws.send(JSON.stringify({ id: 1, method: 'document.new', input: { width: 8, height: 8, name: 'n'.repeat(8000) } }));
+    assert.equal(await closed, 1009);
+    const c = await connectWs(`ws://127.0.0.1:${small.port}/ws`);
+    const snap = (await c.call('document.new', { width: 8, height: 8, name: 'n'.repeat(1000) })) as { document: { name: string } };
+    assert.equal(snap.document.name.length, 1000, 'a message under the limit still works');
+    c.close();
+  } finally {
+    await small.close();
+  }
+  assert.equal(MAX_MESSAGE_BYTES, 256 * 1024 * 1024);
+});
+
+test('file paths over the WebSocket stay inside the server\'s folders (symlinks resolved), and writes keep their format\'s name', async () => {
+  const inside = join(t.dir, 'inside');
+  const outside = join(t.dir, 'outside');
+  mkdirSync(inside);
+  mkdirSync(outside);
+  const rooted = tempEngine({ fileRoots: [inside] });
+  const s = await startServer({ engine: rooted.engine, port: 0 });
+  const c = await connectWs(`ws://127.0.0.1:${s.port}/ws`);
+  try {
+    const { docId } = (await c.call('document.new', { width: 8, height: 8 })) as { docId: string };
+    assert.deepEqual(await c.call('document.save', { docId, path: join(inside, 'a.ora') }), { path: join(inside, 'a.ora') });
+    assert.ok(existsSync(join(inside, 'a.ora')));
+    await c.call('document.open', { path: join(inside, 'a.ora') });
+    writeFileSync(join(outside, 'secret.png'), 'not really a png');
+    await assert.rejects(c.call('document.open', { path: join(outside, 'secret.png') }), /outside the folders this server may use/);
+    await assert.rejects(c.call('document.open', { path: join(inside, '..', 'outside', 'secret.png') }), /outside the folders/);
+    await assert.rejects(c.call('document.import', { docId, path: join(outside, 'secret.png') }), /outside the folders/);
+    await assert.rejects(c.call('document.save', { docId, path: join(outside, 'b.ora') }), /outside the folders/);
+    await assert.rejects(c.call('export.run', { docId, format: 'psd', path: join(outside, 'b.psd') }), /outside the folders/);
+    assert.equal(existsSync(join(outside, 'b.ora')) || existsSync(join(outside, 'b.psd')), false, 'nothing written outside');
+    symlinkSync(outside, join(inside, 'link'));
+    await assert.rejects(c.call('document.open', { path: join(inside, 'link', 'secret.png') }), /outside the folders/);
+    await assert.rejects(c.call('export.run', { docId, format: 'png', path: join(inside, 'link', 'c.png') }), /outside the folders/);
+    await assert.rejects(c.call('document.open', { path: '/etc/passwd' }), /not a file Lamina opens/);
+    await assert.rejects(c.call('export.run', { docId, format: 'psd', path: join(inside, '.bashrc') }), /must be named \*\.psd/);
+    await assert.rejects(c.call('document.recover', { path: join(rooted.dir, 'recovery', '..', 'inside', 'a.ora') }), /not a recovery file/);
+    assert.ok(existsSync(join(inside, 'a.ora')), 'a path that climbs out of the recovery folder is not removed');
+  } finally {
+    c.close();
+    await s.close();
+    await rooted.dispose();
+  }
+});
+
+async function connectWsWithOrigin(url: string, origin: string): Promise<void> {
+  const ws = new WebSocket(url, { origin });
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', () => { ws.close(); resolve(); });
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}

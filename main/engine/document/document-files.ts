@@ -4,7 +4,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import type { LaminaDocument } from '../../../common/document/document-schema.ts';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { LaminaError, oneLineError } from '../../../common/errors/lamina-error.ts';
 import { compositeDocument } from '../imaging/composite.ts';
 import { decodeImage, encodePng } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
@@ -37,6 +37,15 @@ export function sniffFileKind(bytes: Uint8Array): FileKind | null {
 
 /** Reads any supported file; warnings say what was converted or dropped. */
 export async function readDocumentFileDetailed(source: DocumentSource, store: ImageStore): Promise<DocumentImport> {
+  try {
+    return await readAnyFile(source, store);
+  } catch (err) {
+    // a file can put anything into a message (names, attribute values): one line at the edge
+    throw err instanceof LaminaError ? oneLineError(err) : err;
+  }
+}
+
+async function readAnyFile(source: DocumentSource, store: ImageStore): Promise<DocumentImport> {
   const { bytes, name, what } = await loadSource(source);
   if (bytes.length === 0) throw new LaminaError('bad_file', `${what} is empty (0 bytes)`);
   switch (sniffFileKind(bytes)) {

@@ -8,10 +8,12 @@ import {
   type Layer,
 } from '../../../common/document/document-schema.ts';
 import { referencedImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { LaminaError, quoted } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
 import { assertImageSize, decodeImage, readImageSize } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
+import type { RgbaImage } from '../imaging/rgba-image.ts';
+import { describeZodError } from '../../../common/contract/validate.ts';
 import { StagedImages, type DocumentImport } from './document-import.ts';
 import { fromOraCompositeOp } from './ora-blend-modes.ts';
 import { LAMINA_ORA_FORMAT, LAMINA_ORA_MANIFEST, ORA_MIMETYPE } from './ora-writer.ts';
@@ -51,9 +53,12 @@ function assertMimetype(entries: ZipEntries, what: string): void {
   if (!mimetype) throw new LaminaError('bad_file', `${what} is not an OpenRaster file: it has no "mimetype" entry`);
   const value = new TextDecoder().decode(mimetype.subarray(0, 100)).trim();
   if (value !== ORA_MIMETYPE) {
-    throw new LaminaError('bad_file', `${what} is not an OpenRaster file: its mimetype is "${value.slice(0, 60)}", expected "${ORA_MIMETYPE}"`);
+    throw new LaminaError('bad_file', `${what} is not an OpenRaster file: its mimetype is ${quoted(value, 60)}, expected "${ORA_MIMETYPE}"`);
   }
 }
+
+/** Raster layers a plain ORA may have (Krita and GIMP files have tens to hundreds). */
+export const MAX_ORA_LAYERS = 5000;
 
 /** Decoded pixels one file may need in all (each image is also limited on its own). */
 export const MAX_DECODED_BYTES = 4 * 1024 ** 3;
@@ -74,7 +79,7 @@ async function assertPixelBudget(entries: ZipEntries, what: string): Promise<voi
 
 function entry(entries: ZipEntries, path: string, what: string): Uint8Array {
   const data = entries.get(path);
-  if (!data) throw new LaminaError('bad_file', `${what} is missing its entry "${path}"`);
+  if (!data) throw new LaminaError('bad_file', `${what} is missing its entry ${quoted(path)}`);
   return data;
 }
 
@@ -85,7 +90,7 @@ async function readLaminaOra(entries: ZipEntries, staged: StagedImages, what: st
   const { document, images } = manifest;
   for (const imageId of referencedImageIds(document.layers)) {
     const path = images[imageId];
-    if (!path) throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} names no entry for image "${imageId}"`);
+    if (!path) throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} names no entry for image ${quoted(imageId)}`);
     staged.add(await decodeImage(entry(entries, path, what), `${what}: ${path}`), imageId);
   }
   assertImageSizesMatch(document.layers, staged, what);
@@ -106,7 +111,7 @@ function parseManifest(bytes: Uint8Array, what: string): z.infer<typeof LaminaOr
     if (issue?.code === 'too_big' && (where === 'document.width' || where === 'document.height')) {
       throw new LaminaError('too_large', `${what}: the canvas is past ${MAX_CANVAS_SIDE} px per side`);
     }
-    throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} is invalid at "${where}": ${issue?.message}`);
+    throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} is invalid at ${quoted(where)}: ${issue?.message}`);
   }
   return parsed.data;
 }
@@ -116,7 +121,7 @@ function assertImageSizesMatch(layers: readonly Layer[], staged: StagedImages, w
     if (layer.kind !== 'raster') continue;
     const img = staged.get(layer.imageId);
     if (img && (img.width !== layer.width || img.height !== layer.height)) {
-      throw new LaminaError('bad_file', `${what}: layer "${layer.name}" is ${layer.width}x${layer.height} but its image is ${img.width}x${img.height}`);
+      throw new LaminaError('bad_file', `${what}: layer ${quoted(layer.name)} is ${layer.width}x${layer.height} but its image is ${img.width}x${img.height}`);
     }
   }
 }
@@ -129,6 +134,9 @@ interface PlainContext {
   warnings: string[];
   what: string;
   nextId: number;
+  rasterCount: number;
+  /** entry name -> its pixels, decoded once */
+  decoded: Map<string, RgbaImage>;
 }
 
 async function readPlainOra(entries: ZipEntries, staged: StagedImages, what: string, name: string): Promise<DocumentImport> {
@@ -143,15 +151,17 @@ async function readPlainOra(entries: ZipEntries, staged: StagedImages, what: str
   const width = canvasSide(image.attrs.w, 'width', what);
   const height = canvasSide(image.attrs.h, 'height', what);
   const root = image.children.find((c) => c.name === 'stack');
-  const ctx: PlainContext = { entries, staged, warnings: [], what, nextId: 0 };
+  const ctx: PlainContext = { entries, staged, warnings: [], what, nextId: 0, rasterCount: 0, decoded: new Map() };
   const layers = root ? await readStack(root, 0, 0, ctx) : [];
-  const document = LaminaDocument.parse({ name, width, height, layers });
+  const parsed = LaminaDocument.safeParse({ name, width, height, layers });
+  if (!parsed.success) throw new LaminaError('bad_file', `${what}: stack.xml does not make a valid document: ${describeZodError(parsed.error)}`);
+  const document = parsed.data;
   return { document, warnings: ctx.warnings };
 }
 
 function canvasSide(value: string | undefined, label: string, what: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new LaminaError('bad_file', `${what}: stack.xml has no valid canvas ${label} ("${value ?? ''}")`);
+  if (!Number.isInteger(n) || n <= 0) throw new LaminaError('bad_file', `${what}: stack.xml has no valid canvas ${label} (${quoted(value)})`);
   if (n > MAX_CANVAS_SIDE) throw new LaminaError('too_large', `${what}: canvas ${label} ${n} px is past the ${MAX_CANVAS_SIDE} px limit`);
   return n;
 }
@@ -191,7 +201,13 @@ async function readStackChild(el: XmlElement, dx: number, dy: number, ctx: Plain
     ctx.warnings.push(`skipped layer "${name}": its source "${src}" is not a PNG`);
     return null;
   }
-  const img = await decodeImage(entry(ctx.entries, src, ctx.what), `${ctx.what}: ${src}`);
+  if (++ctx.rasterCount > MAX_ORA_LAYERS) throw new LaminaError('too_large', `${ctx.what}: stack.xml has more than ${MAX_ORA_LAYERS} layers; refusing it`);
+  // each entry is decoded once, however many layers name it: the pixel budget counted it once
+  let img = ctx.decoded.get(src);
+  if (!img) {
+    img = await decodeImage(entry(ctx.entries, src, ctx.what), `${ctx.what}: ${quoted(src)}`);
+    ctx.decoded.set(src, img);
+  }
   const imageId = ctx.staged.add(img);
   return { ...common, x, y, kind: 'raster', imageId, width: img.width, height: img.height };
 }

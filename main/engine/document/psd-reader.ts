@@ -18,6 +18,7 @@ import {
   type BlendMode,
   type Layer,
 } from '../../../common/document/document-schema.ts';
+import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
 import { assertImageSize } from '../imaging/image-codec.ts';
@@ -54,7 +55,9 @@ export function readPsdDocument(bytes: Uint8Array, store: ImageStore, options: P
   const psdLayers = (psd.children ?? []).filter((l) => !isPlaceholder(l));
   // A file without layers is its composite; an empty Lamina document stays empty.
   const layers = psdLayers.length ? convertLayers(psdLayers, ctx) : ctx.meta ? [] : flatLayer(psd, ctx);
-  const document = LaminaDocument.parse({ name: ctx.meta?.name ?? options.name ?? 'Untitled', width: psd.width, height: psd.height, layers });
+  const parsed = LaminaDocument.safeParse({ name: ctx.meta?.name ?? options.name ?? 'Untitled', width: psd.width, height: psd.height, layers });
+  if (!parsed.success) throw new LaminaError('bad_file', `${what} does not make a valid document: ${describeZodError(parsed.error)}`);
+  const document = parsed.data;
   ctx.staged.commit(store);
   return { document, warnings: ctx.warnings };
 }
@@ -71,7 +74,11 @@ function checkHeader(bytes: Uint8Array, what: string): void {
   if (view.getUint32(0) !== 0x38425053) throw new LaminaError('bad_file', `${what} is not a PSD (no 8BPS signature)`);
   const version = view.getUint16(4);
   if (version !== 1 && version !== 2) throw new LaminaError('bad_file', `${what} has unknown PSD version ${version}`);
+  if (view.getUint32(18) === 0 || view.getUint32(14) === 0) throw new LaminaError('bad_file', `${what} declares a canvas of ${view.getUint32(18)}x${view.getUint32(14)} px; a PSD needs at least 1x1`);
   assertImageSize(view.getUint32(18), view.getUint32(14), what);
+  // the composite alone takes width x height x 4 bytes: past the memory limit, it cannot open
+  const composite = view.getUint32(18) * view.getUint32(14) * 4;
+  if (composite >= MEMORY_LIMIT) throw new LaminaError('too_large', `${what} is ${view.getUint32(18)}x${view.getUint32(14)} px: its composite needs ${(composite / 1024 ** 3).toFixed(1)} GiB, past Lamina's ${MEMORY_LIMIT / 1024 ** 3} GiB for one PSD`);
   const depth = view.getUint16(22);
   if (![1, 8, 16, 32].includes(depth)) throw new LaminaError('bad_file', `${what} has an invalid bit depth (${depth})`);
   const mode = view.getUint16(24);
@@ -79,6 +86,15 @@ function checkHeader(bytes: Uint8Array, what: string): void {
     const label = COLOR_MODES[mode] ?? `#${mode}`;
     throw new LaminaError('unsupported', `${what} uses the ${label} colour mode; Lamina opens RGB, grayscale, indexed and bitmap PSDs (convert it to RGB first)`);
   }
+}
+
+/** How far past its end a truncated PSD may be read (as zeros) before it is refused. */
+export const MAX_OVERREAD = 32 * 1024 ** 2;
+
+function overreadGuard(this: { offset: number; view: DataView }, message: unknown): void {
+  if (message !== 'Reading bytes exceeding buffer length') return;
+  const over = this.view.byteOffset + this.offset - this.view.buffer.byteLength;
+  if (over > MAX_OVERREAD) throw new Error(`Reading past end of file (its data runs ${over} bytes past the end)`);
 }
 
 function parsePsd(bytes: Uint8Array, what: string): Psd {
@@ -89,7 +105,12 @@ function parsePsd(bytes: Uint8Array, what: string): Psd {
       skipThumbnail: true,
       skipLinkedFilesData: true,
       totalMemoryLimit: MEMORY_LIMIT,
-    });
+      // ag-psd zero-fills reads past the end of a truncated file (and decodes them); a hostile
+      // header made it walk 100 MB of zeros per row for 40 s. Its warnings come here instead
+      // of the console, and once it has read MAX_OVERREAD past the end the file is refused.
+      debug: true,
+      log: overreadGuard,
+    } as Parameters<typeof readPsd>[1]);
   } catch (err) {
     const reason = firstLine(err);
     if (/memory limit/i.test(reason)) throw new LaminaError('too_large', `${what} needs more than ${MEMORY_LIMIT / 1024 ** 3} GiB of decoded pixels`);

@@ -4,7 +4,7 @@
 // (fflate writes at most the declared size into a buffer of exactly that size) every entry
 // must have its declared size and its CRC-32, so a lying header cannot slip through.
 import { unzipSync, type UnzipFileInfo } from 'fflate';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { LaminaError, quoted } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
 import { crc32 } from './crc32.ts';
 
@@ -35,14 +35,14 @@ export function readZip(bytes: Uint8Array, what: string, limits: ZipLimits = DEF
     declared.set(info.name, info.originalSize);
     if (++count > limits.maxEntries) throw new LaminaError('too_large', `${what} has more than ${limits.maxEntries} entries`);
     if (info.originalSize > limits.maxEntryBytes) {
-      throw new LaminaError('too_large', `${what}: entry "${info.name}" would inflate to ${info.originalSize} bytes (limit ${limits.maxEntryBytes})`);
+      throw new LaminaError('too_large', `${what}: entry ${quoted(info.name)} would inflate to ${info.originalSize} bytes (limit ${limits.maxEntryBytes})`);
     }
     total += info.originalSize;
     if (total > limits.maxTotalBytes) {
       throw new LaminaError('too_large', `${what} would inflate to more than ${limits.maxTotalBytes} bytes; refusing a possible zip bomb`);
     }
     if (info.compression !== 0 && info.compression !== 8) {
-      throw new LaminaError('unsupported', `${what}: entry "${info.name}" uses zip compression method ${info.compression}; only stored and deflate are supported`);
+      throw new LaminaError('unsupported', `${what}: entry ${quoted(info.name)} uses zip compression method ${info.compression}; only stored and deflate are supported`);
     }
     return !info.name.endsWith('/');
   };
@@ -57,7 +57,7 @@ export function readZip(bytes: Uint8Array, what: string, limits: ZipLimits = DEF
   for (const [name, data] of Object.entries(files)) {
     const expected = crcs.get(name);
     if (data.length !== declared.get(name) || (expected !== undefined && crc32(data) !== expected)) {
-      throw new LaminaError('bad_file', `${what}: entry "${name}" is damaged (its size or checksum does not match the zip directory)`);
+      throw new LaminaError('bad_file', `${what}: entry ${quoted(name)} is damaged (its size or checksum does not match the zip directory)`);
     }
     entries.set(name, data);
   }
@@ -73,7 +73,7 @@ function assertSafeName(name: string, what: string): void {
     name.includes('\0') ||
     /^[A-Za-z]:/.test(name) ||
     parts.includes('..');
-  if (unsafe) throw new LaminaError('bad_file', `${what} contains an unsafe entry name "${name.slice(0, 80)}"; refusing it`);
+  if (unsafe) throw new LaminaError('bad_file', `${what} contains an unsafe entry name ${quoted(name)}; refusing it`);
 }
 
 /** name -> CRC-32 from the central directory (zip64 entries included; names are UTF-8). */

@@ -20,8 +20,10 @@ export function assertImageSize(width: number, height: number, what = 'image'): 
 export async function readImageSize(bytes: Uint8Array, what = 'image'): Promise<{ width: number; height: number }> {
   const png = pngHeaderSize(bytes);
   if (png) return png;
-  const meta = await sharp(bytes, { limitInputPixels: false })
-    .metadata()
+  // an empty buffer makes sharp's constructor throw synchronously, outside the promise
+  if (bytes.length === 0) throw new LaminaError('bad_file', `${what} is empty (0 bytes), not an image`);
+  const meta = await Promise.resolve()
+    .then(() => sharp(bytes, { limitInputPixels: false }).metadata())
     .catch((err: unknown) => {
       throw new LaminaError('bad_file', `${what} is not a readable PNG, JPEG or WebP image (${firstLine(err)})`);
     });

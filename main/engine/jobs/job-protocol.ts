@@ -7,6 +7,10 @@ export type JobPayload = Pick<JobStart, 'task' | 'spec'> & { packDirs: string[] 
 
 export type ToWorker =
   | { type: 'start'; jobId: string; payload: JobPayload }
-  | { type: 'cancel'; jobId: string };
+  | { type: 'cancel'; jobId: string }
+  | { type: 'stats' };
 
-export type FromWorker = { type: 'event'; event: JobEvent };
+/** What the job host holds (load tests: no session left in use, memory flat). */
+export interface JobHostStats { sessionsOpen: number; sessionsInUse: number; rssBytes: number; running: number }
+
+export type FromWorker = { type: 'event'; event: JobEvent } | { type: 'stats'; stats: JobHostStats };

@@ -1,12 +1,13 @@
-// The engine's job queue: one job at a time in a worker thread, typed progress events,
-// cancellation, and a worker that is replaced if it dies, so a failing job never kills
-// the engine and the caller's thread never runs inference.
+// The engine's job queue: one job at a time in a child process (./job-host.ts), typed
+// progress events, cancellation, and a job process that is replaced if it dies (a native
+// crash, out of memory), so a failing job never kills the engine and the caller's thread
+// never runs inference.
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { Worker } from 'node:worker_threads';
 import type { JobEvent, JobState } from '../../../common/contract/contract.ts';
 import { toErrorPayload } from '../../../common/errors/lamina-error.ts';
-import type { FromWorker, JobPayload, ToWorker } from './job-protocol.ts';
+import { startJobHost, type JobHost, type JobRunnerSpec } from './job-host.ts';
+import type { FromWorker, JobHostStats, JobPayload, ToWorker } from './job-protocol.ts';
 
 interface JobRecord {
   jobId: string;
@@ -17,23 +18,26 @@ interface JobRecord {
 }
 
 const FINAL: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled']);
-const WORKER_URL = new URL('./job-worker-entry.mjs', import.meta.url);
+/** The real jobs run in a child process. */
+export const JOB_PROCESS: JobRunnerSpec = { process: new URL('./job-process-entry.mjs', import.meta.url) };
 
 export class JobQueue {
   private readonly events = new EventEmitter();
   private readonly jobs = new Map<string, JobRecord>();
   private readonly pending: JobRecord[] = [];
   private running: JobRecord | null = null;
-  private worker: Worker | null = null;
+  private worker: JobHost | null = null;
   private closed = false;
+  private readonly statsWaiters: ((s: JobHostStats) => void)[] = [];
 
   /**
-   * `workerUrl` is the worker-thread entry (the real job worker unless a test says otherwise).
+   * `runner` is where jobs run: the real job process unless a test or bench says otherwise
+   * (a `URL` is a worker-thread entry, `{ process: URL }` a child-process entry).
    * `finish` runs when the worker reports a result (the engine parses and lands it): the
    * job is done only when it resolves, and failed (for every listener and in list()) when it throws.
    */
   constructor(
-    private readonly workerUrl: URL = WORKER_URL,
+    private readonly runner: JobRunnerSpec = JOB_PROCESS,
     private readonly finish?: (jobId: string, result: unknown) => Promise<unknown>,
   ) {}
 
@@ -67,6 +71,14 @@ export class JobQueue {
     }
     this.post({ type: 'cancel', jobId });
     return true;
+  }
+
+  /** The job host's sessions and memory (starts the host if none is running). */
+  stats(): Promise<JobHostStats> {
+    return new Promise((resolve) => {
+      this.statsWaiters.push(resolve);
+      this.post({ type: 'stats' });
+    });
   }
 
   list(): { jobId: string; task: JobPayload['task']; state: JobState }[] {
@@ -127,21 +139,22 @@ export class JobQueue {
   }
 
   private post(msg: ToWorker): void {
-    this.ensureWorker().postMessage(msg);
+    this.ensureWorker().post(msg);
   }
 
-  private ensureWorker(): Worker {
+  private ensureWorker(): JobHost {
     if (this.worker) return this.worker;
-    const worker = new Worker(this.workerUrl);
-    worker.on('message', (msg: FromWorker) => void this.receive(msg.event));
-    const fail = (message: string) => {
-      if (this.worker === worker) this.worker = null;
+    const worker = startJobHost(this.runner);
+    worker.onMessage((msg: FromWorker) => {
+      if (msg.type === 'stats') this.statsWaiters.splice(0).forEach((w) => w(msg.stats));
+      else void this.receive(msg.event);
+    });
+    worker.onGone((why) => {
+      // once per host ('error' may come before 'exit'), and only while it is the current one
+      if (this.worker !== worker) return;
+      this.worker = null;
       const job = this.running;
-      if (job) this.emit({ jobId: job.jobId, state: 'failed', code: 'internal', message: `job worker died: ${message}` });
-    };
-    worker.on('error', (err) => fail(err.message));
-    worker.on('exit', (code) => {
-      if (!this.closed) fail(`exit code ${code}`);
+      if (job && !this.closed) this.emit({ jobId: job.jobId, state: 'failed', code: 'internal', message: `job worker died: ${why}` });
     });
     worker.unref();
     this.worker = worker;

@@ -8,10 +8,11 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import type { PackSummary } from '../../../common/contract/contract.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
-import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { LaminaError, oneLineError } from '../../../common/errors/lamina-error.ts';
 import { FileEntry, PackManifest } from '../../../common/models/pack-manifest.ts';
 import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
 import { estimatePackMemory } from './pack-memory.ts';
+import { checkPackGraphs } from './pack-graph-check.ts';
 
 export interface Pack {
   id: string;
@@ -34,8 +35,16 @@ async function sha256File(path: string): Promise<string> {
   return sha256;
 }
 
-/** Reads and verifies one pack folder. Throws LaminaError('bad_pack') naming the failed check. */
+/** Reads and verifies one pack folder. Throws LaminaError('bad_pack') naming the failed check, in one line. */
 export async function verifyPack(dir: string): Promise<Pack> {
+  try {
+    return await verifyPackFolder(dir);
+  } catch (err) {
+    throw err instanceof LaminaError ? oneLineError(err) : err;
+  }
+}
+
+async function verifyPackFolder(dir: string): Promise<Pack> {
   const manifestPath = join(dir, 'manifest.json');
   let raw: unknown;
   try {
@@ -73,6 +82,8 @@ export async function verifyPack(dir: string): Promise<Pack> {
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
   }
+  // native code, external data and each graph's inputs/outputs, read from the ONNX bytes
+  await checkPackGraphs(dir, manifest, raw, (rel) => listed.data.files[rel].sha256);
   return { id: manifest.id, dir, manifest };
 }
 
