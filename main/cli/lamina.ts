@@ -8,6 +8,7 @@ import { commandExport } from './command-export.ts';
 import { commandServe } from './command-serve.ts';
 import { commandGenerate } from './command-generate.ts';
 import { commandBench } from './command-bench.ts';
+import { commandPlace } from './command-place.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -17,6 +18,8 @@ commands:
                                               convert between .ora, .psd, PNG stack, PNG
   serve [--host H] [--port P] [--json]        the editor in a browser + the WebSocket API
   generate --spec spec.json --out OUT [--json] run a generation job
+  place --background bg.png|doc.ora --object obj.png [--top 5] [--heatmap out.png] [--json]
+                                              where the object plausibly goes (x, y, scale, score)
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
 `;
@@ -29,6 +32,7 @@ const COMMANDS: Record<string, Command> = {
   serve: commandServe,
   generate: commandGenerate,
   bench: commandBench,
+  place: commandPlace,
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -26,6 +26,7 @@ import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
 import { DocumentSession } from './session/document-session.ts';
 import { landingOps } from './session/land-result.ts';
+import { placeInputs } from './session/layer-inputs.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
 
 export interface EngineOptions {
@@ -274,7 +275,8 @@ export class Engine implements LaminaClient {
         if (!s) throw new LaminaError('bad_request', `task "${task}" works on a layer of an open document: give docId`);
         if (!findLayer(s.document.layers, spec.layerId)) throw new LaminaError('not_found', `no layer "${spec.layerId}" in this document`);
       }
-      const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs } as JobPayload);
+      const inputs = task === 'place' && s && 'layerId' in spec ? placeInputs(s.document, s.store, spec.layerId) : undefined;
+      const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs, ...(inputs ? { inputs } : {}) } as JobPayload);
       this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}) });
       return { jobId };
     },
