@@ -90,22 +90,32 @@ export function softmaxAll(logits: Float32Array): Float32Array {
  * not separate placements: 6 cells, about 1/10 of the background side on the shipped 64 grid. */
 export const NMS_CELLS = 6;
 
-/** The k best cells, best first, at least `nms` cells apart in x or y (any scale). Ties
- * break by index, so the order is deterministic. */
+/** The k best cells, best first, at least `nms` cells apart in x or y (any scale): greedy
+ * non-maximum suppression (= taking cells in score order, skipping any within `nms` of one
+ * taken), done as k scans instead of a sort. Ties break by the lower index, so the order
+ * is deterministic. */
 export function topCells(vol: HeatmapVolume, k: number, nms = NMS_CELLS, allowed?: (c: Cell) => boolean): Cell[] {
   const { width: W, height: H, values } = vol;
-  const order = Array.from({ length: values.length }, (_, n) => n);
-  order.sort((a, b) => values[b] - values[a] || a - b);
+  const plane = W * H;
   const out: Cell[] = [];
-  for (const n of order) {
-    if (out.length >= k) break;
-    const s = Math.floor(n / (W * H));
-    const i = Math.floor((n % (W * H)) / W);
-    const j = n % W;
-    const cell = { s, i, j, score: values[n] };
-    if (allowed && !allowed(cell)) continue;
-    if (out.some((c) => Math.max(Math.abs(c.i - i), Math.abs(c.j - j)) < nms)) continue;
+  const blocked = new Uint8Array(plane); // (i, j) within nms of a taken cell
+  const rejected = allowed ? new Uint8Array(values.length) : null;
+  while (out.length < k) {
+    let best = -1;
+    for (let n = 0; n < values.length; n++) {
+      if (blocked[n % plane] || (rejected && rejected[n])) continue;
+      if (best < 0 || values[n] > values[best]) best = n;
+    }
+    if (best < 0) break;
+    const cell = { s: Math.floor(best / plane), i: Math.floor((best % plane) / W), j: best % W, score: values[best] };
+    if (allowed && rejected && !allowed(cell)) {
+      rejected[best] = 1;
+      continue;
+    }
     out.push(cell);
+    for (let y = Math.max(0, cell.i - nms + 1); y <= Math.min(H - 1, cell.i + nms - 1); y++) {
+      for (let x = Math.max(0, cell.j - nms + 1); x <= Math.min(W - 1, cell.j + nms - 1); x++) blocked[y * W + x] = 1;
+    }
   }
   return out;
 }

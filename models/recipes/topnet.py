@@ -179,7 +179,7 @@ def train(args):
     tr0 = world.spec["splits"]["train"][0]
     va0 = world.spec["splits"]["val"][0]
     train_cache = get_cache(world, ckdir / "data_train.pt", range(tr0, tr0 + args.train_scenes), log)
-    val_cache = get_cache(world, ckdir / "data_val.pt", range(va0, va0 + 256), log)
+    val_cache = get_cache(world, ckdir / "data_val.pt", range(va0, va0 + args.val_scenes), log)
     model = TopNet(d=args.d, depth=args.depth)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
     state = ck.load(ckdir / "topnet.pt")
@@ -315,6 +315,7 @@ def main(argv=None):
     t.add_argument("--ckpt", required=True)
     t.add_argument("--cpu-seconds", type=float, default=900)
     t.add_argument("--train-scenes", type=int, default=12000)
+    t.add_argument("--val-scenes", type=int, default=256)
     t.add_argument("--batch", type=int, default=32)
     t.add_argument("--lr", type=float, default=2e-3)
     t.add_argument("--d", type=int, default=64)

@@ -258,3 +258,48 @@ def main(argv=None):
 
 if __name__ == "__main__":
     main()
+
+
+def write_fixtures(out_dir, pack, seeds=(2_000_000_003, 2_000_000_010, 2_000_000_017)):
+    """TypeScript test data (main/engine/pipelines/fixtures/placement): world test scenes as
+    PNGs (background; the object's layer, straight alpha, full frame) and what the pack's
+    graph gives on them when the inputs are built in Python from the same PNGs (top cells,
+    logits summary, plausibility of each top cell).
+
+        python -c "from models.recipes.topnet_eval import write_fixtures as w; w('main/engine/pipelines/fixtures/placement', 'models/lamina-place')"
+    """
+    from PIL import Image
+
+    from .topnet_data import object_canvas
+
+    world = World.load()
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sess = ort_session(Path(pack) / "topnet.onnx")
+    s = make_samples(world, list(seeds))
+    full = world.render(s["scenes"], layers="dense")["layers"]
+    expected = []
+    for k, seed in enumerate(seeds):
+        bg = s["background"][k]
+        Image.fromarray((bg * 255).round().byte().permute(1, 2, 0).numpy()).save(out / f"scene-{k}-background.png")
+        lay = full[k, 1 + int(s["pick"][k])]
+        a = lay[3:4]
+        rgb = torch.where(a > 0, lay[:3] / a.clamp(min=1e-6), torch.zeros_like(lay[:3]))
+        Image.fromarray((torch.cat([rgb, a]).clamp(0, 1) * 255).round().byte().permute(1, 2, 0).numpy(), "RGBA").save(
+            out / f"scene-{k}-object.png")
+        # inputs from the PNGs, as the TypeScript pipeline builds them
+        bgp = torch.from_numpy(np.array(Image.open(out / f"scene-{k}-background.png"))).permute(2, 0, 1).float() / 255
+        op = torch.from_numpy(np.array(Image.open(out / f"scene-{k}-object.png"))).permute(2, 0, 1).float() / 255
+        prem = torch.cat([op[:3] * op[3:4], op[3:4]])
+        canvas, size, box = object_canvas(prem, 128, 128)
+        logits = sess.run(None, {"background": bgp[None].numpy(), "object": canvas[None].numpy(),
+                                 "object_size": size[None].numpy().astype(np.float32)})[0][0]
+        prob = softmax(logits)
+        cells = top_cells(prob, 5)
+        vol = s["volume"][k].numpy()
+        expected.append({"seed": seed, "box": list(box), "object_size": [float(v) for v in size],
+                         "top_cells": [list(c) for c in cells], "top_scores": [float(prob[c]) for c in cells],
+                         "plausible": [bool(vol[c]) for c in cells],
+                         "logits_mean": float(logits.mean()), "logits_max": float(logits.max())})
+    (out / "expected.json").write_text(json.dumps({"pack": str(pack), "scenes": expected}, indent=1) + "\n")
+    print(f"wrote {len(seeds)} scenes to {out}")
