@@ -51,7 +51,13 @@ test('placement: suggest top-5 ghosts, heatmap while dragging, snap on release',
 
   // suggest placements: five ghosts, listed in the panel
   await page.click('[data-testid=suggest-placements]');
-  await page.waitForSelector('[data-testid=canvas][data-placement-ghosts="5"]', { timeout: 30_000 });
+  try {
+    await page.waitForSelector('[data-testid=canvas][data-placement-ghosts="5"]', { timeout: 60_000 });
+  } catch (err) {
+    await ed.shot('no-ghosts');
+    const toasts = await page.evaluate(() => (window as unknown as { __lamina: { editor: { toastLog: unknown[] } } }).__lamina.editor.toastLog);
+    throw new Error(`no ghosts; toasts: ${JSON.stringify(toasts)}; ${(err as Error).message.split('\n')[0]}`);
+  }
   assert.equal(await page.locator('[data-testid=placement-list] [data-testid^=placement-]').count(), 5);
   await page.waitForTimeout(200);
   await ed.shot('suggested-placements');
@@ -59,11 +65,11 @@ test('placement: suggest top-5 ghosts, heatmap while dragging, snap on release',
 
   // drag the object: the heatmap shows while dragging; the drag is not blocked by it
   const h = await page.evaluate(() => {
-    const pl = (window as unknown as { __lamina: { editor: { placement: { state: { heatmap: { width: number; height: number; values: Float32Array; max: number; box: { x0: number; x1: number; y1: number } } } } } } }).__lamina.editor.placement.state.heatmap;
+    const hm = (window as unknown as { __lamina: { editor: { placement: { state: { heatmap: { width: number; height: number; values: Float32Array; max: number; box: { x0: number; x1: number; y1: number } } } } } } }).__lamina.editor.placement.state.heatmap;
     // the hottest cell of the current-scale map (cell = bottom-centre of the object's box)
     let best = 0;
-    for (let k = 1; k < h.values.length; k++) if (h.values[k] > h.values[best]) best = k;
-    return { i: Math.floor(best / h.width), j: best % h.width, width: h.width, height: h.height, box: h.box };
+    for (let k = 1; k < hm.values.length; k++) if (hm.values[k] > hm.values[best]) best = k;
+    return { i: Math.floor(best / hm.width), j: best % hm.width, width: hm.width, height: hm.height, box: hm.box };
   });
   // aim the box's bottom-centre 2 cells (4 px) off the hot spot, so the release must snap
   const cell = 128 / h.width;

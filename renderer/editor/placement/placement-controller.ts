@@ -92,7 +92,7 @@ export class PlacementController {
     if (!this.state.live || ids.length !== 1 || !this.placeable(ids[0])) return;
     this.store.set({ showHeatmap: true, ghosts: null });
     const h = this.state.heatmap;
-    if (h && h.layerId === ids[0] && h.version === this.core.snapshot?.version) return; // still valid
+    if (h && h.layerId === ids[0] && h.version === this.core.state.snapshot?.version) return; // still valid
     this.throttle.push(ids[0]);
   }
 
@@ -160,7 +160,7 @@ export class PlacementController {
   /** Runs the place task for a layer; the latest request wins. */
   async refresh(layerId: string): Promise<PlacementHeatmap | null> {
     const docId = this.core.docId;
-    const snap = this.core.snapshot;
+    const snap = this.core.state.snapshot;
     if (!docId || !snap) return null;
     const seq = ++this.requestSeq;
     this.store.set({ busy: true });
