@@ -24,7 +24,6 @@ Export (ONNX + format 2 manifest + checksums):
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -43,6 +42,35 @@ from .world import REPO, World
 
 def cpu_seconds() -> float:
     return time.process_time()
+
+
+def file_logger(path: Path):
+    """print + append to a log file, with a time stamp."""
+    f = open(path, "a")
+
+    def log(msg):
+        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
+        print(line, flush=True)
+        f.write(line + "\n")
+        f.flush()
+
+    return log
+
+
+def resume(path: Path, model, opt, log):
+    """Load a checkpoint into model + optimizer when there is one: (step, CPU seconds spent)."""
+    state = ck.load(path)
+    if not state:
+        return 0, 0.0
+    model.load_state_dict(state["model"])
+    opt.load_state_dict(state["opt"])
+    log(f"resumed at step {state['step']}, {state['cpu_seconds']:.0f} CPU s")
+    return state["step"], state["cpu_seconds"]
+
+
+def budget_lr(base, step, progress, warmup=100):
+    """Linear warmup, then cosine to 5 % over the CPU-seconds budget (progress 0..1)."""
+    return base * min(1.0, (step + 1) / warmup) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
 # ---------------------------------------------------------------------- model
@@ -167,14 +195,7 @@ def train(args):
     torch.manual_seed(0)
     ckdir = Path(args.ckpt)
     ckdir.mkdir(parents=True, exist_ok=True)
-    logf = open(ckdir / "train.log", "a")
-
-    def log(msg):
-        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
-
+    log = file_logger(ckdir / "train.log")
     world = World.load()
     tr0 = world.spec["splits"]["train"][0]
     va0 = world.spec["splits"]["val"][0]
@@ -182,13 +203,7 @@ def train(args):
     val_cache = get_cache(world, ckdir / "data_val.pt", range(va0, va0 + args.val_scenes), log)
     model = TopNet(d=args.d, depth=args.depth)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.01)
-    state = ck.load(ckdir / "topnet.pt")
-    step, spent = 0, 0.0
-    if state:
-        model.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        step, spent = state["step"], state["cpu_seconds"]
-        log(f"resumed at step {step}, {spent:.0f} CPU s")
+    step, spent = resume(ckdir / "topnet.pt", model, opt, log)
     g = torch.Generator().manual_seed(1234 + step)
     N = train_cache["background"].shape[0]
     budget = args.cpu_seconds
@@ -201,8 +216,7 @@ def train(args):
 
     last_save = cpu_seconds()
     while cpu_seconds() - t_start < budget:
-        progress = (cpu_seconds() - t_start) / budget
-        lr = args.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+        lr = budget_lr(args.lr, step, (cpu_seconds() - t_start) / budget)
         for pg in opt.param_groups:
             pg["lr"] = lr
         idx = torch.randint(0, N, (args.batch,), generator=g)
@@ -229,11 +243,9 @@ def train(args):
 
 # ---------------------------------------------------------------------- export
 def sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+    from .export_onnx import _sha256
+
+    return _sha256(path)
 
 
 def load_model(ckpt_dir) -> tuple[TopNet, dict]:

@@ -18,8 +18,6 @@ hard negatives next to them, random negatives):
 from __future__ import annotations
 
 import argparse
-import math
-import time
 from pathlib import Path
 
 import torch
@@ -27,7 +25,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import checkpoint as ck
-from .topnet import batch_from_cache, cpu_seconds
+from .topnet import batch_from_cache, budget_lr, cpu_seconds, file_logger, resume
 from .topnet_data import GRID, N_SCALES, OBJ, SCALES
 
 WIN = 32
@@ -112,23 +110,11 @@ def train(args):
     torch.manual_seed(0)
     ckdir = Path(args.ckpt)
     cache = torch.load(ckdir / "data_train.pt", weights_only=False)
-    logf = open(ckdir / "disc.log", "a")
-
-    def log(msg):
-        line = f"[{time.strftime('%H:%M:%S')}] {msg}"
-        print(line, flush=True)
-        logf.write(line + "\n")
-        logf.flush()
+    log = file_logger(ckdir / "disc.log")
 
     D = Discriminator()
     opt = torch.optim.AdamW(D.parameters(), lr=args.lr, weight_decay=0.01)
-    state = ck.load(ckdir / "disc.pt")
-    step, spent = 0, 0.0
-    if state:
-        D.load_state_dict(state["model"])
-        opt.load_state_dict(state["opt"])
-        step, spent = state["step"], state["cpu_seconds"]
-        log(f"resumed at step {step}")
+    step, spent = resume(ckdir / "disc.pt", D, opt, log)
     g = torch.Generator().manual_seed(99 + step)
     N = cache["background"].shape[0]
     t_start = cpu_seconds() - spent
@@ -140,8 +126,7 @@ def train(args):
     last = cpu_seconds()
     acc_n = acc_hit = 0
     while cpu_seconds() - t_start < args.cpu_seconds:
-        progress = (cpu_seconds() - t_start) / args.cpu_seconds
-        lr = args.lr * min(1.0, (step + 1) / 100) * (0.05 + 0.95 * 0.5 * (1 + math.cos(math.pi * progress)))
+        lr = budget_lr(args.lr, step, (cpu_seconds() - t_start) / args.cpu_seconds)
         for pg in opt.param_groups:
             pg["lr"] = lr
         idx = torch.randint(0, N, (args.scenes,), generator=g)
