@@ -173,7 +173,7 @@ export function maxOverScales(vol: HeatmapVolume): Float32Array {
 
 /** A map as straight RGBA for an overlay: value / max -> a warm ramp whose alpha grows with
  * the value (0 = transparent). `max` defaults to the map's own maximum. */
-export function heatmapRgba(map: ArrayLike<number>, width: number, height: number, max?: number): Uint8ClampedArray {
+export function heatmapRgba(map: ArrayLike<number>, width: number, height: number, max?: number): Uint8ClampedArray<ArrayBuffer> {
   let m = max ?? 0;
   if (max === undefined) for (let p = 0; p < width * height; p++) if (map[p] > m) m = map[p];
   const out = new Uint8ClampedArray(width * height * 4);

@@ -42,7 +42,7 @@ function PlacementSuggestions({ id }: { id: string }) {
           {ghosts.map((g, k) => (
             <li key={k}>
               <button type="button" data-testid={`placement-${k}`} onClick={() => void pl.choose(k, (lid, r) => editor.commitTransform(lid, r))}>
-                {Math.round(g.x)}, {Math.round(g.y)} · {g.scale.toFixed(2)}x · {(g.score * 100).toFixed(1)}%
+                {Math.round(g.layerRect.x)}, {Math.round(g.layerRect.y)} · {g.scale.toFixed(2)}x · {(g.score * 100).toFixed(1)}%
               </button>
             </li>
           ))}

@@ -38,8 +38,9 @@ export interface PlacementState {
   /** heatmap overlay while dragging (or after "suggest") */
   heatmap: PlacementHeatmap | null;
   showHeatmap: boolean;
-  /** ghost outlines of the top placements, in document px, with their scale */
-  ghosts: { layerId: string; rects: (Rect & { scale: number; score: number })[] } | null;
+  /** ghost outlines of the top placements (the object's visible box there, document px),
+   * with their scale and the layer rect choosing one commits */
+  ghosts: { layerId: string; rects: (Rect & { scale: number; score: number; layerRect: Rect })[] } | null;
   /** the last snap on release (for the UI and tests) */
   lastSnap: { layerId: string; dx: number; dy: number } | null;
   /** a place request in flight */
@@ -130,7 +131,12 @@ export class PlacementController {
     const doc = this.core.document;
     const layer = doc ? findLayer(doc.layers, layerId)?.layer : null;
     if (!h || !layer || layer.kind !== 'raster') return false;
-    const rects = h.placements.map((p) => ({ x: p.x, y: p.y, width: layer.width * p.scale, height: layer.height * p.scale, scale: p.scale, score: p.score }));
+    const b = h.box;
+    const rects = h.placements.map((p) => ({
+      x: p.x + p.scale * b.x0, y: p.y + p.scale * b.y0, width: p.scale * (b.x1 - b.x0), height: p.scale * (b.y1 - b.y0),
+      scale: p.scale, score: p.score,
+      layerRect: { x: p.x, y: p.y, width: Math.max(1, Math.round(layer.width * p.scale)), height: Math.max(1, Math.round(layer.height * p.scale)) },
+    }));
     this.store.set({ ghosts: { layerId, rects }, showHeatmap: true, live: true });
     return true;
   }
@@ -141,7 +147,7 @@ export class PlacementController {
     if (!g || !g.rects[k]) return;
     const r = g.rects[k];
     this.store.set({ ghosts: null, showHeatmap: false });
-    await commitTransform(g.layerId, { x: r.x, y: r.y, width: Math.max(1, Math.round(r.width)), height: Math.max(1, Math.round(r.height)) });
+    await commitTransform(g.layerId, r.layerRect);
   }
 
   setLive(live: boolean): void {
