@@ -9,6 +9,7 @@ const SECTIONS: Record<string, string> = {
   runtime: 'main/cli/bench-entry.ts',
   canvas: 'e2e/bench-canvas.ts',
   landing: 'e2e/bench-landing.ts',
+  placement: 'main/engine/pipelines/placement/bench-placement.ts',
 };
 
 const only = process.argv.slice(2);

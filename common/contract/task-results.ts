@@ -57,17 +57,39 @@ export const UpdatePixelsResult = z.object({
   ...runInfo,
 });
 
-/** A result that is not a document change, e.g. a placement heatmap (values row-major, [0, 1]). */
+/** One placement of an object over a background (the place task, `lamina place`): x, y =
+ * top-left of the scaled object image in background pixels, scale multiplies its size,
+ * score = the heatmap probability of its cell. */
+export const PlacementResult = z.object({ x: z.number(), y: z.number(), scale: z.number().positive(), score: z.number().min(0).max(1) });
+
+/** A result that is not a document change, e.g. a placement heatmap (values row-major, [0, 1]).
+ * For placement: the map of one scale (`scale`; its cells are part of a distribution over
+ * every scale that sums to 1), the best `placements` over all scales, best first, and the
+ * background size the cells cover (cell (i, j) is the bottom-centre of the placed object's
+ * alpha box at ((j + 0.5) / width, (i + 0.5) / height) of it). */
 export const ArtifactResult = z.object({
   landing: z.literal('artifact'),
   artifact: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('heatmap'), width: z.number().int().positive(), height: z.number().int().positive(), values: z.array(z.number()), label: z.string().optional() }),
+    z.object({
+      kind: z.literal('heatmap'),
+      width: z.number().int().positive(),
+      height: z.number().int().positive(),
+      values: z.array(z.number()),
+      label: z.string().optional(),
+      scale: z.number().positive().optional(),
+      scales: z.array(z.number().positive()).optional(),
+      placements: z.array(PlacementResult).optional(),
+      background: z.object({ width: z.number().int().positive(), height: z.number().int().positive() }).optional(),
+      box: z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() }).optional(),
+    }),
   ]),
   ...runInfo,
 });
 
 export const TaskResult = z.discriminatedUnion('landing', [AddLayersResult, ReplaceLayerResult, UpdatePixelsResult, ArtifactResult]);
 export type TaskResult = z.output<typeof TaskResult>;
+export type ArtifactResult = z.output<typeof ArtifactResult>;
+export type PlacementResult = z.output<typeof PlacementResult>;
 
 /** A generation's result (text-to-image, LayerBind). */
 export const GenerationResult = AddLayersResult;

@@ -29,9 +29,14 @@ export const DecomposeSpec = z.object({
   ...common,
 }).strict();
 
-/** Where an object layer fits in the scene below it (TopNet): a heatmap, not a document change. */
+/** Where an object layer fits in the scene below it (TopNet): a heatmap, not a document
+ * change. The background is the composite of the visible layers below the object layer;
+ * `scale` picks the heatmap's scale (relative to the layer's current size; default 1 = as
+ * it is), `top` how many placements come back (best first, over every scale). */
 export const PlaceSpec = z.object({
   layerId: z.string().min(1),
+  scale: z.number().positive().max(100).default(1),
+  top: z.number().int().min(1).max(50).default(5),
   ...common,
 }).strict();
 

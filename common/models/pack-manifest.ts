@@ -153,7 +153,8 @@ export const PackComponentsSpec = z.object({
 });
 export type PackComponentsSpec = z.infer<typeof PackComponentsSpec>;
 
-export const PackManifest = z.object({
+/** Fields every manifest has, whatever its components. */
+const manifestBase = {
   format: z.literal(PACK_FORMAT),
   formatVersion: z.literal(PACK_FORMAT_VERSION),
   id: z.string().min(1),
@@ -165,12 +166,16 @@ export const PackManifest = z.object({
   /** the size the transformer was trained at; with `resolution.fixed` the only size it takes */
   native: Size,
   resolution: z.object({ fixed: z.boolean(), multipleOf: z.number().int().positive() }),
-  components: PackComponentsSpec,
   graphs: z.record(z.string(), GraphSpec),
   /** every file of the pack (relative path -> checksum); verified before loading */
   files: z.record(z.string(), FileEntry),
   /** free-form notes (training record, metrics); never read by pipelines */
   about: z.record(z.string(), z.unknown()).default({}),
+};
+
+export const PackManifest = z.object({
+  ...manifestBase,
+  components: PackComponentsSpec,
 }).superRefine((m, ctx) => {
   const graphNames = new Set(Object.keys(m.graphs));
   const need = (name: string | undefined, path: (string | number)[]) => {
@@ -190,3 +195,47 @@ export const PackManifest = z.object({
 });
 export type PackManifest = z.infer<typeof PackManifest>;
 export type PackManifestInput = z.input<typeof PackManifest>;
+
+/** A placement network (TopNet, issue 14): background + object -> logits over (scale, y, x).
+ * Heatmap cell (i, j) is the bottom-centre of the placed object's alpha box at
+ * ((j + 0.5) / width, (i + 0.5) / height) of the background; scale bin s multiplies the
+ * object's current size by `scales[s]`. */
+export const PlacementComponent = z.object({
+  graph: GraphName,
+  io: z.object({ background: IoName, object: IoName, objectSize: IoName, logits: IoName }),
+  /** the background input's size (any background is resized to it) */
+  background: Size,
+  /** the object canvas: the object's alpha box (alpha >= alphaBox) fitted at the bottom centre, aspect kept */
+  object: Size.extend({ alphaBox: z.number().min(0).max(1) }),
+  heatmap: Size,
+  scales: z.array(z.number().positive()).min(1),
+  anchor: z.literal('bottom-centre'),
+  /** a per-candidate discriminator graph (sliding-window baseline, used by the bench) */
+  discriminator: GraphName.optional(),
+});
+export type PlacementComponent = z.infer<typeof PlacementComponent>;
+
+/** A pack whose only component is a placement network (e.g. models/lamina-place). */
+export const PlacementPackManifest = z.object({
+  ...manifestBase,
+  components: z.object({ placement: PlacementComponent }).strict(),
+}).superRefine((m, ctx) => {
+  const p = m.components.placement;
+  for (const [key, name] of [['graph', p.graph], ['discriminator', p.discriminator]] as const) {
+    if (name !== undefined && !(name in m.graphs)) ctx.addIssue({ code: 'custom', path: ['components', 'placement', key], message: `graph "${name}" is not in graphs` });
+  }
+});
+export type PlacementPackManifest = z.infer<typeof PlacementPackManifest>;
+
+/** Any format 2 manifest this Lamina reads. */
+export type AnyPackManifest = PackManifest | PlacementPackManifest;
+
+/** Which schema a (format 2) manifest is checked against: by its components. */
+export function manifestSchemaFor(raw: unknown): typeof PackManifest | typeof PlacementPackManifest {
+  const c = (raw as { components?: unknown } | null)?.components;
+  return c && typeof c === 'object' && 'placement' in c ? PlacementPackManifest : PackManifest;
+}
+
+export function isPlacementManifest(m: AnyPackManifest): m is PlacementPackManifest {
+  return 'placement' in m.components;
+}

@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { REPO_ROOT } from '../engine/engine-defaults.ts';
 import { estimatePackMemory } from '../engine/runtime/pack-memory.ts';
+import { diffusionManifest } from '../engine/runtime/pack-model.ts';
 import { verifyPack } from '../engine/runtime/pack-registry.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
 import type { Command } from './lamina.ts';
@@ -47,9 +48,10 @@ async function convert(args: string[]): Promise<number> {
   const pack = await verifyPack(resolve(values.out));
   const last = report.trim().split('\n').pop() ?? '{}';
   const conversion = JSON.parse(last) as Record<string, unknown>;
-  const memory = estimatePackMemory(pack.manifest);
-  if (values.json) printJson({ ok: true, id: pack.id, dir: pack.dir, family: pack.manifest.components.transformer.family, memoryBytes: memory.bytes, conversion });
-  else process.stdout.write(`converted ${folder} -> ${pack.dir}: pack "${pack.id}" (${pack.manifest.components.transformer.family}, ${pack.manifest.native.width}x${pack.manifest.native.height} native, needs ~${(memory.bytes / 2 ** 30).toFixed(2)} GiB), verified\n`);
+  const m = diffusionManifest(pack);
+  const memory = estimatePackMemory(m);
+  if (values.json) printJson({ ok: true, id: pack.id, dir: pack.dir, family: m.components.transformer.family, memoryBytes: memory.bytes, conversion });
+  else process.stdout.write(`converted ${folder} -> ${pack.dir}: pack "${pack.id}" (${m.components.transformer.family}, ${m.native.width}x${m.native.height} native, needs ~${(memory.bytes / 2 ** 30).toFixed(2)} GiB), verified\n`);
   return 0;
 }
 

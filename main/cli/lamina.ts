@@ -9,6 +9,7 @@ import { commandServe } from './command-serve.ts';
 import { commandGenerate } from './command-generate.ts';
 import { commandBench } from './command-bench.ts';
 import { commandPack } from './command-pack.ts';
+import { commandPlace } from './command-place.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -22,6 +23,8 @@ commands:
                                               file paths only inside the current folder and DIRs
   generate --spec spec.json --out OUT [--json] run a generation job (a spec may leave out
                                               seed: random, reported; steps: the pack's default)
+  place --background bg.png|doc.ora --object obj.png [--top 5] [--heatmap out.png] [--json]
+                                              where the object plausibly goes (x, y, scale, score)
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
   pack convert FOLDER --out PACK [--dtype fp16|fp32] [--id ID] [--json]
@@ -41,6 +44,7 @@ const COMMANDS: Record<string, Command> = {
   generate: commandGenerate,
   bench: commandBench,
   pack: commandPack,
+  place: commandPlace,
 };
 
 export async function main(argvIn: string[]): Promise<number> {

@@ -453,3 +453,57 @@ def test_progressive_resolution_trains_low_then_native(tmp_path, world, monkeypa
             v, _, _ = dit(torch.randn(1, r.dit.latent_channels, n, n), torch.rand(1), torch.randn(1, 3, r.text.dim),
                           torch.ones(1, 3))
             assert v.shape[-1] == n and torch.isfinite(v).all()
+
+
+def test_topnet_data_volume_holds_the_true_placement_and_negatives(world):
+    from models.recipes import topnet_data as td
+
+    s = td.make_samples(world, torch.arange(2_000_000_000, 2_000_000_032))
+    v, tr = s["volume"], s["true"]
+    assert v.shape == (32, td.N_SCALES, td.GRID, td.GRID)
+    assert td.SCALES[0] <= 0.5 + 1e-6 and td.SCALES[-1] >= 2 - 1e-6
+    hit = v[torch.arange(32), tr[:, 0], tr[:, 1], tr[:, 2]].float().mean()
+    assert hit >= 0.9, hit  # the object's own placement (cell-quantized) is plausible
+    frac = v.float().mean((1, 2, 3))
+    assert (frac < 0.5).all() and (frac > 0).all()  # every map has positives and many negatives
+    # the rules are mirror-symmetric: flipping a sample flips its volume exactly
+    sc = s["scenes"]
+    assert not torch.equal(v, v.flip(-1)) and sc.batch == 32
+
+
+def test_topnet_loss_cannot_be_won_by_an_all_plausible_map():
+    from models.recipes.topnet import topnet_loss
+
+    vol = torch.zeros(2, 11, 64, 64, dtype=torch.bool)
+    vol[:, 5, 40, :] = True
+    flat = torch.full((2, 11, 64, 64), 5.0)  # "everything plausible"
+    sharp = torch.full((2, 11, 64, 64), -5.0)
+    sharp[vol] = 5.0
+    assert topnet_loss(sharp, vol)[0] < topnet_loss(flat, vol)[0] - 1.0
+
+
+def test_topnet_trains_resumes_and_exports_a_checksummed_pack(tmp_path, world):
+    import hashlib
+
+    from models.recipes import topnet, topnet_disc
+
+    ck = tmp_path / "ck"
+    args = ["train", "--ckpt", str(ck), "--train-scenes", "16", "--val-scenes", "8", "--batch", "4", "--threads", "2"]
+    topnet.main(args + ["--cpu-seconds", "2"])
+    s1 = torch.load(ck / "topnet.pt", weights_only=False)
+    topnet.main(args + ["--cpu-seconds", "4"])  # resumes: more steps, same run
+    s2 = torch.load(ck / "topnet.pt", weights_only=False)
+    assert s2["step"] > s1["step"] > 0 and s2["cpu_seconds"] >= 4
+    topnet_disc.main(["train", "--ckpt", str(ck), "--cpu-seconds", "2", "--scenes", "2", "--threads", "2"])
+    pack = tmp_path / "pack"
+    topnet.main(["export", "--ckpt", str(ck), "--out", str(pack)])  # asserts ORT parity
+    topnet_disc.main(["export", "--ckpt", str(ck), "--out", str(pack)])
+    man = json.loads((pack / "manifest.json").read_text())
+    assert man["formatVersion"] == 2 and man["pipelines"] == ["placement"]
+    p = man["components"]["placement"]
+    assert p["graph"] in man["graphs"] and p["discriminator"] in man["graphs"]
+    assert len(p["scales"]) == 11 and p["heatmap"] == {"width": 64, "height": 64}
+    assert set(man["files"]) == {"topnet.onnx", "discriminator.onnx"}
+    for name, entry in man["files"].items():
+        data = (pack / name).read_bytes()
+        assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]

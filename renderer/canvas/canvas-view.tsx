@@ -6,7 +6,7 @@ import { Stage, Layer as KLayer, Group, Rect, Image as KImage, Line, Text, Circl
 import type Konva from 'konva';
 import type { Layer, LaminaDocument, RegionLayer } from '../../common/document/document-schema.ts';
 import { findLayer, walkLayers } from '../../common/document/layer-tree.ts';
-import { useCacheVersion, useEditorState, useServices } from '../ui/editor-context.ts';
+import { useCacheVersion, useEditorState, useServices, useStoreState } from '../ui/editor-context.ts';
 import type { Rect as R } from '../editor/geometry.ts';
 import { screenToCanvas } from '../editor/viewport.ts';
 import { HANDLES, HANDLE_RADIUS_PX, handlePoint } from '../editor/tools/move-tool/resize-handles.ts';
@@ -15,6 +15,7 @@ import { StackCompositor } from './compositor.ts';
 import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
+import { PlacementOverlay } from './placement-overlay.tsx';
 
 function checkerPattern(): HTMLCanvasElement {
   const c = document.createElement('canvas');
@@ -117,6 +118,7 @@ export function CanvasView() {
   const tool = useEditorState((s) => s.tool);
   const brushSize = useEditorState((s) => s.brushSize);
   const jobPreview = useEditorState((s) => s.job?.preview ?? null);
+  const placement = useStoreState(editor.placement.store, (s) => s);
   const version = useCacheVersion();
   const doc = snapshot?.document ?? null;
   const containerRef = useRef<HTMLDivElement>(null);
@@ -255,6 +257,9 @@ export function CanvasView() {
       data-zoom={zoom.toFixed(4)}
       data-view-x={viewport.x}
       data-view-y={viewport.y}
+      data-placement-heatmap={placement.showHeatmap && placement.heatmap ? 'shown' : 'hidden'}
+      data-placement-ghosts={placement.ghosts?.rects.length ?? 0}
+      data-placement-snap={placement.lastSnap ? `${placement.lastSnap.dx},${placement.lastSnap.dy}` : ''}
     >
       {doc && (
         <Stage
@@ -283,6 +288,7 @@ export function CanvasView() {
           </KLayer>
           <KLayer>
             <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom} listening={false}>
+              <PlacementOverlay state={placement} docWidth={doc.width} docHeight={doc.height} zoom={zoom} />
               {regionsVisible &&
                 [...regions].reverse().map((p) => (
                   <RegionOverlay key={p.layer.id} region={p.layer} rect={overrides.get(p.layer.id) ?? p.rect} zoom={zoom} selected={selection.includes(p.layer.id)} cache={cache} version={version} />

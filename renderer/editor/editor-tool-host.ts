@@ -10,6 +10,7 @@ import { hitTest } from './hit-test.ts';
 import { layerUtil } from './layer-kinds/layer-utils.ts';
 import type { LayerCommands } from './layer-commands.ts';
 import { snapMove, snapResize, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
+import type { PlacementController } from './placement/placement-controller.ts';
 import type { RootTool } from './tools/root-tool.ts';
 import type { ToolHost } from './tools/tool-host.ts';
 import { pan } from './viewport.ts';
@@ -24,7 +25,19 @@ export class EditorToolHost implements ToolHost {
     private readonly layers: LayerCommands,
     /** snapping threshold in screen px */
     private readonly snapPx: number,
+    private readonly placement?: PlacementController,
   ) {}
+
+  placementDragStarted(ids: readonly string[]): void {
+    this.placement?.dragStarted(ids);
+  }
+
+  placementRelease(ids: readonly string[], dx: number, dy: number): { dx: number; dy: number } {
+    if (!this.placement) return { dx, dy };
+    const out = this.placement.snap(ids, dx, dy);
+    this.placement.dragEnded();
+    return out;
+  }
 
   get document(): LaminaDocument | null {
     return this.core.document;

@@ -16,6 +16,7 @@ import { EditorFiles } from './editor-files.ts';
 import { EditorToolHost } from './editor-tool-host.ts';
 import { absoluteBounds, docRect, type Point, type Rect } from './geometry.ts';
 import { JobTracker } from './jobs/job-tracker.ts';
+import { PlacementController } from './placement/placement-controller.ts';
 import { TaskPanels, type TaskPanel, type TaskPanelDefinition } from './jobs/task-panel.ts';
 import { LayerCommands } from './layer-commands.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
@@ -48,6 +49,7 @@ export class Editor {
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
+  readonly placement: PlacementController;
   readonly tools: RootTool;
   readonly shortcuts = new ShortcutMap();
   /** UI-owned commands (dialogs): set by the app shell. */
@@ -62,13 +64,17 @@ export class Editor {
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
     this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
     for (const def of opts.tasks ?? []) this.tasks.register(def);
-    this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6);
+    this.placement = new PlacementController(this.core);
+    this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6, this.placement);
     this.tools = new RootTool(this.toolHost);
     this.toolHost.tools = this.tools;
     this.tools.enter();
     this.unsubscribers.push(
       this.client.on('document.changed', (e) => void this.core.onDocumentChanged(e)),
-      this.client.on('job.event', (e) => this.jobs.onJobEvent(e)),
+      this.client.on('job.event', (e) => {
+        this.placement.onJobEvent(e);
+        this.jobs.onJobEvent(e);
+      }),
     );
   }
 
@@ -76,6 +82,7 @@ export class Editor {
     for (const u of this.unsubscribers) u();
     this.jobs.dispose();
     this.tasks.dispose();
+    this.placement.dispose();
   }
 
   // ---- shared state (core) -----------------------------------------------------------------

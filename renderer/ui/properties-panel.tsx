@@ -1,7 +1,7 @@
 // Properties of the selected layer, including how it was made (provenance).
 import type { Provenance } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
-import { useEditorState, useServices } from './editor-context.ts';
+import { useEditorState, useServices, useStoreState } from './editor-context.ts';
 import { useEffect, useState } from 'react';
 import { enlargement } from '../editor/enlargement.ts';
 import type { GenerateTask } from '../tasks/generate/generate-task.ts';
@@ -40,6 +40,38 @@ function PromptField({ id, prompt }: { id: string; prompt: string }) {
   );
 }
 
+/** "Suggest placements" (TopNet): the top-5 as ghosts on the canvas; choosing one moves and scales the layer. */
+function PlacementSuggestions({ id }: { id: string }) {
+  const { editor } = useServices();
+  const pl = editor.placement;
+  const ghosts = useStoreState(pl.store, (s) => (s.ghosts?.layerId === id ? s.ghosts.rects : null));
+  const busy = useStoreState(pl.store, (s) => s.busy);
+  const live = useStoreState(pl.store, (s) => s.live);
+  useEditorState((s) => s.packs);
+  if (!pl.placeable(id)) return null;
+  return (
+    <div className="field placement" data-testid="placement-panel">
+      <button type="button" data-testid="suggest-placements" disabled={busy} onClick={() => void pl.suggest(id)}>Suggest placements</button>
+      <label className="inline">
+        <input type="checkbox" data-testid="placement-live" checked={live} onChange={(e) => pl.setLive(e.target.checked)} />
+        Heatmap + snap while dragging
+      </label>
+      {ghosts && (
+        <ol className="placements" data-testid="placement-list">
+          {ghosts.map((g, k) => (
+            <li key={k}>
+              <button type="button" data-testid={`placement-${k}`} onClick={() => void pl.choose(k, (lid, r) => editor.commitTransform(lid, r))}>
+                {Math.round(g.layerRect.x)}, {Math.round(g.layerRect.y)} · {g.scale.toFixed(2)}x · {(g.score * 100).toFixed(1)}%
+              </button>
+            </li>
+          ))}
+          <li><button type="button" className="muted" onClick={() => pl.clearGhosts()}>Hide</button></li>
+        </ol>
+      )}
+    </div>
+  );
+}
+
 export function PropertiesPanel() {
   const { editor } = useServices();
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
@@ -68,6 +100,7 @@ export function PropertiesPanel() {
         <dt>Kind</dt><dd>{layer.kind === 'region' ? `region (${layer.shape.type})` : layer.kind}</dd>
         {b && (<><dt>Position</dt><dd>{Math.round(b.x)}, {Math.round(b.y)}</dd><dt>Size</dt><dd>{Math.round(b.width)} × {Math.round(b.height)}</dd></>)}
       </dl>
+      {layer.kind === 'raster' && <PlacementSuggestions id={layer.id} />}
       {layer.kind === 'region' && (
         <div className="field">
           <label>Prompt</label>

@@ -2,8 +2,24 @@
 import type { JobEvent } from '../../../common/contract/contract.ts';
 import type { JobStart } from '../../../common/contract/tasks.ts';
 
-/** A job as the worker runs it: its task and spec (checked by the contract) and where packs are. */
-export type JobPayload = Pick<JobStart, 'task' | 'spec'> & { packDirs: string[] };
+/** Raw straight-alpha RGBA (crosses to the worker by transfer). */
+export interface RawImage {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
+/** Pixels a task on a layer reads from its document, gathered by the engine before the
+ * job starts (the worker has no documents): for place, the object layer and the
+ * composite of the visible layers below it. */
+export interface JobInputs {
+  background?: RawImage;
+  object?: RawImage;
+}
+
+/** A job as the worker runs it: its task and spec (checked by the contract), where packs
+ * are, and the document pixels it reads. */
+export type JobPayload = Pick<JobStart, 'task' | 'spec'> & { packDirs: string[]; inputs?: JobInputs };
 
 export type ToWorker =
   | { type: 'start'; jobId: string; payload: JobPayload }

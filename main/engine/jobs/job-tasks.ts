@@ -2,12 +2,12 @@
 import { loadPackRegistry } from '../runtime/pack-registry.ts';
 import type { JobContext } from './job-context.ts';
 import type { JobPayload } from './job-protocol.ts';
-import { routeTask } from './task-routes.ts';
+import { pipelineName, routeTask } from './task-routes.ts';
 import '../pipelines/register-all.ts';
 
 export async function runJob(payload: JobPayload, ctx: JobContext): Promise<unknown> {
   ctx.progress({ state: 'loading' });
   const registry = await loadPackRegistry(payload.packDirs);
-  const pack = registry.resolve(payload.spec.packId);
-  return routeTask(pack, payload).run(payload.spec, ctx);
+  const pack = registry.resolve(payload.spec.packId, pipelineName(payload));
+  return routeTask(pack, payload).run(payload.spec, ctx, payload.inputs);
 }

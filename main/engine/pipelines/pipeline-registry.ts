@@ -2,13 +2,15 @@
 // them. Missing either side -> null, and the caller reports no_pipeline. Which pipeline
 // runs which job task: jobs/task-routes.ts.
 import type { JobContext } from '../jobs/job-context.ts';
+import type { JobInputs } from '../jobs/job-protocol.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 
 export interface Pipeline {
   /** the pipeline's name, as packs list it (e.g. "text-to-image", "layerbind") */
   readonly name: string;
-  /** checks `spec` (its task's schema) and runs; resolves to the task's result (common/contract/task-results.ts) */
-  run(spec: unknown, ctx: JobContext): Promise<unknown>;
+  /** checks `spec` (its task's schema) and runs; resolves to the task's result
+   * (common/contract/task-results.ts); `inputs`: document pixels a task on a layer reads */
+  run(spec: unknown, ctx: JobContext, inputs?: JobInputs): Promise<unknown>;
 }
 export type PipelineFactory = (pack: Pack) => Pipeline;
 

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { detachedJobContext } from '../jobs/job-context.ts';
 import { readNpyFloat32, writeNpyFloat32 } from '../runtime/npy.ts';
+import { diffusionManifest } from '../runtime/pack-model.ts';
 import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 import { normalNoise } from '../runtime/prng.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
@@ -40,9 +41,9 @@ for (const { family, guidance } of CASES) {
     test('converts the tiny diffusers folder into a pack that verifies', { timeout: 600_000 }, async () => {
       dirs = tinyRealPack(family);
       pack = await verifyPack(dirs.pack);
-      assert.equal(pack.manifest.components.transformer.family, family);
-      const diffs = (pack.manifest.about.conversion as { onnx_vs_torch_max_abs_diff: Record<string, number> }).onnx_vs_torch_max_abs_diff;
-      const tr = pack.manifest.components.transformer;
+      assert.equal(diffusionManifest(pack).components.transformer.family, family);
+      const diffs = (diffusionManifest(pack).about.conversion as { onnx_vs_torch_max_abs_diff: Record<string, number> }).onnx_vs_torch_max_abs_diff;
+      const tr = diffusionManifest(pack).components.transformer;
       assert.equal(tr.attentionBiasLayers, tr.blockCount + (tr.singleBlockCount ?? 0), 'the region bias reaches every joint and single block');
       assert.ok(tr.io.textKv, 'per-joint-block text K/V outputs and overrides');
       for (const [graph, d] of Object.entries(diffs)) assert.ok(d < 1e-4, `${graph}: ONNX vs torch ${d}`);
@@ -59,7 +60,7 @@ for (const { family, guidance } of CASES) {
       const parts = new PackComponents(pack);
       let checked = 0;
       for (const [name, rows] of Object.entries(ref)) {
-        const spec = pack.manifest.components.tokenizers[name];
+        const spec = diffusionManifest(pack).components.tokenizers[name];
         assert.ok(spec && spec.type !== 'word', `pack has tokenizer ${name}`);
         // the reference pads T5 to 256; compare at that length
         const tok = HfTokenizer.fromFiles(join(pack.dir, spec.file), spec.config ? join(pack.dir, spec.config) : undefined, rows[0].length, name);
@@ -71,7 +72,7 @@ for (const { family, guidance } of CASES) {
     });
 
     test('text-to-image equals diffusers on the same noise (latents <= 1e-3, pixels <= 1/255); layerbind without regions equals text-to-image', { timeout: 600_000 }, async () => {
-      const m = pack.manifest;
+      const m = diffusionManifest(pack);
       const codec = m.components.imageCodec;
       assert.ok(codec.kind !== 'none');
       const size = 32;

@@ -2,3 +2,4 @@
 // (job-tasks.ts imports it once; each pipeline file registers itself.)
 import './pipeline-text-to-image.ts';
 import './pipeline-layerbind.ts';
+import './pipeline-placement.ts';

@@ -9,7 +9,7 @@
 import { readdir, readFile, realpath } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
-import type { PackManifest, TensorSpec } from '../../../common/models/pack-manifest.ts';
+import type { AnyPackManifest, TensorSpec } from '../../../common/models/pack-manifest.ts';
 import { BUILTIN_DOMAINS, inspectOnnx, type OnnxSummary, type OnnxValueInfo } from './onnx-inspect.ts';
 
 const NATIVE_LIBRARY = /\.(so(\.\d+)*|dll|dylib|node|bundle)$/i;
@@ -18,7 +18,7 @@ const CUSTOM_OP_KEYS = /custom_?op|ops_?library|register_?custom/i;
 const summaryCache = new Map<string, OnnxSummary>();
 
 /** Throws LaminaError('bad_pack') naming the file and the check. `sha` keys the parse cache. */
-export async function checkPackGraphs(dir: string, manifest: PackManifest, raw: unknown, shaOf: (rel: string) => string): Promise<void> {
+export async function checkPackGraphs(dir: string, manifest: AnyPackManifest, raw: unknown, shaOf: (rel: string) => string): Promise<void> {
   const manifestPath = join(dir, 'manifest.json');
   for (const path of await listFiles(dir)) {
     if (NATIVE_LIBRARY.test(path)) throw new LaminaError('bad_pack', `${path}: a native library in a model pack (custom-op libraries are not loaded)`);
@@ -44,7 +44,7 @@ export async function checkPackGraphs(dir: string, manifest: PackManifest, raw: 
   }
 }
 
-async function checkExternal(dir: string, realDir: string, path: string, location: string, manifest: PackManifest): Promise<void> {
+async function checkExternal(dir: string, realDir: string, path: string, location: string, manifest: AnyPackManifest): Promise<void> {
   const outside = () => new LaminaError('bad_pack', `${path}: external data "${location}" is outside the pack`);
   if (location.includes('\0') || isAbsolute(location) || /^[a-zA-Z]:/.test(location) || normalize(location).split(/[\\/]/).includes('..')) throw outside();
   const rel = normalize(location).split(sep).join('/');

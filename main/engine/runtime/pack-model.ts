@@ -3,6 +3,7 @@
 // manifest (common/models/pack-manifest.ts); nothing here knows the tiny pack.
 import { join } from 'node:path';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { isPlacementManifest, type PackManifest } from '../../../common/models/pack-manifest.ts';
 import type {
   GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
 } from '../../../common/models/pack-manifest.ts';
@@ -25,8 +26,15 @@ export interface PackModel {
   graphs: Record<string, GraphSpec & { path: string; bytes: number }>;
 }
 
-export function readPackModel(pack: Pack): PackModel {
+/** The pack's manifest as a diffusion pack's; a clear error for a placement pack. */
+export function diffusionManifest(pack: Pack): PackManifest {
   const m = pack.manifest;
+  if (isPlacementManifest(m)) throw new LaminaError('bad_pack', `model pack "${pack.id}" is a placement pack: it has no diffusion components (pipelines: ${m.pipelines.join(', ')})`);
+  return m;
+}
+
+export function readPackModel(pack: Pack): PackModel {
+  const m = diffusionManifest(pack);
   const c = m.components;
   const graphs: PackModel['graphs'] = {};
   for (const [name, g] of Object.entries(m.graphs)) graphs[name] = { ...g, path: join(pack.dir, g.file), bytes: m.files[g.file]?.bytes ?? 0 };

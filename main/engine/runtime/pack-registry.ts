@@ -9,7 +9,7 @@ import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
 import type { PackSummary } from '../../../common/contract/contract.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError, oneLineError } from '../../../common/errors/lamina-error.ts';
-import { FileEntry, PackManifest } from '../../../common/models/pack-manifest.ts';
+import { FileEntry, PackManifest, isPlacementManifest, manifestSchemaFor, type AnyPackManifest } from '../../../common/models/pack-manifest.ts';
 import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
 import { estimatePackMemory } from './pack-memory.ts';
 import { checkPackGraphs } from './pack-graph-check.ts';
@@ -17,7 +17,7 @@ import { checkPackGraphs } from './pack-graph-check.ts';
 export interface Pack {
   id: string;
   dir: string;
-  manifest: PackManifest;
+  manifest: AnyPackManifest;
 }
 
 const PackFiles = z.object({ id: z.string().min(1), files: z.record(z.string(), FileEntry) });
@@ -72,13 +72,13 @@ async function verifyPackFolder(dir: string): Promise<Pack> {
   } catch (err) {
     throw new LaminaError('bad_pack', `${manifestPath}: ${(err as Error).message}`);
   }
-  const parsed = PackManifest.safeParse(migrated);
+  const parsed = manifestSchemaFor(migrated).safeParse(migrated);
   if (!parsed.success) throw new LaminaError('bad_pack', `${manifestPath}: ${describeZodError(parsed.error)}`);
   const manifest = parsed.data;
   // LayerBind is training-free: any pack that does text-to-image on a transformer that
   // takes a joint attention bias and a text mask can do it
-  const io = manifest.components.transformer.io;
-  if (manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('layerbind') && io.attentionBias && io.textMask) manifest.pipelines.push('layerbind');
+  const io = isPlacementManifest(manifest) ? null : manifest.components.transformer.io;
+  if (io && manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('layerbind') && io.attentionBias && io.textMask) manifest.pipelines.push('layerbind');
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
   }
@@ -93,14 +93,18 @@ export class PackRegistry {
     readonly summaries: PackSummary[],
   ) {}
 
-  /** The pack with `id`, or the first good pack when id is omitted. */
-  resolve(id?: string): Pack {
+  /** The pack with `id`; when id is omitted, the first good pack that lists `pipeline`
+   * (e.g. "placement" finds models/lamina-place), or the first good pack. */
+  resolve(id?: string, pipeline?: string): Pack {
     if (id) {
       const pack = this.packs.get(id);
       if (pack) return pack;
       const broken = this.summaries.find((s) => s.id === id);
       if (broken) throw new LaminaError('bad_pack', `model pack "${id}" failed verification: ${broken.error}`);
       throw new LaminaError('not_found', `no model pack "${id}" (have: ${[...this.packs.keys()].join(', ') || 'none'})`);
+    }
+    if (pipeline) {
+      for (const pack of this.packs.values()) if (pack.manifest.pipelines.includes(pipeline)) return pack;
     }
     const first = this.packs.values().next();
     if (first.done) throw new LaminaError('not_found', 'no verified model pack found');
@@ -127,12 +131,14 @@ export async function loadPackRegistry(dirs: readonly string[]): Promise<PackReg
         if (packs.has(pack.id)) continue;
         packs.set(pack.id, pack);
         const m = pack.manifest;
-        summaries.push({
-          id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines,
-          native: { ...m.native }, defaultSteps: m.components.scheduler.defaultSteps,
-          family: m.components.transformer.family,
-          dtype: (m.about.conversion as { dtype?: string } | undefined)?.dtype ?? 'fp32', memoryBytes: estimatePackMemory(m).bytes,
-        });
+        summaries.push(isPlacementManifest(m)
+          ? { id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines, native: null, defaultSteps: null, family: 'placement' }
+          : {
+            id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines,
+            native: { ...m.native }, defaultSteps: m.components.scheduler.defaultSteps,
+            family: m.components.transformer.family,
+            dtype: (m.about.conversion as { dtype?: string } | undefined)?.dtype ?? 'fp32', memoryBytes: estimatePackMemory(m).bytes,
+          });
       } catch (err) {
         summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [], native: null, defaultSteps: null });
       }

@@ -30,4 +30,8 @@ export interface ToolHost {
   /** Space is held: the left button pans */
   readonly spacePan: boolean;
   toolPathChanged(): void;
+  /** a move of `ids` started (the placement heatmap may show; never blocks) */
+  placementDragStarted?(ids: readonly string[]): void;
+  /** a move ends at (dx, dy): where placement snaps it (unchanged when not near a hot spot) */
+  placementRelease?(ids: readonly string[], dx: number, dy: number): { dx: number; dy: number };
 }

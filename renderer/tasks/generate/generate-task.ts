@@ -26,9 +26,9 @@ export function initialGenerateState(): GenerateState {
   };
 }
 
-/** The first pack that loads, else the first one listed. */
+/** The first pack that loads and generates (text-to-image), else the first that loads, else the first listed. */
 export function defaultPackId(packs: readonly PackSummary[]): string | null {
-  return packs.find((p) => p.ok)?.id ?? packs[0]?.id ?? null;
+  return packs.find((p) => p.ok && p.pipelines.includes('text-to-image'))?.id ?? packs.find((p) => p.ok)?.id ?? packs[0]?.id ?? null;
 }
 
 export class GenerateTask implements TaskPanel {

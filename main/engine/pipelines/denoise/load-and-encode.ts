@@ -7,6 +7,7 @@
 import { throwIfCancelled, type JobContext } from '../../jobs/job-context.ts';
 import type { GraphRunner } from '../../runtime/graph-runner.ts';
 import { checkPackMemory } from '../../runtime/pack-memory.ts';
+import { diffusionManifest } from '../../runtime/pack-model.ts';
 import type { PackComponents } from '../pack-components.ts';
 import { encodePrompt, type PromptBatch } from './encode-prompt.ts';
 import type { PipelineTimer } from './pipeline-timer.ts';
@@ -14,7 +15,7 @@ import type { PipelineTimer } from './pipeline-timer.ts';
 export async function loadAndEncode(
   parts: PackComponents, prompts: readonly string[], ctx: JobContext, timer: PipelineTimer, forWhat: string,
 ): Promise<{ transformer: GraphRunner; text: PromptBatch }> {
-  checkPackMemory(parts.pack.manifest); // refuse before loading what the machine cannot hold
+  checkPackMemory(diffusionManifest(parts.pack)); // refuse before loading what the machine cannot hold
   ctx.progress({ state: 'loading' });
   await parts.loadTextEncoders(forWhat);
   throwIfCancelled(ctx.signal);

@@ -15,6 +15,7 @@ export class MoveDragging extends StateNode {
   private start: Rect | null = null;
   private delta = { dx: 0, dy: 0 };
   private started = false;
+  private noSnap = false;
 
   onEnter(info?: unknown): void {
     this.info = info as DragInfo;
@@ -28,6 +29,7 @@ export class MoveDragging extends StateNode {
     let dx = p.canvas.x - this.info.origin.x;
     let dy = p.canvas.y - this.info.origin.y;
     if (!this.started && Math.hypot(dx, dy) * this.host.zoom < DRAG_SLOP) return;
+    if (!this.started) this.host.placementDragStarted?.(this.info.ids);
     this.started = true;
     if (p.shiftKey) {
       // constrain to one axis
@@ -46,19 +48,23 @@ export class MoveDragging extends StateNode {
       guidesY = s.guidesY;
     }
     this.delta = { dx, dy };
+    this.noSnap = p.modKey;
     this.host.setPreview({ kind: 'move', ids: this.info.ids, dx, dy, guidesX, guidesY });
   }
 
   onPointerUp(): void {
     const info = this.info;
-    const { dx, dy } = this.delta;
+    let { dx, dy } = this.delta;
     this.info = null;
+    // release near a placement hot spot snaps there (Ctrl/Cmd-drag skips snapping)
+    if (info && this.started && this.host.placementRelease && !this.noSnap) ({ dx, dy } = this.host.placementRelease(info.ids, dx, dy));
     if (info && this.started && (dx !== 0 || dy !== 0)) this.host.commitMove(info.ids, dx, dy);
     else this.host.setPreview(null);
     this.parent!.transition('idle');
   }
 
   onCancel(): void {
+    if (this.info && this.started) this.host.placementRelease?.([], 0, 0); // hides the overlay
     this.info = null;
     this.backToIdle();
   }
