@@ -69,7 +69,7 @@ export const commandGenerate: Command = async (args, engine) => {
  * init image's size; init files (relative to the spec's folder) read into raw RGBA. */
 async function withDefaults(file: GenerationSpecFile, e: Engine, specDir: string): Promise<GenerationSpec> {
   const seed = file.seed ?? randomInt(0, 2 ** 32);
-  const steps = file.steps ?? readPackModel((await loadPackRegistry(e.options.packDirs)).resolve(file.packId)).scheduler.defaultSteps;
+  const steps = file.steps ?? readPackModel((await loadPackRegistry(e.options.packDirs)).resolve(file.packId, 'text-to-image')).scheduler.defaultSteps;
   const read = async (path: string, what: string) => {
     const full = resolve(specDir, path);
     const bytes = await readFile(full).catch((err: Error) => { throw new LaminaError('not_found', `${what} ${full}: ${err.message.split('\n')[0]}`); });

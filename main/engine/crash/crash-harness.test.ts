@@ -29,6 +29,8 @@ test('the crash check is not blind: a torn .ora, a stale file and a missing reco
       const { imageId } = await t.engine.call('document.putImage', { docId, image: { width: 2, height: 2, rgba: new Uint8Array(16) } });
       await t.engine.call('document.mutate', { docId, ops: [{ op: 'add', layer: { id: `l${i}`, name: `L${i}`, kind: 'raster', imageId, width: 2, height: 2 } as never }] });
     }
+    await t.engine.call('document.save', { docId, path: join(dir, 'doc.ora') }); // Save As names it "doc"
+    await t.engine.call('document.mutate', { docId, ops: [{ op: 'rename-document', name: 'v3' }] });
     await t.engine.call('document.save', { docId, path: join(dir, 'doc.ora') });
     assert.equal((await checkAfterCrash('ora', dir, docId, 3)).ok, true, 'control: the good file passes');
     assert.match((await checkAfterCrash('ora', dir, docId, 5)).problem ?? '', /holds v3, last acknowledged save was v5/);

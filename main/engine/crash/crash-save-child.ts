@@ -15,6 +15,8 @@ for (let i = 0; i < 4; i++) {
   const layer = { id: `l${i}`, name: `Noise ${i}`, kind: 'raster' as const, imageId, width: 384, height: 384, x: i * 96, y: i * 96, visible: true, opacity: 1, blendMode: 'normal' as const, locked: false, provenance: null };
   await engine.call('document.mutate', { docId, ops: [{ op: 'add', layer, parentId: null, index: 0 }] });
 }
+// a first Save As names the document after its file: save once before the versions begin
+if (mode === 'ora') await engine.call('document.save', { docId, path: join(dir, 'doc.ora') });
 process.stdout.write(`doc ${docId}\n`);
 for (let v = 1; ; v++) {
   await engine.call('document.mutate', { docId, ops: [{ op: 'rename-document', name: `v${v}` }] });
