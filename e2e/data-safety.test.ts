@@ -48,6 +48,8 @@ test('data safety: limits, native preset, save to projects, Save As names, expor
   const projects = join(session.served.home, '.lamina', 'projects');
 
   await t.test('New: out-of-range sizes are explained, not clamped; the pack\'s native size is a preset', async () => {
+    // the pack list comes with app.info after connecting (slow on a loaded machine)
+    await page.waitForSelector('[data-testid=pack-select] option[value=lamina-tiny]', { state: 'attached' });
     await page.click('[data-testid=file-new]');
     await page.fill('[data-testid=new-width]', '100000');
     await page.waitForSelector('[data-testid=new-width-error]');

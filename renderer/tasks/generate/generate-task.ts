@@ -42,9 +42,14 @@ export class GenerateTask implements TaskPanel {
   constructor(ctx: TaskPanelContext) {
     this.core = ctx.core;
     this.jobs = ctx.jobs;
-    // pick a pack once the list arrives (packs can be installed while the editor runs)
+    // pick a pack once the list is there: it may have arrived before this panel was made,
+    // or arrive later (packs can be installed while the editor runs)
+    const pick = (packs: readonly PackSummary[]) => {
+      if (this.settings.packId === null && packs.length) this.set({ packId: defaultPackId(packs) });
+    };
+    pick(this.core.store.get().packs);
     this.unsubscribe = this.core.store.subscribe((s, prev) => {
-      if (s.packs !== prev.packs && this.settings.packId === null) this.set({ packId: defaultPackId(s.packs) });
+      if (s.packs !== prev.packs) pick(s.packs);
     });
   }
 
