@@ -23,9 +23,7 @@ data next to the .onnx (listed in the manifest like every other file).
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -33,6 +31,8 @@ from pathlib import Path
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .pack_files import file_table, ort_max_diff
 
 OPSET = 17
 FAMILIES = {"StableDiffusion3Pipeline": "sd3", "FluxPipeline": "flux"}
@@ -228,13 +228,6 @@ def VaeDecoderGraph(vae):
 
 
 # --------------------------------------------------------------------------- export helpers
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
 
 def _dtype_name(t: torch.Tensor) -> str:
     return {torch.float32: "float32", torch.float16: "float16", torch.int64: "int64", torch.int32: "int32"}[t.dtype]
@@ -293,15 +286,6 @@ def _to_fp16_storage(path: Path, big: bool) -> int:
     return converted
 
 
-def _ort_max_diff(path: Path, torch_out, feeds: dict) -> float:
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, {k: v.numpy() for k, v in feeds.items()})
-    want = torch_out if isinstance(torch_out, (tuple, list)) else [torch_out]
-    return float(max(np.abs(g - w.detach().numpy()).max() for g, w in zip(got, want)))
-
-
 def _spec(name: str, t: torch.Tensor, dims) -> dict:
     return {"name": name, "dtype": _dtype_name(t), "dims": list(dims)}
 
@@ -342,7 +326,7 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
         graphs[name] = {"file": path.name, "inputs": [_spec(n, t, dims[n]) for n, t in feeds.items()],
                         "outputs": [_spec(n, t, dims[n]) for n, t in zip(out_names, refs)]}
         if check:
-            report[name] = _ort_max_diff(path, ref, feeds)
+            report[name] = ort_max_diff(path, feeds, ref)
             log(f"{name}: ONNX vs torch max abs diff {report[name]:.3e} ({path.stat().st_size / 1e6:.2f} MB)")
         return ref
 
@@ -478,10 +462,9 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
                                  "onnx_vs_torch_max_abs_diff": report, "seconds": round(time.time() - t0, 1),
                                  "torch": torch.__version__}},
     }
-    files = sorted(p for p in out.rglob("*") if p.is_file() and p.name != "manifest.json")
-    manifest["files"] = {str(p.relative_to(out)): {"sha256": _sha256(p), "bytes": p.stat().st_size} for p in files}
+    manifest["files"] = file_table(out, recursive=True)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1))
-    log(f"wrote {out} ({family}, {len(files)} files, {sum(p.stat().st_size for p in files) / 1e6:.2f} MB)")
+    log(f"wrote {out} ({family}, {len(manifest['files'])} files, {sum(f['bytes'] for f in manifest['files'].values()) / 1e6:.2f} MB)")
     return manifest
 
 

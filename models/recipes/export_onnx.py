@@ -12,17 +12,16 @@ max abs difference in the manifest.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
-import numpy as np
 import onnx
 import torch
 
 from . import checkpoint as ck
 from . import config as config_lib
+from .pack_files import file_table, ort_max_diff
 from .train import load_trained
 from .world import WORLD_JSON, World
 
@@ -95,22 +94,8 @@ def _io(path):
 
 
 def _max_diff(path, module, feeds):
-    import onnxruntime as ort
-
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, {k: v.numpy() for k, v in feeds.items()})
     with torch.no_grad():
-        ref = module(*feeds.values())
-    ref = ref if isinstance(ref, (tuple, list)) else (ref,)
-    return max(float(np.abs(g - r.numpy()).max()) for g, r in zip(got, ref))
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
+        return ort_max_diff(path, feeds, module(*feeds.values()))
 
 
 def export(ckpt_dir: Path, out: Path, world_json: Path = WORLD_JSON, check=True, evaluate=False, bench=None,
@@ -236,11 +221,10 @@ def write_manifest(out: Path, recipe, vae_state, dit_state, report, scores=None,
                      "vae_metrics": vae_state.get("metrics"), "test_scores": scores},
         "graphs": graphs,
     }
-    files = sorted(p.name for p in out.iterdir() if p.is_file() and p.name != "manifest.json")
-    manifest["files"] = {n: {"sha256": _sha256(out / n), "bytes": (out / n).stat().st_size} for n in files}
+    manifest["files"] = file_table(out)
     manifest["total_bytes"] = sum(v["bytes"] for v in manifest["files"].values())
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
-    print(f"wrote {out / 'manifest.json'}: {manifest['total_bytes'] / 1e6:.2f} MB in {len(files)} files")
+    print(f"wrote {out / 'manifest.json'}: {manifest['total_bytes'] / 1e6:.2f} MB in {len(manifest['files'])} files")
 
 
 def main():

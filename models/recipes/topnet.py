@@ -26,8 +26,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import sys
 import time
 from pathlib import Path
 
@@ -36,6 +34,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import checkpoint as ck
+from .pack_files import file_table, ort_max_diff
 from .topnet_data import BG, GRID, N_SCALES, OBJ, SCALES, build_cache, flip_batch
 from .world import REPO, World
 
@@ -242,12 +241,6 @@ def train(args):
 
 
 # ---------------------------------------------------------------------- export
-def sha256(path):
-    from .export_onnx import _sha256
-
-    return _sha256(path)
-
-
 def load_model(ckpt_dir) -> tuple[TopNet, dict]:
     state = ck.load(Path(ckpt_dir) / "topnet.pt")
     if state is None:
@@ -259,9 +252,6 @@ def load_model(ckpt_dir) -> tuple[TopNet, dict]:
 
 
 def export(args):
-    import numpy as np
-    import onnxruntime as ort
-
     model, state = load_model(args.ckpt)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
@@ -270,11 +260,8 @@ def export(args):
     onnx_path = out / "topnet.onnx"
     torch.onnx.export(model, ex, str(onnx_path), input_names=["background", "object", "object_size"],
                       output_names=["logits"], opset_version=17, dynamo=False)
-    sess = ort.InferenceSession(str(onnx_path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, {"background": ex[0].numpy(), "object": ex[1].numpy(), "object_size": ex[2].numpy()})[0]
     with torch.no_grad():
-        ref = model(*ex).numpy()
-    err = float(np.abs(got - ref).max())
+        err = ort_max_diff(onnx_path, dict(zip(["background", "object", "object_size"], ex)), model(*ex))
     print(f"ORT parity: max |diff| {err:.2e}")
     assert err < 1e-3, err
     about = {"trained": {"steps": state["step"], "cpu_seconds": round(state["cpu_seconds"]),
@@ -314,8 +301,7 @@ def export(args):
         "files": {},
         "about": about,
     }
-    for f in sorted(p for p in out.iterdir() if p.is_file() and p.name != "manifest.json"):
-        manifest["files"][f.name] = {"sha256": sha256(f), "bytes": f.stat().st_size}
+    manifest["files"] = file_table(out)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
     print(f"wrote {out}/manifest.json ({len(manifest['files'])} files)")
 

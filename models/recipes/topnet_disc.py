@@ -168,10 +168,7 @@ def load_disc(ckpt_dir):
 def export(args):
     import json
 
-    import numpy as np
-    import onnxruntime as ort
-
-    from .topnet import sha256
+    from .pack_files import file_table, ort_max_diff
 
     D, state = load_disc(args.ckpt)
     out = Path(args.out)
@@ -182,11 +179,8 @@ def export(args):
     torch.onnx.export(D, ex, str(path), input_names=["background", "object", "object_size", "candidates"],
                       output_names=["scores"], opset_version=17, dynamo=False,
                       dynamic_axes={"candidates": {0: "n"}, "scores": {0: "n"}})
-    sess = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
-    got = sess.run(None, dict(zip(["background", "object", "object_size", "candidates"], [t.numpy() for t in ex])))[0]
     with torch.no_grad():
-        ref = D(*ex).numpy()
-    err = float(np.abs(got - ref).max())
+        err = ort_max_diff(path, dict(zip(["background", "object", "object_size", "candidates"], ex)), D(*ex))
     print(f"ORT parity (discriminator): {err:.2e}")
     assert err < 1e-3
     man_path = out / "manifest.json"
@@ -204,9 +198,7 @@ def export(args):
     m["components"]["placement"]["discriminator"] = "discriminator"
     m["about"]["discriminator"] = {"steps": state["step"], "cpu_seconds": round(state["cpu_seconds"]),
                                    "role": "baseline (c): sliding-window scoring, used by npm run bench"}
-    m["files"] = {}
-    for f in sorted(p for p in out.iterdir() if p.is_file() and p.name != "manifest.json"):
-        m["files"][f.name] = {"sha256": sha256(f), "bytes": f.stat().st_size}
+    m["files"] = file_table(out)
     man_path.write_text(json.dumps(m, indent=2) + "\n")
     print(f"added discriminator to {man_path}")
 
