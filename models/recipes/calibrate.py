@@ -107,6 +107,15 @@ def ts_judge(images: Path) -> dict:
     return json.loads(done.stdout)
 
 
+def run_end(recipe, state) -> float:
+    """The budget second a snapshot's run ends at: its segment's end when it trained in
+    segments (`train --segment-seconds`), else the recipe's DiT budget (inf without one)."""
+    seg = state.get("segment")
+    if seg:
+        return seg["start_elapsed"] + seg["seconds"]
+    return recipe.train.dit_seconds if recipe.train.dit_seconds is not None else float("inf")
+
+
 def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_pairs: int, redo=False,
               trend_every: int = 0):
     """Judge the run's snapshots not judged yet (with `trend_every`, only those at multiples
@@ -123,7 +132,7 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
             continue
         recipe, codec, text, dit, state = load_snapshot(snap, ck_dir, world)
         # the run's end (its budget spent) is judged on more captions than the trend points
-        last = recipe.train.dit_seconds is not None and state["elapsed"] >= recipe.train.dit_seconds
+        last = state["elapsed"] >= run_end(recipe, state)
         picked = held_out(final_singles, final_pairs) if last else held_out(singles, pairs)
         images = ck_dir / "judge" / key
         images.mkdir(parents=True, exist_ok=True)

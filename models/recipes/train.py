@@ -320,7 +320,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         snaps.maybe_save(budget.elapsed, last, lambda: {
             "ema_text": ema_t.model.state_dict(), "ema_dit": ema_d.model.state_dict(), "step": step,
             "elapsed": budget.elapsed, "recipe": recipe.to_dict(), "latent_shift": shift_z,
-            "latent_scale": scale_z}, log)
+            "latent_scale": scale_z, "segment": segment}, log)
         if step % tc.sample_every == 0 or last:
             save_samples(ck_dir / "samples" / f"dit_{step:06d}.png", ema_t.model, ema_d.model, vae, tok,
                          shift_z, scale_z, device, flow_shift=config_lib.sampling_shift(tc))
