@@ -182,6 +182,9 @@ export class Editor {
   updateLayer(id: string, patch: LayerPatch, opts: MutateOptions = {}): Promise<boolean> {
     return this.layers.updateLayer(id, patch, opts);
   }
+  setRegionPrompt(id: string, prompt: string): Promise<boolean> {
+    return this.layers.setRegionPrompt(id, prompt);
+  }
   deleteSelection(): Promise<void> {
     return this.layers.deleteSelection();
   }
@@ -362,6 +365,6 @@ export class Editor {
 
 export type { ToolId, CommandId, Viewport, Rect, Point };
 export type { PixelServices, PlacedImage } from './pixel-services.ts';
-export { REGION_COLORS } from './layer-commands.ts';
+export { REGION_NEUTRAL } from './region-colour.ts';
 export { EngineError, defaultNewId };
 export { EngineError as LaminaClientError };

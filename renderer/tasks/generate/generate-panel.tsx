@@ -8,11 +8,14 @@ import { Icon } from '../../ui/icons.tsx';
 import { RegionMethodFields } from './region-method-fields.tsx';
 import { useGenerateTask } from './use-generate-task.ts';
 import { packLabel } from './pack-label.ts';
+import { PromptField } from '../../ui/prompt-field.tsx';
+import { usePromptVocabulary } from './use-prompt-vocabulary.ts';
 
 export function GeneratePanel() {
   const { editor } = useServices();
   const task = useGenerateTask();
   const gen = useStoreState(task.store, (s) => s.settings);
+  const vocabulary = usePromptVocabulary();
   const lastSeed = useStoreState(task.store, (s) => s.lastSeed);
   const lastResultId = useStoreState(task.store, (s) => s.lastResultId);
   const packs = useEditorState((s) => s.packs);
@@ -29,13 +32,13 @@ export function GeneratePanel() {
   return (
     <section className="panel gen-panel" data-testid="generate-panel" aria-label="Generate">
       <h2>Generate</h2>
-      <textarea
-        data-testid="gen-prompt"
-        aria-label="Global prompt"
+      <PromptField
+        testId="gen-prompt"
+        ariaLabel="Global prompt"
         placeholder="Global prompt: the whole scene…"
-        rows={2}
+        vocabulary={vocabulary}
         value={gen.prompt}
-        onChange={(e) => task.set({ prompt: e.target.value })}
+        onChange={(prompt) => task.set({ prompt })}
       />
       <div className="row">
         <LimitedNumberInput limit={LIMITS.seed} label="Seed" className="grow" testId="gen-seed" value={gen.seed} onChange={(seed) => task.set({ seed })} />
