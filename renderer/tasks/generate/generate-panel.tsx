@@ -2,6 +2,7 @@
 // progress with step count, throttled live preview, Cancel.
 import { collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
 import { LIMITS } from '../../../common/contract/limits.ts';
+import { variationSeeds } from '../../../common/contract/variation-seeds.ts';
 import { LimitedNumberInput } from '../../ui/limited-input.tsx';
 import { useEditorState, useServices, useStoreState } from '../../ui/editor-context.ts';
 import { Icon } from '../../ui/icons.tsx';
@@ -10,6 +11,8 @@ import { useGenerateTask } from './use-generate-task.ts';
 import { packLabel } from './pack-label.ts';
 import { PromptField } from '../../ui/prompt-field.tsx';
 import { usePromptVocabulary } from './use-prompt-vocabulary.ts';
+import { VariationsStrip } from './variations-strip.tsx';
+import { GenerationHistory } from './generation-history.tsx';
 
 export function GeneratePanel() {
   const { editor } = useServices();
@@ -18,6 +21,7 @@ export function GeneratePanel() {
   const vocabulary = usePromptVocabulary();
   const lastSeed = useStoreState(task.store, (s) => s.lastSeed);
   const lastResultId = useStoreState(task.store, (s) => s.lastResultId);
+  const candidates = useStoreState(task.store, (s) => s.candidates);
   const packs = useEditorState((s) => s.packs);
   const anyJob = useEditorState((s) => s.job);
   const job = anyJob?.task === 'generate' ? anyJob : null;
@@ -50,6 +54,7 @@ export function GeneratePanel() {
       <div className="row">
         <LimitedNumberInput limit={LIMITS.steps} label="Steps" testId="gen-steps" value={gen.steps} onChange={(steps) => task.set({ steps })} />
         <LimitedNumberInput limit={LIMITS.guidance} label="Guidance" testId="gen-guidance" step={0.5} value={gen.guidance} onChange={(guidance) => task.set({ guidance })} />
+        <LimitedNumberInput limit={LIMITS.batch} label="Variations" testId="gen-batch" value={gen.batch ?? 1} onChange={(batch) => task.set({ batch })} title={`Variations: ${LIMITS.batch.min} to ${LIMITS.batch.max} results, seeds seed, seed + 1, …; pick one afterwards`} />
       </div>
       <label className="block" title="Model pack">
         <span>Pack</span>
@@ -92,7 +97,7 @@ export function GeneratePanel() {
               </label>
             </div>
           )}
-          {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}</p>}
+          {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}{candidates.length > 1 ? `, variations ${variationSeeds(lastSeed, candidates.length).join(', ')}` : ''}</p>}
         </>
       ) : (
         <div className="progress-wrap">
@@ -104,6 +109,8 @@ export function GeneratePanel() {
         </div>
       )}
       {job?.preview && <img className="gen-preview" data-testid="gen-preview" src={job.preview} alt="Live preview of the generation" />}
+      {!running && <VariationsStrip />}
+      <GenerationHistory />
     </section>
   );
 }
