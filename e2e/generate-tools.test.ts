@@ -23,6 +23,7 @@ const pageErrors: string[] = [];
 type Lyr = { id: string; kind: string; name: string; color?: string; x: number; y: number; width?: number; height?: number; provenance?: { seed: number } | null };
 type W = { __lamina: { editor: { document: { width: number; height: number; layers: Lyr[]; generations?: { spec: { seed: number; prompt: string } }[] } | null; select(ids: string[]): void; deleteSelection(): Promise<void>; state: { selection: string[] } } } };
 const layers = () => page.evaluate(() => (window as unknown as W).__lamina.editor.document?.layers ?? []);
+const blur = () => page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
 const near = (a: number[], b: number[], tol = 40) => a.every((v, i) => Math.abs(v - b[i]) <= tol);
 
 before(async () => {
@@ -56,7 +57,8 @@ test('generate tools: vocabulary help, prompt-coloured overlays, variations pick
   });
 
   await t.test('prompt field: unknown words underlined and named with the closest; Tab completes the word being typed', async () => {
-    await page.fill('[data-testid=gen-prompt]', 'a large red cirle');
+    // (a word is judged once the caret leaves it: here, after the space)
+    await page.fill('[data-testid=gen-prompt]', 'a large red cirle ');
     await page.waitForSelector('[data-testid=gen-prompt-unknown]');
     assert.match((await page.textContent('[data-testid=gen-prompt-unknown]')) ?? '', /doesn't know cirle \(try circle/);
     assert.equal(await page.locator('.gen-panel mark.unknown-word').count(), 1);
@@ -72,6 +74,7 @@ test('generate tools: vocabulary help, prompt-coloured overlays, variations pick
   });
 
   await t.test('region overlay: neutral until its prompt names a colour, then that colour', async () => {
+    await blur(); // the tool keys go to the canvas, not into the prompt
     await ed.drawRegion([20, 20, 80, 60], 'a small blue star');
     const region = (await layers()).find((l) => l.kind === 'region')!;
     assert.equal(region.color, '#286edc', 'the pack\'s blue');

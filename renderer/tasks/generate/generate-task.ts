@@ -147,7 +147,7 @@ export class GenerateTask implements TaskPanel {
       const palette = colourPalette(this.core.state.packs);
       await this.core.mutate(missing.map((r, i) => ({ op: 'add' as const, index: i, layer: restoredRegion(r, palette) })), { label: 'Reopen Generation' });
     }
-    this.core.toast('info', `Reopened "${entry.spec.prompt || '(no prompt)'}", seed ${entry.spec.seed}`);
+    this.core.toast('info', `Reopened "${entry.spec.prompt.trim() || '(no prompt)'}", seed ${entry.spec.seed}`);
   }
 
   dispose(): void {
