@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
+import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 import { artifactsDir } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
@@ -34,10 +34,7 @@ before(async () => {
   const rgba = Buffer.alloc(64 * 32 * 4);
   for (let y = 0; y < 32; y++) for (let x = 0; x < 64; x++) rgba.set(x < 32 ? [220, 30, 30, 255] : [30, 60, 230, 255], (y * 64 + x) * 4);
   await sharp(rgba, { raw: { width: 64, height: 32, channels: 4 } }).png().toFile(join(work, 'halves.png'));
-  session = await openEditor(shots, (p) => {
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    p.on('dialog', (d) => void d.accept());
-  });
+  session = await openWatchedEditor(shots, pageErrors);
   ({ page, ed } = session);
 });
 

@@ -5,31 +5,19 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { JobEvent } from '../../common/contract/contract.ts';
 import { GenerationSpec } from '../../common/contract/generation-spec.ts';
 import { variationSeeds } from '../../common/contract/variation-seeds.ts';
 import { THUMBNAIL_SIDE } from '../../common/document/generation-history.ts';
 import { runVariations } from './jobs/run-variations.ts';
 import { tempEngine, type TempEngine } from './testing/temp-engine.ts';
+import { collectJobEvents } from './testing/collect-job-events.ts';
 
 const PACKS = fileURLToPath(new URL('./runtime/fixtures', import.meta.url));
 let t: TempEngine;
 before(() => (t = tempEngine({ packDirs: [PACKS] })));
 after(() => t.dispose());
 
-function collect(jobId: string): Promise<JobEvent[]> {
-  const seen: JobEvent[] = [];
-  return new Promise((resolve) => {
-    const off = t.engine.on('job.event', (ev) => {
-      if (ev.jobId !== jobId) return;
-      seen.push(ev);
-      if (['done', 'failed', 'cancelled'].includes(ev.state)) {
-        off();
-        resolve(seen);
-      }
-    });
-  });
-}
+const collect = (jobId: string) => collectJobEvents(t.engine, jobId);
 
 test('variationSeeds: distinct, consecutive, wrapping at 2^32', () => {
   assert.deepEqual(variationSeeds(7, 3), [7, 8, 9]);
