@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
+import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 import { artifactsDir } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
@@ -32,10 +32,7 @@ before(async () => {
   for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
   work = mkdtempSync(join(tmpdir(), 'lamina-e2e-safety-'));
   await sharp({ create: { width: 64, height: 64, channels: 4, background: { r: 40, g: 160, b: 90, alpha: 1 } } }).png().toFile(join(work, 'green.png'));
-  session = await openEditor(shots, (p) => {
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    p.on('dialog', (d) => void d.accept());
-  });
+  session = await openWatchedEditor(shots, pageErrors);
   ({ page, ed } = session);
 });
 

@@ -127,3 +127,12 @@ export async function openEditor(shotsDir: string, setup?: (page: Page) => void)
     },
   };
 }
+
+/** openEditor for a suite that accepts every browser dialog (the unsaved-changes guard)
+ * and collects the page's uncaught errors into `errors`. */
+export function openWatchedEditor(shotsDir: string, errors: string[]): Promise<EditorSession> {
+  return openEditor(shotsDir, (p) => {
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('dialog', (d) => void d.accept());
+  });
+}

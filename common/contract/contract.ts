@@ -7,6 +7,7 @@ import { JobStart, TaskName } from './tasks.ts';
 import { ERROR_CODES } from '../errors/lamina-error.ts';
 import { RawImage } from './raw-image.ts';
 import { CanvasSide } from './limit-schemas.ts';
+import { PackVocabulary } from './pack-vocabulary.ts';
 
 const DocId = z.string().min(1);
 const FilePath = z.string().min(1);
@@ -44,6 +45,8 @@ export const PackSummary = z.object({
   family: z.string().optional(),
   dtype: z.string().optional(),
   memoryBytes: z.number().optional(),
+  /** the words its prompts may use (word-level tokenizers only; null: any text) */
+  vocabulary: PackVocabulary.nullable().default(null),
 });
 export type PackSummary = z.infer<typeof PackSummary>;
 

@@ -1,6 +1,6 @@
 // The spec of one generation, shared by `lamina generate --spec`, the editor and the server.
 import { z } from 'zod';
-import { GenerateSide, Guidance, Seed, Steps, Strength } from './limit-schemas.ts';
+import { Batch, GenerateSide, Guidance, Seed, Steps, Strength } from './limit-schemas.ts';
 import { RawImage } from './raw-image.ts';
 
 export const RegionSpec = z.object({
@@ -64,6 +64,8 @@ export const GenerationSpec = z.object({
   /** the resampling from the pack's native size to width x height */
   upscale: Upscale.default('lanczos'),
   init: InitImage.optional(),
+  /** variations: this many results (absent: 1), seeds seed, seed + 1, … (./variation-seeds.ts), landing as that many layers */
+  batch: Batch.optional(),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;

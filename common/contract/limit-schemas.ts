@@ -14,3 +14,4 @@ export const Seed = limited(LIMITS.seed);
 export const Steps = limited(LIMITS.steps);
 export const Guidance = limited(LIMITS.guidance);
 export const Strength = limited(LIMITS.strength);
+export const Batch = limited(LIMITS.batch);

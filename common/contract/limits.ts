@@ -24,6 +24,8 @@ export const LIMITS = {
   strength: { min: 0, max: 1, int: false, label: 'Strength' },
   /** variations generated in one run */
   batch: { min: 1, max: 8, int: true, label: 'Variations' },
+  /** generations a document remembers (the oldest are forgotten first) */
+  generationHistory: { min: 0, max: 48, int: true, label: 'Generation history' },
 } as const satisfies Record<string, Limit>;
 
 export type LimitName = keyof typeof LIMITS;

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { BlendMode, Layer, LaminaDocument, Provenance, RegionShape } from './document-schema.ts';
 import { LaminaError } from '../errors/lamina-error.ts';
 import { findLayer, isDescendant, updateSiblings } from './layer-tree.ts';
+import { GenerationEntry, withGeneration } from './generation-history.ts';
 
 export const LayerPatch = z
   .object({
@@ -39,6 +40,8 @@ export const DocumentOp = z.discriminatedUnion('op', [
   z.object({ op: z.literal('ungroup'), id: z.string() }),
   z.object({ op: z.literal('rename-document'), name: z.string() }),
   z.object({ op: z.literal('resize-canvas'), width: z.number().int().positive(), height: z.number().int().positive() }),
+  /** a generated result enters the document's generation log (newest first) */
+  z.object({ op: z.literal('record-generation'), entry: GenerationEntry }),
 ]);
 export type DocumentOp = z.infer<typeof DocumentOp>;
 export type DocumentOpInput = z.input<typeof DocumentOp>;
@@ -138,6 +141,8 @@ export function applyOp(doc: LaminaDocument, op: DocumentOp): LaminaDocument {
       return { ...doc, name: op.name };
     case 'resize-canvas':
       return { ...doc, width: op.width, height: op.height };
+    case 'record-generation':
+      return { ...doc, generations: withGeneration(doc.generations, op.entry) };
   }
 }
 

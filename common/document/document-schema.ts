@@ -13,6 +13,7 @@ export const BlendMode = z.enum(BLEND_MODES);
 export type BlendMode = z.infer<typeof BlendMode>;
 
 import { Provenance } from './provenance.ts';
+import { GenerationEntry } from './generation-history.ts';
 export { Box, Provenance, RegionProvenance } from './provenance.ts';
 
 const layerCommon = {
@@ -109,5 +110,7 @@ export const LaminaDocument = z.object({
   height: z.number().int().positive().max(MAX_CANVAS_SIDE),
   /** Front first. */
   layers: z.array(Layer),
+  /** what was generated in it, newest first (./generation-history.ts) */
+  generations: z.array(GenerationEntry).optional(),
 });
 export type LaminaDocument = z.infer<typeof LaminaDocument>;

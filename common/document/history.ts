@@ -1,8 +1,10 @@
 // Undo/redo over immutable document states. Every write declares its history mode
 // (DESIGN.md 6.3): 'record' pushes an undo step, 'merge' folds into the previous step
 // when its key matches (a drag, a slider), 'ignore' changes the state without touching
-// history (previews). A finished generation is one 'record' of many ops.
+// history (previews). A finished generation is one 'record' of many ops. The generation
+// log (./generation-history.ts) is carried across undo and redo, never undone.
 import type { LaminaDocument } from './document-schema.ts';
+import { keepGenerationLog } from './generation-history.ts';
 
 export type HistoryMode = 'record' | 'merge' | 'ignore';
 
@@ -57,7 +59,7 @@ export class History {
     const entry = this.past.pop();
     if (!entry) return false;
     this.future.push({ state: this.current, label: entry.label });
-    this.current = entry.state;
+    this.current = keepGenerationLog(entry.state, this.current);
     this.lastMergeKey = undefined;
     return true;
   }
@@ -66,7 +68,7 @@ export class History {
     const entry = this.future.pop();
     if (!entry) return false;
     this.past.push({ state: this.current, label: entry.label });
-    this.current = entry.state;
+    this.current = keepGenerationLog(entry.state, this.current);
     this.lastMergeKey = undefined;
     return true;
   }

@@ -1,5 +1,6 @@
 // Pure helpers over the (front-first) layer tree.
 import type { GroupLayer, Layer, LaminaDocument } from './document-schema.ts';
+import { generationImageIds } from './generation-history.ts';
 
 export interface LayerLocation {
   layer: Layer;
@@ -42,6 +43,13 @@ export function referencedImageIds(layers: readonly Layer[]): Set<string> {
     else if (layer.kind === 'text' && layer.imageId) ids.add(layer.imageId);
     else if (layer.kind === 'region' && layer.shape.type === 'mask') ids.add(layer.shape.maskImageId);
   }
+  return ids;
+}
+
+/** Every image a document refers to: its layers' and its generation thumbnails. */
+export function documentImageIds(doc: Pick<LaminaDocument, 'layers' | 'generations'>): Set<string> {
+  const ids = referencedImageIds(doc.layers);
+  for (const id of generationImageIds(doc.generations)) ids.add(id);
   return ids;
 }
 

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { basename, dirname, extname, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeImage } from '../engine/imaging/image-codec.ts';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
 import { GenerationSpecFile, type GenerationSpec } from '../../common/contract/generation-spec.ts';
@@ -47,13 +47,19 @@ export const commandGenerate: Command = async (args, engine) => {
   if (final.state === 'cancelled') throw new LaminaError('cancelled', 'generation cancelled');
   if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
   const out = resolve(values.out);
-  const written = format === 'ora' ? [(await e.call('document.save', { docId: doc.docId, path: out, overwrite: true })).path] : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
   const result = final.result as GenerationResult; // parsed by the engine when the job finished
+  const written = format === 'ora'
+    ? [(await e.call('document.save', { docId: doc.docId, path: out, overwrite: true })).path]
+    : format === 'png' && result.layers.length > 1
+      ? await exportEachVariation(e, doc.docId, out)
+      : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
   const summary = {
     ok: true,
     written,
     seed: spec.seed,
     seedRandom: file.seed === undefined,
+    /** every variation's seed (batch > 1), front layer first */
+    seeds: result.layers.map((l) => l.provenance.seed),
     steps: spec.steps,
     provider: result.provider,
     timings: result.timings,
@@ -61,7 +67,7 @@ export const commandGenerate: Command = async (args, engine) => {
     layers: result.layers.map(({ rgba: _rgba, ...meta }) => meta),
   };
   if (values.json) printJson(summary);
-  else process.stdout.write(`wrote ${written.join(', ')} (seed ${spec.seed}${file.seed === undefined ? ', random' : ''}, ${spec.steps} steps, ${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
+  else process.stdout.write(`wrote ${written.join(', ')} (seed${result.layers.length > 1 ? `s ${summary.seeds.join(', ')}` : ` ${spec.seed}`}${file.seed === undefined ? ', random' : ''}, ${spec.steps} steps, ${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
   return 0;
 };
 
@@ -82,6 +88,20 @@ async function withDefaults(file: GenerationSpecFile, e: Engine, specDir: string
   const height = file.height ?? image?.height;
   if (width === undefined || height === undefined) throw new LaminaError('bad_request', `${file.width === undefined ? 'width' : 'height'}: required (or give an init image to take its size)`);
   return { ...file, seed, steps, width, height, init: image ? { image, ...(mask ? { mask } : {}), strength: file.init!.strength } : undefined };
+}
+
+/** Variations into a .png: one file per variation, named after its seed (out-<seed>.png),
+ * each with only its own layer showing. */
+async function exportEachVariation(e: Engine, docId: string, out: string): Promise<string[]> {
+  const { document } = await e.call('document.get', { docId });
+  const paths: string[] = [];
+  for (const layer of document.layers) {
+    const seed = layer.provenance?.seed ?? paths.length + 1;
+    await e.call('document.mutate', { docId, history: 'ignore', ops: document.layers.map((l) => ({ op: 'update' as const, id: l.id, patch: { visible: l.id === layer.id } })) });
+    const path = join(dirname(out), `${basename(out, extname(out))}-${seed}.png`);
+    paths.push(...(await e.call('export.run', { docId, format: 'png', path })).paths);
+  }
+  return paths;
 }
 
 function outputFormat(path: string): 'ora' | 'psd' | 'png' {

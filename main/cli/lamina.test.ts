@@ -157,3 +157,22 @@ test('pack convert: usage errors, a folder that is not a diffusers folder, and P
   assert.equal(r.stderr.trim().split('\n').length, 1);
   assert.match(r.stderr, /needs Python with the recipe requirements: .*pip install -r .*requirements\.txt/);
 });
+
+test('lamina generate --spec with "batch": one PNG per variation named by its distinct seed, the seeds reported; .ora keeps them as layers and history', async () => {
+  const specPath = join(tmp, 'batch-spec.json');
+  writeFileSync(specPath, JSON.stringify({ prompt: 'a large red circle', width: 128, height: 128, seed: 500, steps: 4, batch: 3 }));
+  const r = lamina('generate', '--spec', specPath, '--out', join(tmp, 'batch.png'), '--json');
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.deepEqual(res.seeds, [500, 501, 502]);
+  assert.deepEqual(res.written.map((p: string) => p.split('/').at(-1)), ['batch-500.png', 'batch-501.png', 'batch-502.png']);
+  const shots = res.written.map((p: string) => readFileSync(p));
+  assert.ok(!shots[0].equals(shots[1]) && !shots[1].equals(shots[2]), 'each file is its own variation');
+  const human = lamina('generate', '--spec', specPath, '--out', join(tmp, 'batch.ora'));
+  assert.equal(human.code, 0, human.err);
+  assert.match(human.out, /seeds 500, 501, 502, 4 steps/);
+  const { unzipSync } = await import('fflate');
+  const manifest = JSON.parse(Buffer.from(unzipSync(readFileSync(join(tmp, 'batch.ora')))['lamina/document.json']).toString('utf8'));
+  assert.deepEqual(manifest.document.layers.map((l: { provenance: { seed: number } }) => l.provenance.seed), [500, 501, 502]);
+  assert.deepEqual(manifest.document.generations.map((e: { spec: { seed: number } }) => e.spec.seed), [500, 501, 502]);
+});

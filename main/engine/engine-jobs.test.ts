@@ -3,27 +3,15 @@
 import assert from 'node:assert/strict';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { JobEvent } from '../../common/contract/contract.ts';
 import { tempEngine, type TempEngine } from './testing/temp-engine.ts';
+import { collectJobEvents } from './testing/collect-job-events.ts';
 
 const PACKS = fileURLToPath(new URL('./runtime/fixtures', import.meta.url));
 let t: TempEngine;
 before(() => (t = tempEngine({ packDirs: [PACKS] })));
 after(() => t.dispose());
 
-function collect(jobId: string): Promise<JobEvent[]> {
-  const seen: JobEvent[] = [];
-  return new Promise((resolve) => {
-    const off = t.engine.on('job.event', (ev) => {
-      if (ev.jobId !== jobId) return;
-      seen.push(ev);
-      if (['done', 'failed', 'cancelled'].includes(ev.state)) {
-        off();
-        resolve(seen);
-      }
-    });
-  });
-}
+const collect = (jobId: string) => collectJobEvents(t.engine, jobId);
 const spec = (steps: number, seed = 7) => ({ prompt: 'a large red star', width: 64, height: 64, seed, steps, packId: 'fixture-tiny', device: 'cpu' as const });
 
 test('a generation lands in its document as one undo step with provenance', async () => {

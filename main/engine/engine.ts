@@ -29,6 +29,7 @@ import { ortInfo } from './runtime/ort-info.ts';
 import { loadPackRegistry } from './runtime/pack-registry.ts';
 import { DocumentSession } from './session/document-session.ts';
 import { FileAccess, isInside } from './session/file-access.ts';
+import { generationEntryOps } from './session/generation-entries.ts';
 import { landingOps } from './session/land-result.ts';
 import { placeInputs } from './session/layer-inputs.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
@@ -62,7 +63,7 @@ export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
-  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number] }>();
+  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number]; spec?: unknown }>();
   readonly jobs: JobQueue;
   /** the paths contract calls may use (./session/file-access.ts) */
   readonly files: FileAccess;
@@ -381,7 +382,7 @@ export class Engine implements LaminaClient {
       }
       const inputs = task === 'place' && s && 'layerId' in spec ? placeInputs(s.document, s.store, spec.layerId) : undefined;
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs, ...(inputs ? { inputs } : {}) } as JobPayload);
-      this.jobInfo.set(jobId, { task, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}) });
+      this.jobInfo.set(jobId, { task, spec, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}) });
       return { jobId };
     },
 
@@ -420,6 +421,10 @@ export class Engine implements LaminaClient {
     // added layers asked to replace one that is still there land in its place instead
     const replace = info.replaceLayerId && result.landing === 'add-layers' && findLayer(s.document.layers, info.replaceLayerId) ? info.replaceLayerId : null;
     const ops = await landingOps(s.document, s.store, replace && result.landing === 'add-layers' ? { ...result, landing: 'replace-layer', layerId: replace } : result);
+    if (ops && info.task === 'generate' && result.landing === 'add-layers') {
+      const landed = ops.flatMap((op) => (op.op === 'add' ? [op.layer.id] : []));
+      ops.push(...await generationEntryOps(info.spec as TaskSpec<'generate'>, result, landed, s.store, !!info.cropTo));
+    }
     if (ops) {
       s.apply(ops, 'record', TASKS[info.task].label);
       this.changed(s);

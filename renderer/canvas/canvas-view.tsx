@@ -16,6 +16,7 @@ import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
 import { PlacementOverlay } from './placement-overlay.tsx';
+import { labelInk } from '../editor/region-colour.ts';
 
 function checkerPattern(): HTMLCanvasElement {
   const c = document.createElement('canvas');
@@ -102,7 +103,7 @@ function RegionOverlay({ region, rect, zoom, selected, cache, version }: { regio
       )}
       <Rect width={rect.width} height={rect.height} stroke={region.color} strokeWidth={sw} dash={selected ? undefined : [6 / zoom, 4 / zoom]} />
       <Rect y={-18 / zoom} width={Math.min(rect.width, (label.length * 7 + 10) / zoom)} height={18 / zoom} fill={region.color} opacity={0.9} />
-      <Text y={-15 / zoom} x={4 / zoom} text={label} fontSize={12 / zoom} fill="#0b0d12" width={Math.max(10, rect.width - 6 / zoom)} height={16 / zoom} ellipsis wrap="none" />
+      <Text y={-15 / zoom} x={4 / zoom} text={label} fontSize={12 / zoom} fill={labelInk(region.color)} width={Math.max(10, rect.width - 6 / zoom)} height={16 / zoom} ellipsis wrap="none" />
     </Group>
   );
 }

@@ -4,6 +4,8 @@ import type { RegionLayer } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { canvasToScreen } from '../editor/viewport.ts';
 import { useEditorState, useServices } from '../ui/editor-context.ts';
+import { PromptField } from '../ui/prompt-field.tsx';
+import { usePromptVocabulary } from '../tasks/generate/use-prompt-vocabulary.ts';
 
 export function RegionPromptEditor() {
   const id = useEditorState((s) => s.editingRegionId);
@@ -17,6 +19,7 @@ export function RegionPromptEditor() {
 function RegionPromptBox({ layer }: { layer: RegionLayer }) {
   const { editor } = useServices();
   const viewport = useEditorState((s) => s.viewport);
+  const vocabulary = usePromptVocabulary();
   const [text, setText] = useState(layer.prompt);
   const ref = useRef<HTMLTextAreaElement>(null);
   const committed = useRef(layer.prompt);
@@ -32,18 +35,18 @@ function RegionPromptBox({ layer }: { layer: RegionLayer }) {
   const commit = () => {
     if (text === committed.current) return;
     committed.current = text;
-    void editor.updateLayer(layer.id, { prompt: text }, { label: 'Region Prompt' });
+    void editor.setRegionPrompt(layer.id, text);
   };
   return (
     <div className="region-prompt" style={{ left: Math.max(4, p.x), top: p.y + 6, borderColor: layer.color }}>
-      <textarea
-        ref={ref}
-        data-testid="region-prompt-input"
-        aria-label={`Prompt for ${layer.name}`}
+      <PromptField
+        inputRef={ref}
+        testId="region-prompt-input"
+        ariaLabel={`Prompt for ${layer.name}`}
         placeholder="Describe what goes in this region…"
+        vocabulary={vocabulary}
         value={text}
-        rows={2}
-        onChange={(e) => setText(e.target.value)}
+        onChange={setText}
         onKeyDown={(e) => {
           if (e.key === 'Enter' && !e.shiftKey && !e.ctrlKey && !e.metaKey) {
             e.preventDefault();

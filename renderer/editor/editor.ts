@@ -18,6 +18,7 @@ import { absoluteBounds, docRect, type Point, type Rect } from './geometry.ts';
 import { JobTracker } from './jobs/job-tracker.ts';
 import { PlacementController } from './placement/placement-controller.ts';
 import { TaskPanels, type TaskPanel, type TaskPanelDefinition } from './jobs/task-panel.ts';
+import { CanvasCommands } from './canvas-commands.ts';
 import { LayerCommands } from './layer-commands.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
@@ -46,6 +47,8 @@ export class Editor {
   readonly core: EditorCore;
   readonly toolHost: EditorToolHost;
   readonly layers: LayerCommands;
+  /** rotate, flip, crop, Canvas Size, Image Size */
+  readonly canvas: CanvasCommands;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -60,6 +63,7 @@ export class Editor {
     this.core = new EditorCore({ client: opts.client, pixels: opts.pixels, newId: opts.newId ?? defaultNewId });
     this.core.onNewDocument = () => this.fit();
     this.layers = new LayerCommands(this.core);
+    this.canvas = new CanvasCommands(this.core);
     this.files = new EditorFiles(this.core, { storage: opts.storage, confirm: opts.confirm, saveAs: () => this.uiCommands['file.saveAs'] });
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
     this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
@@ -181,6 +185,9 @@ export class Editor {
   }
   updateLayer(id: string, patch: LayerPatch, opts: MutateOptions = {}): Promise<boolean> {
     return this.layers.updateLayer(id, patch, opts);
+  }
+  setRegionPrompt(id: string, prompt: string): Promise<boolean> {
+    return this.layers.setRegionPrompt(id, prompt);
   }
   deleteSelection(): Promise<void> {
     return this.layers.deleteSelection();
@@ -362,6 +369,6 @@ export class Editor {
 
 export type { ToolId, CommandId, Viewport, Rect, Point };
 export type { PixelServices, PlacedImage } from './pixel-services.ts';
-export { REGION_COLORS } from './layer-commands.ts';
+export { REGION_NEUTRAL } from './region-colour.ts';
 export { EngineError, defaultNewId };
 export { EngineError as LaminaClientError };

@@ -12,8 +12,8 @@ import type { Resample } from './layer-kinds/layer-util.ts';
 import { arrangeOp, dropTarget, siblingsOf, type Arrange, type DropZone } from './layer-order.ts';
 import { maskBoundsAfterStroke } from './mask.ts';
 import type { PlacedImage } from './pixel-services.ts';
+import { colourPalette, followPromptColour, REGION_NEUTRAL } from './region-colour.ts';
 
-export const REGION_COLORS = ['#4f8cff', '#ff6b6b', '#40c057', '#fab005', '#be4bdb', '#15aabf', '#fd7e14'];
 
 const ARRANGE_LABELS: Record<Arrange, string> = { forward: 'Bring Forward', backward: 'Send Backward', front: 'Bring to Front', back: 'Send to Back' };
 
@@ -38,12 +38,12 @@ export class LayerCommands {
     return n;
   }
 
-  /** A new region layer named and coloured after the regions already there. */
+  /** A new region layer named after the regions already there, in the neutral colour until its prompt names one. */
   private newRegion(name: string, x: number, y: number, shape: RegionLayer['shape']): RegionLayer {
     const n = this.regionCount();
     return {
       id: this.core.newId('region'), kind: 'region', name: `${name} ${n + 1}`, visible: true, opacity: 1, blendMode: 'normal',
-      x, y, locked: false, provenance: null, prompt: '', color: REGION_COLORS[n % REGION_COLORS.length], shape,
+      x, y, locked: false, provenance: null, prompt: '', color: REGION_NEUTRAL, shape,
     };
   }
 
@@ -70,6 +70,14 @@ export class LayerCommands {
 
   updateLayer(id: string, patch: LayerPatch, opts: MutateOptions = {}): Promise<boolean> {
     return this.core.mutate([{ op: 'update', id, patch }], { label: opts.label ?? 'Layer Properties', history: opts.history, mergeKey: opts.mergeKey });
+  }
+
+  /** A region's new prompt; an automatic overlay colour follows its colour word (one undo step). */
+  setRegionPrompt(id: string, prompt: string): Promise<boolean> {
+    const loc = this.core.document ? findLayer(this.core.document.layers, id) : null;
+    if (!loc || loc.layer.kind !== 'region') return Promise.resolve(false);
+    const color = followPromptColour(loc.layer.color, loc.layer.prompt, prompt, colourPalette(this.core.state.packs));
+    return this.updateLayer(id, { prompt, ...(color ? { color } : {}) }, { label: 'Region Prompt' });
   }
 
   async deleteSelection(): Promise<void> {

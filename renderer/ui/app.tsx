@@ -7,6 +7,7 @@ import { PropertiesPanel } from './properties-panel.tsx';
 import { TASK_PANELS } from '../tasks/task-panels.ts';
 import { Toasts } from './toasts.tsx';
 import { ExportDialog, NewDocumentDialog, PathDialog, RecoveryDialog } from './dialogs.tsx';
+import { ImageMenu } from './image-menu.tsx';
 import { Icon } from './icons.tsx';
 import type { ToolId } from '../editor/tools/root-tool.ts';
 import type { CommandId } from '../editor/shortcuts.ts';
@@ -185,6 +186,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
             {recent.map((r) => <option key={r.path} value={r.path} title={r.path}>{r.name}</option>)}
           </select>
         </nav>
+        <nav className="menu" aria-label="Image"><ImageMenu /></nav>
         <nav className="menu" aria-label="Edit">
           <button className="icon-btn" data-testid="undo" disabled={!snapshot?.canUndo} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
           <button className="icon-btn" data-testid="redo" disabled={!snapshot?.canRedo} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>

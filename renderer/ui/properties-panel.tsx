@@ -7,6 +7,8 @@ import { enlargement } from '../editor/enlargement.ts';
 import type { GenerateTask } from '../tasks/generate/generate-task.ts';
 import { LIMITS } from '../../common/contract/limits.ts';
 import { LimitedNumberInput } from './limited-input.tsx';
+import { PromptField } from './prompt-field.tsx';
+import { usePromptVocabulary } from '../tasks/generate/use-prompt-vocabulary.ts';
 
 /** "Regenerate this area": img2img inside the region's box, from the picture as it is now. */
 function RegenerateArea({ id }: { id: string }) {
@@ -23,19 +25,21 @@ function RegenerateArea({ id }: { id: string }) {
   );
 }
 
-function PromptField({ id, prompt }: { id: string; prompt: string }) {
+function RegionPromptField({ id, prompt }: { id: string; prompt: string }) {
   const { editor } = useServices();
   const [v, setV] = useState(prompt);
+  const vocabulary = usePromptVocabulary();
   useEffect(() => setV(prompt), [prompt, id]);
   return (
-    <textarea
-      data-testid="region-prompt-panel"
-      aria-label="Region prompt"
+    <PromptField
+      testId="region-prompt-panel"
+      ariaLabel="Region prompt"
       rows={3}
       value={v}
+      vocabulary={vocabulary}
       placeholder="What goes in this region"
-      onChange={(e) => setV(e.target.value)}
-      onBlur={() => v !== prompt && void editor.updateLayer(id, { prompt: v }, { label: 'Region Prompt' })}
+      onChange={setV}
+      onBlur={() => v !== prompt && void editor.setRegionPrompt(id, v)}
     />
   );
 }
@@ -104,7 +108,7 @@ export function PropertiesPanel() {
       {layer.kind === 'region' && (
         <div className="field">
           <label>Prompt</label>
-          <PromptField id={layer.id} prompt={layer.prompt} />
+          <RegionPromptField id={layer.id} prompt={layer.prompt} />
           <label className="inline">
             Overlay colour
             <input type="color" value={layer.color} onChange={(e) => void editor.updateLayer(layer.id, { color: e.target.value }, { history: 'merge', mergeKey: `color:${layer.id}`, label: 'Region Colour' })} />

@@ -7,7 +7,7 @@ import {
   MAX_CANVAS_SIDE,
   type Layer,
 } from '../../../common/document/document-schema.ts';
-import { referencedImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
+import { documentImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
 import { LaminaError, quoted } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
 import { assertImageSize, decodeImage, readImageSize } from '../imaging/image-codec.ts';
@@ -88,7 +88,7 @@ function entry(entries: ZipEntries, path: string, what: string): Uint8Array {
 async function readLaminaOra(entries: ZipEntries, staged: StagedImages, what: string): Promise<DocumentImport> {
   const manifest = parseManifest(entry(entries, LAMINA_ORA_MANIFEST, what), what);
   const { document, images } = manifest;
-  for (const imageId of referencedImageIds(document.layers)) {
+  for (const imageId of documentImageIds(document)) {
     const path = images[imageId];
     if (!path) throw new LaminaError('bad_file', `${what}: ${LAMINA_ORA_MANIFEST} names no entry for image ${quoted(imageId)}`);
     staged.add(await decodeImage(entry(entries, path, what), `${what}: ${path}`), imageId);

@@ -11,9 +11,11 @@
 //                               the whole LaminaDocument (region layers, provenance, text
 //                               content, layer ids) and where each of its images lives
 //   lamina/masks/<id>.png       region masks (never painted, so not in stack.xml)
+//   lamina/history/<id>.png     thumbnails of the document's generation history
 import { zipSync, type Zippable } from 'fflate';
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import { referencedImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
+import { generationImageIds } from '../../../common/document/generation-history.ts';
 import { compositeDocument } from '../imaging/composite.ts';
 import { encodePngs, resizeToFit } from '../imaging/image-codec.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
@@ -27,7 +29,7 @@ export const LAMINA_ORA_FORMAT = 'lamina-ora';
 export const THUMBNAIL_MAX_SIDE = 256;
 
 export async function writeOra(doc: LaminaDocument, store: ImageStore): Promise<Uint8Array> {
-  const imagePaths = assignImagePaths(doc.layers);
+  const imagePaths = assignImagePaths(doc);
   const files: Zippable = { mimetype: [new TextEncoder().encode(ORA_MIMETYPE), { level: 0 }] };
   files['stack.xml'] = text(buildStackXml(doc, imagePaths));
   const composite = compositeDocument(doc, store);
@@ -45,16 +47,18 @@ function text(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
-/** imageId -> zip entry: pixels and text caches under data/, region masks under lamina/masks/. */
-function assignImagePaths(layers: readonly Layer[]): Map<string, string> {
+/** imageId -> zip entry: pixels and text caches under data/, region masks under
+ * lamina/masks/, generation thumbnails under lamina/history/. */
+function assignImagePaths({ layers, generations }: LaminaDocument): Map<string, string> {
   const paths = new Map<string, string>();
   const used = new Set<string>();
   const masks = new Set<string>();
   for (const { layer } of walkLayers(layers)) {
     if (layer.kind === 'region' && layer.shape.type === 'mask') masks.add(layer.shape.maskImageId);
   }
-  for (const id of referencedImageIds(layers)) {
-    const folder = masks.has(id) ? 'lamina/masks' : 'data';
+  const thumbnails = new Set(generationImageIds(generations));
+  for (const id of new Set([...referencedImageIds(layers), ...thumbnails])) {
+    const folder = masks.has(id) ? 'lamina/masks' : thumbnails.has(id) ? 'lamina/history' : 'data';
     const base = id.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 80) || 'image';
     let path = `${folder}/${base}.png`;
     for (let n = 2; used.has(path); n++) path = `${folder}/${base}-${n}.png`;

@@ -13,6 +13,7 @@ import { FileEntry, PackManifest, isPlacementManifest, manifestSchemaFor, type A
 import { migratePackManifest } from '../../../common/models/pack-manifest-migrate.ts';
 import { estimatePackMemory } from './pack-memory.ts';
 import { checkPackGraphs } from './pack-graph-check.ts';
+import { readPackVocabulary } from '../text/pack-vocabulary.ts';
 
 export interface Pack {
   id: string;
@@ -132,15 +133,16 @@ export async function loadPackRegistry(dirs: readonly string[]): Promise<PackReg
         packs.set(pack.id, pack);
         const m = pack.manifest;
         summaries.push(isPlacementManifest(m)
-          ? { id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines, native: null, defaultSteps: null, family: 'placement' }
+          ? { id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines, native: null, defaultSteps: null, family: 'placement', vocabulary: null }
           : {
             id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines,
             native: { ...m.native }, defaultSteps: m.components.scheduler.defaultSteps,
             family: m.components.transformer.family,
             dtype: (m.about.conversion as { dtype?: string } | undefined)?.dtype ?? 'fp32', memoryBytes: estimatePackMemory(m).bytes,
+            vocabulary: readPackVocabulary(dir, m),
           });
       } catch (err) {
-        summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [], native: null, defaultSteps: null });
+        summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [], native: null, defaultSteps: null, vocabulary: null });
       }
     }
   }

@@ -3,7 +3,7 @@ import type { DocumentSnapshot } from '../../../common/contract/contract.ts';
 import { applyOps, type DocumentOp } from '../../../common/document/document-ops.ts';
 import type { LaminaDocument } from '../../../common/document/document-schema.ts';
 import { History, type HistoryMode } from '../../../common/document/history.ts';
-import { referencedImageIds } from '../../../common/document/layer-tree.ts';
+import { documentImageIds } from '../../../common/document/layer-tree.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { ImageStore } from '../imaging/image-store.ts';
 
@@ -30,7 +30,7 @@ export class DocumentSession {
 
   apply(ops: readonly DocumentOp[], mode: HistoryMode, label: string, mergeKey?: string): void {
     const next = applyOps(this.document, ops);
-    for (const id of referencedImageIds(next.layers)) {
+    for (const id of documentImageIds(next)) {
       if (!this.store.has(id)) throw new LaminaError('bad_op', `image "${id}" is not in this document; upload it with document.putImage first`);
     }
     this.history.commit(next, mode, label, mergeKey);
@@ -52,7 +52,7 @@ export class DocumentSession {
   /** Forget pixels no history state can reach any more. */
   collectGarbage(): number {
     const keep = new Set<string>();
-    for (const state of this.history.states()) for (const id of referencedImageIds(state.layers)) keep.add(id);
+    for (const state of this.history.states()) for (const id of documentImageIds(state)) keep.add(id);
     return this.store.retain(keep);
   }
 

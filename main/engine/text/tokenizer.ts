@@ -6,6 +6,9 @@
 // not ignored.
 import { readFileSync } from 'node:fs';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { closestWords } from '../../../common/text/edit-distance.ts';
+
+export { editDistance } from '../../../common/text/edit-distance.ts';
 
 export interface TokenizerSpec {
   vocab: string[];
@@ -107,24 +110,6 @@ export class WordTokenizer {
 
   /** Up to `n` known words nearest to `word` by edit distance (ties: vocabulary order). */
   closest(word: string, n = 3): string[] {
-    return this.words
-      .map((w, i) => ({ w, i, d: editDistance(word, w) }))
-      .sort((a, b) => a.d - b.d || a.i - b.i)
-      .slice(0, n)
-      .map((x) => x.w);
+    return closestWords(word, this.words, n);
   }
-}
-
-/** Levenshtein distance (insert, delete, substitute = 1). */
-export function editDistance(a: string, b: string): number {
-  if (a === b) return 0;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    prev = cur;
-  }
-  return prev[b.length];
 }

@@ -2,19 +2,26 @@
 // progress with step count, throttled live preview, Cancel.
 import { collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
 import { LIMITS } from '../../../common/contract/limits.ts';
+import { variationSeeds } from '../../../common/contract/variation-seeds.ts';
 import { LimitedNumberInput } from '../../ui/limited-input.tsx';
 import { useEditorState, useServices, useStoreState } from '../../ui/editor-context.ts';
 import { Icon } from '../../ui/icons.tsx';
 import { RegionMethodFields } from './region-method-fields.tsx';
 import { useGenerateTask } from './use-generate-task.ts';
 import { packLabel } from './pack-label.ts';
+import { PromptField } from '../../ui/prompt-field.tsx';
+import { usePromptVocabulary } from './use-prompt-vocabulary.ts';
+import { VariationsStrip } from './variations-strip.tsx';
+import { GenerationHistory } from './generation-history.tsx';
 
 export function GeneratePanel() {
   const { editor } = useServices();
   const task = useGenerateTask();
   const gen = useStoreState(task.store, (s) => s.settings);
+  const vocabulary = usePromptVocabulary();
   const lastSeed = useStoreState(task.store, (s) => s.lastSeed);
   const lastResultId = useStoreState(task.store, (s) => s.lastResultId);
+  const candidates = useStoreState(task.store, (s) => s.candidates);
   const packs = useEditorState((s) => s.packs);
   const anyJob = useEditorState((s) => s.job);
   const job = anyJob?.task === 'generate' ? anyJob : null;
@@ -29,13 +36,13 @@ export function GeneratePanel() {
   return (
     <section className="panel gen-panel" data-testid="generate-panel" aria-label="Generate">
       <h2>Generate</h2>
-      <textarea
-        data-testid="gen-prompt"
-        aria-label="Global prompt"
+      <PromptField
+        testId="gen-prompt"
+        ariaLabel="Global prompt"
         placeholder="Global prompt: the whole scene…"
-        rows={2}
+        vocabulary={vocabulary}
         value={gen.prompt}
-        onChange={(e) => task.set({ prompt: e.target.value })}
+        onChange={(prompt) => task.set({ prompt })}
       />
       <div className="row">
         <LimitedNumberInput limit={LIMITS.seed} label="Seed" className="grow" testId="gen-seed" value={gen.seed} onChange={(seed) => task.set({ seed })} />
@@ -47,6 +54,7 @@ export function GeneratePanel() {
       <div className="row">
         <LimitedNumberInput limit={LIMITS.steps} label="Steps" testId="gen-steps" value={gen.steps} onChange={(steps) => task.set({ steps })} />
         <LimitedNumberInput limit={LIMITS.guidance} label="Guidance" testId="gen-guidance" step={0.5} value={gen.guidance} onChange={(guidance) => task.set({ guidance })} />
+        <LimitedNumberInput limit={LIMITS.batch} label="Variations" testId="gen-batch" value={gen.batch ?? 1} onChange={(batch) => task.set({ batch })} title={`Variations: ${LIMITS.batch.min} to ${LIMITS.batch.max} results, seeds seed, seed + 1, …; pick one afterwards`} />
       </div>
       <label className="block" title="Model pack">
         <span>Pack</span>
@@ -89,7 +97,7 @@ export function GeneratePanel() {
               </label>
             </div>
           )}
-          {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}</p>}
+          {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}{candidates.length > 1 ? `, variations ${variationSeeds(lastSeed, candidates.length).join(', ')}` : ''}</p>}
         </>
       ) : (
         <div className="progress-wrap">
@@ -101,6 +109,8 @@ export function GeneratePanel() {
         </div>
       )}
       {job?.preview && <img className="gen-preview" data-testid="gen-preview" src={job.preview} alt="Live preview of the generation" />}
+      {!running && <VariationsStrip />}
+      <GenerationHistory />
     </section>
   );
 }

@@ -24,4 +24,6 @@ export interface GenerationSettings {
   upscale?: 'lanczos' | 'nearest';
   /** Re-bind replaces the previous result instead of stacking a new layer */
   replacePrevious?: boolean;
+  /** variations per run (common/contract/limits.ts `batch`): seeds seed, seed + 1, … */
+  batch?: number;
 }

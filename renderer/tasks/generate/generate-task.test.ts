@@ -117,3 +117,50 @@ test('regenerate area: the region\'s box and prompt, no regions in the spec, the
   assert.deepEqual([start.spec.seed, start.spec.width], [9, 400]);
   assert.deepEqual(start.regenerateArea, { box: [30, 20, 51, 41], strength: 0.35 });
 });
+
+test('variations: the spec asks for the batch; the landed candidates can be picked (others deleted, one undo step)', async () => {
+  const { editor, client, task } = await setup();
+  task.set({ prompt: 'a red star', seed: 10, batch: 3 });
+  client.overrides['jobs.start'] = () => {
+    queueMicrotask(async () => {
+      const docId = editor.docId!;
+      await client.call('document.mutate', { docId, ops: ['c', 'b', 'a'].map((id) => ({ op: 'add' as const, index: 0, layer: { ...base, id, name: id, kind: 'raster' as const, imageId: id, x: 0, y: 0, width: 10, height: 10 } })) });
+      client.emit('job.event', { jobId: 'j1', state: 'done' });
+    });
+    return { jobId: 'j1' };
+  };
+  await task.generate();
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { spec: { batch: number; seed: number } };
+  assert.deepEqual([start.spec.batch, start.spec.seed], [3, 10]);
+  for (let i = 0; i < 20 && !task.store.get().candidates.length; i++) await new Promise((r) => setTimeout(r, 5));
+  assert.deepEqual(task.store.get().candidates, ['a', 'b', 'c']);
+  await task.pickVariation('b');
+  assert.deepEqual(editor.document!.layers.map((l) => l.id), ['b']);
+  assert.deepEqual(task.store.get().candidates, []);
+  assert.deepEqual(editor.state.selection, ['b']);
+  await editor.undo();
+  assert.deepEqual(editor.document!.layers.map((l) => l.id), ['a', 'b', 'c'], 'Pick Variation is one undo step');
+});
+
+test('history: reopening an entry loads its spec (seed locked) and puts back its missing regions', async () => {
+  const { editor, task } = await setup();
+  const spec = {
+    prompt: 'on a white background', width: 400, height: 300, seed: 4242, steps: 12, guidance: 6, packId: 'lamina-tiny', upscale: 'nearest' as const,
+    regions: [{ id: 'gone', box: [10, 20, 100, 80] as [number, number, number, number], prompt: 'a red circle' }], order: ['gone'], batch: 1, device: 'auto' as const,
+    layerbind: { fuseStep: 2 },
+  };
+  await editor.mutate([{ op: 'record-generation', entry: { id: 'e1', createdAt: new Date().toISOString(), spec, thumbnailId: 't1' } }], { history: 'ignore' });
+  task.set({ prompt: 'something else', seed: 1, seedLocked: false, batch: 4 });
+  await task.reopen('e1');
+  const s = task.settings;
+  assert.deepEqual([s.prompt, s.seed, s.seedLocked, s.steps, s.guidance, s.packId, s.upscale, s.batch, s.regionMethod?.fuseStep], ['on a white background', 4242, true, 12, 6, 'lamina-tiny', 'nearest', 1, 2]);
+  const region = editor.document!.layers.find((l) => l.id === 'gone');
+  assert.ok(region && region.kind === 'region');
+  assert.deepEqual([region.x, region.y, region.shape.width, region.shape.height, region.prompt], [10, 20, 100, 80, 'a red circle']);
+  assert.equal(region.color, '#dc322f', 'the restored region takes its prompt\'s colour');
+  await task.reopen('e1');
+  assert.equal(editor.document!.layers.filter((l) => l.id === 'gone').length, 1, 'a region still there is not added twice');
+  await editor.undo();
+  assert.equal(editor.document!.layers.length, 0);
+  assert.equal(editor.document!.generations!.length, 1, 'the history stays');
+});

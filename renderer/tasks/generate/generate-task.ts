@@ -9,6 +9,8 @@ import { Store } from '../../editor/store.ts';
 import { findLayer } from '../../../common/document/layer-tree.ts';
 import { buildSpec, collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
 import { DEFAULT_REGION_METHOD, type GenerationSettings } from './generate-settings.ts';
+import { restoredRegion, settingsFromSpec } from './reopen-spec.ts';
+import { colourPalette } from '../../editor/region-colour.ts';
 
 export interface GenerateState {
   settings: GenerationSettings;
@@ -16,6 +18,8 @@ export interface GenerateState {
   lastSeed: number | null;
   /** the layer the last generation landed (what "replace the previous result" replaces) */
   lastResultId: string | null;
+  /** the layers of the last run's variations (batch > 1), front first, until one is picked */
+  candidates: string[];
 }
 
 export function initialGenerateState(): GenerateState {
@@ -23,6 +27,7 @@ export function initialGenerateState(): GenerateState {
     settings: { prompt: '', seed: 1234, seedLocked: false, steps: 20, guidance: 4, packId: null, regionMethod: DEFAULT_REGION_METHOD, upscale: 'lanczos', replacePrevious: false },
     lastSeed: null,
     lastResultId: null,
+    candidates: [],
   };
 }
 
@@ -77,7 +82,7 @@ export class GenerateTask implements TaskPanel {
     try {
       await this.jobs.start(
         { task: 'generate', docId, spec, ...(replaceLayerId ? { replaceLayerId } : {}) },
-        { noun: 'Generation', steps: spec.steps, onLanded: (ids) => this.store.set({ lastResultId: ids[0] ?? null }) },
+        { noun: spec.batch && spec.batch > 1 ? 'Variations' : 'Generation', steps: spec.steps * (spec.batch ?? 1), onLanded: (ids) => this.store.set({ lastResultId: ids[0] ?? null, candidates: ids.length > 1 ? ids : [] }) },
       );
     } finally {
       if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
@@ -111,6 +116,38 @@ export class GenerateTask implements TaskPanel {
     if (seed === null) return;
     const replace = this.settings.replacePrevious && lastResultId && this.core.document && findLayer(this.core.document.layers, lastResultId) ? lastResultId : undefined;
     await this.generate(seed, replace);
+  }
+
+  /** Keeps one of the last run's variations and deletes the others (one undo step). */
+  async pickVariation(layerId: string): Promise<void> {
+    const doc = this.core.document;
+    const { candidates } = this.store.get();
+    if (!doc || !candidates.includes(layerId)) return;
+    const others = candidates.filter((id) => id !== layerId && findLayer(doc.layers, id));
+    if (others.length && !(await this.core.mutate([{ op: 'remove', ids: others }], { label: 'Pick Variation' }))) return;
+    this.store.set({ candidates: [], lastResultId: layerId });
+    this.core.select([layerId]);
+  }
+
+  /** Keeps every variation (the strip goes away). */
+  keepAllVariations(): void {
+    this.store.set({ candidates: [] });
+  }
+
+  /** Loads a past generation's spec from the document's history into the panel (its seed
+   * locked, so Generate makes that picture again) and puts back the regions it had that
+   * are no longer in the document (one undo step). */
+  async reopen(entryId: string): Promise<void> {
+    const doc = this.core.document;
+    const entry = doc?.generations?.find((e) => e.id === entryId);
+    if (!doc || !entry) return;
+    this.set(settingsFromSpec(entry.spec, this.settings));
+    const missing = entry.area ? [] : entry.spec.regions.filter((r) => !findLayer(doc.layers, r.id));
+    if (missing.length) {
+      const palette = colourPalette(this.core.state.packs);
+      await this.core.mutate(missing.map((r, i) => ({ op: 'add' as const, index: i, layer: restoredRegion(r, palette) })), { label: 'Reopen Generation' });
+    }
+    this.core.toast('info', `Reopened "${entry.spec.prompt.trim() || '(no prompt)'}", seed ${entry.spec.seed}`);
   }
 
   dispose(): void {

@@ -46,6 +46,7 @@ export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): Generat
     steps: gen.steps,
     guidance: gen.guidance,
     ...(gen.upscale && gen.upscale !== 'lanczos' ? { upscale: gen.upscale } : {}),
+    ...(gen.batch && gen.batch > 1 ? { batch: gen.batch } : {}),
     regions,
     order: regions.map((r) => r.id),
     ...(gen.packId ? { packId: gen.packId } : {}),
