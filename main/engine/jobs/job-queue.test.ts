@@ -67,3 +67,20 @@ test('a result is done only once `finish` (the landing) resolves; a landing that
     await q.close();
   }
 });
+
+test('ended jobs let go of their inputs, and list() keeps only the last `keepFinished` of them (a long session runs thousands)', async () => {
+  const q = new JobQueue(DYING, undefined, 2);
+  try {
+    const jobs = [q.start(job('a')), q.start(job('b')), q.start(job('c'))];
+    const pending = q.start(job('d'));
+    q.cancel(pending.jobId);
+    await Promise.all(jobs.map((j) => j.done));
+    // ended in the order d (cancelled while queued), a, b, c: the last two are b and c
+    assert.deepEqual(q.list(), [{ jobId: jobs[1].jobId, task: 'generate', state: 'done' }, { jobId: jobs[2].jobId, task: 'generate', state: 'done' }]);
+    const records = (q as unknown as { jobs: Map<string, { payload: unknown }> }).jobs;
+    assert.ok([...records.values()].every((r) => r.payload === null), 'no ended job keeps its payload');
+    assert.equal(q.cancel(jobs[0].jobId), false, 'a forgotten job cannot be cancelled');
+  } finally {
+    await q.close();
+  }
+});

@@ -11,7 +11,9 @@ import type { FromWorker, JobHostStats, JobPayload, ToWorker } from './job-proto
 
 interface JobRecord {
   jobId: string;
-  payload: JobPayload;
+  task: JobPayload['task'];
+  /** what the job runs on (its spec, a layer's pixels); let go once the job has ended */
+  payload: JobPayload | null;
   state: JobState;
   done: Promise<JobEvent>;
   settle: (ev: JobEvent) => void;
@@ -29,6 +31,8 @@ export class JobQueue {
   private worker: JobHost | null = null;
   private closed = false;
   private readonly statsWaiters: ((s: JobHostStats) => void)[] = [];
+  /** ended jobs, oldest first: list() keeps the last `keepFinished` */
+  private readonly finished: string[] = [];
 
   /**
    * `runner` is where jobs run: the real job process unless a test or bench says otherwise
@@ -39,6 +43,7 @@ export class JobQueue {
   constructor(
     private readonly runner: JobRunnerSpec = JOB_PROCESS,
     private readonly finish?: (jobId: string, result: unknown) => Promise<unknown>,
+    private readonly keepFinished = 200,
   ) {}
 
   /** Subscribe to every job's events. Returns an unsubscribe function. */
@@ -52,7 +57,7 @@ export class JobQueue {
     const jobId = randomUUID();
     let settle!: (ev: JobEvent) => void;
     const done = new Promise<JobEvent>((resolve) => (settle = resolve));
-    const job: JobRecord = { jobId, payload, state: 'queued', done, settle };
+    const job: JobRecord = { jobId, task: payload.task, payload, state: 'queued', done, settle };
     this.jobs.set(jobId, job);
     this.pending.push(job);
     this.emit({ jobId, state: 'queued' });
@@ -82,7 +87,7 @@ export class JobQueue {
   }
 
   list(): { jobId: string; task: JobPayload['task']; state: JobState }[] {
-    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, task: j.payload.task, state: j.state }));
+    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, task: j.task, state: j.state }));
   }
 
   /** Cancels everything. A running job is asked to stop and given `graceMs` to do so:
@@ -108,6 +113,11 @@ export class JobQueue {
     this.events.emit('event', ev);
     if (FINAL.has(ev.state)) {
       job.settle(ev);
+      // a long session runs thousands of jobs: keep no ended job's inputs, and only the
+      // last few ended jobs in list()
+      job.payload = null;
+      this.finished.push(job.jobId);
+      while (this.finished.length > this.keepFinished) this.jobs.delete(this.finished.shift()!);
       if (this.running === job) {
         this.running = null;
         this.worker?.unref();
@@ -134,7 +144,7 @@ export class JobQueue {
     const next = this.pending.shift();
     if (!next) return;
     this.running = next;
-    this.post({ type: 'start', jobId: next.jobId, payload: next.payload });
+    this.post({ type: 'start', jobId: next.jobId, payload: next.payload! });
     this.worker?.ref(); // keep the process alive while a job runs
   }
 
