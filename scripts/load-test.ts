@@ -84,7 +84,8 @@ const rss = async () => {
   (globalThis as { gc?: () => void }).gc?.();
   await new Promise((r) => setTimeout(r, 200));
   const s = await t.engine.jobs.stats();
-  return { engine: process.memoryUsage.rss(), jobs: s.rssBytes, s };
+  const m = process.memoryUsage();
+  return { engine: m.rss, heap: m.heapUsed + m.external + m.arrayBuffers, jobs: s.rssBytes, s };
 };
 const peak = { engine: 0, jobs: 0 };
 let sampling = false;
@@ -115,6 +116,7 @@ const finals = [...seenFinal.values()];
 console.log(`load: ${JOBS} jobs from ${CLIENTS} WebSocket clients, ${(CANCEL * 100).toFixed(0)} % asked to cancel, in ${mainSeconds.toFixed(0)} s (${((Date.now() - start) / 1000).toFixed(0)} s with the warm-up): ${JSON.stringify(outcome)}`);
 console.log(`every client saw ${Math.min(...finals)}-${Math.max(...finals)} of the ${JOBS + 20} final job events`);
 console.log(`jobs.list: ${list.length} jobs, ${notFinal} not ended; ONNX sessions open ${after.s.sessionsOpen} (the pool's cache), in use ${after.s.sessionsInUse}; jobs running ${after.s.running}; documents left open ${openDocs}`);
+console.log(`engine heap after GC (JS heap + external + array buffers) ${mb(before.heap)} -> ${mb(after.heap)} MB`);
 console.log(`RSS engine ${mb(before.engine)} -> ${mb(after.engine)} MB (${(growth.engine * 100).toFixed(1)} %, peak ${mb(peak.engine)} MB), job process ${mb(before.jobs)} -> ${mb(after.jobs)} MB (${(growth.jobs * 100).toFixed(1)} %, peak ${mb(peak.jobs)} MB)`);
 clearInterval(router);
 for (const c of clients) c.close();

@@ -15,8 +15,10 @@ interface JobRecord {
   /** what the job runs on (its spec, a layer's pixels); let go once the job has ended */
   payload: JobPayload | null;
   state: JobState;
-  done: Promise<JobEvent>;
-  settle: (ev: JobEvent) => void;
+  /** the final event, for whoever started the job; let go once settled (a done event holds
+   * the result's pixels, which the queue must not keep) */
+  done: Promise<JobEvent> | null;
+  settle: ((ev: JobEvent) => void) | null;
 }
 
 const FINAL: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled']);
@@ -98,7 +100,7 @@ export class JobQueue {
     const running = this.running;
     if (running) {
       this.post({ type: 'cancel', jobId: running.jobId });
-      await Promise.race([running.done, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await Promise.race([running.done!, new Promise((r) => setTimeout(r, graceMs).unref())]);
       this.emit({ jobId: running.jobId, state: 'cancelled', message: 'engine shut down' });
     }
     const w = this.worker;
@@ -112,10 +114,11 @@ export class JobQueue {
     job.state = ev.state;
     this.events.emit('event', ev);
     if (FINAL.has(ev.state)) {
-      job.settle(ev);
-      // a long session runs thousands of jobs: keep no ended job's inputs, and only the
-      // last few ended jobs in list()
+      job.settle?.(ev);
+      // a long session runs thousands of jobs: keep no ended job's inputs or result, and
+      // only the last few ended jobs in list()
       job.payload = null;
+      job.done = job.settle = null;
       this.finished.push(job.jobId);
       while (this.finished.length > this.keepFinished) this.jobs.delete(this.finished.shift()!);
       if (this.running === job) {
