@@ -21,6 +21,7 @@ import { cropResultLayer, regenerateAreaInit } from './session/regenerate-area.t
 import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
 import { exportTargetProblem } from '../../common/contract/export-target.ts';
+import { sweepTempLitter } from './document/atomic-write.ts';
 import { readDocumentFile, writeDocumentFile, documentFileBytes } from './document/document-files.ts';
 import { ImageStore } from './imaging/image-store.ts';
 import type { JobRunnerSpec } from './jobs/job-host.ts';
@@ -73,6 +74,8 @@ export class Engine implements LaminaClient {
   /** open documents whose every client went away (a browser reload): offered for recovery */
   private readonly orphaned = new Set<string>();
   private orphanSaves: Promise<unknown> = Promise.resolve();
+  /** temp files that saves killed mid-write left in the engine's own folders, removed at start */
+  private readonly litterSwept: Promise<unknown>;
 
   constructor(readonly options: EngineOptions) {
     // the projects folder (where Save puts a new document) is always one of the roots
@@ -84,6 +87,7 @@ export class Engine implements LaminaClient {
       this.autosaveTimer = setInterval(() => void this.autosaveNow().catch(() => {}), options.autosaveMs);
       this.autosaveTimer.unref();
     }
+    this.litterSwept = Promise.all([sweepTempLitter(options.recoveryDir), sweepTempLitter(this.projectsDir)]);
   }
 
   /** Validated entry point used by every transport. `client`: the caller's connection (the
@@ -130,6 +134,7 @@ export class Engine implements LaminaClient {
 
   async close(): Promise<void> {
     if (this.autosaveTimer) clearInterval(this.autosaveTimer);
+    await this.litterSwept;
     await this.jobs.close();
   }
 
@@ -302,6 +307,7 @@ export class Engine implements LaminaClient {
     },
 
     'document.recoveryList': async () => {
+      await this.litterSwept;
       await this.orphanSaves;
       let names: string[] = [];
       try {

@@ -181,7 +181,7 @@ test('file paths over the WebSocket stay inside the server\'s folders (symlinks 
     await assert.rejects(c.call('document.open', { path: join(inside, 'link', 'secret.png') }), /outside the folders/);
     await assert.rejects(c.call('export.run', { docId, format: 'png', path: join(inside, 'link', 'c.png') }), /outside the folders/);
     await assert.rejects(c.call('document.open', { path: '/etc/passwd' }), /not a file Lamina opens/);
-    await assert.rejects(c.call('export.run', { docId, format: 'psd', path: join(inside, '.bashrc') }), /must go to a file ending in \.psd|must be named \*\.psd/);
+    await assert.rejects(c.call('export.run', { docId, format: 'psd', path: join(inside, '.bashrc') }), /must go to a file ending in \.psd/);
     await assert.rejects(c.call('document.recover', { path: join(rooted.dir, 'recovery', '..', 'inside', 'a.ora') }), /not a recovery file/);
     assert.ok(existsSync(join(inside, 'a.ora')), 'a path that climbs out of the recovery folder is not removed');
   } finally {

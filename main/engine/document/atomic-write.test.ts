@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test, type TestContext } from 'node:test';
-import { atomicWriteFile, atomicWriteFolder } from './atomic-write.ts';
+import { atomicWriteFile, atomicWriteFolder, sweepTempLitter } from './atomic-write.ts';
 import { isLamina } from './test-documents.ts';
 
 let dir = '';
@@ -87,4 +87,65 @@ test('atomicWriteFolder replaces a folder as a whole', async () => {
   assert.deepEqual((await readdir(target)).sort(), ['a.png', 'manifest.json']);
   assert.ok((await readdir(dir)).every((name) => !name.endsWith('.tmp')));
   await assert.rejects(atomicWriteFolder(join(dir, 'nope', 'stack'), new Map([['a', bytes('a')]])), isLamina('io_error'));
+});
+
+/** A pid no process has any more: a child that has exited. */
+function deadPid(): number {
+  return spawnSync(process.execPath, ['-e', '']).pid!;
+}
+
+test('.tmp litter: the next save of a file removes the temp files a killed writer left, and nothing else', async () => {
+  const d = await mkdtemp(join(dir, 'litter-'));
+  const dead = deadPid();
+  const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+  try {
+    const names = [
+      `.doc.ora.${dead}-0123456789ab.tmp`, // killed mid-write (kill -9): removed
+      '.doc.ora.0123456789ab.tmp', // an older build's temp name, no pid: removed
+      `.doc.ora.${live.pid}-0123456789ab.tmp`, // another process saving the same file now: kept
+      `.other.ora.${dead}-0123456789ab.tmp`, // another file's: left for that file's next save
+      '.doc.ora.notes.tmp', // not a Lamina temp name: kept
+    ];
+    for (const n of names) await writeFile(join(d, n), 'partial');
+    await atomicWriteFile(join(d, 'doc.ora'), bytes('new'));
+    assert.deepEqual((await readdir(d)).sort(), ['doc.ora', names[3], names[2], names[4]].sort());
+    // an engine-folder sweep takes every file's litter at once
+    assert.deepEqual(await sweepTempLitter(d), [names[3]]);
+    assert.deepEqual(await sweepTempLitter(join(d, 'missing')), []);
+  } finally {
+    live.kill('SIGKILL');
+  }
+});
+
+test('.tmp litter: a PNG stack folder moved aside by a killed save is put back, or removed once a new one is in place', async () => {
+  const d = await mkdtemp(join(dir, 'aside-'));
+  const dead = deadPid();
+  // killed between moving the previous stack aside and renaming the new one in
+  await mkdir(join(d, `.stack.${dead}-0123456789ab.old`));
+  await writeFile(join(d, `.stack.${dead}-0123456789ab.old`, 'a.png'), 'previous');
+  await mkdir(join(d, `.stack.${dead}-ba9876543210.tmp`));
+  await sweepTempLitter(d);
+  assert.deepEqual(await readdir(d), ['stack']);
+  assert.equal(await readFile(join(d, 'stack', 'a.png'), 'utf8'), 'previous');
+  // the target exists: the moved-aside copy is stale
+  await mkdir(join(d, `.stack.${dead}-0123456789ab.old`));
+  await atomicWriteFolder(join(d, 'stack'), new Map([['b.png', bytes('b')]]));
+  assert.deepEqual(await readdir(d), ['stack']);
+  assert.deepEqual(await readdir(join(d, 'stack')), ['b.png']);
+});
+
+test('.tmp litter: a new engine clears its recovery folder before it lists what to recover', async () => {
+  const { Engine } = await import('../engine.ts');
+  const home = await mkdtemp(join(dir, 'home-'));
+  const recoveryDir = join(home, 'recovery');
+  await mkdir(recoveryDir);
+  const temp = `.${'0'.repeat(8)}-aaaa-bbbb-cccc-${'d'.repeat(12)}.ora.${deadPid()}-0123456789ab.tmp`;
+  await writeFile(join(recoveryDir, temp), 'partial autosave');
+  const engine = new Engine({ packDirs: [], recoveryDir, autosaveMs: 0 });
+  try {
+    assert.deepEqual(await engine.call('document.recoveryList', {}), []);
+    assert.deepEqual(await readdir(recoveryDir), []);
+  } finally {
+    await engine.close();
+  }
 });

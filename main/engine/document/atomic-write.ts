@@ -1,8 +1,11 @@
 // Crash-safe file replacement: write a temp file beside the target, fsync it, rename it over
 // the target, fsync the directory. On any failure the temp file is removed and the previous
-// file (if any) is left exactly as it was.
+// file (if any) is left exactly as it was. A process killed mid-write (kill -9, power loss)
+// cannot remove its temp file: each temp name carries its writer's pid, and the next save of
+// that target (or the engine's start, for its own folders: sweepTempLitter) removes temp
+// files whose writer is gone, and puts back a folder that a PNG stack save had moved aside.
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 
@@ -21,6 +24,7 @@ const REASONS: Record<string, string> = {
 
 export async function atomicWriteFile(path: string, bytes: Uint8Array): Promise<void> {
   const dir = dirname(path);
+  await sweepTempLitter(dir, basename(path));
   const temp = tempPath(path);
   try {
     await writeAndSync(temp, bytes);
@@ -28,6 +32,8 @@ export async function atomicWriteFile(path: string, bytes: Uint8Array): Promise<
   } catch (err) {
     await rm(temp, { force: true }).catch(() => undefined);
     throw ioError(path, err);
+  } finally {
+    active.delete(temp);
   }
   await syncDirectory(dir);
 }
@@ -39,8 +45,9 @@ export async function atomicWriteFile(path: string, bytes: Uint8Array): Promise<
  */
 export async function atomicWriteFolder(path: string, files: ReadonlyMap<string, Uint8Array>): Promise<string[]> {
   const parent = dirname(path);
+  await sweepTempLitter(parent, basename(path));
   const temp = tempPath(path);
-  const old = tempPath(path);
+  const old = tempPath(path, 'old');
   try {
     await mkdir(temp);
     for (const [name, bytes] of files) await writeAndSync(join(temp, name), bytes);
@@ -55,15 +62,65 @@ export async function atomicWriteFolder(path: string, files: ReadonlyMap<string,
     }
   } catch (err) {
     await rm(temp, { recursive: true, force: true }).catch(() => undefined);
+    // a previous folder that could not be put back stays listed: this process never sweeps it
+    if (!(await stat(old).catch(() => null))) active.delete(old);
     throw ioError(path, err);
+  } finally {
+    active.delete(temp);
   }
   await rm(old, { recursive: true, force: true }).catch(() => undefined);
+  active.delete(old);
   await syncDirectory(parent);
   return [...files.keys()].map((name) => join(path, name));
 }
 
-function tempPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+/** temp and moved-aside paths this process is writing now (never swept) */
+const active = new Set<string>();
+
+/** `.<target>.<pid>-<12 hex>.tmp` (or `.old`: a previous folder moved aside); names without
+ * the pid (written before it was added) count as litter of a process that is gone. */
+const LITTER = /^\.(.+)\.(?:(\d+)-)?[0-9a-f]{12}\.(tmp|old)$/;
+
+function tempPath(path: string, kind: 'tmp' | 'old' = 'tmp'): string {
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(6).toString('hex')}.${kind}`);
+  active.add(temp);
+  return temp;
+}
+
+function writerAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Removes what interrupted saves left in `dir` (for the file `target` only, or for every
+ * file): temp files whose writing process is gone, and a previous folder that a PNG stack
+ * save had moved aside (put back when nothing took its place, removed otherwise). Files of
+ * a save in progress (this process's, or a live process's) are left alone. Best effort:
+ * never throws; returns the names it removed or put back.
+ */
+export async function sweepTempLitter(dir: string, target?: string): Promise<string[]> {
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const swept: string[] = [];
+  for (const name of names) {
+    const m = LITTER.exec(name);
+    if (!m || (target !== undefined && m[1] !== target)) continue;
+    const path = join(dir, name);
+    if (active.has(path) || (m[2] && Number(m[2]) !== process.pid && writerAlive(Number(m[2])))) continue;
+    try {
+      const targetPath = join(dir, m[1]);
+      if (m[3] === 'old' && !(await stat(targetPath).catch(() => null))) await rename(path, targetPath);
+      else await rm(path, { recursive: true, force: true });
+      swept.push(name);
+    } catch {
+      // another sweeper got there first, or it is not ours to remove: leave it
+    }
+  }
+  return swept;
 }
 
 async function writeAndSync(path: string, bytes: Uint8Array): Promise<void> {

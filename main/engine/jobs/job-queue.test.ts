@@ -67,3 +67,21 @@ test('a result is done only once `finish` (the landing) resolves; a landing that
     await q.close();
   }
 });
+
+test('ended jobs let go of their inputs and results, and list() keeps only the last `keepFinished` of them (a long session runs thousands)', async () => {
+  const q = new JobQueue(DYING, undefined, 2);
+  try {
+    const jobs = [q.start(job('a')), q.start(job('b')), q.start(job('c'))];
+    const pending = q.start(job('d'));
+    q.cancel(pending.jobId);
+    await Promise.all(jobs.map((j) => j.done));
+    // ended in the order d (cancelled while queued), a, b, c: the last two are b and c
+    assert.deepEqual(q.list(), [{ jobId: jobs[1].jobId, task: 'generate', state: 'done' }, { jobId: jobs[2].jobId, task: 'generate', state: 'done' }]);
+    const records = (q as unknown as { jobs: Map<string, { payload: unknown; done: unknown; settle: unknown }> }).jobs;
+    assert.ok([...records.values()].every((r) => r.payload === null && r.done === null && r.settle === null), 'no ended job keeps its payload or its final event (a result with pixels)');
+    assert.equal((await jobs[2].done).state, 'done', 'the caller still has its own promise');
+    assert.equal(q.cancel(jobs[0].jobId), false, 'a forgotten job cannot be cancelled');
+  } finally {
+    await q.close();
+  }
+});

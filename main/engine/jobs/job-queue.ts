@@ -11,10 +11,14 @@ import type { FromWorker, JobHostStats, JobPayload, ToWorker } from './job-proto
 
 interface JobRecord {
   jobId: string;
-  payload: JobPayload;
+  task: JobPayload['task'];
+  /** what the job runs on (its spec, a layer's pixels); let go once the job has ended */
+  payload: JobPayload | null;
   state: JobState;
-  done: Promise<JobEvent>;
-  settle: (ev: JobEvent) => void;
+  /** the final event, for whoever started the job; let go once settled (a done event holds
+   * the result's pixels, which the queue must not keep) */
+  done: Promise<JobEvent> | null;
+  settle: ((ev: JobEvent) => void) | null;
 }
 
 const FINAL: ReadonlySet<JobState> = new Set(['done', 'failed', 'cancelled']);
@@ -29,6 +33,8 @@ export class JobQueue {
   private worker: JobHost | null = null;
   private closed = false;
   private readonly statsWaiters: ((s: JobHostStats) => void)[] = [];
+  /** ended jobs, oldest first: list() keeps the last `keepFinished` */
+  private readonly finished: string[] = [];
 
   /**
    * `runner` is where jobs run: the real job process unless a test or bench says otherwise
@@ -39,6 +45,7 @@ export class JobQueue {
   constructor(
     private readonly runner: JobRunnerSpec = JOB_PROCESS,
     private readonly finish?: (jobId: string, result: unknown) => Promise<unknown>,
+    private readonly keepFinished = 200,
   ) {}
 
   /** Subscribe to every job's events. Returns an unsubscribe function. */
@@ -52,7 +59,7 @@ export class JobQueue {
     const jobId = randomUUID();
     let settle!: (ev: JobEvent) => void;
     const done = new Promise<JobEvent>((resolve) => (settle = resolve));
-    const job: JobRecord = { jobId, payload, state: 'queued', done, settle };
+    const job: JobRecord = { jobId, task: payload.task, payload, state: 'queued', done, settle };
     this.jobs.set(jobId, job);
     this.pending.push(job);
     this.emit({ jobId, state: 'queued' });
@@ -82,7 +89,7 @@ export class JobQueue {
   }
 
   list(): { jobId: string; task: JobPayload['task']; state: JobState }[] {
-    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, task: j.payload.task, state: j.state }));
+    return [...this.jobs.values()].map((j) => ({ jobId: j.jobId, task: j.task, state: j.state }));
   }
 
   /** Cancels everything. A running job is asked to stop and given `graceMs` to do so:
@@ -93,7 +100,7 @@ export class JobQueue {
     const running = this.running;
     if (running) {
       this.post({ type: 'cancel', jobId: running.jobId });
-      await Promise.race([running.done, new Promise((r) => setTimeout(r, graceMs).unref())]);
+      await Promise.race([running.done!, new Promise((r) => setTimeout(r, graceMs).unref())]);
       this.emit({ jobId: running.jobId, state: 'cancelled', message: 'engine shut down' });
     }
     const w = this.worker;
@@ -107,7 +114,13 @@ export class JobQueue {
     job.state = ev.state;
     this.events.emit('event', ev);
     if (FINAL.has(ev.state)) {
-      job.settle(ev);
+      job.settle?.(ev);
+      // a long session runs thousands of jobs: keep no ended job's inputs or result, and
+      // only the last few ended jobs in list()
+      job.payload = null;
+      job.done = job.settle = null;
+      this.finished.push(job.jobId);
+      while (this.finished.length > this.keepFinished) this.jobs.delete(this.finished.shift()!);
       if (this.running === job) {
         this.running = null;
         this.worker?.unref();
@@ -134,7 +147,7 @@ export class JobQueue {
     const next = this.pending.shift();
     if (!next) return;
     this.running = next;
-    this.post({ type: 'start', jobId: next.jobId, payload: next.payload });
+    this.post({ type: 'start', jobId: next.jobId, payload: next.payload! });
     this.worker?.ref(); // keep the process alive while a job runs
   }
 

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { tempEngine, type TempEngine } from '../testing/temp-engine.ts';
+import { extensionProblem } from '../../../common/contract/export-target.ts';
 import { FileAccess, isInside } from './file-access.ts';
 
 let t: TempEngine;
@@ -33,8 +34,15 @@ test('a PNG stack export never replaces a folder holding other files (it used to
 test('writes carry their format\'s extension; reads need a document or image extension (any folder when unrestricted)', async () => {
   const files = new FileAccess();
   assert.equal(files.restricted, false);
-  await assert.rejects(files.checkWrite(join(t.dir, 'x.png'), 'psd'), /PSD file must be named \*\.psd/);
-  await assert.rejects(files.checkWrite(join(t.dir, '.profile'), 'ora'), /\*\.ora/);
+  await assert.rejects(files.checkWrite(join(t.dir, 'x.png'), 'psd'), /PSD file must go to a file ending in \.psd/);
+  await assert.rejects(files.checkWrite(join(t.dir, '.profile'), 'ora'), /ending in \.ora \(got "\.profile"\)/);
+  // the same rule as an export's (common/contract/export-target.ts): a PNG stack is a folder
+  await assert.rejects(files.checkWrite(join(t.dir, 'layers.png'), 'png-stack'), /looks like a file name/);
+  for (const [format, name] of [['ora', 'a.psd'], ['png', 'a.ora'], ['psd', 'a']] as const) {
+    const rule = extensionProblem(format, join(t.dir, name));
+    assert.ok(rule, `${format} -> ${name} is refused by the shared rule`);
+    await assert.rejects(files.checkWrite(join(t.dir, name), format), (e: Error) => e.message === rule.replace(`${format.toUpperCase()} export`, `a ${format.toUpperCase()} file`));
+  }
   assert.equal(await files.checkWrite(join(t.dir, 'X.PSD'), 'psd'), join(t.dir, 'X.PSD'));
   await assert.rejects(files.checkRead('/etc/shadow'), /not a file Lamina opens/);
   await assert.rejects(files.checkRead('/tmp/a\0.png'), /NUL/);

@@ -1,7 +1,8 @@
 // Which files a contract call may read or write. Every path the contract carries
 // (document.open/import/save, export.run) passes here first:
 //  - reads need a document or image extension; writes need the extension of their format
-//    (a save or export can never land on ~/.bashrc), and a PNG stack may replace only an
+//    (common/contract/export-target.ts `extensionProblem`: a save or export can never land
+//    on ~/.bashrc), and a PNG stack may replace only an
 //    empty folder or a previous Lamina PNG stack (never some other folder's contents);
 //  - with `roots` set (`lamina serve`: the folder it started in plus --allow-dir), the real
 //    path (symlinks resolved) must lie inside a root or be a path granted one by one
@@ -9,12 +10,12 @@
 //  - with `roots` null (CLI, desktop) any folder is fine, the rules above still hold.
 import { lstat, readdir, readFile, realpath } from 'node:fs/promises';
 import { basename, dirname, extname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { extensionProblem } from '../../../common/contract/export-target.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import type { DocumentFileFormat } from '../document/document-files.ts';
 import { PNG_STACK_MANIFEST } from '../document/png-stack-writer.ts';
 
 export const READ_EXTENSIONS = ['.ora', '.psd', '.psb', '.png', '.jpg', '.jpeg', '.webp'];
-const WRITE_EXTENSIONS: Record<Exclude<DocumentFileFormat, 'png-stack'>, string> = { ora: '.ora', psd: '.psd', png: '.png' };
 
 export interface FileAccessOptions {
   /** folders whose files may be read and written; null: any folder */
@@ -53,11 +54,9 @@ export class FileAccess {
   /** The path to write `format` to, checked. */
   async checkWrite(path: string, format: DocumentFileFormat): Promise<string> {
     const abs = absolute(path);
+    const problem = extensionProblem(format, abs, `a ${format.toUpperCase()} file`);
+    if (problem) throw new LaminaError('bad_request', problem);
     if (format === 'png-stack') await assertReplaceableFolder(path, abs);
-    else {
-      const want = WRITE_EXTENSIONS[format];
-      if (extname(abs).toLowerCase() !== want) throw new LaminaError('bad_request', `a ${format.toUpperCase()} file must be named *${want}, not "${basename(abs)}"`);
-    }
     const link = await lstat(abs).catch(() => null);
     if (link?.isSymbolicLink()) throw new LaminaError('bad_request', `"${path}" is a symbolic link; Lamina does not write through links`);
     if (this.granted.has(abs)) return abs;
