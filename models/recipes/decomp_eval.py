@@ -77,12 +77,21 @@ def mean_of(rows, key):
 
 
 # ---------------------------------------------------------------- LayerD edit distance
+def cost_matrix(a: list, b: list) -> list[list[float]]:
+    """Straight RGBA [4, S, S] layers, every pair: alpha-weighted RGB L1 (weight = the union
+    alpha max(a, a'), colours compared per pixel, mean over RGB) + 1 - soft alpha IoU."""
+    A = torch.stack(a).flatten(2)[:, None]  # [n, 1, 4, P]
+    B = torch.stack(b).flatten(2)[None]  # [1, m, 4, P]
+    hi = torch.maximum(A[:, :, 3], B[:, :, 3])
+    lo = torch.minimum(A[:, :, 3], B[:, :, 3])
+    ws = hi.sum(-1)
+    l1 = ((A[:, :, :3] - B[:, :, :3]).abs().mean(2) * hi).sum(-1) / ws.clamp(min=1e-12)
+    iou = torch.where(ws > 0, lo.sum(-1) / ws.clamp(min=1e-12), torch.ones_like(ws))
+    return (torch.where(ws > 0, l1, torch.zeros_like(l1)) + 1 - iou).tolist()
+
+
 def layer_cost(p: torch.Tensor, q: torch.Tensor) -> float:
-    """Straight RGBA [4, S, S] layers: alpha-weighted RGB L1 + 1 - soft alpha IoU."""
-    w = torch.maximum(p[3], q[3])
-    ws = float(w.sum())
-    l1 = float(((p[:3] - q[:3]).abs().mean(0) * w).sum()) / ws if ws > 0 else 0.0
-    return l1 + 1 - soft_iou(p[3], q[3])
+    return cost_matrix([p], [q])[0][0]
 
 
 def dtw(cost):
@@ -107,8 +116,7 @@ def merge_over(lo: torch.Tensor, hi: torch.Tensor) -> torch.Tensor:
 def layers_edit_distance(pred: list, gt: list, max_edits: int = 3) -> list[float]:
     """Normalized DTW after 0..max_edits greedy merges (LayerD's edits)."""
     def score(a, b):
-        c = [[layer_cost(x, y) for y in b] for x in a]
-        s, n = dtw(c)
+        s, n = dtw(cost_matrix(a, b))
         return s / n
 
     out = [score(pred, gt)]
