@@ -207,6 +207,29 @@ def save_grid(world, path, methods, n=8, offset=0):
     out.save(path)
 
 
+def write_fixture(world, out_dir, seeds=(0, 1, 4)):
+    """PNGs for the TypeScript tests (main/engine/pipelines/fixtures/decompose): per test
+    scene offset k, k-image.png, k-mask.png, k-background.png (truth), k-telea.png
+    (OpenCV's Telea inpainting of the mask, radius 3)."""
+    from PIL import Image
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+
+    def save(t, name):
+        arr = (t.clamp(0, 1) * 255).round().byte()
+        arr = arr.permute(1, 2, 0).numpy() if arr.dim() == 3 else arr.numpy()
+        Image.fromarray(arr).save(out / name)
+
+    for k in seeds:
+        s = dd.make_samples(world, dd.test_seeds(world, 1, k))
+        img = (s["image"][0] * 255).round() / 255  # what the PNG holds
+        save(img, f"{k}-image.png")
+        save(s["mask"][0].float(), f"{k}-mask.png")
+        save(s["background"][0], f"{k}-background.png")
+        save(bl.telea(img, s["mask"][0]), f"{k}-telea.png")
+
+
 def fmt(v, nd=2):
     return "-" if v is None else f"{v:.{nd}f}"
 
@@ -245,9 +268,13 @@ def main():
     ap.add_argument("--grid", default=None)
     ap.add_argument("--json", default=None)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--fixture", default=None, help="write the TypeScript tests' PNGs to this folder and stop")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     world = World.load()
+    if args.fixture:
+        write_fixture(world, args.fixture)
+        return
     methods = {m: bl.METHODS[m] for m in args.methods.split(",")}
     t0 = time.perf_counter()
     rows, flags = evaluate(world, methods, args.scenes)
