@@ -28,8 +28,9 @@ export const DecomposeSpec = z.object({
   box: Box.optional(),
   method: z.enum(['model', 'inpaint']).default('model'),
   foregrounds: z.number().int().min(1).max(8).default(1),
-  seed: Seed,
-  steps: Steps,
+  /** the model method's sampling (inpaint has none) */
+  seed: Seed.optional(),
+  steps: Steps.optional(),
   ...common,
 }).strict();
 

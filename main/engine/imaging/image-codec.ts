@@ -55,7 +55,7 @@ export async function sourceConversionNotes(bytes: Uint8Array): Promise<string[]
   if (!meta) return [];
   const notes: string[] = [];
   if (meta.depth && !['uchar', 'char'].includes(meta.depth)) notes.push(`${meta.depth === 'ushort' ? '16' : meta.depth}-bit channels converted to 8-bit`);
-  if (meta.space && !['srgb', 'rgb'].includes(meta.space)) notes.push(`${meta.space === 'b-w' ? 'greyscale' : meta.space.toUpperCase()} converted to sRGB`);
+  if (meta.space && !['srgb', 'rgb', 'rgb16'].includes(meta.space)) notes.push(`${['b-w', 'grey16'].includes(meta.space) ? 'greyscale' : meta.space.toUpperCase()} converted to sRGB`);
   return notes;
 }
 
