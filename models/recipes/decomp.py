@@ -29,7 +29,6 @@ resumes (checkpoint.Budget clock "cpu").
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import shutil
 import time
@@ -41,6 +40,7 @@ import torch.nn as nn
 from . import checkpoint as ck
 from . import config as config_lib
 from . import decomp_data as dd
+from .export_onnx import _sha256
 from .text import Tokenizer
 from .train import build, load_trained
 from .world import World
@@ -177,14 +177,6 @@ def _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z):
     ck.save(ckd / "decomp.pt", {"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
                                 "elapsed": budget.elapsed, "base": str(base_dir) if base_dir else None,
                                 "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z})
-
-
-def _sha256(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def export(args, log=print):

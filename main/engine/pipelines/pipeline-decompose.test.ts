@@ -5,9 +5,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import type { JobEvent } from '../../../common/contract/contract.ts';
 import { decodeImage } from '../imaging/image-codec.ts';
-import { tempEngine, type TempEngine } from '../testing/temp-engine.ts';
+import { jobFinished, tempEngine, type TempEngine } from '../testing/temp-engine.ts';
 import { maskFromBox, maskFromPicture } from './decompose/decompose-mask.ts';
 import { DecomposePipeline } from './pipeline-decompose.ts';
 
@@ -71,16 +70,7 @@ let t: TempEngine;
 before(() => (t = tempEngine({ packDirs: [] })));
 after(() => t.dispose());
 
-function finished(jobId: string): Promise<JobEvent> {
-  return new Promise((resolve) => {
-    const off = t.engine.on('job.event', (ev) => {
-      if (ev.jobId === jobId && ['done', 'failed', 'cancelled'].includes(ev.state)) {
-        off();
-        resolve(ev);
-      }
-    });
-  });
-}
+const finished = (jobId: string) => jobFinished(t.engine, jobId);
 
 test('the decompose task (inpaint, a box) replaces the layer with object + background in one undo step, with no pack', async () => {
   const doc = await t.engine.call('document.new', { width: 128, height: 128 });
