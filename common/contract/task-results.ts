@@ -89,6 +89,7 @@ export const ArtifactResult = z.object({
 export const TaskResult = z.discriminatedUnion('landing', [AddLayersResult, ReplaceLayerResult, UpdatePixelsResult, ArtifactResult]);
 export type TaskResult = z.output<typeof TaskResult>;
 export type ArtifactResult = z.output<typeof ArtifactResult>;
+export type ReplaceLayerResult = z.output<typeof ReplaceLayerResult>;
 export type PlacementResult = z.output<typeof PlacementResult>;
 
 /** A generation's result (text-to-image, LayerBind). */

@@ -20,12 +20,17 @@ export const LayersSpec = z.object({
   ...common,
 }).strict();
 
-/** A flat raster layer -> background + transparent foregrounds (LayerDecomp), replacing it. */
+/** A flat raster layer -> background + transparent foregrounds (LayerDecomp), replacing it.
+ * `box`: the object, in document pixels; `method`: `model` (the pack's decomposition model)
+ * or `inpaint` (mask-and-inpaint, no model: a shadow outside the box stays behind). */
 export const DecomposeSpec = z.object({
   layerId: z.string().min(1),
+  box: Box.optional(),
+  method: z.enum(['model', 'inpaint']).default('model'),
   foregrounds: z.number().int().min(1).max(8).default(1),
-  seed: Seed,
-  steps: Steps,
+  /** the model method's sampling (inpaint has none) */
+  seed: Seed.optional(),
+  steps: Steps.optional(),
   ...common,
 }).strict();
 

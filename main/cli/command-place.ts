@@ -8,26 +8,15 @@ import { resolve } from 'node:path';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { heatmapRgba, maxOverScales } from '../../common/placement/placement-kernels.ts';
 import { defaultEngineOptions } from '../engine/engine-defaults.ts';
-import { readDocumentFile } from '../engine/document/document-files.ts';
-import { compositeDocument } from '../engine/imaging/composite.ts';
 import { decodeImage, encodePng } from '../engine/imaging/image-codec.ts';
-import { ImageStore } from '../engine/imaging/image-store.ts';
 import { resample } from '../engine/imaging/resample.ts';
 import type { RgbaImage } from '../engine/imaging/rgba-image.ts';
 import { PlacementPipeline } from '../engine/pipelines/pipeline-placement.ts';
 import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
 import type { Device } from '../engine/runtime/execution-providers.ts';
+import { readFlatImage } from './cli-images.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
 import { parseCommandArgs, type Command } from './lamina.ts';
-
-async function readBackground(path: string): Promise<RgbaImage> {
-  if (/\.(ora|psd)$/i.test(path)) {
-    const store = new ImageStore();
-    const doc = await readDocumentFile({ path }, store);
-    return compositeDocument(doc, store);
-  }
-  return decodeImage(new Uint8Array(await readFile(path)), 'background');
-}
 
 /** The background with the heatmap over it, at the background's size. */
 export async function heatmapPicture(bg: RgbaImage, map: Float32Array, w: number, h: number): Promise<RgbaImage> {
@@ -58,7 +47,7 @@ export const commandPlace: Command = async (args) => {
   if (!values.background || !values.object) throw new CliUsageError('place needs --background bg.png|doc.ora and --object obj.png');
   const top = Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 50) throw new CliUsageError(`--top must be an integer from 1 to 50 (got "${values.top}")`);
-  const bg = await readBackground(resolve(values.background));
+  const bg = (await readFlatImage(resolve(values.background), 'background')).image;
   const obj = await decodeImage(new Uint8Array(await readFile(resolve(values.object))), 'object');
   const registry = await loadPackRegistry(defaultEngineOptions().packDirs);
   const pack = registry.resolve(values.pack, 'placement');

@@ -176,3 +176,33 @@ test('lamina generate --spec with "batch": one PNG per variation named by its di
   assert.deepEqual(manifest.document.layers.map((l: { provenance: { seed: number } }) => l.provenance.seed), [500, 501, 502]);
   assert.deepEqual(manifest.document.generations.map((e: { spec: { seed: number } }) => e.spec.seed), [500, 501, 502]);
 });
+
+test('lamina decompose: a PNG stack with the background at the bottom, no overwrite without --force, one-line errors for a bad mask', async () => {
+  const sharp = (await import('sharp')).default;
+  const fix = join(import.meta.dirname, '..', 'engine', 'pipelines', 'fixtures', 'decompose');
+  const dir = mkdtempSync(join(tmp, 'decompose-'));
+  const stack = join(dir, 'stack');
+  const r = lamina('decompose', '--image', join(fix, '1-image.png'), '--mask', join(fix, '1-mask.png'), '--out', stack, '--json');
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal(res.method, 'inpaint', 'no pack has the model: the inpaint method, said');
+  assert.ok(res.notes.some((n: string) => /inpaint method/.test(n)));
+  const manifest = JSON.parse(readFileSync(join(stack, 'manifest.json'), 'utf8'));
+  assert.deepEqual(manifest.layers.map((l: { name: string; file: string }) => [l.file, l.name]), [['001-Background.png', 'Background'], ['002-Object.png', 'Object']]);
+  const bg = await sharp(join(stack, '001-Background.png')).metadata();
+  assert.deepEqual([bg.width, bg.height], [128, 128], 'at the input size');
+  const again = lamina('decompose', '--image', join(fix, '1-image.png'), '--box', '40,40,30,30', '--out', stack);
+  assert.equal(again.code, 2);
+  assert.match(again.err, /already exists: pass --force/);
+  const small = join(dir, 'small.png');
+  await sharp({ create: { width: 64, height: 32, channels: 3, background: '#fff' } }).png().toFile(small);
+  const out = join(dir, 'bad.ora');
+  const e = lamina('decompose', '--image', join(fix, '1-image.png'), '--mask', small, '--out', out);
+  assert.equal(e.code, 1, e.err);
+  assert.equal(e.err.trim().split('\n').length, 1);
+  assert.match(e.err, /the mask is 64x32 px but the image is 128x128 px/);
+  assert.equal(existsSync(out), false);
+  const both = lamina('decompose', '--image', join(fix, '1-image.png'), '--mask', small, '--box', '1,1,2,2', '--out', join(dir, 'x.ora'));
+  assert.equal(both.code, 2);
+  assert.match(both.err, /exactly one of --mask/);
+});

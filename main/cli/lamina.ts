@@ -10,6 +10,7 @@ import { commandGenerate } from './command-generate.ts';
 import { commandBench } from './command-bench.ts';
 import { commandPack } from './command-pack.ts';
 import { commandPlace } from './command-place.ts';
+import { commandDecompose } from './command-decompose.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -25,6 +26,10 @@ commands:
                                               seed: random, reported; steps: the pack's default)
   place --background bg.png|doc.ora --object obj.png [--top 5] [--heatmap out.png] [--json]
                                               where the object plausibly goes (x, y, scale, score)
+  decompose --image in.png|in.ora (--mask m.png | --box x,y,w,h) --out out.ora|out.psd|DIR
+            [--method model|inpaint] [--force] [--json]
+                                              background + the marked object as a layer;
+                                              DIR = PNG stack, background at the bottom
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
   pack convert FOLDER --out PACK [--dtype fp16|fp32] [--id ID] [--json]
@@ -45,6 +50,7 @@ const COMMANDS: Record<string, Command> = {
   bench: commandBench,
   pack: commandPack,
   place: commandPlace,
+  decompose: commandDecompose,
 };
 
 export async function main(argvIn: string[]): Promise<number> {

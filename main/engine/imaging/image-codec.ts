@@ -48,6 +48,17 @@ export async function decodeImage(bytes: Uint8Array, what = 'image'): Promise<Rg
   }
 }
 
+/** What decodeImage converts on the way in, said in words: a 16-bit image is reduced to
+ * 8 bits per channel, CMYK or greyscale to sRGB (empty for an 8-bit sRGB picture). */
+export async function sourceConversionNotes(bytes: Uint8Array): Promise<string[]> {
+  const meta = await sharp(bytes, { limitInputPixels: false }).metadata().catch(() => null);
+  if (!meta) return [];
+  const notes: string[] = [];
+  if (meta.depth && !['uchar', 'char'].includes(meta.depth)) notes.push(`${meta.depth === 'ushort' ? '16' : meta.depth}-bit channels converted to 8-bit`);
+  if (meta.space && !['srgb', 'rgb', 'rgb16'].includes(meta.space)) notes.push(`${['b-w', 'grey16'].includes(meta.space) ? 'greyscale' : meta.space.toUpperCase()} converted to sRGB`);
+  return notes;
+}
+
 export async function encodePng(img: RgbaImage): Promise<Uint8Array> {
   const buf = await sharp(img.data, { raw: { width: img.width, height: img.height, channels: 4 }, limitInputPixels: MAX_IMAGE_PIXELS })
     .png({ compressionLevel: 6 })

@@ -15,6 +15,8 @@ export interface RawImage {
 export interface JobInputs {
   background?: RawImage;
   object?: RawImage;
+  /** decompose: the layer's own pixels, its offset on the canvas and its name */
+  layer?: { image: RawImage; x: number; y: number; name: string };
 }
 
 /** A job as the worker runs it: its task and spec (checked by the contract), where packs

@@ -7,9 +7,11 @@ import type { JobPayload } from './job-protocol.ts';
 import { pipelineName, routeTask } from './task-routes.ts';
 import { runVariations } from './run-variations.ts';
 import '../pipelines/register-all.ts';
+import { DecomposePipeline, isPacklessDecompose } from '../pipelines/pipeline-decompose.ts';
 
 export async function runJob(payload: JobPayload, ctx: JobContext): Promise<unknown> {
   ctx.progress({ state: 'loading' });
+  if (isPacklessDecompose(payload)) return new DecomposePipeline(null).run(payload.spec, ctx, payload.inputs);
   const registry = await loadPackRegistry(payload.packDirs);
   const pack = registry.resolve(payload.spec.packId, pipelineName(payload));
   const pipeline = routeTask(pack, payload);

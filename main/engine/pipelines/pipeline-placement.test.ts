@@ -7,14 +7,13 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
-import type { JobEvent } from '../../../common/contract/contract.ts';
 import { cellToPlacement, NMS_CELLS, topCells, type HeatmapVolume } from '../../../common/placement/placement-kernels.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { decodeImage } from '../imaging/image-codec.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { loadPackRegistry, type Pack } from '../runtime/pack-registry.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
-import { tempEngine, type TempEngine } from '../testing/temp-engine.ts';
+import { jobFinished, tempEngine, type TempEngine } from '../testing/temp-engine.ts';
 import { PlacementPipeline } from './pipeline-placement.ts';
 import { FIXTURES } from './placement/bench-placement.ts';
 import { backgroundInput, objectInput } from './placement/place-inputs.ts';
@@ -120,16 +119,7 @@ let t: TempEngine;
 before(() => (t = tempEngine({ packDirs: [MODELS] })));
 after(() => t.dispose());
 
-function finished(jobId: string): Promise<JobEvent> {
-  return new Promise((resolve) => {
-    const off = t.engine.on('job.event', (ev) => {
-      if (ev.jobId === jobId && ['done', 'failed', 'cancelled'].includes(ev.state)) {
-        off();
-        resolve(ev);
-      }
-    });
-  });
-}
+const finished = (jobId: string) => jobFinished(t.engine, jobId);
 
 test('place task: the object layer over the composite below it; a heatmap artifact, the document unchanged', async () => {
   const doc = await t.engine.call('document.new', { width: 128, height: 128 });

@@ -45,3 +45,13 @@ export function placeInputs(doc: LaminaDocument, store: ImageStore, layerId: str
   // copies: the job message is cloned, and the store's buffers stay the engine's
   return { background: cached.image, object: { width: px.width, height: px.height, data: new Uint8Array(px.data) } };
 }
+
+/** Decompose: the layer's own pixels (a raster layer), its offset and its name. */
+export function decomposeInputs(doc: LaminaDocument, store: ImageStore, layerId: string): JobInputs {
+  const loc = findLayer(doc.layers, layerId);
+  if (!loc) throw new LaminaError('not_found', `no layer "${layerId}" in this document`);
+  const layer = loc.layer;
+  if (layer.kind !== 'raster') throw new LaminaError('bad_request', `layer "${layer.name}" is a ${layer.kind} layer: decompose works on a picture (raster layer)`);
+  const px = store.get(layer.imageId);
+  return { layer: { image: { width: px.width, height: px.height, data: new Uint8Array(px.data) }, x: layer.x, y: layer.y, name: layer.name } };
+}

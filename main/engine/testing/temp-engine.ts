@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { JobEvent } from '../../../common/contract/contract.ts';
 import { Engine, type EngineOptions } from '../engine.ts';
 
 export interface TempEngine {
@@ -21,4 +22,16 @@ export function tempEngine(options: Partial<EngineOptions> = {}): TempEngine {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** The job's last event (done, failed or cancelled). */
+export function jobFinished(engine: Engine, jobId: string): Promise<JobEvent> {
+  return new Promise((resolve) => {
+    const off = engine.on('job.event', (ev) => {
+      if (ev.jobId === jobId && ['done', 'failed', 'cancelled'].includes(ev.state)) {
+        off();
+        resolve(ev);
+      }
+    });
+  });
 }

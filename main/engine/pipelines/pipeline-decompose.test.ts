@@ -1,0 +1,95 @@
+// Decomposition: the mask kernels' errors, the inpaint method on a world test scene, the
+// model method's clear refusal, and the decompose task through the whole engine (the
+// layer replaced by object + background in one undo step).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { decodeImage } from '../imaging/image-codec.ts';
+import { jobFinished, tempEngine, type TempEngine } from '../testing/temp-engine.ts';
+import { maskFromBox, maskFromPicture } from './decompose/decompose-mask.ts';
+import { DecomposePipeline } from './pipeline-decompose.ts';
+
+const FIX = join(import.meta.dirname, 'fixtures', 'decompose');
+const png = (name: string) => decodeImage(new Uint8Array(readFileSync(join(FIX, name))), name);
+
+test('masks: read by brightness or by alpha; the wrong size, empty, everything and a box outside the image are one-line errors', () => {
+  const img = { width: 4, height: 2 };
+  const grey = (v: number[]) => ({ width: 4, height: 2, data: new Uint8Array(v.flatMap((g) => [g, g, g, 255])) });
+  assert.deepEqual([...maskFromPicture(grey([0, 255, 200, 0, 0, 0, 127, 0]), img).data], [0, 1, 1, 0, 0, 0, 0, 0]);
+  const alpha = { width: 4, height: 2, data: new Uint8Array([0, 0, 0, 255, 0, 0, 0, 0, 255, 255, 255, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]) };
+  assert.deepEqual([...maskFromPicture(alpha, img).data], [1, 0, 0, 0, 0, 0, 0, 0], 'a transparent picture is read by alpha: opaque black is the object');
+  assert.throws(() => maskFromPicture(grey([255, 0, 0, 0, 0, 0, 0, 0]), { width: 2, height: 4 }), /the mask is 4x2 px but the image is 2x4 px/);
+  assert.throws(() => maskFromPicture(grey([0, 0, 0, 0, 0, 0, 0, 0]), img), /the mask is empty/);
+  assert.throws(() => maskFromPicture(grey([255, 255, 255, 255, 255, 255, 255, 255]), img), /covers the whole image/);
+  assert.deepEqual([...maskFromBox([1, 0, 2, 1], img).data], [0, 1, 1, 0, 0, 0, 0, 0]);
+  assert.deepEqual([...maskFromBox([3, 1, 10, 10], img).data], [0, 0, 0, 0, 0, 0, 0, 1], 'clipped to the image');
+  assert.throws(() => maskFromBox([10, 10, 2, 2], img), /lies outside/);
+  assert.throws(() => maskFromBox([0, 0, 4, 2], img), /covers the whole image/);
+  assert.throws(() => maskFromBox([0, 0, 0, 2], img), /positive width and height/);
+});
+
+test('inpaint method on a world test scene: the object leaves the background, the foreground is the mask cut out, and they recompose to the image', async () => {
+  const image = await png('1-image.png');
+  const mask = maskFromPicture(await png('1-mask.png'), image);
+  const truth = await png('1-background.png');
+  const out = await new DecomposePipeline(null).decompose({ image, mask, method: 'inpaint' });
+  let changed = 0;
+  let errIn = 0;
+  let errImage = 0;
+  let n = 0;
+  for (let p = 0; p < image.width * image.height; p++) {
+    const fa = out.foreground.data[p * 4 + 3];
+    assert.equal(fa, mask.data[p] ? 255 : 0);
+    for (let c = 0; c < 3; c++) {
+      const bg = out.background.data[p * 4 + c];
+      const fg = out.foreground.data[p * 4 + c];
+      const recomposed = (fg * fa + bg * (255 - fa)) / 255;
+      assert.ok(Math.abs(recomposed - image.data[p * 4 + c]) < 0.5, 'fg over bg = image');
+      if (!mask.data[p]) assert.equal(bg, image.data[p * 4 + c], 'outside the mask the background is the image');
+      else {
+        changed += bg !== image.data[p * 4 + c] ? 1 : 0;
+        errIn += Math.abs(bg - truth.data[p * 4 + c]);
+        errImage += Math.abs(image.data[p * 4 + c] - truth.data[p * 4 + c]);
+        n++;
+      }
+    }
+  }
+  assert.ok(changed > n * 0.5, 'the hole is filled');
+  assert.ok(errIn < errImage * 0.7, `the filled hole is near the true background (${(errIn / n).toFixed(1)} vs ${(errImage / n).toFixed(1)} levels)`);
+});
+
+test('the model method says there is no trained decomposition model yet and what to use instead', async () => {
+  const image = { width: 8, height: 8, data: new Uint8Array(256).fill(255) };
+  const mask = maskFromBox([2, 2, 3, 3], image);
+  await assert.rejects(new DecomposePipeline(null).decompose({ image, mask, method: 'model' }), (err: Error & { code?: string }) => err.code === 'no_pipeline' && /use the inpaint method/.test(err.message));
+  await assert.rejects(new DecomposePipeline(null).decompose({ image, mask: { width: 4, height: 4, data: new Uint8Array(16).fill(1) }, method: 'inpaint' }), /the mask is 4x4 px but the image is 8x8 px/);
+});
+
+let t: TempEngine;
+before(() => (t = tempEngine({ packDirs: [] })));
+after(() => t.dispose());
+
+const finished = (jobId: string) => jobFinished(t.engine, jobId);
+
+test('the decompose task (inpaint, a box) replaces the layer with object + background in one undo step, with no pack', async () => {
+  const doc = await t.engine.call('document.new', { width: 128, height: 128 });
+  const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
+  const snap = await t.engine.call('document.import', { docId: doc.docId, file });
+  const layer = snap.document.layers[0];
+  const before = snap.document.layers.length;
+  const { jobId } = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, box: [40, 60, 40, 50], method: 'inpaint' } });
+  const ev = await finished(jobId);
+  assert.equal(ev.state, 'done', ev.message);
+  const after = (await t.engine.call('document.get', { docId: doc.docId })).document;
+  assert.equal(after.layers.length, before + 1);
+  assert.deepEqual(after.layers.slice(0, 2).map((l) => l.name), [`${layer.name} (object)`, `${layer.name} (background)`]);
+  assert.ok(!after.layers.some((l) => l.id === layer.id), 'the layer was replaced');
+  assert.equal(after.layers[0].provenance?.params.decompose?.method, 'inpaint');
+  const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document;
+  assert.deepEqual(undone.layers.map((l) => l.id), snap.document.layers.map((l) => l.id), 'one undo step brings the layer back');
+  const noBox = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, method: 'inpaint' } });
+  const failed = await finished(noBox.jobId);
+  assert.deepEqual([failed.state, failed.code], ['failed', 'bad_request']);
+  assert.match(failed.message!, /give a box/);
+});

@@ -1,0 +1,272 @@
+"""LayerDecomp for the Lamina pack: a fine-tune of the pack's MMDiT (issue 16).
+
+The transformer denoises two latents at once, the clean background and the RGBA
+foreground (object + shadow, premultiplied), channel-stacked [bg; fg] = 2C channels,
+conditioned on the input image's latent (C) and the object mask max-pooled to the latent
+grid (1), concatenated as extra input channels (InstructPix2Pix-style). The pretrained
+patch embedding reads each half of the noisy latent (0.5 x its weights each); the
+condition channels start at zero, so step 0 is the pretrained model on both halves. The
+text is the empty prompt. Loss: rectified-flow velocity on both latents + `recomp` x
+the recomposition loss |fg + (1 - fg alpha) bg - image| on the VAE-decoded x0 estimates
+(the VAE is frozen). Training data: decomp_data.make_samples on train seeds.
+
+Graph IO (`decompose_transformer.onnx`, what main/engine/pipelines/pipeline-decompose.ts
+feeds through the shared denoise steps):
+  latent [B, 2C, h, w] f32   noisy [background; foreground] latents (pack latent scaling)
+  cond [B, C + 1, h, w] f32  image latent (vae_encoder -> (z - shift) * scale), mask (0/1)
+  timestep [B] f32           sigma in [0, 1], 1 = noise
+  text_embeds [B, T, D] f32, text_mask [B, T] i64   the empty prompt's encoding
+  -> velocity [B, 2C, h, w]  (noise - clean), Euler steps as text-to-image
+Decode each half with the pack's vae_decoder; background alpha is forced to 1.
+
+    python -m models.recipes.decomp train --base /work/ckpt/cpu --ckpt /work/ckpt/decomp --cpu-seconds 3600
+    python -m models.recipes.decomp export --ckpt /work/ckpt/decomp --out /tmp/lamina-decomp
+
+Resumable: rerun the same train line; --cpu-seconds counts this process's CPU time across
+resumes (checkpoint.Budget clock "cpu").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import time
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+
+from . import checkpoint as ck
+from . import config as config_lib
+from . import decomp_data as dd
+from .pack_files import ort_max_diff, sha256
+from .text import Tokenizer
+from .train import build, load_trained
+from .world import World
+
+OPSET = 17
+
+
+class DecompDiT(nn.Module):
+    """The base MMDiT with [noisy bg; noisy fg; image latent; mask] in, [v_bg; v_fg] out."""
+
+    def __init__(self, base: nn.Module):
+        super().__init__()
+        self.base = base
+        cfg = base.cfg
+        C, p, d = cfg.latent_channels, cfg.patch_size, cfg.dim
+        self.C, self.p = C, p
+        old_in = base.patch if isinstance(base.patch, nn.Linear) else base.patch[0]
+        new_in = nn.Linear((3 * C + 1) * p * p, old_in.out_features, bias=old_in.bias is not None)
+        with torch.no_grad():
+            w = old_in.weight.view(old_in.out_features, C, p * p)
+            nw = torch.zeros(old_in.out_features, 3 * C + 1, p * p)
+            nw[:, :C] = 0.5 * w
+            nw[:, C:2 * C] = 0.5 * w
+            new_in.weight.copy_(nw.view(old_in.out_features, -1))
+            if old_in.bias is not None:
+                new_in.bias.copy_(old_in.bias)
+        if isinstance(base.patch, nn.Linear):
+            base.patch = new_in
+        else:
+            base.patch[0] = new_in
+        # the base reshapes its output with the input's channel count (3C + 1): the head
+        # writes 3C + 1 channels of which the first 2C are [v_bg; v_fg] (the rest unused)
+        old_out = base.final
+        new_out = nn.Linear(d, (3 * C + 1) * p * p)
+        with torch.no_grad():
+            wo = old_out.weight.view(C, p * p, d)
+            bo = old_out.bias.view(C, p * p)
+            new_out.weight.zero_()
+            new_out.bias.zero_()
+            new_out.weight.view(3 * C + 1, p * p, d)[:2 * C] = torch.cat([wo, wo], 0)
+            new_out.bias.view(3 * C + 1, p * p)[:2 * C] = torch.cat([bo, bo], 0)
+        base.final = new_out
+        base.cfg.prediction = "velocity"
+
+    def forward(self, latent, cond, timestep, text_embeds, text_mask):
+        v, _, _ = self.base(torch.cat([latent, cond], 1), timestep, text_embeds, text_mask)
+        return v[:, :2 * self.C]
+
+
+def make_batch(world, seeds, vae, shift_z, scale_z, f, size=dd.SIZE):
+    s = dd.make_samples(world, seeds, size)
+    img = s["image"]
+    bg = torch.cat([s["background"], torch.ones_like(img[:, :1])], 1)
+    img4 = torch.cat([img, torch.ones_like(img[:, :1])], 1)
+    with torch.no_grad():
+        z_img = (vae.encode(img4) - shift_z) * scale_z
+        z_bg = (vae.encode(bg) - shift_z) * scale_z
+        z_fg = (vae.encode(s["foreground"]) - shift_z) * scale_z
+    m = torch.nn.functional.max_pool2d(s["mask"].float()[:, None], f)
+    return {"x0": torch.cat([z_bg, z_fg], 1), "cond": torch.cat([z_img, m], 1), "image": img}
+
+
+def recomposition_loss(vae, x0, image, C, shift_z, scale_z):
+    bg = vae.decode(x0[:, :C] / scale_z + shift_z)
+    fg = vae.decode(x0[:, C:] / scale_z + shift_z)
+    return (fg[:, :3] + (1 - fg[:, 3:4]) * bg[:, :3] - image).abs().mean()
+
+
+def load_base(base_dir: Path | None, world, recipe_name="tiny"):
+    """(recipe, vae, text, dit, shift, scale): a trained run's EMA weights, or a random
+    `recipe_name` model (tests)."""
+    if base_dir is not None:
+        vs, ds = ck.load(Path(base_dir) / "vae.pt"), ck.load(Path(base_dir) / "dit.pt")
+        recipe, vae, text, dit = load_trained(vs, ds, world)
+        return recipe, vae, text, dit, float(ds["latent_shift"]), float(ds["latent_scale"])
+    recipe = config_lib.get(recipe_name)
+    vae, text, dit = build(recipe, world)
+    return recipe, vae.eval(), text.eval(), dit, 0.0, 1.0
+
+
+def train(args, log=print):
+    torch.set_num_threads(args.threads)
+    world = World.load()
+    ckd = Path(args.ckpt)
+    state = ck.load(ckd / "decomp.pt")
+    base_dir = Path(state["base"]) if state and state.get("base") else (Path(args.base) if args.base else None)
+    recipe, vae, text, dit, shift_z, scale_z = load_base(base_dir, world, args.recipe)
+    model = DecompDiT(dit)
+    if state:
+        model.load_state_dict(state["model"])
+    for mod in (vae, text):
+        for q in mod.parameters():
+            q.requires_grad_(False)
+    opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
+    if state:
+        opt.load_state_dict(state["opt"])
+    step = state["step"] if state else 0
+    budget = ck.Budget(args.steps, args.cpu_seconds, spent=state["elapsed"] if state else 0.0, clock="cpu")
+    tok = Tokenizer(world.spec)
+    ids, tmask = tok([""] * args.batch)
+    with torch.no_grad():
+        emb = text(ids, tmask)
+    f = recipe.vae.scale_factor
+    C = recipe.vae.latent_channels
+    size = recipe.dit.latent_size * f
+    last_save = time.process_time()
+    while not budget.done(step):
+        seeds = dd.train_seeds(world, args.batch, offset=step * args.batch)
+        b = make_batch(world, seeds, vae, shift_z, scale_z, f, size)  # at the base model's native size
+        x0 = b["x0"]
+        t = torch.sigmoid(torch.randn(x0.shape[0]))
+        noise = torch.randn_like(x0)
+        xt = (1 - t.view(-1, 1, 1, 1)) * x0 + t.view(-1, 1, 1, 1) * noise
+        v = model(xt, b["cond"], t, emb, tmask)
+        loss_v = (v - (noise - x0)).pow(2).mean()
+        x0_hat = xt - t.view(-1, 1, 1, 1) * v
+        loss_r = recomposition_loss(vae, x0_hat, b["image"], C, shift_z, scale_z)
+        loss = loss_v + args.recomp * loss_r
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+        step += 1
+        if step % args.log_every == 0:
+            log(f"step {step} loss_v {loss_v.item():.4f} recomp {loss_r.item():.4f} cpu {budget.elapsed:.0f}s")
+        if time.process_time() - last_save > args.save_seconds:
+            _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z)
+            last_save = time.process_time()
+    _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z)
+    return step
+
+
+def _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z):
+    ck.save(ckd / "decomp.pt", {"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                                "elapsed": budget.elapsed, "base": str(base_dir) if base_dir else None,
+                                "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z})
+
+
+def export(args, log=print):
+    import onnx
+
+    world = World.load()
+    state = ck.load(Path(args.ckpt) / "decomp.pt")
+    if state is None:
+        raise SystemExit(f"no decomp.pt in {args.ckpt}: train first")
+    base_dir = Path(state["base"]) if state["base"] else None
+    recipe, vae, text, dit, _, _ = load_base(base_dir, world, args.recipe)
+    model = DecompDiT(dit)
+    model.load_state_dict(state["model"])
+    model.eval()
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    C, h = recipe.vae.latent_channels, recipe.dit.latent_size
+    T, D = world.spec["tokenizer"]["max_length"], recipe.text.dim
+    ins = (torch.randn(1, 2 * C, h, h), torch.randn(1, C + 1, h, h), torch.tensor([0.5]), torch.randn(1, T, D),
+           torch.ones(1, T, dtype=torch.int64))
+    names = ["latent", "cond", "timestep", "text_embeds", "text_mask"]
+    path = out / "decompose_transformer.onnx"
+    axes = {"latent": {0: "batch"}, "cond": {0: "batch"}, "timestep": {0: "batch"}, "text_embeds": {0: "batch", 1: "text_len"},
+            "text_mask": {0: "batch", 1: "text_len"}, "velocity": {0: "batch"}}
+    torch.onnx.export(model, ins, str(path), input_names=names, output_names=["velocity"], dynamic_axes=axes,
+                      opset_version=OPSET, dynamo=False, do_constant_folding=True)
+    onnx.checker.check_model(onnx.load(str(path)))
+    with torch.no_grad():
+        diff = ort_max_diff(path, dict(zip(names, ins)), model(*ins))
+    files = ["decompose_transformer.onnx"]
+    if base_dir is None and args.base_pack:
+        for name in ("vae_encoder.onnx", "vae_decoder.onnx", "text_encoder.onnx", "world.json"):
+            src = Path(args.base_pack) / name
+            if src.exists():
+                shutil.copy(src, out / name)
+                files.append(name)
+    manifest = {
+        "format": "lamina-model-pack", "format_version": 1, "id": args.id, "version": args.version,
+        "license": "Apache-2.0", "description": "LayerDecomp fine-tune of the lamina-tiny MMDiT (models/recipes/decomp.py)",
+        "pipelines": ["decompose"], "native_size": {"width": h * recipe.vae.scale_factor, "height": h * recipe.vae.scale_factor},
+        "opset": OPSET,
+        "latent": {"channels": C, "vae_scale_factor": recipe.vae.scale_factor, "scaling_factor": state["latent_scale"],
+                   "shift_factor": state["latent_shift"]},
+        "decompose": {"graph": "decompose_transformer", "targets": ["background", "foreground"],
+                      "cond": "[image latent (scaled); mask max-pooled to the latent grid]", "prompt": "",
+                      "training": {"steps": state["step"], "cpu_seconds": state["elapsed"], "base": state["base"]}},
+        "graphs": {"decompose_transformer": {
+            "file": "decompose_transformer.onnx",
+            "inputs": [{"name": "latent", "dtype": "float32", "dims": ["batch", 2 * C, h, h]},
+                       {"name": "cond", "dtype": "float32", "dims": ["batch", C + 1, h, h]},
+                       {"name": "timestep", "dtype": "float32", "dims": ["batch"]},
+                       {"name": "text_embeds", "dtype": "float32", "dims": ["batch", "text_len", D]},
+                       {"name": "text_mask", "dtype": "int64", "dims": ["batch", "text_len"]}],
+            "outputs": [{"name": "velocity", "dtype": "float32", "dims": ["batch", 2 * C, h, h]}],
+            "onnx_vs_torch_max_abs_diff": diff}},
+    }
+    manifest["files"] = {n: {"sha256": sha256(out / n), "bytes": (out / n).stat().st_size} for n in files}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    log(f"exported {out} (ORT vs torch max abs diff {diff})")
+    return manifest
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    tr = sub.add_parser("train")
+    tr.add_argument("--ckpt", required=True)
+    tr.add_argument("--base", default=None, help="the base run's checkpoint folder (vae.pt, dit.pt)")
+    tr.add_argument("--recipe", default="tiny", help="without --base: a random model of this recipe (tests)")
+    tr.add_argument("--cpu-seconds", type=float, default=None)
+    tr.add_argument("--steps", type=int, default=10 ** 9)
+    tr.add_argument("--batch", type=int, default=16)
+    tr.add_argument("--lr", type=float, default=1e-4)
+    tr.add_argument("--recomp", type=float, default=1.0)
+    tr.add_argument("--threads", type=int, default=1)
+    tr.add_argument("--log-every", type=int, default=10)
+    tr.add_argument("--save-seconds", type=float, default=300)
+    ex = sub.add_parser("export")
+    ex.add_argument("--ckpt", required=True)
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--recipe", default="tiny")
+    ex.add_argument("--base-pack", default="models/lamina-tiny")
+    ex.add_argument("--id", default="lamina-decomp")
+    ex.add_argument("--version", default="0.0.1")
+    args = ap.parse_args()
+    if args.cmd == "train":
+        train(args)
+    else:
+        export(args)
+
+
+if __name__ == "__main__":
+    main()
