@@ -19,6 +19,9 @@ import { JobTracker } from './jobs/job-tracker.ts';
 import { PlacementController } from './placement/placement-controller.ts';
 import { TaskPanels, type TaskPanel, type TaskPanelDefinition } from './jobs/task-panel.ts';
 import { LayerCommands } from './layer-commands.ts';
+import { PaintCommands } from './paint-commands.ts';
+import { SelectionCommands } from './selection-commands.ts';
+import { RawImages } from './pixels/raw-images.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
 import type { KeyValueStorage, RecentFile } from './recent-files.ts';
@@ -46,6 +49,10 @@ export class Editor {
   readonly core: EditorCore;
   readonly toolHost: EditorToolHost;
   readonly layers: LayerCommands;
+  /** brush / eraser strokes and the eyedropper */
+  readonly paint: PaintCommands;
+  /** the pixel selection (marquee, lasso) and what it limits: delete, copy, paste */
+  readonly pixelSelection: SelectionCommands;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -60,6 +67,9 @@ export class Editor {
     this.core = new EditorCore({ client: opts.client, pixels: opts.pixels, newId: opts.newId ?? defaultNewId });
     this.core.onNewDocument = () => this.fit();
     this.layers = new LayerCommands(this.core);
+    const raw = new RawImages(() => this.core.client);
+    this.paint = new PaintCommands(this.core, raw, this.layers);
+    this.pixelSelection = new SelectionCommands(this.core, raw, this.layers);
     this.files = new EditorFiles(this.core, { storage: opts.storage, confirm: opts.confirm, saveAs: () => this.uiCommands['file.saveAs'] });
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
     this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
@@ -68,6 +78,8 @@ export class Editor {
     this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6, this.placement);
     this.tools = new RootTool(this.toolHost);
     this.toolHost.tools = this.tools;
+    this.toolHost.paint = this.paint;
+    this.toolHost.pixelSelection = this.pixelSelection;
     this.tools.enter();
     this.unsubscribers.push(
       this.client.on('document.changed', (e) => void this.core.onDocumentChanged(e)),
@@ -303,9 +315,22 @@ export class Editor {
       case 'tool.move': return this.setTool('move');
       case 'tool.region': return this.setTool('region');
       case 'tool.mask': return this.setTool('mask');
+      case 'tool.brush': return this.setTool('brush');
+      case 'tool.eraser': return this.setTool('eraser');
+      case 'tool.eyedropper': return this.setTool('eyedropper');
+      case 'tool.lasso': return this.setTool('lasso');
+      case 'tool.marquee': return this.setTool('marquee');
+      case 'tool.marqueeShape':
+        this.store.set({ marqueeShape: this.state.marqueeShape === 'rect' ? 'ellipse' : 'rect' });
+        return this.setTool('marquee');
+      case 'select.all': return this.pixelSelection.selectAll();
+      case 'select.invert': return this.pixelSelection.invert();
+      case 'edit.copy': return void this.pixelSelection.copy();
+      case 'edit.cut': return void this.pixelSelection.cut();
+      case 'edit.paste': return void this.pixelSelection.paste();
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
-      case 'layer.delete': return void this.deleteSelection();
+      case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
       case 'layer.forward': return void this.arrange('forward');
       case 'layer.backward': return void this.arrange('backward');
       case 'layer.front': return void this.arrange('front');
@@ -313,7 +338,7 @@ export class Editor {
       case 'layer.mergeDown': return void this.mergeDown();
       case 'layer.group': return void this.groupSelection();
       case 'layer.ungroup': return void this.ungroupSelection();
-      case 'select.none': return this.select([]);
+      case 'select.none': return this.state.pixelSelection ? this.pixelSelection.deselect() : this.select([]);
       case 'file.save': return void this.save();
       case 'view.zoomIn': return this.setViewport(stepZoom(this.state.viewport, 1, this.state.screen));
       case 'view.zoomOut': return this.setViewport(stepZoom(this.state.viewport, -1, this.state.screen));
