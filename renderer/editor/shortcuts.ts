@@ -4,6 +4,7 @@ export type CommandId =
   | 'tool.move' | 'tool.region' | 'tool.mask'
   | 'tool.brush' | 'tool.eraser' | 'tool.eyedropper' | 'tool.marquee' | 'tool.marqueeShape' | 'tool.lasso'
   | 'select.all' | 'select.invert' | 'edit.copy' | 'edit.cut' | 'edit.paste' | 'help.shortcuts'
+  | 'layer.duplicate' | 'layer.mergeVisible' | 'layer.clip'
   | 'edit.undo' | 'edit.redo'
   | 'layer.delete' | 'layer.forward' | 'layer.backward' | 'layer.front' | 'layer.back'
   | 'layer.mergeDown' | 'layer.group' | 'layer.ungroup'
@@ -49,6 +50,9 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'edit.cut', keys: 'Mod+KeyX' },
   { command: 'edit.paste', keys: 'Mod+KeyV' },
   { command: 'help.shortcuts', keys: 'Shift+Slash' },
+  { command: 'layer.duplicate', keys: 'Mod+KeyJ' },
+  { command: 'layer.mergeVisible', keys: 'Mod+Shift+KeyE' },
+  { command: 'layer.clip', keys: 'Mod+Alt+KeyG' },
   { command: 'edit.undo', keys: 'Mod+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+Shift+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+KeyY' },

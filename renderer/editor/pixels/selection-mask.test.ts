@@ -58,3 +58,12 @@ test('add, subtract, intersect, invert, select all', () => {
   assert.equal(modeFor({ shiftKey: true, altKey: true }), 'intersect');
   assert.equal(selectedAt(null, 3, 3), 1, 'no selection selects everything');
 });
+
+test('the outline of a rectangle is its four sides', async () => {
+  const { selectionOutline } = await import('./selection-outline.ts');
+  const s = combineSelection(null, 10, 10, { type: 'rect', rect: { x: 2, y: 3, width: 4, height: 5 } }, 'replace');
+  const segs = selectionOutline(s);
+  assert.equal(segs.length, 16);
+  assert.deepEqual(segs.slice(0, 8), [2, 3, 6, 3, 2, 8, 6, 8]);
+  assert.deepEqual(segs.slice(8), [2, 3, 2, 8, 6, 3, 6, 8]);
+});

@@ -117,3 +117,22 @@ test('regenerate area: the region\'s box and prompt, no regions in the spec, the
   assert.deepEqual([start.spec.seed, start.spec.width], [9, 400]);
   assert.deepEqual(start.regenerateArea, { box: [30, 20, 51, 41], strength: 0.35 });
 });
+
+test('regenerate a pixel selection: the selection goes as the mask, its bounds as the box; "into" replaces a layer\'s pixels', async () => {
+  const client = new MemoryClient();
+  const editor = new Editor({ client, tasks: [generateTaskPanel] });
+  await editor.newDocument(40, 30);
+  const task = editor.task<GenerateTask>('generate')!;
+  await task.regenerateSelection(0.5);
+  assert.match(editor.toastLog.at(-1)!.message, /Select an area first/);
+  editor.pixelSelection.apply({ type: 'rect', rect: { x: 5, y: 6, width: 10, height: 8 } }, 'replace');
+  await task.regenerateSelection(0.7, 'layer-x');
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { regenerateArea: { box: number[]; strength: number; into: string; mask: { width: number; rgba: Uint8Array } } };
+  assert.deepEqual(start.regenerateArea.box, [5, 6, 10, 8]);
+  assert.equal(start.regenerateArea.strength, 0.7);
+  assert.equal(start.regenerateArea.into, 'layer-x');
+  assert.equal(start.regenerateArea.mask.width, 40);
+  assert.equal(start.regenerateArea.mask.rgba[(6 * 40 + 5) * 4], 255);
+  assert.equal(start.regenerateArea.mask.rgba[(6 * 40 + 4) * 4], 0);
+  editor.dispose();
+});
