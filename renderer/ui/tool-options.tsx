@@ -1,7 +1,7 @@
 // The options bar over the canvas for the pixel tools (after Photoshop's): the brush's
 // size, hardness, opacity and colour for the brush, eraser and eyedropper; the marquee's
 // shape and the selection commands for the marquee and lasso.
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { useEditorState, useServices } from './editor-context.ts';
 import type { GenerateTask } from '../tasks/generate/generate-task.ts';
 import { selectedRaster } from '../editor/paint-commands.ts';
@@ -72,7 +72,9 @@ export function ToolOptions() {
 function RegenerateSelection() {
   const { editor } = useServices();
   const busy = useEditorState((s) => !!s.job);
-  const target = useEditorState((s) => (s.snapshot ? selectedRaster(s.snapshot.document, s.selection) : null));
+  const snapshot = useEditorState((s) => s.snapshot);
+  const selection = useEditorState((s) => s.selection);
+  const target = useMemo(() => (snapshot ? selectedRaster(snapshot.document, selection) : null), [snapshot, selection]);
   const [strength, setStrength] = useState(0.75);
   const [landing, setLanding] = useState<'new' | 'replace'>('new');
   const task = editor.task<GenerateTask>('generate');
