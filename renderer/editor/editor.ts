@@ -22,6 +22,8 @@ import { LayerCommands } from './layer-commands.ts';
 import { PaintCommands } from './paint-commands.ts';
 import { SelectionCommands } from './selection-commands.ts';
 import { RawImages } from './pixels/raw-images.ts';
+import { LayerMaskCommands } from './layer-mask-commands.ts';
+import { LayerStackCommands } from './layer-stack-commands.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
 import type { KeyValueStorage, RecentFile } from './recent-files.ts';
@@ -53,6 +55,10 @@ export class Editor {
   readonly paint: PaintCommands;
   /** the pixel selection (marquee, lasso) and what it limits: delete, copy, paste */
   readonly pixelSelection: SelectionCommands;
+  /** raster layer masks: add, enable, apply, delete */
+  readonly masks: LayerMaskCommands;
+  /** duplicate, merge visible, clipping, lock transparency */
+  readonly stack: LayerStackCommands;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -70,6 +76,8 @@ export class Editor {
     const raw = new RawImages(() => this.core.client);
     this.paint = new PaintCommands(this.core, raw, this.layers);
     this.pixelSelection = new SelectionCommands(this.core, raw, this.layers);
+    this.masks = new LayerMaskCommands(this.core, raw);
+    this.stack = new LayerStackCommands(this.core, raw, this.layers, this.pixelSelection);
     this.files = new EditorFiles(this.core, { storage: opts.storage, confirm: opts.confirm, saveAs: () => this.uiCommands['file.saveAs'] });
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
     this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
@@ -328,6 +336,9 @@ export class Editor {
       case 'edit.copy': return void this.pixelSelection.copy();
       case 'edit.cut': return void this.pixelSelection.cut();
       case 'edit.paste': return void this.pixelSelection.paste();
+      case 'layer.duplicate': return void this.stack.duplicate();
+      case 'layer.mergeVisible': return void this.stack.mergeVisible();
+      case 'layer.clip': return void this.stack.toggle('clip');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
       case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());

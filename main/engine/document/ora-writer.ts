@@ -10,7 +10,8 @@
 //   lamina/document.json        { format, version, document, images: { imageId: entry } }:
 //                               the whole LaminaDocument (region layers, provenance, text
 //                               content, layer ids) and where each of its images lives
-//   lamina/masks/<id>.png       region masks (never painted, so not in stack.xml)
+//   lamina/masks/<id>.png       region masks and raster layers' layer masks (not in stack.xml:
+//                               other programs see the unmasked pixels)
 import { zipSync, type Zippable } from 'fflate';
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import { referencedImageIds, walkLayers } from '../../../common/document/layer-tree.ts';
@@ -52,6 +53,7 @@ function assignImagePaths(layers: readonly Layer[]): Map<string, string> {
   const masks = new Set<string>();
   for (const { layer } of walkLayers(layers)) {
     if (layer.kind === 'region' && layer.shape.type === 'mask') masks.add(layer.shape.maskImageId);
+    if (layer.kind === 'raster' && layer.mask) masks.add(layer.mask.imageId);
   }
   for (const id of referencedImageIds(layers)) {
     const folder = masks.has(id) ? 'lamina/masks' : 'data';
