@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { readPsd, initializeCanvas } from 'ag-psd';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RasterLayer } from '../common/document/document-schema.ts';
@@ -148,6 +149,67 @@ test('pixel tools: brush, eraser, undo, marquee + delete, lasso, shortcuts sheet
     await page.mouse.click(p.x, p.y);
     await page.waitForFunction(() => (window as unknown as { __lamina: { editor: { state: { brush: { color: number[] } } } } }).__lamina.editor.state.brush.color.join() === '230,40,40');
     await ed.shot('eyedropper');
+  });
+
+  await t.test('layer mask from the context menu, painted, exported as a real PSD mask (read back with ag-psd) and kept in .ora', async () => {
+    await page.keyboard.press('Control+d');
+    await page.click(`[data-testid=layer-row-${layerId}]`, { button: 'right' });
+    await page.waitForSelector('[data-testid=context-menu][data-where=layer]');
+    await ed.shot('layer-context-menu');
+    await page.click('[data-testid=ctx-mask-add]');
+    await waitLabel('Add Layer Mask');
+    await page.keyboard.press('e');
+    await setBrush({ size: 30, hardness: 1, opacity: 1, color: [0, 0, 0] });
+    await ed.dragMouse(await ed.toPage(90, 40), await ed.toPage(90, 80), 8);
+    await waitLabel('Paint Layer Mask');
+    await page.waitForTimeout(250);
+    const hidden = await ed.pixelAt(90, 60);
+    assert.ok(Math.abs(hidden[0] - hidden[1]) < 30, `the mask hides the layer there: ${hidden}`);
+    assert.deepEqual(await enginePixel(layerId, 90, 60), [230, 40, 40, 255], 'the pixels are kept under the mask');
+    await ed.shot('mask-painted');
+    const { docId } = await ed.view();
+    const bytes = await session.contract.call('export.bytes', { docId, format: 'psd' });
+    initializeCanvas(
+      ((w: number, h: number) => ({ width: w, height: h, getContext: () => null })) as never,
+      ((w: number, h: number) => ({ width: w, height: h, data: new Uint8ClampedArray(w * h * 4) })) as never,
+    );
+    const psd = readPsd(Buffer.from(bytes.dataBase64, 'base64'), { useImageData: true, skipCompositeImageData: true, skipThumbnail: true });
+    const l = (psd.children ?? []).find((c) => c.name === 'Layer 1')!;
+    assert.ok(l?.mask?.imageData, `a PSD user mask on "Layer 1": ${JSON.stringify(l?.mask && { ...l.mask, imageData: undefined })}`);
+    const m = l.mask!;
+    const mw = m.imageData!.width;
+    const at = (x: number, y: number) => m.imageData!.data[((y - (m.top ?? 0)) * mw + (x - (m.left ?? 0))) * 4];
+    assert.equal(at(90, 60), 0, 'painted black where erased');
+    assert.equal(at(150, 60), 255, 'white elsewhere');
+    assert.equal(m.disabled ?? false, false);
+    assert.equal(l.imageData!.data[((60 - (l.top ?? 0)) * l.imageData!.width + (90 - (l.left ?? 0))) * 4 + 3], 255, 'the layer pixels are unmasked in the PSD, as Photoshop keeps them');
+    // reading the PSD back into Lamina keeps the mask as a mask
+    const back = await session.contract.call('document.openBytes', { name: 'masked.psd', dataBase64: bytes.dataBase64 });
+    const bl = back.document.layers.find((q) => q.name === 'Layer 1') as RasterLayer;
+    assert.ok(bl.mask && bl.mask.enabled, 'PSD -> Lamina keeps the layer mask');
+    // .ora: save and reopen
+    const ora = await session.contract.call('export.bytes', { docId, format: 'ora' });
+    const reopened = await session.contract.call('document.openBytes', { name: 'masked.ora', dataBase64: ora.dataBase64 });
+    const rl = reopened.document.layers.find((q) => q.name === 'Layer 1') as RasterLayer;
+    assert.ok(rl.mask, '.ora keeps the layer mask');
+    const mimg = await session.contract.call('document.image', { docId: reopened.docId, imageId: rl.mask!.imageId });
+    assert.equal(mimg.rgba[((60 - rl.mask!.y) * mimg.width + (90 - rl.mask!.x)) * 4], 0);
+    await session.contract.call('document.close', { docId: back.docId });
+    await session.contract.call('document.close', { docId: reopened.docId });
+  });
+
+  await t.test('Ctrl+J duplicates; the canvas context menu offers the selection commands', async () => {
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+j');
+    await waitLabel('Duplicate Layer');
+    assert.equal((await ed.doc()).layers.length, 2);
+    const p = await ed.toPage(200, 200);
+    await page.mouse.click(p.x, p.y, { button: 'right' });
+    await page.waitForSelector('[data-testid=context-menu][data-where=canvas] [data-testid=ctx-select-all]');
+    await ed.shot('canvas-context-menu');
+    await page.click('[data-testid=ctx-select-all]');
+    await page.waitForSelector('[data-testid=canvas][data-pixel-selection=on]');
+    await page.keyboard.press('Control+d');
   });
 
   await t.test('? opens the shortcuts sheet', async () => {

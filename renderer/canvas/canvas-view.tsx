@@ -16,6 +16,7 @@ import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
 import { PlacementOverlay } from './placement-overlay.tsx';
+import { openContextMenu } from '../ui/context-menu.tsx';
 import { BrushCursor, PaintStrokePreview, SelectionAnts, SelectShapePreview } from './pixel-tool-overlay.tsx';
 
 function checkerPattern(): HTMLCanvasElement {
@@ -257,7 +258,10 @@ export function CanvasView() {
       style={{ cursor }}
       onPointerMove={(e) => setHover(stagePoint(e))}
       onPointerLeave={() => setHover(null)}
-      onContextMenu={(e) => e.preventDefault()}
+      onContextMenu={(e) => {
+        e.preventDefault();
+        openContextMenu(e.clientX, e.clientY, 'canvas');
+      }}
       data-zoom={zoom.toFixed(4)}
       data-pixel-selection={pixelSelection ? 'on' : 'off'}
       data-view-x={viewport.x}

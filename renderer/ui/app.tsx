@@ -10,6 +10,7 @@ import { ExportDialog, NewDocumentDialog, PathDialog, RecoveryDialog } from './d
 import { Icon } from './icons.tsx';
 import { ToolOptions } from './tool-options.tsx';
 import { ShortcutsSheet } from './shortcuts-sheet.tsx';
+import { ContextMenu } from './context-menu.tsx';
 import type { ToolId } from '../editor/tools/root-tool.ts';
 import type { CommandId } from '../editor/shortcuts.ts';
 
@@ -264,6 +265,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         <LayersPanel />
       </aside>
       <Toasts />
+      <ContextMenu />
       <input ref={openInput} type="file" hidden accept={OPEN_ACCEPT} data-testid="open-input" onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ''; void openFiles(f, 'open'); }} />
       <input ref={importInput} type="file" hidden multiple accept=".png,.jpg,.jpeg,.webp,.psd,.ora" data-testid="import-input" onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ''; void openFiles(f, 'import'); }} />
       {dialog?.kind === 'new' && <NewDocumentDialog onClose={() => setDialog(null)} />}
