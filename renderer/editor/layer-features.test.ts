@@ -2,12 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { RasterLayer } from '../../common/document/document-schema.ts';
-import { paintSetup, pixel } from './testing/paint-fixture.ts';
-import type { ToolPointer } from './tools/state-node.ts';
+import { drag, key, paintSetup, pixel, ptr, settle } from './testing/paint-fixture.ts';
 
-const key = (code: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean }> = {}) => ({ code, key: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
-const ptr = (x: number, y: number): ToolPointer => ({ canvas: { x, y }, screen: { x, y }, button: 0, shiftKey: false, altKey: false, modKey: false });
-const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
 const layer = (e: { document: { layers: unknown[] } | null }, i = 0) => e.document!.layers[i] as RasterLayer;
 
 test('Ctrl+J duplicates the layer in front of itself (fresh id, same pixels); undo removes the copy', async () => {

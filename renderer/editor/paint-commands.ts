@@ -32,6 +32,11 @@ export function selectedRaster(doc: LaminaDocument, selection: readonly string[]
   return { layer, abs, ox: abs.x - layer.x, oy: abs.y - layer.y };
 }
 
+/** A new visible, unlocked raster layer holding stored pixels at (x, y). */
+export function newRasterLayer(id: string, name: string, put: { imageId: string; width: number; height: number }, x: number, y: number): RasterLayer {
+  return { id, kind: 'raster', name, visible: true, opacity: 1, blendMode: 'normal', x, y, locked: false, provenance: null, imageId: put.imageId, width: put.width, height: put.height };
+}
+
 export class PaintCommands {
   private layerCount = 0;
 
@@ -85,10 +90,7 @@ export class PaintCommands {
       const placed = placeInto(null, coverage.rect);
       if (!compositeStroke(placed, { coverage, erase: false, color: stroke.brush.color, selection, lockAlpha: false })) return false;
       const put = await this.raw.put(docId, placed.image);
-      const layer: RasterLayer = {
-        id: this.core.newId('layer'), kind: 'raster', name: `Layer ${++this.layerCount}`, visible: true, opacity: 1, blendMode: 'normal',
-        x: coverage.rect.x, y: coverage.rect.y, locked: false, provenance: null, imageId: put.imageId, width: put.width, height: put.height,
-      };
+      const layer = newRasterLayer(this.core.newId('layer'), `Layer ${++this.layerCount}`, put, coverage.rect.x, coverage.rect.y);
       const ok = await this.layers.addLayer(layer, 'Brush Stroke');
       if (ok) this.core.select([layer.id]);
       return ok;

@@ -2,23 +2,8 @@
 // copy / paste) through the whole editor on the memory client.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { ToolPointer } from './tools/state-node.ts';
-import { paintSetup, pixel } from './testing/paint-fixture.ts';
+import { drag, key, paintSetup, pixel, ptr, settle } from './testing/paint-fixture.ts';
 import { selectedAt, selectionBounds } from './pixels/selection-mask.ts';
-import type { Editor } from './editor.ts';
-
-const ptr = (x: number, y: number, mods: Partial<ToolPointer> = {}): ToolPointer => ({
-  canvas: { x, y }, screen: { x, y }, button: 0, shiftKey: false, altKey: false, modKey: false, ...mods,
-});
-const key = (code: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean }> = {}) => ({ code, key: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
-const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
-async function drag(editor: Editor, points: [number, number][], mods: Partial<ToolPointer> = {}) {
-  editor.pointer('onPointerDown', ptr(points[0][0], points[0][1], mods));
-  for (const [x, y] of points.slice(1)) editor.pointer('onPointerMove', ptr(x, y, mods));
-  const [lx, ly] = points[points.length - 1];
-  editor.pointer('onPointerUp', ptr(lx, ly, mods));
-  await settle();
-}
 
 test('marquee (M): drag selects a rectangle, Shift adds, Alt subtracts, a click deselects', async () => {
   const { editor } = await paintSetup();

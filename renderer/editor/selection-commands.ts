@@ -11,7 +11,7 @@ import {
   combineSelection, invertSelection, isEmptySelection, selectAll, selectionBounds,
   type SelectionMask, type SelectionMode, type SelectionShape,
 } from './pixels/selection-mask.ts';
-import { selectedRaster } from './paint-commands.ts';
+import { newRasterLayer, selectedRaster } from './paint-commands.ts';
 import type { LayerCommands } from './layer-commands.ts';
 
 export class SelectionCommands {
@@ -123,10 +123,7 @@ export class SelectionCommands {
     const clip = this.clipboard;
     if (!clip || !docId) return false;
     const put = await this.raw.put(docId, clip.image);
-    const layer: RasterLayer = {
-      id: this.core.newId('layer'), kind: 'raster', name: `Pasted ${++this.pasteCount}`, visible: true, opacity: 1, blendMode: 'normal',
-      x: clip.rect.x, y: clip.rect.y, locked: false, provenance: null, imageId: put.imageId, width: put.width, height: put.height,
-    };
+    const layer = newRasterLayer(this.core.newId('layer'), `Pasted ${++this.pasteCount}`, put, clip.rect.x, clip.rect.y);
     const ok = await this.layers.addLayer(layer, 'Paste');
     if (ok) this.core.select([layer.id]);
     return ok;

@@ -2,6 +2,7 @@
 import { Editor } from '../editor.ts';
 import { MemoryClient } from './memory-client.ts';
 import type { RasterLayer } from '../../../common/document/document-schema.ts';
+import type { ToolPointer } from '../tools/state-node.ts';
 
 /** A 100x100 document with one 60x60 opaque blue raster layer at (20, 20), selected. */
 export async function paintSetup() {
@@ -28,3 +29,18 @@ export function pixel(client: MemoryClient, editor: Editor, id: string, cx: numb
   return [...img.rgba.subarray(i, i + 4)];
 }
 
+
+export const ptr = (x: number, y: number, mods: Partial<ToolPointer> = {}): ToolPointer => ({
+  canvas: { x, y }, screen: { x, y }, button: 0, shiftKey: false, altKey: false, modKey: false, ...mods,
+});
+export const key = (code: string, mods: Partial<{ ctrlKey: boolean; shiftKey: boolean; altKey: boolean }> = {}) => ({ code, key: '', ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods });
+export const settle = async () => { for (let i = 0; i < 5; i++) await new Promise((r) => setTimeout(r, 0)); };
+
+/** A pointer gesture through the tool tree: down at the first point, moves, up at the last. */
+export async function drag(editor: Editor, points: [number, number][], mods: Partial<ToolPointer> = {}): Promise<void> {
+  editor.pointer('onPointerDown', ptr(points[0][0], points[0][1], mods));
+  for (const [x, y] of points.slice(1)) editor.pointer('onPointerMove', ptr(x, y, mods));
+  const [lx, ly] = points[points.length - 1];
+  editor.pointer('onPointerUp', ptr(lx, ly, mods));
+  await settle();
+}
