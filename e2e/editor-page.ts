@@ -61,10 +61,10 @@ export class EditorPage {
     await this.page.mouse.up();
   }
 
-  /** Draws a box region with the region tool (M) and types its prompt in place. */
+  /** Draws a box region with the region tool (R) and types its prompt in place. */
   async drawRegion(box: [number, number, number, number], prompt: string): Promise<void> {
     const [x, y, w, h] = box;
-    await this.page.keyboard.press('m');
+    await this.page.keyboard.press('r');
     await this.dragMouse(await this.toPage(x, y), await this.toPage(x + w, y + h));
     await this.page.waitForSelector('[data-testid=region-prompt-input]');
     await this.page.fill('[data-testid=region-prompt-input]', prompt);

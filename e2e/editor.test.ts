@@ -145,8 +145,8 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     await page.waitForTimeout(100);
   });
 
-  await t.test('draw two regions with prompts (M)', async () => {
-    await page.keyboard.press('m');
+  await t.test('draw two regions with prompts (R)', async () => {
+    await page.keyboard.press('r');
     await dragMouse(await toPage(20, 330), await toPage(140, 480));
     await page.waitForSelector('[data-testid=region-prompt-input]');
     await page.fill('[data-testid=region-prompt-input]', 'a red circle');
@@ -202,9 +202,9 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     assert.notDeepEqual(inRegion, hidden, 'the region overlay tints the canvas and hides with H');
   });
 
-  await t.test('mask brush (B) paints a mask region; undo removes it', async () => {
+  await t.test('mask brush (Shift+R) paints a mask region; undo removes it', async () => {
     await page.keyboard.press('Control+d');
-    await page.keyboard.press('b');
+    await page.keyboard.press('Shift+R');
     await dragMouse(await toPage(380, 380), await toPage(470, 460), 10);
     await page.waitForFunction(() => {
       const w = window as unknown as { __lamina: { editor: { document: { layers: { kind: string; shape?: { type: string } }[] } } } };

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { Strength } from './limit-schemas.ts';
 import { GenerationSpec } from './generation-spec.ts';
+import { RawImage } from './raw-image.ts';
 import { AddLayersResult, ArtifactResult, ReplaceLayerResult, UpdatePixelsResult } from './task-results.ts';
 import { DecomposeSpec, LayersSpec, PlaceSpec, TextEditSpec } from './task-specs.ts';
 
@@ -35,7 +36,15 @@ const start = <T extends TaskName>(task: T) => z.object({
   /** generate only: regenerate this area of the document as it looks now (the engine flattens
    * the visible layers into the spec's init image, the box is the mask); the result lands as
    * a new layer holding just the box */
-  regenerateArea: z.object({ box: z.tuple([z.number().int(), z.number().int(), z.number().int().positive(), z.number().int().positive()]), strength: Strength.default(0.6) }).strict().optional(),
+  regenerateArea: z.object({
+    box: z.tuple([z.number().int(), z.number().int(), z.number().int().positive(), z.number().int().positive()]),
+    strength: Strength.default(0.6),
+    /** a pixel selection, canvas-sized (its red channel; white = regenerate): the mask inside the box,
+     * and the result keeps only the selected pixels */
+    mask: RawImage.optional(),
+    /** land by replacing the selected pixels of this raster layer (one undo step) instead of adding a layer */
+    into: z.string().min(1).optional(),
+  }).strict().optional(),
 });
 
 /** The input of `jobs.start`: one branch per task. */

@@ -1,7 +1,7 @@
 // Document edits as data. Every change to a document is a list of ops applied by
 // `applyOps`: pure, so the engine and the editor run the same code.
 import { z } from 'zod';
-import { BlendMode, Layer, LaminaDocument, Provenance, RegionShape } from './document-schema.ts';
+import { BlendMode, Layer, LaminaDocument, LayerMask, Provenance, RegionShape } from './document-schema.ts';
 import { LaminaError } from '../errors/lamina-error.ts';
 import { findLayer, isDescendant, updateSiblings } from './layer-tree.ts';
 import { GenerationEntry, withGeneration } from './generation-history.ts';
@@ -25,6 +25,9 @@ export const LayerPatch = z
     imageId: z.string(),
     width: z.number().int().positive(),
     height: z.number().int().positive(),
+    lockAlpha: z.boolean(),
+    clip: z.boolean(),
+    mask: LayerMask.nullable(),
   })
   .partial()
   .strict();
@@ -53,7 +56,7 @@ export class DocumentOpError extends LaminaError {
 }
 
 const KIND_FIELDS: Record<Layer['kind'], readonly string[]> = {
-  raster: ['imageId', 'width', 'height'],
+  raster: ['imageId', 'width', 'height', 'lockAlpha', 'clip', 'mask'],
   text: ['text', 'fontSize', 'imageId', 'width', 'height'],
   region: ['prompt', 'color', 'shape'],
   group: ['expanded'],

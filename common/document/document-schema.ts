@@ -29,6 +29,20 @@ const layerCommon = {
   provenance: Provenance.nullable().default(null),
 };
 
+/** A layer mask (Photoshop's pixel mask): grey levels of `imageId` (its red channel, white =
+ * shown), placed on the canvas at x, y (the layer's coordinates, like the layer itself);
+ * outside that box the mask is `defaultColor`. A disabled mask is kept but not applied. */
+export const LayerMask = z.object({
+  imageId: z.string().min(1),
+  x: z.number().int(),
+  y: z.number().int(),
+  width: z.number().int().positive(),
+  height: z.number().int().positive(),
+  enabled: z.boolean().default(true),
+  defaultColor: z.union([z.literal(0), z.literal(255)]).default(255),
+});
+export type LayerMask = z.infer<typeof LayerMask>;
+
 /** Pixels live in the image store under `imageId` (immutable; new pixels get a new id). */
 export const RasterLayer = z.object({
   ...layerCommon,
@@ -36,6 +50,11 @@ export const RasterLayer = z.object({
   imageId: z.string().min(1),
   width: z.number().int().positive(),
   height: z.number().int().positive(),
+  /** lock transparency: painting changes colour, never alpha */
+  lockAlpha: z.boolean().optional(),
+  /** clipping mask: shown only where the layer below it (its base) has alpha */
+  clip: z.boolean().optional(),
+  mask: LayerMask.nullable().optional(),
 });
 
 export const TextLayer = z.object({

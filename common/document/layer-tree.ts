@@ -39,7 +39,10 @@ export function countLayers(doc: LaminaDocument): number {
 export function referencedImageIds(layers: readonly Layer[]): Set<string> {
   const ids = new Set<string>();
   for (const { layer } of walkLayers(layers)) {
-    if (layer.kind === 'raster') ids.add(layer.imageId);
+    if (layer.kind === 'raster') {
+      ids.add(layer.imageId);
+      if (layer.mask) ids.add(layer.mask.imageId);
+    }
     else if (layer.kind === 'text' && layer.imageId) ids.add(layer.imageId);
     else if (layer.kind === 'region' && layer.shape.type === 'mask') ids.add(layer.shape.maskImageId);
   }

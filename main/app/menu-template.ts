@@ -27,6 +27,7 @@ export const MENU: readonly MenuSpec[] = [
     'separator',
     { label: 'Delete Layer', accelerator: 'Delete', command: 'layer.delete' },
     { label: 'Deselect', accelerator: 'CmdOrCtrl+D', command: 'edit.deselect' },
+    { label: 'Invert Selection', accelerator: 'CmdOrCtrl+Shift+I', command: 'select.invert' },
   ] },
   { label: 'Layer', items: [
     { label: 'Bring Forward', accelerator: 'CmdOrCtrl+]', command: 'layer.forward' },
@@ -36,8 +37,13 @@ export const MENU: readonly MenuSpec[] = [
   ] },
   { label: 'Tools', items: [
     { label: 'Move', accelerator: 'V', command: 'tool.move' },
-    { label: 'Region Box', accelerator: 'M', command: 'tool.region' },
-    { label: 'Mask Brush', accelerator: 'B', command: 'tool.brush' },
+    { label: 'Brush', accelerator: 'B', command: 'tool.brush' },
+    { label: 'Eraser', accelerator: 'E', command: 'tool.eraser' },
+    { label: 'Eyedropper', accelerator: 'I', command: 'tool.eyedropper' },
+    { label: 'Marquee', accelerator: 'M', command: 'tool.marquee' },
+    { label: 'Lasso', accelerator: 'L', command: 'tool.lasso' },
+    { label: 'Region Box', accelerator: 'R', command: 'tool.region' },
+    { label: 'Region Mask Brush', accelerator: 'Shift+R', command: 'tool.mask' },
   ] },
   { label: 'View', items: [
     { label: 'Zoom In', accelerator: 'CmdOrCtrl+=', command: 'view.zoomIn' },

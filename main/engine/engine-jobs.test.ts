@@ -180,3 +180,42 @@ test('regenerateArea: the document as it looks now is the init image, the box it
   assert.equal(snap.undoLabel, 'Generate');
   await assert.rejects(e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), regenerateArea: { box: [200, 200, 5, 5], strength: 0.5 } }), /outside the 96x64 canvas/);
 });
+
+test('regenerateArea with a pixel selection: only selected pixels come back; "into" replaces them in the layer (one undo step)', async () => {
+  const e = t.engine;
+  const doc = await e.call('document.new', { width: 64, height: 64 });
+  const rgba = new Uint8Array(64 * 64 * 4);
+  for (let p = 0; p < 64 * 64; p++) rgba.set([(p * 7) & 255, (p * 3) & 255, 90, 255], p * 4);
+  const { imageId } = await e.call('document.putImage', { docId: doc.docId, image: { width: 64, height: 64, rgba } });
+  await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'photo', name: 'photo', imageId, x: 0, y: 0, width: 64, height: 64 } }] });
+  // a selection: the left half of the box [16, 16, 32, 32]
+  const mask = new Uint8Array(64 * 64 * 4);
+  for (let y = 16; y < 48; y++) for (let x = 16; x < 32; x++) mask.set([255, 255, 255, 255], (y * 64 + x) * 4);
+  const selection = { width: 64, height: 64, rgba: mask };
+  const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(2), regenerateArea: { box: [16, 16, 32, 32], strength: 0.9, mask: selection } });
+  assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+  let snap = await e.call('document.get', { docId: doc.docId });
+  const top = snap.document.layers[0] as { x: number; y: number; width: number; height: number; imageId: string };
+  assert.deepEqual([top.x, top.y, top.width, top.height], [16, 16, 32, 32]);
+  const px = await e.call('document.image', { docId: doc.docId, imageId: top.imageId });
+  assert.ok(px.rgba[(10 * 32 + 5) * 4 + 3] > 0, 'selected: kept');
+  assert.equal(px.rgba[(10 * 32 + 25) * 4 + 3], 0, 'in the box but not selected: transparent');
+  await e.call('document.undo', { docId: doc.docId });
+  const again = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(2), regenerateArea: { box: [16, 16, 32, 32], strength: 0.9, mask: selection, into: 'photo' } });
+  assert.equal((await collect(again.jobId)).at(-1)!.state, 'done');
+  snap = await e.call('document.get', { docId: doc.docId });
+  assert.equal(snap.document.layers.length, 1, 'no new layer');
+  const photo = snap.document.layers[0] as { imageId: string; width: number };
+  assert.notEqual(photo.imageId, imageId);
+  const out = await e.call('document.image', { docId: doc.docId, imageId: photo.imageId });
+  let inside = 0, outside = 0;
+  for (let y = 0; y < 64; y++) for (let x = 0; x < 64; x++) {
+    const i = (y * 64 + x) * 4;
+    const same = out.rgba[i] === rgba[i] && out.rgba[i + 1] === rgba[i + 1] && out.rgba[i + 2] === rgba[i + 2] && out.rgba[i + 3] === rgba[i + 3];
+    if (mask[i]) inside += same ? 0 : 1;
+    else outside += same ? 0 : 1;
+  }
+  assert.equal(outside, 0, 'pixels outside the selection come back unchanged');
+  assert.ok(inside > 200, `${inside} of 512 selected pixels regenerated`);
+  await assert.rejects(e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), regenerateArea: { box: [0, 0, 8, 8], strength: 0.5, into: 'photo' } }), /needs the selection/);
+});

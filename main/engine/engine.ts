@@ -17,7 +17,8 @@ import type { JobPayload } from './jobs/job-protocol.ts';
 import type { LaminaDocument, Layer } from '../../common/document/document-schema.ts';
 import { LaminaError, toErrorPayload } from '../../common/errors/lamina-error.ts';
 import { TASKS, type TaskName, type TaskSpec } from '../../common/contract/tasks.ts';
-import { cropResultLayer, regenerateAreaInit } from './session/regenerate-area.ts';
+import { cropResultLayer, groupOffset, maskResultLayer, regenerateAreaInit, replaceSelectedPixels } from './session/regenerate-area.ts';
+import type { RawImage } from '../../common/contract/raw-image.ts';
 import type { TaskResult } from '../../common/contract/task-results.ts';
 import { describeZodError } from '../../common/contract/validate.ts';
 import { exportTargetProblem } from '../../common/contract/export-target.ts';
@@ -64,7 +65,7 @@ export class Engine implements LaminaClient {
   private readonly sessions = new Map<string, DocumentSession>();
   private readonly emitter = new EventEmitter();
   /** each running job's task and the document its result lands in */
-  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number]; spec?: unknown }>();
+  private readonly jobInfo = new Map<string, { task: TaskName; docId?: string; replaceLayerId?: string; cropTo?: [number, number, number, number]; spec?: unknown; selection?: RawImage; into?: string }>();
   readonly jobs: JobQueue;
   /** the paths contract calls may use (./session/file-access.ts) */
   readonly files: FileAccess;
@@ -374,9 +375,16 @@ export class Engine implements LaminaClient {
       const s = docId ? this.session(docId) : null;
       let spec = given;
       let cropTo: [number, number, number, number] | undefined;
+      let selection: RawImage | undefined;
+      let into_: string | undefined;
       if (regenerateArea) {
         if (task !== 'generate' || !s) throw new LaminaError('bad_request', 'regenerateArea is for a generate job on an open document (give docId)');
-        const area = regenerateAreaInit(s.document, s.store, regenerateArea.box, regenerateArea.strength);
+        const into = regenerateArea.into ? findLayer(s.document.layers, regenerateArea.into)?.layer : undefined;
+        if (regenerateArea.into && (!into || into.kind !== 'raster')) throw new LaminaError('not_found', `no raster layer "${regenerateArea.into}" to replace the selection's pixels of`);
+        if (regenerateArea.into && !regenerateArea.mask) throw new LaminaError('bad_request', 'replacing pixels needs the selection (regenerateArea.mask)');
+        const area = regenerateAreaInit(s.document, s.store, regenerateArea.box, regenerateArea.strength, regenerateArea.mask);
+        selection = regenerateArea.mask;
+        into_ = regenerateArea.into;
         spec = { ...(given as TaskSpec<'generate'>), width: s.document.width, height: s.document.height, regions: [], order: [], init: area.init };
         cropTo = area.box;
       }
@@ -389,7 +397,7 @@ export class Engine implements LaminaClient {
       const gather = task === 'place' ? placeInputs : task === 'decompose' ? decomposeInputs : null;
       const inputs = gather && s && 'layerId' in spec ? gather(s.document, s.store, spec.layerId) : undefined;
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs, ...(inputs ? { inputs } : {}) } as JobPayload);
-      this.jobInfo.set(jobId, { task, spec, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}) });
+      this.jobInfo.set(jobId, { task, spec, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}), ...(selection ? { selection } : {}), ...(into_ ? { into: into_ } : {}) });
       return { jobId };
     },
 
@@ -423,8 +431,19 @@ export class Engine implements LaminaClient {
     if (!parsed.success) throw new LaminaError('internal', `${info.task} result: ${describeZodError(parsed.error)}`);
     let result = parsed.data as TaskResult;
     if (info.cropTo && result.landing === 'add-layers') result = { ...result, layers: result.layers.map((l) => cropResultLayer(l, info.cropTo!)) };
+    if (info.selection && result.landing === 'add-layers') result = { ...result, layers: result.layers.map((l) => maskResultLayer(l, info.selection!)) };
     const s = info.docId ? this.sessions.get(info.docId) : undefined;
     if (!s) return result; // no document, or closed while the job ran
+    if (info.into && info.selection && result.landing === 'add-layers' && result.layers[0]) {
+      // "replace the selection's pixels": the generated pixels go into the target layer where selected
+      const loc = findLayer(s.document.layers, info.into);
+      if (!loc || loc.layer.kind !== 'raster') throw new LaminaError('not_found', `layer "${info.into}" is no longer in the document`);
+      const t = loc.layer;
+      const [ox, oy] = groupOffset(s.document.layers, t.id);
+      const cur = s.store.get(t.imageId);
+      const px = replaceSelectedPixels({ x: t.x + ox, y: t.y + oy, width: cur.width, height: cur.height, rgba: cur.data }, result.layers[0], info.selection);
+      result = { landing: 'update-pixels', layerId: t.id, image: { ...px, x: px.x - ox, y: px.y - oy, provenance: result.layers[0].provenance }, provider: result.provider, timings: result.timings, notes: result.notes };
+    }
     // added layers asked to replace one that is still there land in its place instead
     const replace = info.replaceLayerId && result.landing === 'add-layers' && findLayer(s.document.layers, info.replaceLayerId) ? info.replaceLayerId : null;
     const ops = await landingOps(s.document, s.store, replace && result.landing === 'add-layers' ? { ...result, landing: 'replace-layer', layerId: replace } : result);

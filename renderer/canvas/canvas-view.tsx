@@ -17,6 +17,8 @@ import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
 import { PlacementOverlay } from './placement-overlay.tsx';
 import { labelInk } from '../editor/region-colour.ts';
+import { openContextMenu } from '../ui/context-menu.tsx';
+import { BrushCursor, PaintStrokePreview, SelectionAnts, SelectShapePreview } from './pixel-tool-overlay.tsx';
 
 function checkerPattern(): HTMLCanvasElement {
   const c = document.createElement('canvas');
@@ -118,6 +120,8 @@ export function CanvasView() {
   const regionsVisible = useEditorState((s) => s.regionsVisible);
   const tool = useEditorState((s) => s.tool);
   const brushSize = useEditorState((s) => s.brushSize);
+  const paintSize = useEditorState((s) => s.brush.size);
+  const pixelSelection = useEditorState((s) => s.pixelSelection);
   const jobPreview = useEditorState((s) => s.job?.preview ?? null);
   const placement = useStoreState(editor.placement.store, (s) => s);
   const version = useCacheVersion();
@@ -212,6 +216,7 @@ export function CanvasView() {
     return {
       canvas: screenToCanvas(editor.state.viewport, screenP), screen: screenP, button: e.button,
       shiftKey: e.shiftKey, altKey: e.altKey, modKey: e.ctrlKey || e.metaKey,
+      ...(e.pointerType === 'pen' ? { pressure: e.pressure } : {}),
     };
   };
 
@@ -243,7 +248,7 @@ export function CanvasView() {
   const zoom = viewport.zoom;
   const placed = useMemo(() => (doc ? placedLeaves(doc) : []), [doc]);
   const regions = placed.filter((p): p is Placed & { layer: RegionLayer } => p.layer.kind === 'region');
-  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' ? 'crosshair' : tool === 'mask' ? 'none' : 'default';
+  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' ? 'crosshair' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
 
   return (
     <div
@@ -254,8 +259,12 @@ export function CanvasView() {
       style={{ cursor }}
       onPointerMove={(e) => setHover(stagePoint(e))}
       onPointerLeave={() => setHover(null)}
-      onContextMenu={(e) => e.preventDefault()}
+      onContextMenu={(e) => {
+        e.preventDefault();
+        openContextMenu(e.clientX, e.clientY, 'canvas');
+      }}
       data-zoom={zoom.toFixed(4)}
+      data-pixel-selection={pixelSelection ? 'on' : 'off'}
       data-view-x={viewport.x}
       data-view-y={viewport.y}
       data-placement-heatmap={placement.showHeatmap && placement.heatmap ? 'shown' : 'hidden'}
@@ -285,6 +294,7 @@ export function CanvasView() {
             <Group x={viewport.x} y={viewport.y} scaleX={zoom} scaleY={zoom} clipX={0} clipY={0} clipWidth={doc.width} clipHeight={doc.height}>
               {composite && <KImage image={composite.canvas} width={doc.width} height={doc.height} imageSmoothingEnabled={zoom < 2} />}
               {previewImg && <KImage image={previewImg} width={doc.width} height={doc.height} opacity={0.92} />}
+              <PaintStrokePreview preview={preview} />
             </Group>
           </KLayer>
           <KLayer>
@@ -301,6 +311,9 @@ export function CanvasView() {
                 const o = preview?.kind === 'move' && preview.ids.includes(id) ? { ...r, x: r.x + preview.dx, y: r.y + preview.dy } : r;
                 return <Rect key={id} x={o.x} y={o.y} width={o.width} height={o.height} stroke="#4dabf7" strokeWidth={1.5 / zoom} dash={[4 / zoom, 3 / zoom]} />;
               })}
+              <SelectionAnts selection={pixelSelection} zoom={zoom} />
+              <SelectShapePreview preview={preview} zoom={zoom} />
+              {(tool === 'brush' || tool === 'eraser') && !panning && <BrushCursor at={hover && { x: (hover.x - viewport.x) / zoom, y: (hover.y - viewport.y) / zoom }} size={paintSize} />}
               {preview?.kind === 'box' && (
                 <Rect x={preview.rect.x} y={preview.rect.y} width={preview.rect.width} height={preview.rect.height} stroke="#ffd43b" strokeWidth={1.5 / zoom} dash={[6 / zoom, 4 / zoom]} fill="rgba(255,212,59,0.12)" />
               )}

@@ -2,9 +2,10 @@
 // many layers there are (DESIGN 6.8: layer count must not become Konva node count).
 // A gesture splits the stack into [above | live | below] so a drag redraws only the
 // layers it moves. Hidden layers are skipped entirely.
-import type { BlendMode, Layer, LaminaDocument } from '../../common/document/document-schema.ts';
+import type { BlendMode, Layer, LaminaDocument, RasterLayer } from '../../common/document/document-schema.ts';
 import type { Rect } from '../editor/geometry.ts';
-import type { ImageCache } from './image-cache.ts';
+import type { Drawable, ImageCache } from './image-cache.ts';
+import { maskedImage } from './masked-layer.ts';
 import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 
 export const COMPOSITE_OPS: Record<BlendMode, GlobalCompositeOperation> = {
@@ -78,19 +79,49 @@ export function paintLayers(ctx: CanvasRenderingContext2D, layers: readonly Laye
     if (!util.composited) continue; // regions are overlays, not pixels
     const imageId = util.imageId(l);
     if (!imageId) continue;
-    const img = cache.get(imageId);
+    const raw = cache.get(imageId);
+    const img = raw && l.kind === 'raster' ? maskedImage(l, raw, cache) : raw;
     if (!img) continue;
     const own = util.rect(l) ?? { x: l.x, y: l.y, width: img.width, height: img.height };
     const r = overrides?.get(l.id) ?? { ...own, x: own.x + ox, y: own.y + oy };
+    // a clipping layer shows only where its base (the first unclipped layer below) has alpha
+    const base = l.kind === 'raster' && l.clip ? clipBase(layers, i) : null;
+    const clipped = base ? clipToBase(img, r, base, cache, ox, oy) : img;
+    if (!clipped) continue;
     ctx.save();
     ctx.globalAlpha = l.opacity;
     ctx.globalCompositeOperation = COMPOSITE_OPS[l.blendMode];
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    ctx.drawImage(img, r.x, r.y, r.width, r.height);
+    ctx.drawImage(clipped, r.x, r.y, r.width, r.height);
     ctx.restore();
   }
+}
+
+/** The base of a clipping layer at index i: the nearest sibling below it that does not clip. */
+function clipBase(layers: readonly Layer[], i: number): RasterLayer | null {
+  for (let j = i + 1; j < layers.length; j++) {
+    const b = layers[j];
+    if (b.kind === 'raster' && b.clip) continue;
+    return b.kind === 'raster' && b.visible ? b : null;
+  }
+  return null;
+}
+
+/** `img` (drawn at r) cut to the alpha of the base layer; undefined while pixels load. */
+function clipToBase(img: Drawable, r: { x: number; y: number; width: number; height: number }, base: RasterLayer, cache: ImageCache, ox: number, oy: number): Drawable | undefined {
+  const raw = cache.get(base.imageId);
+  const bimg = raw ? maskedImage(base, raw, cache) : undefined;
+  if (!bimg) return undefined;
+  const c = document.createElement('canvas');
+  c.width = Math.max(1, Math.round(r.width));
+  c.height = Math.max(1, Math.round(r.height));
+  const cctx = c.getContext('2d')!;
+  cctx.drawImage(img, 0, 0, c.width, c.height);
+  cctx.globalCompositeOperation = 'destination-in';
+  cctx.drawImage(bimg, base.x + ox - r.x, base.y + oy - r.y, base.width, base.height);
+  return c;
 }
 
 /** Which root entries hold the live ids: the slice [lo, hi] is redrawn each frame. */
@@ -154,7 +185,8 @@ export class StackCompositor {
     const prevLive = this.prevLive && this.prevLive.hi < doc.layers.length ? this.prevLive : null;
     const live = liveNow && prevLive ? { lo: Math.min(liveNow.lo, prevLive.lo), hi: Math.max(liveNow.hi, prevLive.hi) } : (liveNow ?? prevLive);
     this.prevLive = liveNow;
-    const invalid = !this.out || size !== this.size || cacheVersion !== this.cacheVersion;
+    // a clipping layer reads its base, which a split may put in another slice: paint all
+    const invalid = !this.out || size !== this.size || cacheVersion !== this.cacheVersion || doc.layers.some((l) => l.kind === 'raster' && l.clip);
     const span = invalid ? (sigs.length ? { lo: 0, hi: sigs.length - 1 } : null) : repaintSpan(sigs, this.sigs, live, doc.layers);
     this.sigs = sigs;
     this.size = size;

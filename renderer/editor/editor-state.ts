@@ -4,6 +4,8 @@ import type { DocumentSnapshot, JobState, PackSummary } from '../../common/contr
 import type { Point, Rect } from './geometry.ts';
 import type { Viewport } from './viewport.ts';
 import type { ToolId } from './tools/root-tool.ts';
+import { DEFAULT_BRUSH, type BrushSettings, type PaintStroke } from './pixels/brush.ts';
+import type { SelectionMask, SelectionShape } from './pixels/selection-mask.ts';
 
 export interface MaskStroke {
   points: Point[];
@@ -17,6 +19,8 @@ export type CanvasPreview =
   | { kind: 'box'; rect: Rect }
   | { kind: 'move'; ids: string[]; dx: number; dy: number; guidesX: number[]; guidesY: number[] }
   | { kind: 'stroke'; stroke: MaskStroke }
+  | { kind: 'paint'; stroke: PaintStroke }
+  | { kind: 'select'; shape: SelectionShape }
   | { kind: 'transform'; id: string; rect: Rect; guidesX: number[]; guidesY: number[] };
 
 export interface Toast {
@@ -52,6 +56,13 @@ export interface EditorState {
   spacePan: boolean;
   regionsVisible: boolean;
   brushSize: number;
+  /** the brush and the eraser (size, hardness, opacity, colour) */
+  brush: BrushSettings;
+  /** the pixel selection (marquee, lasso); null = none: tools act everywhere */
+  pixelSelection: SelectionMask | null;
+  marqueeShape: 'rect' | 'ellipse';
+  /** paint on the selected layer's mask instead of its pixels */
+  editMask: boolean;
   preview: CanvasPreview | null;
   /** region whose prompt is being typed in place on the canvas */
   editingRegionId: string | null;
@@ -77,6 +88,10 @@ export function initialState(): EditorState {
     spacePan: false,
     regionsVisible: true,
     brushSize: 48,
+    brush: { ...DEFAULT_BRUSH },
+    pixelSelection: null,
+    marqueeShape: 'rect',
+    editMask: false,
     preview: null,
     editingRegionId: null,
     job: null,

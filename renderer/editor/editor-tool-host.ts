@@ -14,11 +14,18 @@ import type { PlacementController } from './placement/placement-controller.ts';
 import type { RootTool } from './tools/root-tool.ts';
 import type { ToolHost } from './tools/tool-host.ts';
 import { pan } from './viewport.ts';
+import type { BrushSettings, PaintStroke } from './pixels/brush.ts';
+import type { SelectionMode, SelectionShape } from './pixels/selection-mask.ts';
+import type { PaintCommands } from './paint-commands.ts';
+import type { SelectionCommands } from './selection-commands.ts';
 
 export class EditorToolHost implements ToolHost {
   /** set once the tool tree is built (the tree is built with this host) */
   tools: RootTool | null = null;
   private snapCache: { key: unknown; ids: string; targets: SnapTargets } | null = null;
+  /** set by the editor once its paint and selection commands exist */
+  paint: PaintCommands | null = null;
+  pixelSelection: SelectionCommands | null = null;
 
   constructor(
     private readonly core: EditorCore,
@@ -128,6 +135,24 @@ export class EditorToolHost implements ToolHost {
   }
   commitMaskStroke(stroke: MaskStroke): void {
     this.layers.commitMaskStroke(stroke);
+  }
+  get brush(): BrushSettings {
+    return this.core.state.brush;
+  }
+  get marqueeShape(): 'rect' | 'ellipse' {
+    return this.core.state.marqueeShape;
+  }
+  commitPaintStroke(stroke: PaintStroke): void {
+    if (this.paint) void this.paint.commitStroke(stroke);
+    else this.setPreview(null);
+  }
+  commitSelection(shape: SelectionShape | null, mode: SelectionMode): void {
+    if (!this.pixelSelection) return;
+    if (shape) this.pixelSelection.apply(shape, mode);
+    else this.pixelSelection.deselect();
+  }
+  pickColor(p: Point): void {
+    void this.paint?.sampleColor(p);
   }
   commitTransform(id: string, rect: Rect): void {
     void this.layers.commitTransform(id, rect);

@@ -71,9 +71,9 @@ test('locked layers select but do not move', async () => {
   assert.equal(editor.state.toolPath, 'move.idle');
 });
 
-test('region tool (M): drag draws a region layer in front of the selection with in-place prompt', async () => {
+test('region tool (R): drag draws a region layer in front of the selection with in-place prompt', async () => {
   const { editor } = await setup();
-  assert.ok(editor.handleKey(key('KeyM'), false));
+  assert.ok(editor.handleKey(key('KeyR'), false));
   assert.equal(editor.state.tool, 'region');
   editor.pointer('onPointerDown', ptr(10, 10));
   editor.pointer('onPointerMove', ptr(110, 60));

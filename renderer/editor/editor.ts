@@ -20,6 +20,11 @@ import { PlacementController } from './placement/placement-controller.ts';
 import { TaskPanels, type TaskPanel, type TaskPanelDefinition } from './jobs/task-panel.ts';
 import { CanvasCommands } from './canvas-commands.ts';
 import { LayerCommands } from './layer-commands.ts';
+import { PaintCommands } from './paint-commands.ts';
+import { SelectionCommands } from './selection-commands.ts';
+import { RawImages } from './pixels/raw-images.ts';
+import { LayerMaskCommands } from './layer-mask-commands.ts';
+import { LayerStackCommands } from './layer-stack-commands.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
 import type { KeyValueStorage, RecentFile } from './recent-files.ts';
@@ -49,6 +54,14 @@ export class Editor {
   readonly layers: LayerCommands;
   /** rotate, flip, crop, Canvas Size, Image Size */
   readonly canvas: CanvasCommands;
+  /** brush / eraser strokes and the eyedropper */
+  readonly paint: PaintCommands;
+  /** the pixel selection (marquee, lasso) and what it limits: delete, copy, paste */
+  readonly pixelSelection: SelectionCommands;
+  /** raster layer masks: add, enable, apply, delete */
+  readonly masks: LayerMaskCommands;
+  /** duplicate, merge visible, clipping, lock transparency */
+  readonly stack: LayerStackCommands;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -64,6 +77,11 @@ export class Editor {
     this.core.onNewDocument = () => this.fit();
     this.layers = new LayerCommands(this.core);
     this.canvas = new CanvasCommands(this.core);
+    const raw = new RawImages(() => this.core.client);
+    this.paint = new PaintCommands(this.core, raw, this.layers);
+    this.pixelSelection = new SelectionCommands(this.core, raw, this.layers);
+    this.masks = new LayerMaskCommands(this.core, raw);
+    this.stack = new LayerStackCommands(this.core, raw, this.layers, this.pixelSelection);
     this.files = new EditorFiles(this.core, { storage: opts.storage, confirm: opts.confirm, saveAs: () => this.uiCommands['file.saveAs'] });
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
     this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
@@ -72,6 +90,8 @@ export class Editor {
     this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6, this.placement);
     this.tools = new RootTool(this.toolHost);
     this.toolHost.tools = this.tools;
+    this.toolHost.paint = this.paint;
+    this.toolHost.pixelSelection = this.pixelSelection;
     this.tools.enter();
     this.unsubscribers.push(
       this.client.on('document.changed', (e) => void this.core.onDocumentChanged(e)),
@@ -310,9 +330,25 @@ export class Editor {
       case 'tool.move': return this.setTool('move');
       case 'tool.region': return this.setTool('region');
       case 'tool.mask': return this.setTool('mask');
+      case 'tool.brush': return this.setTool('brush');
+      case 'tool.eraser': return this.setTool('eraser');
+      case 'tool.eyedropper': return this.setTool('eyedropper');
+      case 'tool.lasso': return this.setTool('lasso');
+      case 'tool.marquee': return this.setTool('marquee');
+      case 'tool.marqueeShape':
+        this.store.set({ marqueeShape: this.state.marqueeShape === 'rect' ? 'ellipse' : 'rect' });
+        return this.setTool('marquee');
+      case 'select.all': return this.pixelSelection.selectAll();
+      case 'select.invert': return this.pixelSelection.invert();
+      case 'edit.copy': return void this.pixelSelection.copy();
+      case 'edit.cut': return void this.pixelSelection.cut();
+      case 'edit.paste': return void this.pixelSelection.paste();
+      case 'layer.duplicate': return void this.stack.duplicate();
+      case 'layer.mergeVisible': return void this.stack.mergeVisible();
+      case 'layer.clip': return void this.stack.toggle('clip');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
-      case 'layer.delete': return void this.deleteSelection();
+      case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
       case 'layer.forward': return void this.arrange('forward');
       case 'layer.backward': return void this.arrange('backward');
       case 'layer.front': return void this.arrange('front');
@@ -320,7 +356,7 @@ export class Editor {
       case 'layer.mergeDown': return void this.mergeDown();
       case 'layer.group': return void this.groupSelection();
       case 'layer.ungroup': return void this.ungroupSelection();
-      case 'select.none': return this.select([]);
+      case 'select.none': return this.state.pixelSelection ? this.pixelSelection.deselect() : this.select([]);
       case 'file.save': return void this.save();
       case 'view.zoomIn': return this.setViewport(stepZoom(this.state.viewport, 1, this.state.screen));
       case 'view.zoomOut': return this.setViewport(stepZoom(this.state.viewport, -1, this.state.screen));

@@ -2,6 +2,9 @@
 // brackets and digits) plus modifiers; "Mod" is Ctrl, or Cmd on macOS.
 export type CommandId =
   | 'tool.move' | 'tool.region' | 'tool.mask'
+  | 'tool.brush' | 'tool.eraser' | 'tool.eyedropper' | 'tool.marquee' | 'tool.marqueeShape' | 'tool.lasso'
+  | 'select.all' | 'select.invert' | 'edit.copy' | 'edit.cut' | 'edit.paste' | 'help.shortcuts'
+  | 'layer.duplicate' | 'layer.mergeVisible' | 'layer.clip'
   | 'edit.undo' | 'edit.redo'
   | 'layer.delete' | 'layer.forward' | 'layer.backward' | 'layer.front' | 'layer.back'
   | 'layer.mergeDown' | 'layer.group' | 'layer.ungroup'
@@ -31,8 +34,25 @@ export interface Binding {
 
 export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'tool.move', keys: 'KeyV' },
-  { command: 'tool.region', keys: 'KeyM' },
-  { command: 'tool.mask', keys: 'KeyB' },
+  // Photoshop's letters for the pixel tools; the region tools moved to R / Shift+R
+  { command: 'tool.region', keys: 'KeyR' },
+  { command: 'tool.mask', keys: 'Shift+KeyR' },
+  { command: 'tool.brush', keys: 'KeyB' },
+  { command: 'tool.eraser', keys: 'KeyE' },
+  { command: 'tool.eyedropper', keys: 'KeyI' },
+  { command: 'tool.marquee', keys: 'KeyM' },
+  { command: 'tool.marquee', keys: 'KeyW' },
+  { command: 'tool.marqueeShape', keys: 'Shift+KeyM' },
+  { command: 'tool.lasso', keys: 'KeyL' },
+  { command: 'select.all', keys: 'Mod+KeyA' },
+  { command: 'select.invert', keys: 'Mod+Shift+KeyI' },
+  { command: 'edit.copy', keys: 'Mod+KeyC' },
+  { command: 'edit.cut', keys: 'Mod+KeyX' },
+  { command: 'edit.paste', keys: 'Mod+KeyV' },
+  { command: 'help.shortcuts', keys: 'Shift+Slash' },
+  { command: 'layer.duplicate', keys: 'Mod+KeyJ' },
+  { command: 'layer.mergeVisible', keys: 'Mod+Shift+KeyE' },
+  { command: 'layer.clip', keys: 'Mod+Alt+KeyG' },
   { command: 'edit.undo', keys: 'Mod+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+Shift+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+KeyY' },
@@ -74,7 +94,6 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
 /** Command ids used by the Electron menus (main/app/menu-template.ts) that differ from ours. */
 export const COMMAND_ALIASES: Record<string, CommandId> = {
   'edit.deselect': 'select.none',
-  'tool.brush': 'tool.mask',
   'view.actualSize': 'view.actual',
   'view.fitOnScreen': 'view.fit',
 };
@@ -133,7 +152,7 @@ export class ShortcutMap {
 
 const CODE_LABELS: Record<string, string> = {
   BracketRight: ']', BracketLeft: '[', Equal: '+', Minus: '-', NumpadAdd: '+', NumpadSubtract: '-',
-  Delete: 'Del', Backspace: 'Backspace', Escape: 'Esc', Enter: 'Enter',
+  Delete: 'Del', Backspace: 'Backspace', Escape: 'Esc', Enter: 'Enter', Slash: '/',
 };
 
 export function formatKeys(keys: string, mac = false): string {

@@ -9,6 +9,9 @@ import { Toasts } from './toasts.tsx';
 import { ExportDialog, NewDocumentDialog, PathDialog, RecoveryDialog } from './dialogs.tsx';
 import { ImageMenu } from './image-menu.tsx';
 import { Icon } from './icons.tsx';
+import { ToolOptions } from './tool-options.tsx';
+import { ShortcutsSheet } from './shortcuts-sheet.tsx';
+import { ContextMenu } from './context-menu.tsx';
 import type { ToolId } from '../editor/tools/root-tool.ts';
 import type { CommandId } from '../editor/shortcuts.ts';
 
@@ -17,6 +20,7 @@ type DialogState =
   | { kind: 'saveAs' }
   | { kind: 'export' }
   | { kind: 'openPath' }
+  | { kind: 'shortcuts' }
   | { kind: 'recovery'; items: { path: string; name: string; savedAt: string }[] }
   | null;
 
@@ -36,6 +40,21 @@ export async function fileToBytes(file: File): Promise<{ name: string; dataBase6
 
 function inTextField(t: EventTarget | null): boolean {
   return t instanceof HTMLElement && (t.isContentEditable || t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || (t.tagName === 'INPUT' && !['checkbox', 'radio', 'button', 'color'].includes((t as HTMLInputElement).type)));
+}
+
+/** The brush colour in the toolbox (click to choose; the eyedropper sets it too). */
+function ColorSwatch() {
+  const { editor } = useServices();
+  const color = useEditorState((s) => s.brush.color);
+  const hex = `#${color.map((v) => v.toString(16).padStart(2, '0')).join('')}`;
+  return (
+    <label className="swatch" title="Brush colour" style={{ background: hex }} data-testid="color-swatch" data-color={hex}>
+      <input type="color" value={hex} aria-label="Brush colour" onChange={(e) => {
+        const n = parseInt(e.target.value.slice(1), 16);
+        editor.store.set({ brush: { ...editor.state.brush, color: [(n >> 16) & 255, (n >> 8) & 255, n & 255] } });
+      }} />
+    </label>
+  );
 }
 
 export type FileDialog = (kind: 'open' | 'save', extensions: string[]) => Promise<string | null>;
@@ -83,6 +102,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         else setDialog({ kind: 'saveAs' });
       },
       'file.export': () => editor.document && setDialog({ kind: 'export' }),
+      'help.shortcuts': () => setDialog({ kind: 'shortcuts' }),
     };
   }, [editor, fileDialog]);
 
@@ -198,10 +218,18 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
           <button className="zoom" data-testid="zoom-level" title={`Fit (${label('view.fit')}) · 100% (${label('view.actual')})`} onClick={() => editor.runCommand('view.fit')}>{Math.round(zoom * 100)}%</button>
           <button className="icon-btn" title={`Zoom in (${label('view.zoomIn')})`} aria-label="Zoom in" onClick={() => editor.runCommand('view.zoomIn')}>+</button>
         </nav>
+        <button className="icon-btn" data-testid="shortcuts-button" title="Keyboard shortcuts (?)" aria-label="Keyboard shortcuts" onClick={() => setDialog({ kind: 'shortcuts' })}><Icon name="keyboard" /></button>
         <span className={`conn ${connection}`} data-testid="connection" title={`Engine: ${connection}`} />
       </header>
       <aside className="toolbox" aria-label="Tools">
         {toolBtn('move', 'move', 'Move', 'tool.move')}
+        {toolBtn('marquee', 'marquee', 'Marquee', 'tool.marquee')}
+        {toolBtn('lasso', 'lasso', 'Lasso', 'tool.lasso')}
+        {toolBtn('brush', 'paintbrush', 'Brush', 'tool.brush')}
+        {toolBtn('eraser', 'eraser', 'Eraser', 'tool.eraser')}
+        {toolBtn('eyedropper', 'eyedropper', 'Eyedropper', 'tool.eyedropper')}
+        <ColorSwatch />
+        <hr className="tool-sep" />
         {toolBtn('region', 'box', 'Region box', 'tool.region')}
         {toolBtn('mask', 'brush', 'Mask brush', 'tool.mask')}
         {tool === 'mask' && (
@@ -215,6 +243,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         {TASK_PANELS.filter((p) => editor.task(p.id)).map((p) => <p.View key={p.id} />)}
       </aside>
       <main className="stage-area">
+        {doc && <ToolOptions />}
         {doc ? <CanvasView /> : (
           <div className="welcome" data-testid="welcome">
             <h1>Lamina</h1>
@@ -238,6 +267,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         <LayersPanel />
       </aside>
       <Toasts />
+      <ContextMenu />
       <input ref={openInput} type="file" hidden accept={OPEN_ACCEPT} data-testid="open-input" onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ''; void openFiles(f, 'open'); }} />
       <input ref={importInput} type="file" hidden multiple accept=".png,.jpg,.jpeg,.webp,.psd,.ora" data-testid="import-input" onChange={(e) => { const f = [...(e.target.files ?? [])]; e.target.value = ''; void openFiles(f, 'import'); }} />
       {dialog?.kind === 'new' && <NewDocumentDialog onClose={() => setDialog(null)} />}
@@ -254,6 +284,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         <PathDialog title="Open" label="File (.ora, .psd, .png, .jpg, .webp)" testId="openpath-dialog" confirm="Open" initial="" onConfirm={(p) => editor.openPath(p)} onClose={() => setDialog(null)} />
       )}
       {dialog?.kind === 'export' && <ExportDialog onClose={() => setDialog(null)} fileDialog={fileDialog} defaultDir={snapshot?.path ? snapshot.path.replace(/[^\\/]*$/, '') : editor.state.projectsDir ? `${editor.state.projectsDir}/` : ''} />}
+      {dialog?.kind === 'shortcuts' && <ShortcutsSheet onClose={() => setDialog(null)} />}
       {dialog?.kind === 'recovery' && <RecoveryDialog items={dialog.items} onClose={() => setDialog(null)} />}
       {dropping && <div className="drop-hint">Drop to open (.ora, .psd) or import as a layer (images)</div>}
     </div>

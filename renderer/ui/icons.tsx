@@ -22,6 +22,15 @@ const PATHS: Record<string, string> = {
   dice: 'M2.5 2.5h11v11h-11zM5.5 5.5h.01M10.5 10.5h.01M8 8h.01',
   'lock-seed': 'M4 7V5a4 4 0 0 1 8 0v2M3 7h10v7H3z',
   close: 'M3 3l10 10M13 3L3 13',
+  paintbrush: 'M14 2c-2 1-6 5-7.5 7l1.5 1.5C10 9 13 5 14 2zM6 10c-2 0-3 1.5-3 3-.5.7-1.2 1-2 1 2 1 5 .5 5.8-2.5z',
+  eraser: 'M6 14h8M2.5 10.5l6-6 4 4-4.5 4.5h-3zM5.5 7.5l4 4',
+  eyedropper: 'M10 2.5l3.5 3.5M12 2l2 2-2.5 2.5-2-2zM9.5 4.5l-7 7V14h2.5l7-7',
+  marquee: 'M2.5 2.5h2M7 2.5h2M11.5 2.5h2v2M13.5 7v2M13.5 11.5v2h-2M9 13.5H7M4.5 13.5h-2v-2M2.5 9V7M2.5 4.5v-2',
+  'marquee-ellipse': 'M8 2.5c3 0 5.5 2.5 5.5 5.5S11 13.5 8 13.5 2.5 11 2.5 8 5 2.5 8 2.5z',
+  lasso: 'M8 3c3.6 0 6 1.6 6 3.6S11.6 10 8 10 2 8.6 2 6.6 4.4 3 8 3zM4 9.5c-.8 1-1 2.2 0 3s2.5.5 2.5-.8',
+  mask: 'M2.5 2.5h11v11h-11zM8 5a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
+  clip: 'M4 3v5l3 3M4 8h7',
+  keyboard: 'M1.5 4.5h13v7h-13zM4 7h.01M6.5 7h.01M9 7h.01M11.5 7h.01M5 9.5h6',
 };
 
 export function Icon({ name, size = 16 }: { name: string; size?: number }) {

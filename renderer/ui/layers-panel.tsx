@@ -8,6 +8,7 @@ import { dropZone, layerRows, type DropZone, type LayerRow } from '../editor/lay
 import { useCacheVersion, useEditorState, useServices } from './editor-context.ts';
 import { Icon } from './icons.tsx';
 import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
+import { openContextMenu } from './context-menu.tsx';
 
 const THUMB = 34;
 
@@ -234,6 +235,11 @@ export function LayersPanel() {
               className={`layer-row${isSel ? ' selected' : ''}${!l.visible ? ' hidden-layer' : ''}${drag?.active && drag.id === row.id ? ' dragging' : ''}${over ? ` drop-${over}` : ''}`}
               style={{ paddingLeft: 4 + row.depth * 16 }}
               onPointerDown={(e) => onRowPointerDown(e, row)}
+              onContextMenu={(e) => {
+                e.preventDefault();
+                if (!editor.selection.includes(row.id)) editor.select([row.id]);
+                openContextMenu(e.clientX, e.clientY, 'layer');
+              }}
               onDoubleClick={(e) => {
                 if ((e.target as HTMLElement).closest('button')) return;
                 setRenaming(row.id);

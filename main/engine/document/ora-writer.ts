@@ -10,7 +10,8 @@
 //   lamina/document.json        { format, version, document, images: { imageId: entry } }:
 //                               the whole LaminaDocument (region layers, provenance, text
 //                               content, layer ids) and where each of its images lives
-//   lamina/masks/<id>.png       region masks (never painted, so not in stack.xml)
+//   lamina/masks/<id>.png       region masks and raster layers' layer masks (not in stack.xml:
+//                               other programs see the unmasked pixels)
 //   lamina/history/<id>.png     thumbnails of the document's generation history
 import { zipSync, type Zippable } from 'fflate';
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
@@ -55,6 +56,7 @@ function assignImagePaths({ layers, generations }: LaminaDocument): Map<string, 
   const masks = new Set<string>();
   for (const { layer } of walkLayers(layers)) {
     if (layer.kind === 'region' && layer.shape.type === 'mask') masks.add(layer.shape.maskImageId);
+    if (layer.kind === 'raster' && layer.mask) masks.add(layer.mask.imageId);
   }
   const thumbnails = new Set(generationImageIds(generations));
   for (const id of new Set([...referencedImageIds(layers), ...thumbnails])) {

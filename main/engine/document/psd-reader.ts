@@ -7,7 +7,8 @@
 // - groups keep their children, visibility, opacity and blend mode ('pass through' and
 //   'normal' both become Lamina's normal group, see composite.ts);
 // - text layers become text layers (content, font, size, colour) with their pixels as cache;
-// - enabled layer masks are multiplied into the layer's alpha; smart objects, fill and shape
+// - raster layers keep their layer masks and clipping (Lamina layer masks, `clip`); other
+//   layers get an enabled mask multiplied into their alpha; smart objects, fill and shape
 //   layers come in as their rendered pixels; clipping, layer effects and vector masks are
 //   not applied; adjustment layers are dropped. Each of these adds a warning;
 // - a PSD that Lamina wrote carries Lamina metadata (psd-lamina-metadata.ts) that restores
@@ -181,16 +182,33 @@ type CommonFields = Pick<Layer, 'id' | 'name' | 'visible' | 'opacity' | 'blendMo
 
 function convertLeaf(src: PsdLayer, common: CommonFields, saved: Layer | undefined, ctx: ReadContext): Layer {
   noteUnappliedFeatures(src, ctx);
-  const { image, x, y } = layerPixels(src, ctx);
+  // a raster layer keeps its layer mask as a Lamina layer mask (and its clipping); others get it applied
+  const keepMask = !src.text && saved?.kind !== 'region' && !!src.mask?.imageData && !!storedPixels(src);
+  const { image, x, y } = keepMask ? { image: storedPixels(src), x: src.left ?? 0, y: src.top ?? 0 } : layerPixels(src, ctx);
   // Layers without pixels still exist in Photoshop's panel: they come in as 1x1 transparent.
   const pixels = () => ctx.staged.add(image ?? createRgbaImage(1, 1));
   if (saved?.kind === 'region') {
     const shape = saved.shape.type === 'mask' ? { ...saved.shape, maskImageId: pixels() } : saved.shape;
     return { ...saved, x, y, shape };
   }
-  if (!src.text) return { ...common, x, y, kind: 'raster', imageId: pixels(), width: image?.width ?? 1, height: image?.height ?? 1 };
+  if (!src.text) {
+    const mask = keepMask ? layerMaskOf(src.mask!, ctx) : undefined;
+    return { ...common, x, y, kind: 'raster', imageId: pixels(), width: image?.width ?? 1, height: image?.height ?? 1, ...(mask ? { mask } : {}), ...(src.clipping ? { clip: true } : {}) };
+  }
   const cache = image ? { imageId: pixels(), width: image.width, height: image.height } : {};
   return { ...common, x, y, kind: 'text', ...textFields(src.text, saved), ...cache };
+}
+
+/** A PSD user mask as a Lamina layer mask: grey RGBA from its one channel. */
+function layerMaskOf(m: NonNullable<PsdLayer['mask']>, ctx: ReadContext) {
+  const src = toRgba8(m.imageData!);
+  const data = new Uint8Array(src.width * src.height * 4);
+  for (let i = 0; i < data.length; i += 4) {
+    data[i] = data[i + 1] = data[i + 2] = src.data[i];
+    data[i + 3] = 255;
+  }
+  const imageId = ctx.staged.add({ width: src.width, height: src.height, data });
+  return { imageId, x: m.left ?? 0, y: m.top ?? 0, width: src.width, height: src.height, enabled: !m.disabled, defaultColor: (m.defaultColor ?? 255) >= 128 ? 255 as const : 0 as const };
 }
 
 /** Content from the PSD; font, size and colour from Lamina's metadata when it has them. */
@@ -268,7 +286,7 @@ function noteUnappliedFeatures(src: PsdLayer, ctx: ReadContext): void {
   const notes: string[] = [];
   if (src.placedLayer) notes.push('smart object imported as its rendered pixels');
   if (src.vectorFill && !src.text) notes.push('fill or shape layer imported as its rendered pixels');
-  if (src.clipping) notes.push('clipping mask not applied');
+  if (src.clipping && src.text) notes.push('clipping mask not applied');
   if (src.effects && Object.keys(src.effects).length > 0) notes.push('layer effects not applied');
   if (src.vectorMask && !src.vectorFill) notes.push('vector mask not applied');
   for (const note of notes) ctx.warnings.push(`layer "${name}": ${note}`);

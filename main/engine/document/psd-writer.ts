@@ -3,7 +3,8 @@
 // text plus their rendered pixels, the composite, and Lamina's metadata in the XMP packet
 // (psd-lamina-metadata.ts). Region layers become HIDDEN pixel layers named
 // `Region "<name>": <prompt>` (a box in the region's colour, or the mask image), so other
-// programs show the prompt and Lamina restores the region exactly.
+// programs show the prompt and Lamina restores the region exactly. Raster layer masks are
+// real PSD user masks (disabled ones stay disabled); clipping layers are PSD clipping masks.
 import { writePsdUint8Array, type Layer as PsdLayer, type Psd } from 'ag-psd';
 import type { Layer, LaminaDocument, RegionLayer, TextLayer } from '../../../common/document/document-schema.ts';
 import { compositeDocument } from '../imaging/composite.ts';
@@ -53,8 +54,11 @@ function toPsdLayer(layer: Layer, ctx: WriteContext): PsdLayer {
   switch (layer.kind) {
     case 'group':
       return { ...common, left: 0, top: 0, opened: layer.expanded, children: toPsdLayers(layer.children, ctx) };
-    case 'raster':
-      return { ...common, imageData: ctx.store.get(layer.imageId) };
+    case 'raster': {
+      const m = layer.mask;
+      const mask = m ? { top: m.y, left: m.x, bottom: m.y + m.height, right: m.x + m.width, defaultColor: m.defaultColor, disabled: !m.enabled, imageData: ctx.store.get(m.imageId) } : undefined;
+      return { ...common, imageData: ctx.store.get(layer.imageId), ...(mask ? { mask } : {}), ...(layer.clip ? { clipping: true } : {}) };
+    }
     case 'text':
       return { ...common, text: psdText(layer), imageData: layer.imageId ? ctx.store.get(layer.imageId) : undefined };
     case 'region':

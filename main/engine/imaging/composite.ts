@@ -9,8 +9,11 @@
 //   (Photoshop's "pass through"); any other blend mode makes the group ISOLATED: children
 //   composite onto a transparent buffer that is then blended with the group's mode and
 //   opacity;
+// - a raster layer's enabled layer mask multiplies its alpha (the mask's default colour
+//   outside the mask's box); a clipping layer (`clip`) also takes its base's alpha (the
+//   nearest unclipped sibling below it), Photoshop's clipping mask for normal blending;
 // - blending follows W3C Compositing and Blending Level 1 (source-over with B(Cb, Cs)).
-import type { BlendMode, Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
+import type { BlendMode, Layer, LaminaDocument, RasterLayer } from '../../../common/document/document-schema.ts';
 import { blendColor, type Rgb } from './blend-modes.ts';
 import type { ImageStore } from './image-store.ts';
 import type { RgbaImage } from './rgba-image.ts';
@@ -45,18 +48,67 @@ function createFloatCanvas(width: number, height: number): FloatCanvas {
 }
 
 function paintLayers(canvas: FloatCanvas, layers: readonly Layer[], store: ImageStore): void {
-  for (let i = layers.length - 1; i >= 0; i--) paintLayer(canvas, layers[i], store);
+  for (let i = layers.length - 1; i >= 0; i--) paintLayer(canvas, layers[i], store, clipBaseOf(layers, i));
 }
 
-function paintLayer(canvas: FloatCanvas, layer: Layer, store: ImageStore): void {
+/** A clipping layer's base: the nearest sibling below it that does not clip (visible raster), else null. */
+function clipBaseOf(layers: readonly Layer[], i: number): RasterLayer | null {
+  const l = layers[i];
+  if (l.kind !== 'raster' || !l.clip) return null;
+  for (let j = i + 1; j < layers.length; j++) {
+    const b = layers[j];
+    if (b.kind === 'raster' && b.clip) continue;
+    return b.kind === 'raster' && b.visible ? b : null;
+  }
+  return null;
+}
+
+/** The layer's own alpha (0..1) at canvas pixel (cx, cy), its mask applied. */
+function layerAlphaAt(l: RasterLayer, img: RgbaImage, mask: RgbaImage | null, cx: number, cy: number): number {
+  const x = cx - l.x, y = cy - l.y;
+  if (x < 0 || y < 0 || x >= img.width || y >= img.height) return 0;
+  return (img.data[(y * img.width + x) * 4 + 3] / 255) * maskAt(l, mask, cx, cy);
+}
+
+/** The layer mask's grey (0..1) at canvas pixel (cx, cy); 1 without an enabled mask. */
+function maskAt(l: RasterLayer, mask: RgbaImage | null, cx: number, cy: number): number {
+  const m = l.mask;
+  if (!m || !m.enabled || !mask) return 1;
+  const x = cx - m.x, y = cy - m.y;
+  if (x < 0 || y < 0 || x >= mask.width || y >= mask.height) return m.defaultColor / 255;
+  return mask.data[(y * mask.width + x) * 4] / 255;
+}
+
+/** A raster layer's pixels with its enabled mask and its clipping base folded into alpha. */
+function rasterSource(l: RasterLayer, store: ImageStore, base: RasterLayer | null): Source {
+  const img = store.get(l.imageId);
+  const plain = byteSource(img);
+  const mask = l.mask?.enabled ? store.get(l.mask.imageId) : null;
+  const bimg = base ? store.get(base.imageId) : null;
+  const bmask = base?.mask?.enabled ? store.get(base.mask.imageId) : null;
+  if (!mask && !base) return plain;
+  return {
+    width: img.width,
+    height: img.height,
+    read(i, out) {
+      plain.read(i, out);
+      const cx = l.x + (i % img.width), cy = l.y + Math.floor(i / img.width);
+      if (mask) out[3] *= maskAt(l, mask, cx, cy);
+      if (base && bimg) out[3] *= layerAlphaAt(base, bimg, bmask, cx, cy);
+    },
+  };
+}
+
+function paintLayer(canvas: FloatCanvas, layer: Layer, store: ImageStore, clipBase: RasterLayer | null = null): void {
   if (!layer.visible || layer.opacity <= 0) return;
   switch (layer.kind) {
     case 'region':
       return;
     case 'group':
       return paintGroup(canvas, layer.children, layer.blendMode, layer.opacity, store);
-    case 'text': // paints its rendered cache, when there is one
     case 'raster':
+      return paintSource(canvas, rasterSource(layer, store, clipBase), layer.x, layer.y, layer.blendMode, layer.opacity);
+    case 'text': // paints its rendered cache, when there is one
       if (!layer.imageId) return;
       return paintSource(canvas, byteSource(store.get(layer.imageId)), layer.x, layer.y, layer.blendMode, layer.opacity);
   }

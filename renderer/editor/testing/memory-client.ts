@@ -1,5 +1,5 @@
 // An in-memory LaminaClient for editor tests: the real document ops and history from
-// common/, no pixels (images are recorded by id with the size the caller claims).
+// common/; images put with 'document.putImage' are kept by id and read back by 'document.image'.
 import type { DocumentSnapshot, EventName, EventPayload, Input, LaminaClient, Method, Output } from '../../../common/contract/contract.ts';
 import { applyOps, DocumentOp } from '../../../common/document/document-ops.ts';
 import { LaminaDocument } from '../../../common/document/document-schema.ts';
@@ -15,6 +15,8 @@ interface Doc {
 export class MemoryClient implements LaminaClient {
   docs = new Map<string, Doc>();
   calls: { method: string; input: unknown }[] = [];
+  /** pixels put with 'document.putImage' (or by a test), by image id */
+  images = new Map<string, { width: number; height: number; rgba: Uint8Array }>();
   private listeners = new Map<string, Set<(p: unknown) => void>>();
   private seq = 0;
   /** method -> handler override (e.g. to make jobs.start emit events) */
@@ -79,8 +81,15 @@ export class MemoryClient implements LaminaClient {
         return this.snap(String(i.docId)) as Output<M>;
       }
       case 'document.putImage': {
-        const { width, height } = i.image as { width: number; height: number };
-        return { imageId: `img${++this.seq}`, width, height } as Output<M>;
+        const image = i.image as { width: number; height: number; rgba: Uint8Array };
+        const imageId = `img${++this.seq}`;
+        this.images.set(imageId, image);
+        return { imageId, width: image.width, height: image.height } as Output<M>;
+      }
+      case 'document.image': {
+        const image = this.images.get(String(i.imageId));
+        if (!image) throw Object.assign(new Error(`no image "${String(i.imageId)}"`), { code: 'not_found' });
+        return { ...image, rgba: image.rgba.slice() } as Output<M>;
       }
       case 'document.save': {
         const d = doc(i.docId);

@@ -6,15 +6,21 @@ import { MoveTool } from './move-tool/move-tool.ts';
 import { RegionTool } from './region-tool/region-tool.ts';
 import { MaskBrushTool } from './mask-brush/mask-brush-tool.ts';
 import { HandTool } from './hand-tool/hand-tool.ts';
+import { BrushTool } from './brush-tool/brush-tool.ts';
+import { EraserTool } from './eraser-tool/eraser-tool.ts';
+import { EyedropperTool } from './eyedropper-tool/eyedropper-tool.ts';
+import { MarqueeTool } from './marquee-tool/marquee-tool.ts';
+import { LassoTool } from './lasso-tool/lasso-tool.ts';
 import type { ToolEvent, ToolPointer } from './state-node.ts';
 
-export type ToolId = 'move' | 'region' | 'mask' | 'hand';
+export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso';
 
 export class RootTool extends StateNode {
   readonly id = 'root';
   constructor(host: ToolHost) {
     super(host, null);
     this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this)).addChild(new HandTool(host, this));
+    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool]) this.addChild(new T(host, this));
     this.initial = 'move';
   }
   setTool(id: ToolId): void {

@@ -12,6 +12,8 @@ export interface ToolPointer {
   shiftKey: boolean;
   altKey: boolean;
   modKey: boolean;
+  /** pen pressure 0..1, only where the device reports it (not for a mouse) */
+  pressure?: number;
 }
 
 export type ToolEvent = 'onPointerDown' | 'onPointerMove' | 'onPointerUp' | 'onCancel';

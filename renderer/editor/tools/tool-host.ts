@@ -3,6 +3,8 @@ import type { Layer, LaminaDocument } from '../../../common/document/document-sc
 import type { Point, Rect } from '../geometry.ts';
 import type { SnapResult } from '../snapping.ts';
 import type { CanvasPreview, MaskStroke } from '../editor-state.ts';
+import type { BrushSettings, PaintStroke } from '../pixels/brush.ts';
+import type { SelectionMode, SelectionShape } from '../pixels/selection-mask.ts';
 
 export interface ToolHost {
   readonly document: LaminaDocument | null;
@@ -20,6 +22,15 @@ export interface ToolHost {
   commitMove(ids: readonly string[], dx: number, dy: number): void;
   commitRegionBox(rect: Rect): void;
   commitMaskStroke(stroke: MaskStroke): void;
+  /** the brush and eraser settings a new stroke takes */
+  readonly brush: BrushSettings;
+  readonly marqueeShape: 'rect' | 'ellipse';
+  /** a brush or eraser stroke ends (one undo step) */
+  commitPaintStroke(stroke: PaintStroke): void;
+  /** a marquee or lasso shape ends; null with 'replace' deselects */
+  commitSelection(shape: SelectionShape | null, mode: SelectionMode): void;
+  /** the eyedropper: the colour under `p` becomes the brush colour */
+  pickColor(p: Point): void;
   /** the selected layer the transform handles scale, with its box on the canvas; null when none */
   transformTarget(): { id: string; rect: Rect } | null;
   /** snap the moving edges of a box being resized from `before` (excluding layer `id`) */

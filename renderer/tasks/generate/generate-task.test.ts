@@ -164,3 +164,22 @@ test('history: reopening an entry loads its spec (seed locked) and puts back its
   assert.equal(editor.document!.layers.length, 0);
   assert.equal(editor.document!.generations!.length, 1, 'the history stays');
 });
+
+test('regenerate a pixel selection: the selection goes as the mask, its bounds as the box; "into" replaces a layer\'s pixels', async () => {
+  const client = new MemoryClient();
+  const editor = new Editor({ client, tasks: [generateTaskPanel] });
+  await editor.newDocument(40, 30);
+  const task = editor.task<GenerateTask>('generate')!;
+  await task.regenerateSelection(0.5);
+  assert.match(editor.toastLog.at(-1)!.message, /Select an area first/);
+  editor.pixelSelection.apply({ type: 'rect', rect: { x: 5, y: 6, width: 10, height: 8 } }, 'replace');
+  await task.regenerateSelection(0.7, 'layer-x');
+  const start = client.calls.find((c) => c.method === 'jobs.start')!.input as { regenerateArea: { box: number[]; strength: number; into: string; mask: { width: number; rgba: Uint8Array } } };
+  assert.deepEqual(start.regenerateArea.box, [5, 6, 10, 8]);
+  assert.equal(start.regenerateArea.strength, 0.7);
+  assert.equal(start.regenerateArea.into, 'layer-x');
+  assert.equal(start.regenerateArea.mask.width, 40);
+  assert.equal(start.regenerateArea.mask.rgba[(6 * 40 + 5) * 4], 255);
+  assert.equal(start.regenerateArea.mask.rgba[(6 * 40 + 4) * 4], 0);
+  editor.dispose();
+});

@@ -11,6 +11,8 @@ import { buildSpec, collectRegions, generationSizeProblem, randomSeed } from './
 import { DEFAULT_REGION_METHOD, type GenerationSettings } from './generate-settings.ts';
 import { restoredRegion, settingsFromSpec } from './reopen-spec.ts';
 import { colourPalette } from '../../editor/region-colour.ts';
+import { selectionBounds } from '../../editor/pixels/selection-mask.ts';
+import { selectionAsImage } from '../../editor/pixels/selection-image.ts';
 
 export interface GenerateState {
   settings: GenerationSettings;
@@ -104,6 +106,31 @@ export class GenerateTask implements TaskPanel {
     this.store.set({ lastSeed: spec.seed });
     try {
       await this.jobs.start({ task: 'generate', docId, spec, regenerateArea: { box, strength } }, { noun: 'Regeneration', steps: spec.steps });
+    } finally {
+      if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
+    }
+  }
+
+  /** Regenerates the pixel selection (marquee, lasso) from the picture as it is now, with the
+   * global prompt: the selection is the mask (pixels outside it come back unchanged). Lands as
+   * a new layer holding only the selected pixels, or (`into`) replaces those pixels of that
+   * raster layer. One undo step either way. */
+  async regenerateSelection(strength: number, into?: string): Promise<void> {
+    const { document: doc, docId } = this.core;
+    const sel = this.core.state.pixelSelection;
+    if (!doc || !docId || this.jobs.busy) return;
+    const bounds = sel ? selectionBounds(sel) : null;
+    if (!sel || !bounds) return this.core.toast('info', 'Select an area first (M marquee, L lasso)');
+    const tooLarge = generationSizeProblem(doc);
+    if (tooLarge) return this.core.toast('error', tooLarge, 'too_large');
+    const spec = buildSpec({ ...doc, layers: [] }, this.settings);
+    this.store.set({ lastSeed: spec.seed });
+    const box: [number, number, number, number] = [bounds.x, bounds.y, bounds.width, bounds.height];
+    try {
+      await this.jobs.start(
+        { task: 'generate', docId, spec, regenerateArea: { box, strength, mask: selectionAsImage(sel), ...(into ? { into } : {}) } },
+        { noun: 'Regeneration', steps: spec.steps },
+      );
     } finally {
       if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
     }
