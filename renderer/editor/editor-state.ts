@@ -4,6 +4,7 @@ import type { DocumentSnapshot, JobState, PackSummary } from '../../common/contr
 import type { Point, Rect } from './geometry.ts';
 import type { Viewport } from './viewport.ts';
 import type { ToolId } from './tools/root-tool.ts';
+import { DEFAULT_TEXT_STYLE, type TextEditing, type TextStyle } from './text-commands.ts';
 
 export interface MaskStroke {
   points: Point[];
@@ -55,6 +56,10 @@ export interface EditorState {
   preview: CanvasPreview | null;
   /** region whose prompt is being typed in place on the canvas */
   editingRegionId: string | null;
+  /** text being typed on the canvas (Text tool, double-click on a text layer) */
+  editingText: TextEditing | null;
+  /** the Text tool's options: the style of new text */
+  textStyle: TextStyle;
   /** the one job in flight, whichever task panel started it */
   job: JobView | null;
   packs: PackSummary[];
@@ -79,6 +84,8 @@ export function initialState(): EditorState {
     brushSize: 48,
     preview: null,
     editingRegionId: null,
+    editingText: null,
+    textStyle: { ...DEFAULT_TEXT_STYLE, color: [...DEFAULT_TEXT_STYLE.color] },
     job: null,
     packs: [],
     projectsDir: null,

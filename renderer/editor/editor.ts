@@ -14,6 +14,7 @@ import { EditorCore, EngineError, defaultNewId, type MutateOptions } from './edi
 import type { EditorState, Toast } from './editor-state.ts';
 import { EditorFiles } from './editor-files.ts';
 import { EditorToolHost } from './editor-tool-host.ts';
+import { TextCommands } from './text-commands.ts';
 import { absoluteBounds, docRect, type Point, type Rect } from './geometry.ts';
 import { JobTracker } from './jobs/job-tracker.ts';
 import { PlacementController } from './placement/placement-controller.ts';
@@ -47,6 +48,8 @@ export class Editor {
   readonly core: EditorCore;
   readonly toolHost: EditorToolHost;
   readonly layers: LayerCommands;
+  /** text layers: place, edit, restyle (the Text tool, T) */
+  readonly text: TextCommands;
   /** rotate, flip, crop, Canvas Size, Image Size */
   readonly canvas: CanvasCommands;
   readonly files: EditorFiles;
@@ -70,6 +73,8 @@ export class Editor {
     for (const def of opts.tasks ?? []) this.tasks.register(def);
     this.placement = new PlacementController(this.core);
     this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6, this.placement);
+    this.text = new TextCommands(this.core, this.layers);
+    this.toolHost.text = this.text;
     this.tools = new RootTool(this.toolHost);
     this.toolHost.tools = this.tools;
     this.tools.enter();
@@ -282,6 +287,7 @@ export class Editor {
   setTool(tool: ToolId): void {
     this.tools.setTool(tool);
     this.store.set({ editingRegionId: null });
+    if (tool !== 'text' && this.state.editingText) this.text.cancel();
   }
 
   /** Handle a key event; returns true when it ran a command (caller prevents default). */
@@ -310,6 +316,7 @@ export class Editor {
       case 'tool.move': return this.setTool('move');
       case 'tool.region': return this.setTool('region');
       case 'tool.mask': return this.setTool('mask');
+      case 'tool.text': return this.setTool('text');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
       case 'layer.delete': return void this.deleteSelection();

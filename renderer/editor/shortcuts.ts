@@ -1,7 +1,7 @@
 // Keyboard shortcut map. Bindings use KeyboardEvent.code (layout-independent position for
 // brackets and digits) plus modifiers; "Mod" is Ctrl, or Cmd on macOS.
 export type CommandId =
-  | 'tool.move' | 'tool.region' | 'tool.mask'
+  | 'tool.move' | 'tool.region' | 'tool.mask' | 'tool.text'
   | 'edit.undo' | 'edit.redo'
   | 'layer.delete' | 'layer.forward' | 'layer.backward' | 'layer.front' | 'layer.back'
   | 'layer.mergeDown' | 'layer.group' | 'layer.ungroup'
@@ -33,6 +33,7 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'tool.move', keys: 'KeyV' },
   { command: 'tool.region', keys: 'KeyM' },
   { command: 'tool.mask', keys: 'KeyB' },
+  { command: 'tool.text', keys: 'KeyT' },
   { command: 'edit.undo', keys: 'Mod+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+Shift+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+KeyY' },

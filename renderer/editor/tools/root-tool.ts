@@ -6,15 +6,17 @@ import { MoveTool } from './move-tool/move-tool.ts';
 import { RegionTool } from './region-tool/region-tool.ts';
 import { MaskBrushTool } from './mask-brush/mask-brush-tool.ts';
 import { HandTool } from './hand-tool/hand-tool.ts';
+import { TextTool } from './text-tool/text-tool.ts';
 import type { ToolEvent, ToolPointer } from './state-node.ts';
 
-export type ToolId = 'move' | 'region' | 'mask' | 'hand';
+export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'text';
 
 export class RootTool extends StateNode {
   readonly id = 'root';
   constructor(host: ToolHost) {
     super(host, null);
     this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this)).addChild(new HandTool(host, this));
+    this.addChild(new TextTool(host, this));
     this.initial = 'move';
   }
   setTool(id: ToolId): void {
