@@ -62,10 +62,13 @@ export class TextCommands {
     return true;
   }
 
-  /** Stop typing: a new layer is created from non-empty text; an edited layer takes the text. */
-  async finish(text: string): Promise<boolean> {
-    const editing = this.core.state.editingText;
-    this.core.store.set({ editingText: null });
+  /**
+   * Stop typing: a new layer is created from non-empty text; an edited layer takes the text.
+   * `target` is the editing the text was typed for (a click elsewhere may have started the next one).
+   */
+  async finish(text: string, target: TextEditing | null = this.core.state.editingText): Promise<boolean> {
+    const editing = target;
+    if (this.core.state.editingText === target) this.core.store.set({ editingText: null });
     if (!editing) return false;
     if (editing.id === null) return text.trim() ? (await this.create(editing.at, text)) !== null : false;
     const l = this.textLayer(editing.id);
@@ -115,7 +118,7 @@ export class TextCommands {
   }
 
   /** Change a text layer's font, size, colour or alignment (one undo step, pixels re-rendered). */
-  async setStyle(id: string, patch: Partial<TextStyle>): Promise<boolean> {
+  async setStyle(id: string, patch: Partial<TextStyle>, opts: { mergeKey?: string } = {}): Promise<boolean> {
     const l = this.textLayer(id);
     if (!l) return false;
     const style = { ...this.styleOf(l), ...patch };
@@ -127,15 +130,16 @@ export class TextCommands {
     if (patch.fontSize !== undefined) fields.fontSize = patch.fontSize;
     if (patch.color !== undefined) fields.color = [...patch.color];
     if (patch.align !== undefined) fields.align = patch.align;
-    return this.core.mutate([{ op: 'update', id, patch: { ...fields, ...cache } }], { label: 'Text Style' });
+    const merge = opts.mergeKey ? { history: 'merge' as const, mergeKey: `${opts.mergeKey}:${id}` } : {};
+    return this.core.mutate([{ op: 'update', id, patch: { ...fields, ...cache } }], { label: 'Text Style', ...merge });
   }
 
   /** The tool options: the style of new text; with a text layer selected (or being edited) it is restyled too. */
-  async setToolStyle(patch: Partial<TextStyle>): Promise<void> {
+  async setToolStyle(patch: Partial<TextStyle>, opts: { mergeKey?: string } = {}): Promise<void> {
     this.core.store.set({ textStyle: { ...this.style, ...patch } });
     const editing = this.core.state.editingText;
     const id = editing?.id ?? (this.core.state.selection.length === 1 ? this.core.state.selection[0] : null);
-    if (id && this.textLayer(id)) await this.setStyle(id, patch);
+    if (id && this.textLayer(id)) await this.setStyle(id, patch, opts);
   }
 
   private styleOf(l: TextLayer): TextStyle {
