@@ -36,7 +36,7 @@ export function TextOptions({ title }: { title: string }) {
       </label>
       <div className="align" role="group" aria-label="Alignment">
         {TEXT_ALIGNS.map((a) => (
-          <button key={a} type="button" className={`icon-btn${style.align === a ? ' on' : ''}`} data-testid={`text-align-${a}`} aria-pressed={style.align === a} onClick={() => set({ align: a })}>
+          <button key={a} type="button" className={`align-btn${style.align === a ? ' on' : ''}`} data-testid={`text-align-${a}`} aria-pressed={style.align === a} onClick={() => set({ align: a })}>
             {a}
           </button>
         ))}
