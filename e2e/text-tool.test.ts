@@ -7,7 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { readPsd } from 'ag-psd';
+import { unzipSync } from 'fflate';
 import type { TextLayer } from '../common/document/document-schema.ts';
+import { ensureAgPsdCanvas } from '../main/engine/document/ag-psd-canvas.ts';
 import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 import { artifactsDir } from './harness.ts';
 
@@ -101,6 +104,23 @@ test('Text tool: T, click, type, see the layer; restyle; double-click to edit; u
   assert.equal(edited.color[0], 255);
   await page.waitForTimeout(300);
   await ed.shot('edited');
+
+  // the browser's pixels go out with the text: ORA keeps the text fields, PSD is a text layer with pixels
+  const { docId } = await ed.view();
+  const ora = unzipSync(Buffer.from((await session.contract.call('export.bytes', { docId, format: 'ora' })).dataBase64, 'base64'));
+  const saved = JSON.parse(new TextDecoder().decode(ora['lamina/document.json'])).document.layers[0];
+  assert.deepEqual([saved.text, saved.fontFamily, saved.fontSize, saved.color, saved.align], ['Hi\nthere', 'DejaVu Sans', 40, [255, 0, 0, 255], 'center']);
+  ensureAgPsdCanvas();
+  const psd = readPsd(Buffer.from((await session.contract.call('export.bytes', { docId, format: 'psd' })).dataBase64, 'base64'), { useImageData: true });
+  const psdText = psd.children!.find((c) => c.text);
+  assert.ok(psdText, 'the PSD has a text layer');
+  assert.equal(psdText.text!.text.replace(/\r/g, '\n'), 'Hi\nthere');
+  assert.equal(psdText.text!.paragraphStyle?.justification, 'center');
+  const px = psdText.imageData!;
+  assert.deepEqual([px.width, px.height], [edited.width, edited.height]);
+  let red = 0;
+  for (let i = 0; i < px.data.length; i += 4) if (px.data[i] > 200 && px.data[i + 1] < 60 && px.data[i + 3] > 200) red++;
+  assert.ok(red > 200, `red glyph pixels in the PSD layer: ${red}`);
 
   // undo: words, then style, then the layer
   await page.keyboard.press('Control+z');
