@@ -1,7 +1,7 @@
 // Document edits as data. Every change to a document is a list of ops applied by
 // `applyOps`: pure, so the engine and the editor run the same code.
 import { z } from 'zod';
-import { BlendMode, Layer, LaminaDocument, LayerMask, Provenance, RegionShape } from './document-schema.ts';
+import { BlendMode, Layer, LaminaDocument, LayerMask, Provenance, RegionShape, TextAlign } from './document-schema.ts';
 import { LaminaError } from '../errors/lamina-error.ts';
 import { findLayer, isDescendant, updateSiblings } from './layer-tree.ts';
 import { GenerationEntry, withGeneration } from './generation-history.ts';
@@ -17,10 +17,13 @@ export const LayerPatch = z
     locked: z.boolean(),
     provenance: Provenance.nullable(),
     prompt: z.string(),
-    color: z.string(),
+    /** a region's '#rrggbb', a text layer's RGBA */
+    color: z.union([z.string(), z.tuple([z.number(), z.number(), z.number(), z.number()])]),
     shape: RegionShape,
     text: z.string(),
     fontSize: z.number().positive(),
+    fontFamily: z.string(),
+    align: TextAlign,
     expanded: z.boolean(),
     imageId: z.string(),
     width: z.number().int().positive(),
@@ -57,7 +60,7 @@ export class DocumentOpError extends LaminaError {
 
 const KIND_FIELDS: Record<Layer['kind'], readonly string[]> = {
   raster: ['imageId', 'width', 'height', 'lockAlpha', 'clip', 'mask'],
-  text: ['text', 'fontSize', 'imageId', 'width', 'height'],
+  text: ['text', 'fontSize', 'fontFamily', 'color', 'align', 'imageId', 'width', 'height'],
   region: ['prompt', 'color', 'shape'],
   group: ['expanded'],
 };
@@ -96,6 +99,9 @@ export function applyOp(doc: LaminaDocument, op: DocumentOp): LaminaDocument {
       const allowed = new Set([...COMMON_FIELDS, ...KIND_FIELDS[loc.layer.kind]]);
       for (const key of Object.keys(op.patch)) {
         if (!allowed.has(key)) throw new DocumentOpError(`a ${loc.layer.kind} layer has no field "${key}"`);
+      }
+      if ('color' in op.patch && (typeof op.patch.color === 'string') !== (loc.layer.kind === 'region')) {
+        throw new DocumentOpError(`a ${loc.layer.kind} layer's colour is ${loc.layer.kind === 'region' ? "'#rrggbb'" : 'RGBA'}`);
       }
       if (loc.layer.locked && Object.keys(op.patch).some((k) => k !== 'locked' && k !== 'visible')) {
         throw new DocumentOpError(`layer "${loc.layer.name}" is locked`);

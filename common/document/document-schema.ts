@@ -57,6 +57,10 @@ export const RasterLayer = z.object({
   mask: LayerMask.nullable().optional(),
 });
 
+export const TEXT_ALIGNS = ['left', 'center', 'right'] as const;
+export const TextAlign = z.enum(TEXT_ALIGNS);
+export type TextAlign = z.infer<typeof TextAlign>;
+
 export const TextLayer = z.object({
   ...layerCommon,
   kind: z.literal('text'),
@@ -65,6 +69,8 @@ export const TextLayer = z.object({
   fontSize: z.number().positive().default(32),
   /** RGBA, 0-255 each. */
   color: z.tuple([z.number(), z.number(), z.number(), z.number()]).default([0, 0, 0, 255]),
+  /** How the lines of a multi-line text align inside its box. */
+  align: TextAlign.default('left'),
   /** Rasterized appearance for compositing and export (optional cache). */
   imageId: z.string().optional(),
   width: z.number().int().positive().optional(),

@@ -15,6 +15,7 @@ import { StackCompositor } from './compositor.ts';
 import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
 import { RegionPromptEditor } from './region-prompt-editor.tsx';
+import { TextEditorOverlay } from './text-editor-overlay.tsx';
 import { PlacementOverlay } from './placement-overlay.tsx';
 import { labelInk } from '../editor/region-colour.ts';
 import { openContextMenu } from '../ui/context-menu.tsx';
@@ -282,6 +283,7 @@ export function CanvasView() {
             const p = stagePoint(ke.evt);
             const hit = editor.hitTest(screenToCanvas(editor.state.viewport, p));
             if (hit && hit.kind === 'region' && !hit.locked) editor.store.set({ selection: [hit.id], editingRegionId: hit.id });
+            if (hit && hit.kind === 'text') editor.text.beginEdit(hit.id); // and a text layer to edit its words
           }}
         >
           <KLayer listening={false}>
@@ -350,6 +352,7 @@ export function CanvasView() {
         </Stage>
       )}
       {doc && <RegionPromptEditor />}
+      {doc && <TextEditorOverlay />}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { AlphaSampler } from '../editor/hit-test.ts';
 import { canvasToRgba, type ImageCache } from './image-cache.ts';
 import { COMPOSITE_OPS } from './compositor.ts';
+import { rasterizeText } from './text-raster.ts';
 
 function canvas(w: number, h: number): [HTMLCanvasElement, CanvasRenderingContext2D] {
   const c = document.createElement('canvas');
@@ -27,6 +28,7 @@ export function createPixelServices(cache: ImageCache): PixelServices {
   };
   return {
     alphaAt,
+    rasterizeText,
     async rasterizeMask({ bounds, base, stroke }) {
       const [c, ctx] = canvas(bounds.width, bounds.height);
       if (base) ctx.drawImage(await need(base.imageId), base.rect.x - bounds.x, base.rect.y - bounds.y, base.rect.width, base.rect.height);

@@ -6,6 +6,7 @@ import type { Viewport } from './viewport.ts';
 import type { ToolId } from './tools/root-tool.ts';
 import { DEFAULT_BRUSH, type BrushSettings, type PaintStroke } from './pixels/brush.ts';
 import type { SelectionMask, SelectionShape } from './pixels/selection-mask.ts';
+import { DEFAULT_TEXT_STYLE, type TextEditing, type TextStyle } from './text-commands.ts';
 
 export interface MaskStroke {
   points: Point[];
@@ -66,6 +67,10 @@ export interface EditorState {
   preview: CanvasPreview | null;
   /** region whose prompt is being typed in place on the canvas */
   editingRegionId: string | null;
+  /** text being typed on the canvas (Text tool, double-click on a text layer) */
+  editingText: TextEditing | null;
+  /** the Text tool's options: the style of new text */
+  textStyle: TextStyle;
   /** the one job in flight, whichever task panel started it */
   job: JobView | null;
   packs: PackSummary[];
@@ -94,6 +99,8 @@ export function initialState(): EditorState {
     editMask: false,
     preview: null,
     editingRegionId: null,
+    editingText: null,
+    textStyle: { ...DEFAULT_TEXT_STYLE, color: [...DEFAULT_TEXT_STYLE.color] },
     job: null,
     packs: [],
     projectsDir: null,

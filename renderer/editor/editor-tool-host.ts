@@ -9,6 +9,7 @@ import { absoluteBounds, rectUnion, type Point, type Rect } from './geometry.ts'
 import { hitTest } from './hit-test.ts';
 import { layerUtil } from './layer-kinds/layer-utils.ts';
 import type { LayerCommands } from './layer-commands.ts';
+import type { TextCommands } from './text-commands.ts';
 import { snapMove, snapResize, snapTargets, type SnapResult, type SnapTargets } from './snapping.ts';
 import type { PlacementController } from './placement/placement-controller.ts';
 import type { RootTool } from './tools/root-tool.ts';
@@ -34,6 +35,15 @@ export class EditorToolHost implements ToolHost {
     private readonly snapPx: number,
     private readonly placement?: PlacementController,
   ) {}
+
+  /** set by the editor (the Text tool's commands) */
+  text: TextCommands | null = null;
+  placeText(at: Point): void {
+    this.text?.beginAt(at);
+  }
+  editText(id: string): void {
+    this.text?.beginEdit(id);
+  }
 
   placementDragStarted(ids: readonly string[]): void {
     this.placement?.dragStarted(ids);

@@ -14,6 +14,7 @@ import { EditorCore, EngineError, defaultNewId, type MutateOptions } from './edi
 import type { EditorState, Toast } from './editor-state.ts';
 import { EditorFiles } from './editor-files.ts';
 import { EditorToolHost } from './editor-tool-host.ts';
+import { TextCommands } from './text-commands.ts';
 import { absoluteBounds, docRect, type Point, type Rect } from './geometry.ts';
 import { JobTracker } from './jobs/job-tracker.ts';
 import { PlacementController } from './placement/placement-controller.ts';
@@ -52,6 +53,8 @@ export class Editor {
   readonly core: EditorCore;
   readonly toolHost: EditorToolHost;
   readonly layers: LayerCommands;
+  /** text layers: place, edit, restyle (the Text tool, T) */
+  readonly text: TextCommands;
   /** rotate, flip, crop, Canvas Size, Image Size */
   readonly canvas: CanvasCommands;
   /** brush / eraser strokes and the eyedropper */
@@ -88,6 +91,8 @@ export class Editor {
     for (const def of opts.tasks ?? []) this.tasks.register(def);
     this.placement = new PlacementController(this.core);
     this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6, this.placement);
+    this.text = new TextCommands(this.core, this.layers);
+    this.toolHost.text = this.text;
     this.tools = new RootTool(this.toolHost);
     this.toolHost.tools = this.tools;
     this.toolHost.paint = this.paint;
@@ -302,6 +307,7 @@ export class Editor {
   setTool(tool: ToolId): void {
     this.tools.setTool(tool);
     this.store.set({ editingRegionId: null });
+    if (tool !== 'text' && this.state.editingText) this.text.cancel();
   }
 
   /** Handle a key event; returns true when it ran a command (caller prevents default). */
@@ -346,6 +352,7 @@ export class Editor {
       case 'layer.duplicate': return void this.stack.duplicate();
       case 'layer.mergeVisible': return void this.stack.mergeVisible();
       case 'layer.clip': return void this.stack.toggle('clip');
+      case 'tool.text': return this.setTool('text');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
       case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());

@@ -14,6 +14,16 @@ export interface PixelServices {
   /** `upper` composited onto `lower` (lower at full opacity, normal) over the union box. */
   mergeDown(upper: PlacedImage, lower: PlacedImage): Promise<{ image: RawImage; rect: Rect }>;
   alphaAt?: AlphaSampler;
+  /** A text layer's pixels: its lines in its bundled font, size, colour and alignment (box = the text's extent). */
+  rasterizeText?(req: TextRenderRequest): Promise<RawImage>;
+}
+
+export interface TextRenderRequest {
+  text: string;
+  fontFamily: string;
+  fontSize: number;
+  color: readonly [number, number, number, number];
+  align: 'left' | 'center' | 'right';
 }
 
 export interface PlacedImage {

@@ -14,6 +14,7 @@ const PATHS: Record<string, string> = {
   trash: 'M2.5 4h11M6 4V2.5h4V4M4 4l.8 10h6.4L12 4',
   move: 'M8 1v14M1 8h14M8 1l-2 2M8 1l2 2M8 15l-2-2M8 15l2-2M1 8l2-2M1 8l2 2M15 8l-2-2M15 8l-2 2',
   box: 'M2.5 2.5h11v11h-11z',
+  text: 'M3 3h10M8 3v10M6 13h4',
   brush: 'M10 2l4 4-6 6-4-4zM4 8l-2.5 5.5L7 11',
   undo: 'M5 3L2 6l3 3M2 6h7a4 4 0 0 1 0 8H6',
   redo: 'M11 3l3 3-3 3M14 6H7a4 4 0 0 0 0 8h3',

@@ -2,6 +2,7 @@
 import type { Provenance } from '../../common/document/document-schema.ts';
 import { findLayer } from '../../common/document/layer-tree.ts';
 import { useEditorState, useServices, useStoreState } from './editor-context.ts';
+import { TextOptions } from './text-options.tsx';
 import { useEffect, useState } from 'react';
 import { enlargement } from '../editor/enlargement.ts';
 import type { GenerateTask } from '../tasks/generate/generate-task.ts';
@@ -76,10 +77,31 @@ function PlacementSuggestions({ id }: { id: string }) {
   );
 }
 
+/** A selected text layer: the Text options show (and change) its style; double-click edits its words. */
+function TextLayerOptions({ id }: { id: string }) {
+  const { editor } = useServices();
+  const doc = useEditorState((s) => s.snapshot?.document ?? null);
+  const layer = doc ? findLayer(doc.layers, id)?.layer : null;
+  const style = useEditorState((s) => s.textStyle);
+  useEffect(() => {
+    if (!layer || layer.kind !== 'text') return;
+    const same = style.fontFamily === layer.fontFamily && style.fontSize === layer.fontSize && style.align === layer.align && style.color.every((v, i) => v === layer.color[i]);
+    if (!same) editor.store.set({ textStyle: { fontFamily: layer.fontFamily, fontSize: layer.fontSize, color: [...layer.color], align: layer.align ?? 'left' } });
+  }, [layer, editor]);
+  if (!layer || layer.kind !== 'text') return null;
+  return (
+    <>
+      <TextOptions title="Text" />
+      <button type="button" data-testid="text-edit" onClick={() => editor.text.beginEdit(id)}>Edit text…</button>
+    </>
+  );
+}
+
 export function PropertiesPanel() {
   const { editor } = useServices();
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
   const selection = useEditorState((s) => s.selection);
+  const tool = useEditorState((s) => s.tool);
   const layer = doc && selection.length === 1 ? findLayer(doc.layers, selection[0])?.layer ?? null : null;
   if (!doc) return null;
   if (!layer) {
@@ -91,6 +113,7 @@ export function PropertiesPanel() {
           <dt>Size</dt><dd>{doc.width} × {doc.height}</dd>
           <dt>Selected</dt><dd>{selection.length ? `${selection.length} layers` : 'none'}</dd>
         </dl>
+        {tool === 'text' && <TextOptions title="New text" />}
       </section>
     );
   }
@@ -105,6 +128,7 @@ export function PropertiesPanel() {
         {b && (<><dt>Position</dt><dd>{Math.round(b.x)}, {Math.round(b.y)}</dd><dt>Size</dt><dd>{Math.round(b.width)} × {Math.round(b.height)}</dd></>)}
       </dl>
       {layer.kind === 'raster' && <PlacementSuggestions id={layer.id} />}
+      {layer.kind === 'text' && <TextLayerOptions id={layer.id} />}
       {layer.kind === 'region' && (
         <div className="field">
           <label>Prompt</label>

@@ -19,6 +19,8 @@ import {
   type BlendMode,
   type Layer,
 } from '../../../common/document/document-schema.ts';
+import type { TextAlign } from '../../../common/document/document-schema.ts';
+import { familyFromPsdFont } from '../../../common/document/text-fonts.ts';
 import { describeZodError } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { firstLine } from '../imaging/first-line.ts';
@@ -217,11 +219,16 @@ function textFields(text: NonNullable<PsdLayer['text']>, saved: Layer | undefine
   const fill = style?.fillColor;
   const fromPsd = {
     text: text.text,
-    fontFamily: style?.font?.name ?? 'DejaVu Sans',
+    fontFamily: style?.font?.name ? familyFromPsdFont(style.font.name) : 'DejaVu Sans',
     fontSize: style?.fontSize ?? 32,
-    color: (fill && 'r' in fill ? [fill.r, fill.g, fill.b, 255] : [0, 0, 0, 255]) as [number, number, number, number],
+    color: (fill && 'r' in fill ? [Math.round(fill.r), Math.round(fill.g), Math.round(fill.b), 255] : [0, 0, 0, 255]) as [number, number, number, number],
+    align: psdAlign(text.paragraphStyle?.justification),
   };
-  return saved?.kind === 'text' ? { ...fromPsd, fontFamily: saved.fontFamily, fontSize: saved.fontSize, color: saved.color } : fromPsd;
+  return saved?.kind === 'text' ? { ...fromPsd, fontFamily: saved.fontFamily, fontSize: saved.fontSize, color: saved.color, align: saved.align ?? fromPsd.align } : fromPsd;
+}
+
+function psdAlign(j: string | undefined): TextAlign {
+  return j === 'center' || j === 'right' ? j : 'left';
 }
 
 /**

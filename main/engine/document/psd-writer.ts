@@ -7,6 +7,7 @@
 // real PSD user masks (disabled ones stay disabled); clipping layers are PSD clipping masks.
 import { writePsdUint8Array, type Layer as PsdLayer, type Psd } from 'ag-psd';
 import type { Layer, LaminaDocument, RegionLayer, TextLayer } from '../../../common/document/document-schema.ts';
+import { psdFontName } from '../../../common/document/text-fonts.ts';
 import { compositeDocument } from '../imaging/composite.ts';
 import type { ImageStore } from '../imaging/image-store.ts';
 import { createRgbaImage, type RgbaImage } from '../imaging/rgba-image.ts';
@@ -71,7 +72,8 @@ function psdText(layer: TextLayer): PsdLayer['text'] {
   return {
     text: layer.text,
     transform: [1, 0, 0, 1, layer.x, layer.y + layer.fontSize],
-    style: { font: { name: layer.fontFamily }, fontSize: layer.fontSize, fillColor: { r, g, b } },
+    style: { font: { name: psdFontName(layer.fontFamily) }, fontSize: layer.fontSize, fillColor: { r, g, b } },
+    paragraphStyle: { justification: layer.align ?? 'left' },
   };
 }
 

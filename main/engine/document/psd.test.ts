@@ -58,7 +58,7 @@ test('PSD as other programs see it: names, order, visibility, opacity, offsets, 
   ]);
   const title = psd.children!.at(-1)!;
   assert.equal(title.text?.text, 'Hello');
-  assert.equal(title.text?.style?.font?.name, 'DejaVu Sans');
+  assert.equal(title.text?.style?.font?.name, 'DejaVuSans-Bold');
   assert.ok(psd.imageData, 'composite image present');
 });
 

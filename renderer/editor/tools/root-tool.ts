@@ -11,16 +11,17 @@ import { EraserTool } from './eraser-tool/eraser-tool.ts';
 import { EyedropperTool } from './eyedropper-tool/eyedropper-tool.ts';
 import { MarqueeTool } from './marquee-tool/marquee-tool.ts';
 import { LassoTool } from './lasso-tool/lasso-tool.ts';
+import { TextTool } from './text-tool/text-tool.ts';
 import type { ToolEvent, ToolPointer } from './state-node.ts';
 
-export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso';
+export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso' | 'text';
 
 export class RootTool extends StateNode {
   readonly id = 'root';
   constructor(host: ToolHost) {
     super(host, null);
     this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this)).addChild(new HandTool(host, this));
-    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool]) this.addChild(new T(host, this));
+    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool, TextTool]) this.addChild(new T(host, this));
     this.initial = 'move';
   }
   setTool(id: ToolId): void {

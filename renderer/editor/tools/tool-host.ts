@@ -44,5 +44,9 @@ export interface ToolHost {
   /** a move of `ids` started (the placement heatmap may show; never blocks) */
   placementDragStarted?(ids: readonly string[]): void;
   /** a move ends at (dx, dy): where placement snaps it (unchanged when not near a hot spot) */
+  /** Text tool: start typing a new text layer at a canvas point */
+  placeText?(at: Point): void;
+  /** Text tool: edit this text layer in place */
+  editText?(id: string): void;
   placementRelease?(ids: readonly string[], dx: number, dy: number): { dx: number; dy: number };
 }
