@@ -52,7 +52,7 @@ test('native menu command ids map onto editor commands', () => {
   assert.equal(toCommandId('nope'), null);
 });
 
-test("Photoshop's letters: B brush, E eraser, I eyedropper, M / W marquee, L lasso, Ctrl+J, Ctrl+D, Ctrl+Shift+I, ?", () => {
+test("Photoshop's letters: B brush, E eraser, I eyedropper, M / W marquee, L lasso, T text, Ctrl+J, Ctrl+D, Ctrl+Shift+I, ?", () => {
   const m = new ShortcutMap();
   assert.equal(m.match(key('KeyB')), 'tool.brush');
   assert.equal(m.match(key('KeyE')), 'tool.eraser');
@@ -67,7 +67,7 @@ test("Photoshop's letters: B brush, E eraser, I eyedropper, M / W marquee, L las
   assert.equal(m.match(key('KeyC', { ctrlKey: true })), 'edit.copy');
   assert.equal(m.match(key('KeyV', { ctrlKey: true })), 'edit.paste');
   assert.equal(m.match(key('Slash', { shiftKey: true })), 'help.shortcuts');
-  assert.equal(m.match(key('KeyT')), null, 'T stays free for the text tool');
+  assert.equal(m.match(key('KeyT')), 'tool.text');
   assert.equal(m.match(key('KeyA', { ctrlKey: true }), true), null, 'Ctrl+A in a text field selects its text');
   const seen = new Map<string, string>();
   for (const b of m.bindings) {
