@@ -9,7 +9,7 @@ import { readPsd, initializeCanvas } from 'ag-psd';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RasterLayer } from '../common/document/document-schema.ts';
-import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
+import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 import { artifactsDir } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
@@ -22,10 +22,7 @@ const pageErrors: string[] = [];
 before(async () => {
   if (SKIP) return;
   for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
-  session = await openEditor(shots, (p) => {
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    p.on('dialog', (d) => void d.accept());
-  });
+  session = await openWatchedEditor(shots, pageErrors);
   ({ page, ed } = session);
 });
 after(async () => { await session?.close(); });

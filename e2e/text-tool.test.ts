@@ -11,7 +11,7 @@ import { readPsd } from 'ag-psd';
 import { unzipSync } from 'fflate';
 import type { TextLayer } from '../common/document/document-schema.ts';
 import { ensureAgPsdCanvas } from '../main/engine/document/ag-psd-canvas.ts';
-import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
+import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 import { artifactsDir } from './harness.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
@@ -24,10 +24,7 @@ const pageErrors: string[] = [];
 before(async () => {
   if (SKIP) return;
   for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
-  session = await openEditor(shots, (p) => {
-    p.on('pageerror', (e) => pageErrors.push(e.message));
-    p.on('dialog', (d) => void d.accept());
-  });
+  session = await openWatchedEditor(shots, pageErrors);
   ({ page, ed } = session);
 });
 after(async () => {
