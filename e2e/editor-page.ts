@@ -70,6 +70,13 @@ export class EditorPage {
     await this.page.fill('[data-testid=region-prompt-input]', prompt);
     await this.page.keyboard.press('Enter');
     await this.page.waitForSelector('[data-testid=region-prompt-input]', { state: 'detached' });
+    // Enter closes the field at once; the prompt (and the overlay colour that follows it)
+    // lands when the engine has applied the edit.
+    await this.page.waitForFunction((p) => {
+      type Doc = { layers: { kind: string; prompt?: string }[] } | null;
+      const doc = (window as unknown as { __lamina: { editor: { document: Doc } } }).__lamina.editor.document;
+      return doc?.layers.some((l) => l.kind === 'region' && l.prompt === p) ?? false;
+    }, prompt, { timeout: 10_000 });
   }
 
   /** Waits until the editor's own snapshot lists these layer names, front to back. */
