@@ -25,5 +25,7 @@ test('the contract\'s schemas are built from the same limits', () => {
   assert.equal(GenerationSpec.safeParse(spec).success, true);
   assert.equal(GenerationSpec.safeParse({ ...spec, steps: 3000 }).success, false);
   assert.equal(GenerationSpec.safeParse({ ...spec, width: LIMITS.generateSide.max + 1 }).success, false);
-  assert.equal(LayersSpec.safeParse({ prompt: 'x', layers: [{ prompt: 'a' }], width: LIMITS.generateSide.max + 1, height: 8, seed: 1, steps: 1 }).success, false);
+  assert.equal(LayersSpec.safeParse({ prompt: 'x', boxes: [[0, 0, 4, 4]], width: LIMITS.generateSide.max + 1, height: 8, seed: 1, steps: 1 }).success, false);
+  assert.equal(LayersSpec.safeParse({ prompt: 'x', boxes: [[0, 0, 4, 4]], width: 8, height: 8, seed: 1, steps: 1 }).success, true);
+  assert.equal(LayersSpec.safeParse({ prompt: 'x', boxes: Array(LIMITS.artBoxes.max + 1).fill([0, 0, 4, 4]), width: 8, height: 8, seed: 1, steps: 1 }).success, false);
 });

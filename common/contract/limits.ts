@@ -24,6 +24,8 @@ export const LIMITS = {
   strength: { min: 0, max: 1, int: false, label: 'Strength' },
   /** variations generated in one run */
   batch: { min: 1, max: 8, int: true, label: 'Variations' },
+  /** anonymous boxes of one ART (layers) generation; a pack may take fewer (its manifest says) */
+  artBoxes: { min: 1, max: 50, int: true, label: 'Boxes' },
   /** generations a document remembers (the oldest are forgotten first) */
   generationHistory: { min: 0, max: 48, int: true, label: 'Generation history' },
 } as const satisfies Record<string, Limit>;

@@ -3,14 +3,21 @@
 import { z } from 'zod';
 import { Box } from '../document/provenance.ts';
 import { GenerateSide, Guidance, Seed, Steps } from './limit-schemas.ts';
+import { LIMITS } from './limits.ts';
 
 const Device = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto');
 const common = { packId: z.string().optional(), device: Device };
 
-/** Multi-layer transparent generation (ART): a global prompt and one prompt per layer, landing as a group. */
+/** Multi-layer transparent generation (ART): one global prompt and anonymous boxes (no
+ * prompt each: the model decides what goes where), landing as a group: the background at
+ * the bottom, then one transparent layer per box in box order (the first box lowest).
+ * Boxes are [x, y, width, height] in canvas pixels; the pack says how many it takes. */
+const ArtBox = z.tuple([z.number(), z.number(), z.number(), z.number()])
+  .refine(([, , w, h]) => w > 0 && h > 0, 'a box has no area: its width and height must be above 0');
+
 export const LayersSpec = z.object({
-  prompt: z.string(),
-  layers: z.array(z.object({ prompt: z.string().min(1), box: Box.optional() })).min(1).max(16),
+  prompt: z.string().trim().min(1, 'the layers task needs a prompt: it describes the whole picture'),
+  boxes: z.array(ArtBox).min(1, 'draw at least one box').max(LIMITS.artBoxes.max, `at most ${LIMITS.artBoxes.max} boxes`),
   width: GenerateSide,
   height: GenerateSide,
   seed: Seed,
@@ -19,6 +26,7 @@ export const LayersSpec = z.object({
   groupName: z.string().optional(),
   ...common,
 }).strict();
+export type LayersSpec = z.infer<typeof LayersSpec>;
 
 /** A flat raster layer -> background + transparent foregrounds (LayerDecomp), replacing it.
  * `box`: the object, in document pixels; `method`: `model` (the pack's decomposition model)

@@ -69,8 +69,15 @@ function fromFormat1(m: Obj): PackManifestInput {
   const scaleFactor = typeof (latent.vae_scale_factor ?? latent.scale_factor) === 'number' ? (latent.vae_scale_factor ?? latent.scale_factor) as number : fail('latent.vae_scale_factor');
   const hasEncoder = !!graphs.vae_encoder;
 
+  // an ART transformer (models/recipes/art.py): its token-layout inputs and an `art` section
+  const artSection = m.art === undefined ? null : obj(m.art);
+  const artIo = artSection ? {
+    layerIds: required('transformer', 'inputs', 'layer index input', 'layer_index'),
+    gatherIndices: required('transformer', 'inputs', 'position index input', 'pos_index'),
+    tokenMask: required('transformer', 'inputs', 'token mask input', 'token_mask'),
+  } : {};
   const pipelines = Array.isArray(m.pipelines) ? (m.pipelines as string[]) : ['text-to-image'];
-  const { format: _f, format_version: _v, id, version, license, description, native_size: _n, latent: _l, image: _i, transformer: _t, scheduler: _s, tokenizer: _k, graphs: _g, files, pipelines: _p, ...rest } = m;
+  const { format: _f, format_version: _v, id, version, license, description, native_size: _n, latent: _l, image: _i, transformer: _t, scheduler: _s, tokenizer: _k, graphs: _g, files, pipelines: _p, art: _a, ...rest } = m;
   return {
     format: PACK_FORMAT,
     formatVersion: PACK_FORMAT_VERSION,
@@ -104,6 +111,7 @@ function fromFormat1(m: Obj): PackManifestInput {
           ...(mask ? { textMask: mask } : {}),
           ...(bias ? { attentionBias: bias } : {}),
           ...(kv ? { textKv: { k: 'text_k', v: 'text_v', kOverride: 'text_k_override', vOverride: 'text_v_override', mix: 'kv_mix' } } : {}),
+          ...artIo,
         },
         ...(typeof tr.attention_mask_value === 'number' ? { attentionMaskValue: tr.attention_mask_value } : {}),
       },
@@ -137,9 +145,10 @@ function fromFormat1(m: Obj): PackManifestInput {
         guidance: 'cfg',
         uncondPrompt: '',
       },
+      ...(artSection ? { art: { maxBoxes: num(artSection, 'max_boxes', 'art'), trainedBoxes: num(artSection, 'trained_boxes', 'art') } } : {}),
     },
     graphs,
     files: files as PackManifestInput['files'],
-    about: { migratedFrom: 'lamina-model-pack format 1', ...rest, latent: m.latent, image: m.image, transformer: m.transformer, scheduler: m.scheduler, tokenizer: m.tokenizer },
+    about: { migratedFrom: 'lamina-model-pack format 1', ...rest, latent: m.latent, image: m.image, transformer: m.transformer, scheduler: m.scheduler, tokenizer: m.tokenizer, ...(artSection ? { art: m.art } : {}) },
   };
 }

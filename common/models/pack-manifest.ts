@@ -81,9 +81,11 @@ export const TransformerComponent = z.object({
     textKv: z.object({ k: IoName, v: IoName, kOverride: IoName, vOverride: IoName, mix: IoName }).optional(),
     /** LoRA inputs on the localized block (text edits) */
     lora: z.array(IoName).optional(),
-    /** per-layer ids and token gather indices (ART) */
+    /** ART (region-cropped multi-layer sequences): each token's layer, its position on the
+     * native token grid (ty * grid + tx), and the 0/1 mask of real (non-padding) tokens */
     layerIds: IoName.optional(),
     gatherIndices: IoName.optional(),
+    tokenMask: IoName.optional(),
   }),
   /** value the graph adds to masked attention logits */
   attentionMaskValue: z.number().optional(),
@@ -140,6 +142,14 @@ export const SchedulerComponent = z.object({
 });
 export type SchedulerComponent = z.infer<typeof SchedulerComponent>;
 
+/** ART: the transformer takes a region-cropped multi-layer token sequence (layer 0 the
+ * composite and 1 the background on the full token grid, layer 2 + k the tokens inside box k). */
+export const ArtComponent = z.object({
+  maxBoxes: z.number().int().positive(),
+  trainedBoxes: z.number().int().positive(),
+});
+export type ArtComponent = z.infer<typeof ArtComponent>;
+
 export const AuxiliaryComponent = z.object({ graph: GraphName, role: z.string().min(1) });
 
 export const PackComponentsSpec = z.object({
@@ -150,6 +160,8 @@ export const PackComponentsSpec = z.object({
   imageCodec: ImageCodecComponent,
   scheduler: SchedulerComponent,
   auxiliary: z.record(z.string(), AuxiliaryComponent).default({}),
+  /** an ART transformer (pipeline "art"): how many boxes it takes and was trained with */
+  art: ArtComponent.optional(),
 });
 export type PackComponentsSpec = z.infer<typeof PackComponentsSpec>;
 

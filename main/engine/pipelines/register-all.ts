@@ -4,3 +4,4 @@ import './pipeline-text-to-image.ts';
 import './pipeline-layerbind.ts';
 import './pipeline-placement.ts';
 import './pipeline-decompose.ts';
+import './pipeline-art.ts';

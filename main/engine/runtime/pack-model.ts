@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { isPlacementManifest, type PackManifest } from '../../../common/models/pack-manifest.ts';
 import type {
-  GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
+  ArtComponent, GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
 } from '../../../common/models/pack-manifest.ts';
 import type { Pack } from './pack-registry.ts';
 
@@ -24,6 +24,8 @@ export interface PackModel {
   textEncoders: TextEncoderComponent[];
   tokenizers: Record<string, TokenizerComponent>;
   graphs: Record<string, GraphSpec & { path: string; bytes: number }>;
+  /** the transformer is an ART one (region-cropped multi-layer sequences), else null */
+  art: ArtComponent | null;
 }
 
 /** The pack's manifest as a diffusion pack's; a clear error for a placement pack. */
@@ -56,6 +58,7 @@ export function readPackModel(pack: Pack): PackModel {
     textEncoders: c.textEncoders,
     tokenizers: c.tokenizers,
     graphs,
+    art: c.art ?? null,
   };
 }
 

@@ -5,10 +5,16 @@ import { fileURLToPath } from 'node:url';
 import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 
 export const FIXTURE_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
+export const FIXTURE_ART_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-art-pack', import.meta.url));
 export const SHIPPED_PACK_DIR = fileURLToPath(new URL('../../../models/lamina-tiny', import.meta.url));
 
 export function loadFixturePack(): Promise<Pack> {
   return verifyPack(FIXTURE_PACK_DIR);
+}
+
+/** The random-weight ART pack (an ART transformer over the fixture's text encoder and VAE). */
+export function loadFixtureArtPack(): Promise<Pack> {
+  return verifyPack(FIXTURE_ART_PACK_DIR);
 }
 
 export async function loadShippedPack(): Promise<Pack | { skip: string }> {
