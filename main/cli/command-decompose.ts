@@ -6,7 +6,6 @@
 // the object, the image's size. Default method: `model` when a pack has a decomposition
 // model, else `inpaint` (said in the output); no shipped pack has one yet.
 import { resolve } from 'node:path';
-import type { ExportFormat } from '../../common/contract/contract.ts';
 import type { LaminaDocument } from '../../common/document/document-schema.ts';
 import { defaultEngineOptions } from '../engine/engine-defaults.ts';
 import { writeDocumentFile } from '../engine/document/document-files.ts';
@@ -16,16 +15,9 @@ import { maskFromBox, maskFromPicture } from '../engine/pipelines/decompose/deco
 import { DecomposePipeline, type DecomposeMethod } from '../engine/pipelines/pipeline-decompose.ts';
 import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
 import { readFlatImage } from './cli-images.ts';
-import { CliUsageError, printJson } from './cli-output.ts';
+import { CliUsageError, documentOutputFormat, printJson } from './cli-output.ts';
 import { exportRefusal } from './command-export.ts';
 import { parseCommandArgs, type Command } from './lamina.ts';
-
-function outputFormat(out: string): ExportFormat {
-  if (/\.ora$/i.test(out)) return 'ora';
-  if (/\.psd$/i.test(out)) return 'psd';
-  if (/\.[a-z0-9]{2,4}$/i.test(out)) throw new CliUsageError(`--out must be a .ora or .psd file or a folder (a PNG stack), not "${out}"`);
-  return 'png-stack';
-}
 
 export function parseBox(text: string): [number, number, number, number] {
   const parts = text.split(',').map((s) => Number(s.trim()));
@@ -64,7 +56,7 @@ export const commandDecompose: Command = async (args) => {
   if (!values.mask === !values.box) throw new CliUsageError('decompose needs exactly one of --mask m.png and --box x,y,w,h (decompose all, with no mask, needs the model: not available yet)');
   const input = resolve(values.image);
   const out = resolve(values.out);
-  const format = outputFormat(out);
+  const format = documentOutputFormat(out);
   const refusal = exportRefusal(format, out, input, values.force);
   if (refusal) throw new CliUsageError(refusal);
   const box = values.box ? parseBox(values.box) : null;

@@ -3,49 +3,31 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { decodeImage } from '../engine/imaging/image-codec.ts';
 import type { GenerationResult } from '../../common/contract/task-results.ts';
 import { GenerationSpecFile, type GenerationSpec } from '../../common/contract/generation-spec.ts';
-import { parseSpecJson } from '../../common/contract/generation-spec-json.ts';
 import { randomInt } from 'node:crypto';
 import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
 import { readPackModel } from '../engine/runtime/pack-model.ts';
 import type { Engine } from '../engine/engine.ts';
 import { LaminaError } from '../../common/errors/lamina-error.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
+import { generateLayers } from './generate-layers.ts';
 import { parseCommandArgs, type Command } from './lamina.ts';
+import { runJobToEnd } from './run-job.ts';
+import { readSpecFile } from './spec-file.ts';
 
 export const commandGenerate: Command = async (args, engine) => {
   const { values } = parseCommandArgs({
     args,
-    options: { spec: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean', default: false } },
+    options: { spec: { type: 'string' }, out: { type: 'string' }, task: { type: 'string', default: 'generate' }, json: { type: 'boolean', default: false } },
   });
+  if (values.task === 'layers') return generateLayers(values, engine);
+  if (values.task !== 'generate') throw new CliUsageError(`--task is generate or layers (got "${values.task}")`);
   if (!values.spec || !values.out) throw new CliUsageError('generate needs --spec spec.json and --out OUT(.ora|.psd|.png)');
-  let text: string;
-  try {
-    text = await readFile(values.spec, 'utf8');
-  } catch (err) {
-    throw new LaminaError('bad_request', `${values.spec}: ${(err as Error).message.split('\n')[0]}`);
-  }
-  const file = parseSpecJson(GenerationSpecFile, text, values.spec);
+  const file = await readSpecFile(GenerationSpecFile, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
   const spec = await withDefaults(file, e, dirname(resolve(values.spec)));
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
-  const { jobId } = await e.call('jobs.start', { task: 'generate', docId: doc.docId, spec });
-  const onSigint = () => void e.call('jobs.cancel', { jobId });
-  process.once('SIGINT', onSigint);
-  const final = await new Promise<import('../../common/contract/contract.ts').JobEvent>((resolve) => {
-    const off = e.on('job.event', (ev) => {
-      if (ev.jobId !== jobId) return;
-      if (!values.json && ev.state === 'step' && process.stderr.isTTY) process.stderr.write(`\rstep ${ev.i}/${ev.n}`);
-      if (ev.state === 'done' || ev.state === 'failed' || ev.state === 'cancelled') {
-        off();
-        resolve(ev);
-      }
-    });
-  });
-  process.off('SIGINT', onSigint);
-  if (final.state === 'failed') throw new LaminaError(final.code ?? 'internal', final.message ?? 'generation failed');
-  if (final.state === 'cancelled') throw new LaminaError('cancelled', 'generation cancelled');
-  if (!values.json && process.stderr.isTTY) process.stderr.write('\n');
+  const final = await runJobToEnd(e, { task: 'generate', docId: doc.docId, spec }, values.json);
   const out = resolve(values.out);
   const result = final.result as GenerationResult; // parsed by the engine when the job finished
   const written = format === 'ora'

@@ -24,6 +24,10 @@ commands:
                                               file paths only inside the current folder and DIRs
   generate --spec spec.json --out OUT [--json] run a generation job (a spec may leave out
                                               seed: random, reported; steps: the pack's default)
+  generate --task layers --spec spec.json --out out.ora|out.psd|DIR [--json]
+                                              ART: {"prompt", "boxes": [[x, y, w, h], ...], ...}
+                                              -> background + one transparent layer per box;
+                                              DIR = PNG stack, background first, boxes in order
   place --background bg.png|doc.ora --object obj.png [--top 5] [--heatmap out.png] [--json]
                                               where the object plausibly goes (x, y, scale, score)
   decompose --image in.png|in.ora (--mask m.png | --box x,y,w,h) --out out.ora|out.psd|DIR
