@@ -10,6 +10,7 @@ const SECTIONS: Record<string, string> = {
   canvas: 'e2e/bench-canvas.ts',
   landing: 'e2e/bench-landing.ts',
   placement: 'main/engine/pipelines/placement/bench-placement.ts',
+  art: 'main/engine/pipelines/art/bench-art.ts',
 };
 
 const only = process.argv.slice(2);
