@@ -34,7 +34,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import shutil
 import time
 from pathlib import Path
 
@@ -45,7 +44,8 @@ from . import art_data as ad
 from . import checkpoint as ck
 from .decomp import load_base
 from .mmdit import modulate, timestep_embedding
-from .pack_files import file_table, ort_max_diff
+from .finetune_pack import write_pack
+from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .text_encoder import NEG
 from .world import World
@@ -223,8 +223,7 @@ def export_pack(model, recipe, base_pack: Path, out: Path, pack_id: str, version
     out.mkdir(parents=True, exist_ok=True)
     C, p = recipe.vae.latent_channels, recipe.dit.patch_size
     D = recipe.text.dim
-    base = json.loads((base_pack / "manifest.json").read_text())
-    T = base["tokenizer"]["max_length"]
+    T = json.loads((base_pack / "manifest.json").read_text())["tokenizer"]["max_length"]
     ins = example_inputs(model, T, D)
     names = list(ins)
     path = out / "art_transformer.onnx"
@@ -238,28 +237,9 @@ def export_pack(model, recipe, base_pack: Path, out: Path, pack_id: str, version
     check = example_inputs(model, 13, D, boxes=((0, 0, 1, 1), (1, 0, G, G // 2 + 1), (G // 2, G // 2, G, G)), batch=2, seed=1)
     with torch.no_grad():
         diff = ort_max_diff(path, check, model(**check))
-    for name in ("vae_encoder.onnx", "vae_decoder.onnx", "text_encoder.onnx", "world.json"):
-        shutil.copy(base_pack / name, out / name)
     P = C * p * p
     tok = lambda name, dt: {"name": name, "dtype": dt, "dims": ["batch", "tokens"]}  # noqa: E731
-    keep = ("format", "format_version", "license", "native_size", "opset", "latent", "image", "transformer",
-            "scheduler", "tokenizer")
-    manifest = {k: base[k] for k in keep if k in base}
-    manifest.update({
-        "id": pack_id, "version": version, "pipelines": ["art"],
-        "description": f"ART (anonymous-region multi-layer generation): a fine-tune of {base['id']} "
-                       f"{base['version']}'s MMDiT (models/recipes/art.py)",
-        "art": {"max_boxes": MAX_BOXES, "trained_boxes": TRAIN_MAX_BOXES, "token_px": recipe.vae.scale_factor * p,
-                "layers": "0 composite (full canvas), 1 background (full canvas), 2 + k box k (its box's tokens)",
-                "outside_box": "a box layer's latent outside its tokens = vae_encoder(transparent image); "
-                               "its decoded alpha is confined to the box",
-                "training": {**training, "base": f"{base['id']} {base['version']}"}},
-    })
-    manifest["transformer"] = {**base["transformer"], "joint_sequence": "[text; kept tokens of every layer]",
-                               "attn_bias": "none (token_mask masks padding keys)"}
-    manifest["transformer"].pop("kv_patching", None)
-    manifest["graphs"] = {k: base["graphs"][k] for k in ("text_encoder", "vae_encoder", "vae_decoder")}
-    manifest["graphs"]["transformer"] = {
+    graph = {
         "file": "art_transformer.onnx",
         "inputs": [{"name": "tokens", "dtype": "float32", "dims": ["batch", "tokens", P]},
                    tok("pos_index", "int64"), tok("layer_index", "int64"), tok("token_mask", "float32"),
@@ -268,8 +248,15 @@ def export_pack(model, recipe, base_pack: Path, out: Path, pack_id: str, version
                    {"name": "text_mask", "dtype": "float32", "dims": ["batch", "text_len"]}],
         "outputs": [{"name": "velocity", "dtype": "float32", "dims": ["batch", "tokens", P]}],
         "onnx_vs_torch_max_abs_diff": diff}
-    manifest["files"] = file_table(out)
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    section = {"max_boxes": MAX_BOXES, "trained_boxes": TRAIN_MAX_BOXES, "token_px": recipe.vae.scale_factor * p,
+               "layers": "0 composite (full canvas), 1 background (full canvas), 2 + k box k (its box's tokens)",
+               "outside_box": "a box layer's latent outside its tokens = vae_encoder(transparent image); "
+                              "its decoded alpha is confined to the box",
+               "training": training}
+    manifest = write_pack(base_pack, out, pack_id=pack_id, version=version, pipeline="art", graph=graph, section=section,
+                          description="ART (anonymous-region multi-layer generation, models/recipes/art.py)",
+                          transformer={"joint_sequence": "[text; kept tokens of every layer]",
+                                       "attn_bias": "none (token_mask masks padding keys)"})
     return manifest
 
 

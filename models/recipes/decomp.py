@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import shutil
 import time
 from pathlib import Path
 
@@ -40,7 +39,8 @@ import torch.nn as nn
 from . import checkpoint as ck
 from . import config as config_lib
 from . import decomp_data as dd
-from .pack_files import ort_max_diff, sha256
+from .finetune_pack import write_pack
+from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .train import build, load_trained
 from .world import World
@@ -206,35 +206,21 @@ def export(args, log=print):
     onnx.checker.check_model(onnx.load(str(path)))
     with torch.no_grad():
         diff = ort_max_diff(path, dict(zip(names, ins)), model(*ins))
-    files = ["decompose_transformer.onnx"]
-    if base_dir is None and args.base_pack:
-        for name in ("vae_encoder.onnx", "vae_decoder.onnx", "text_encoder.onnx", "world.json"):
-            src = Path(args.base_pack) / name
-            if src.exists():
-                shutil.copy(src, out / name)
-                files.append(name)
-    manifest = {
-        "format": "lamina-model-pack", "format_version": 1, "id": args.id, "version": args.version,
-        "license": "Apache-2.0", "description": "LayerDecomp fine-tune of the lamina-tiny MMDiT (models/recipes/decomp.py)",
-        "pipelines": ["decompose"], "native_size": {"width": h * recipe.vae.scale_factor, "height": h * recipe.vae.scale_factor},
-        "opset": OPSET,
-        "latent": {"channels": C, "vae_scale_factor": recipe.vae.scale_factor, "scaling_factor": state["latent_scale"],
-                   "shift_factor": state["latent_shift"]},
-        "decompose": {"graph": "decompose_transformer", "targets": ["background", "foreground"],
-                      "cond": "[image latent (scaled); mask max-pooled to the latent grid]", "prompt": "",
-                      "training": {"steps": state["step"], "cpu_seconds": state["elapsed"], "base": state["base"]}},
-        "graphs": {"decompose_transformer": {
-            "file": "decompose_transformer.onnx",
-            "inputs": [{"name": "latent", "dtype": "float32", "dims": ["batch", 2 * C, h, h]},
-                       {"name": "cond", "dtype": "float32", "dims": ["batch", C + 1, h, h]},
-                       {"name": "timestep", "dtype": "float32", "dims": ["batch"]},
-                       {"name": "text_embeds", "dtype": "float32", "dims": ["batch", "text_len", D]},
-                       {"name": "text_mask", "dtype": "int64", "dims": ["batch", "text_len"]}],
-            "outputs": [{"name": "velocity", "dtype": "float32", "dims": ["batch", 2 * C, h, h]}],
-            "onnx_vs_torch_max_abs_diff": diff}},
-    }
-    manifest["files"] = {n: {"sha256": sha256(out / n), "bytes": (out / n).stat().st_size} for n in files}
-    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    graph = {
+        "file": "decompose_transformer.onnx",
+        "inputs": [{"name": "latent", "dtype": "float32", "dims": ["batch", 2 * C, h, h]},
+                   {"name": "cond", "dtype": "float32", "dims": ["batch", C + 1, h, h]},
+                   {"name": "timestep", "dtype": "float32", "dims": ["batch"]},
+                   {"name": "text_embeds", "dtype": "float32", "dims": ["batch", "text_len", D]},
+                   {"name": "text_mask", "dtype": "int64", "dims": ["batch", "text_len"]}],
+        "outputs": [{"name": "velocity", "dtype": "float32", "dims": ["batch", 2 * C, h, h]}],
+        "onnx_vs_torch_max_abs_diff": diff}
+    section = {"targets": ["background", "foreground"], "cond": "[image latent (scaled); mask max-pooled to the latent grid]",
+               "prompt": "", "training": {"steps": state["step"], "cpu_seconds": round(state["elapsed"], 1),
+                                          "data": "Lamina world train split (decomp_data.py)"}}
+    manifest = write_pack(Path(args.base_pack), out, pack_id=args.id, version=args.version, pipeline="decompose",
+                          graph=graph, section=section, description="LayerDecomp (models/recipes/decomp.py)",
+                          transformer={"joint_sequence": "[text (the empty prompt); image tokens of [bg; fg] + condition]"})
     log(f"exported {out} (ORT vs torch max abs diff {diff})")
     return manifest
 

@@ -19,7 +19,8 @@ from models.recipes import decomp  # noqa: E402
 
 def _args(**kw):
     base = dict(base=None, recipe="tiny", cpu_seconds=None, steps=2, batch=2, lr=1e-4, recomp=1.0, threads=1,
-                log_every=1, save_seconds=1e9, base_pack="models/lamina-tiny", id="lamina-decomp-test", version="0.0.0")
+                log_every=1, save_seconds=1e9, base_pack="main/engine/runtime/fixtures/tiny-pack", id="lamina-decomp-test",
+                version="0.0.0")
     base.update(kw)
     return argparse.Namespace(**base)
 
@@ -54,7 +55,10 @@ def test_train_resume_and_export_a_pack(tmp_path):
     out = tmp_path / "pack"
     man = decomp.export(_args(ckpt=str(ck), out=str(out)), log=logs.append)
     assert man["pipelines"] == ["decompose"]
-    assert man["graphs"]["decompose_transformer"]["onnx_vs_torch_max_abs_diff"] < 1e-4
+    assert man["graphs"]["transformer"]["file"] == "decompose_transformer.onnx"
+    assert man["graphs"]["transformer"]["onnx_vs_torch_max_abs_diff"] < 1e-4
+    assert man["decompose"]["training"]["steps"] == 3
+    assert set(man["files"]) == {"decompose_transformer.onnx", "text_encoder.onnx", "vae_encoder.onnx", "vae_decoder.onnx", "world.json"}
     disk = json.loads((out / "manifest.json").read_text())
     for name, entry in disk["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]

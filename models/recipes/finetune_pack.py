@@ -1,0 +1,40 @@
+"""The pack a fine-tune of a base pack's MMDiT ships as (ART, LayerDecomp): the fine-tuned
+transformer graph plus the base pack's text encoder, VAE and world.json (copied: a pack is
+self-contained and checksummed), and a format 1 manifest made of the base's sections, the
+new graph as its `transformer`, and the method's own section (`art`, `decompose`) that the
+TypeScript manifest migration (common/models/pack-manifest-migrate.ts) turns into a
+component. Used by art.py and decomp.py."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from .pack_files import file_table
+
+BASE_FILES = ("vae_encoder.onnx", "vae_decoder.onnx", "text_encoder.onnx", "world.json")
+BASE_SECTIONS = ("format", "format_version", "license", "native_size", "opset", "latent", "image", "transformer",
+                 "scheduler", "tokenizer")
+
+
+def write_pack(base_pack: Path, out: Path, *, pack_id: str, version: str, pipeline: str, description: str,
+               graph: dict, section: dict, transformer: dict | None = None) -> dict:
+    """`graph`: the new transformer's graph entry (file, inputs, outputs, ORT diff), its file
+    already in `out`; `section`: the method's manifest section, named after the pipeline's
+    method (`art` / `decompose`); `transformer`: fields that replace the base's description."""
+    base_pack, out = Path(base_pack), Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    base = json.loads((base_pack / "manifest.json").read_text())
+    for name in BASE_FILES:
+        shutil.copy(base_pack / name, out / name)
+    manifest = {k: base[k] for k in BASE_SECTIONS if k in base}
+    manifest.update({"id": pack_id, "version": version, "pipelines": [pipeline],
+                     "description": f"{description}: a fine-tune of {base['id']} {base['version']}'s MMDiT"})
+    manifest["transformer"] = {**base["transformer"], **(transformer or {})}
+    manifest["transformer"].pop("kv_patching", None)
+    manifest["graphs"] = {k: base["graphs"][k] for k in ("text_encoder", "vae_encoder", "vae_decoder")}
+    manifest["graphs"]["transformer"] = graph
+    manifest[pipeline] = {**section, "base": f"{base['id']} {base['version']}"}
+    manifest["files"] = file_table(out)
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
+    return manifest
