@@ -76,8 +76,11 @@ function fromFormat1(m: Obj): PackManifestInput {
     gatherIndices: required('transformer', 'inputs', 'position index input', 'pos_index'),
     tokenMask: required('transformer', 'inputs', 'token mask input', 'token_mask'),
   } : {};
+  // a decomposition transformer (models/recipes/decomp.py): its image-condition input
+  const decomposeSection = m.decompose === undefined ? null : obj(m.decompose);
+  const decomposeIo = decomposeSection ? { imageCond: required('transformer', 'inputs', 'image condition input', 'cond') } : {};
   const pipelines = Array.isArray(m.pipelines) ? (m.pipelines as string[]) : ['text-to-image'];
-  const { format: _f, format_version: _v, id, version, license, description, native_size: _n, latent: _l, image: _i, transformer: _t, scheduler: _s, tokenizer: _k, graphs: _g, files, pipelines: _p, art: _a, ...rest } = m;
+  const { format: _f, format_version: _v, id, version, license, description, native_size: _n, latent: _l, image: _i, transformer: _t, scheduler: _s, tokenizer: _k, graphs: _g, files, pipelines: _p, art: _a, decompose: _d, ...rest } = m;
   return {
     format: PACK_FORMAT,
     formatVersion: PACK_FORMAT_VERSION,
@@ -112,6 +115,7 @@ function fromFormat1(m: Obj): PackManifestInput {
           ...(bias ? { attentionBias: bias } : {}),
           ...(kv ? { textKv: { k: 'text_k', v: 'text_v', kOverride: 'text_k_override', vOverride: 'text_v_override', mix: 'kv_mix' } } : {}),
           ...artIo,
+          ...decomposeIo,
         },
         ...(typeof tr.attention_mask_value === 'number' ? { attentionMaskValue: tr.attention_mask_value } : {}),
       },
@@ -146,9 +150,10 @@ function fromFormat1(m: Obj): PackManifestInput {
         uncondPrompt: '',
       },
       ...(artSection ? { art: { maxBoxes: num(artSection, 'max_boxes', 'art'), trainedBoxes: num(artSection, 'trained_boxes', 'art') } } : {}),
+      ...(decomposeSection ? { decompose: { targets: ['background', 'foreground'] as ['background', 'foreground'] } } : {}),
     },
     graphs,
     files: files as PackManifestInput['files'],
-    about: { migratedFrom: 'lamina-model-pack format 1', ...rest, latent: m.latent, image: m.image, transformer: m.transformer, scheduler: m.scheduler, tokenizer: m.tokenizer, ...(artSection ? { art: m.art } : {}) },
+    about: { migratedFrom: 'lamina-model-pack format 1', ...rest, latent: m.latent, image: m.image, transformer: m.transformer, scheduler: m.scheduler, tokenizer: m.tokenizer, ...(artSection ? { art: m.art } : {}), ...(decomposeSection ? { decompose: m.decompose } : {}) },
   };
 }

@@ -86,6 +86,8 @@ export const TransformerComponent = z.object({
     layerIds: IoName.optional(),
     gatherIndices: IoName.optional(),
     tokenMask: IoName.optional(),
+    /** LayerDecomp: the image condition channels (image latent + object mask on the latent grid) */
+    imageCond: IoName.optional(),
   }),
   /** value the graph adds to masked attention logits */
   attentionMaskValue: z.number().optional(),
@@ -150,6 +152,13 @@ export const ArtComponent = z.object({
 });
 export type ArtComponent = z.infer<typeof ArtComponent>;
 
+/** LayerDecomp: the transformer's latent holds [background; RGBA foreground] (2 x the
+ * codec's channels), conditioned on [image latent; object mask max-pooled to the grid]. */
+export const DecomposeComponent = z.object({
+  targets: z.tuple([z.literal('background'), z.literal('foreground')]),
+});
+export type DecomposeComponent = z.infer<typeof DecomposeComponent>;
+
 export const AuxiliaryComponent = z.object({ graph: GraphName, role: z.string().min(1) });
 
 export const PackComponentsSpec = z.object({
@@ -162,6 +171,8 @@ export const PackComponentsSpec = z.object({
   auxiliary: z.record(z.string(), AuxiliaryComponent).default({}),
   /** an ART transformer (pipeline "art"): how many boxes it takes and was trained with */
   art: ArtComponent.optional(),
+  /** a decomposition transformer (pipeline "decompose"): it denoises [background; foreground] latents */
+  decompose: DecomposeComponent.optional(),
 });
 export type PackComponentsSpec = z.infer<typeof PackComponentsSpec>;
 

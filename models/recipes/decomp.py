@@ -179,22 +179,16 @@ def _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z):
                                 "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z})
 
 
-def export(args, log=print):
+def export_pack(model, recipe, base_pack: Path, out: Path, pack_id: str, version: str, training: dict) -> dict:
+    """decompose_transformer.onnx + the base pack's text encoder, VAE and world.json, with a
+    (format 1) manifest whose `decompose` section main/engine/pipelines/pipeline-decompose.ts
+    reads through the manifest migration."""
     import onnx
 
-    world = World.load()
-    state = ck.load(Path(args.ckpt) / "decomp.pt")
-    if state is None:
-        raise SystemExit(f"no decomp.pt in {args.ckpt}: train first")
-    base_dir = Path(state["base"]) if state["base"] else None
-    recipe, vae, text, dit, _, _ = load_base(base_dir, world, args.recipe)
-    model = DecompDiT(dit)
-    model.load_state_dict(state["model"])
-    model.eval()
-    out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     C, h = recipe.vae.latent_channels, recipe.dit.latent_size
-    T, D = world.spec["tokenizer"]["max_length"], recipe.text.dim
+    T = json.loads((Path(base_pack) / "manifest.json").read_text())["tokenizer"]["max_length"]
+    D = recipe.text.dim
     ins = (torch.randn(1, 2 * C, h, h), torch.randn(1, C + 1, h, h), torch.tensor([0.5]), torch.randn(1, T, D),
            torch.ones(1, T, dtype=torch.int64))
     names = ["latent", "cond", "timestep", "text_embeds", "text_mask"]
@@ -216,12 +210,24 @@ def export(args, log=print):
         "outputs": [{"name": "velocity", "dtype": "float32", "dims": ["batch", 2 * C, h, h]}],
         "onnx_vs_torch_max_abs_diff": diff}
     section = {"targets": ["background", "foreground"], "cond": "[image latent (scaled); mask max-pooled to the latent grid]",
-               "prompt": "", "training": {"steps": state["step"], "cpu_seconds": round(state["elapsed"], 1),
-                                          "data": "Lamina world train split (decomp_data.py)"}}
-    manifest = write_pack(Path(args.base_pack), out, pack_id=args.id, version=args.version, pipeline="decompose",
-                          graph=graph, section=section, description="LayerDecomp (models/recipes/decomp.py)",
-                          transformer={"joint_sequence": "[text (the empty prompt); image tokens of [bg; fg] + condition]"})
-    log(f"exported {out} (ORT vs torch max abs diff {diff})")
+               "prompt": "", "training": training}
+    return write_pack(Path(base_pack), out, pack_id=pack_id, version=version, pipeline="decompose",
+                      graph=graph, section=section, description="LayerDecomp (models/recipes/decomp.py)",
+                      transformer={"joint_sequence": "[text (the empty prompt); image tokens of [bg; fg] + condition]"})
+
+
+def export(args, log=print):
+    world = World.load()
+    state = ck.load(Path(args.ckpt) / "decomp.pt")
+    if state is None:
+        raise SystemExit(f"no decomp.pt in {args.ckpt}: train first")
+    base_dir = Path(state["base"]) if state["base"] else None
+    recipe, vae, text, dit, _, _ = load_base(base_dir, world, args.recipe)
+    model = DecompDiT(dit)
+    model.load_state_dict(state["model"])
+    training = {"steps": state["step"], "cpu_seconds": round(state["elapsed"], 1), "data": "Lamina world train split (decomp_data.py)"}
+    manifest = export_pack(model.eval(), recipe, Path(args.base_pack), Path(args.out), args.id, args.version, training)
+    log(f"exported {args.out} (ORT vs torch max abs diff {manifest['graphs']['transformer']['onnx_vs_torch_max_abs_diff']:.2e})")
     return manifest
 
 

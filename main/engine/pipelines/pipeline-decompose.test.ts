@@ -3,12 +3,16 @@
 // layer replaced by object + background in one undo step).
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { decodeImage } from '../imaging/image-codec.ts';
 import { jobFinished, tempEngine, type TempEngine } from '../testing/temp-engine.ts';
 import { maskFromBox, maskFromPicture } from './decompose/decompose-mask.ts';
 import { DecomposePipeline } from './pipeline-decompose.ts';
+import { verifyPack } from '../runtime/pack-registry.ts';
+import { SessionPool } from '../runtime/session-pool.ts';
+import { FIXTURE_DECOMPOSE_PACK_DIR } from '../testing/test-packs.ts';
+import '../runtime/test-quiet-providers.ts';
 
 const FIX = join(import.meta.dirname, 'fixtures', 'decompose');
 const png = (name: string) => decodeImage(new Uint8Array(readFileSync(join(FIX, name))), name);
@@ -59,11 +63,41 @@ test('inpaint method on a world test scene: the object leaves the background, th
   assert.ok(errIn < errImage * 0.7, `the filled hole is near the true background (${(errIn / n).toFixed(1)} vs ${(errImage / n).toFixed(1)} levels)`);
 });
 
-test('the model method says there is no trained decomposition model yet and what to use instead', async () => {
+test('the model method without a decomposition pack says so and what to use instead', async () => {
   const image = { width: 8, height: 8, data: new Uint8Array(256).fill(255) };
   const mask = maskFromBox([2, 2, 3, 3], image);
   await assert.rejects(new DecomposePipeline(null).decompose({ image, mask, method: 'model' }), (err: Error & { code?: string }) => err.code === 'no_pipeline' && /use the inpaint method/.test(err.message));
   await assert.rejects(new DecomposePipeline(null).decompose({ image, mask: { width: 4, height: 4, data: new Uint8Array(16).fill(1) }, method: 'inpaint' }), /the mask is 4x4 px but the image is 8x8 px/);
+});
+
+test('model method (random-weight fixture pack): background opaque at the image size, foreground RGBA, seeded, cancellable', async () => {
+  const pack = await verifyPack(FIXTURE_DECOMPOSE_PACK_DIR);
+  const image = await png('1-image.png'); // 128 px; the fixture model is 64 px native
+  const mask = maskFromPicture(await png('1-mask.png'), image);
+  const pool = new SessionPool();
+  try {
+    const p = new DecomposePipeline(pack, { pool, device: 'cpu' });
+    const steps: number[] = [];
+    const a = await p.decompose({ image, mask, method: 'model', seed: 4, steps: 3, onStep: (i) => steps.push(i) });
+    assert.deepEqual(steps, [1, 2, 3]);
+    assert.equal(a.method, 'model');
+    assert.deepEqual([a.background.width, a.background.height, a.foreground.width, a.foreground.height], [128, 128, 128, 128]);
+    for (let q = 3; q < a.background.data.length; q += 4) assert.equal(a.background.data[q], 255);
+    assert.ok(a.notes.some((n) => /native 64x64 and resampled to 128x128/.test(n)));
+    const again = await p.decompose({ image, mask, method: 'model', seed: 4, steps: 3 });
+    assert.deepEqual(again.foreground.data, a.foreground.data, 'same seed, same pixels');
+    const other = await p.decompose({ image, mask, method: 'model', seed: 5, steps: 3 });
+    assert.notDeepEqual(other.foreground.data, a.foreground.data);
+    // the mask conditions the model: another mask, another foreground
+    const moved = await p.decompose({ image, mask: maskFromBox([0, 0, 30, 30], image), method: 'model', seed: 4, steps: 3 });
+    assert.notDeepEqual(moved.foreground.data, a.foreground.data);
+    const ctl = new AbortController();
+    await assert.rejects(p.decompose({ image, mask, method: 'model', seed: 4, steps: 6, signal: ctl.signal, onStep: (i) => i === 2 && ctl.abort() }), (e: Error & { code?: string }) => e.code === 'cancelled');
+    assert.equal(pool.inUseCount, 0, 'a cancelled run gave its sessions back');
+  } finally {
+    await pool.dispose();
+  }
+  assert.equal(pool.openSessionCount, 0);
 });
 
 let t: TempEngine;
@@ -92,4 +126,25 @@ test('the decompose task (inpaint, a box) replaces the layer with object + backg
   const failed = await finished(noBox.jobId);
   assert.deepEqual([failed.state, failed.code], ['failed', 'bad_request']);
   assert.match(failed.message!, /give a box/);
+});
+
+test('the decompose task with the model method runs the pack\'s decomposition model through the engine (one undo step)', async () => {
+  const m = tempEngine({ packDirs: [dirname(FIXTURE_DECOMPOSE_PACK_DIR)] });
+  try {
+    const doc = await m.engine.call('document.new', { width: 128, height: 128 });
+    const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
+    const snap = await m.engine.call('document.import', { docId: doc.docId, file });
+    const layer = snap.document.layers[0];
+    const { jobId } = await m.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, box: [40, 60, 40, 50], method: 'model', packId: 'fixture-tiny-decompose', seed: 2, steps: 3, device: 'cpu' } });
+    const ev = await jobFinished(m.engine, jobId);
+    assert.equal(ev.state, 'done', ev.message);
+    const after = (await m.engine.call('document.get', { docId: doc.docId })).document;
+    assert.deepEqual(after.layers.map((l) => l.name), [`${layer.name} (object)`, `${layer.name} (background)`]);
+    assert.equal(after.layers[0].provenance?.params.decompose?.method, 'model');
+    assert.equal(after.layers[0].provenance?.steps, 3);
+    const undone = (await m.engine.call('document.undo', { docId: doc.docId })).document;
+    assert.deepEqual(undone.layers.map((l) => l.id), [layer.id]);
+  } finally {
+    await m.dispose();
+  }
 });

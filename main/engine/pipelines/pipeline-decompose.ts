@@ -3,10 +3,10 @@
 // the decompose task (the editor), `lamina decompose` and the tests.
 //
 // Methods: `inpaint` (mask-and-inpaint: Telea inpainting of the mask, the mask cut out;
-// no model, works today) and `model` (the pack's fine-tuned DiT conditioned on the image
-// and the mask, predicting background + RGBA foreground with the shadow; its recipe is
-// models/recipes/decomp.py, docs/decompose.md). The model method needs a pack that lists
-// the `decompose` pipeline; no shipped pack does yet, so it fails with no_pipeline.
+// no model) and `model` (the pack's fine-tuned DiT conditioned on the image and the mask,
+// predicting background + RGBA foreground with the shadow: ./decompose/decompose-model.ts;
+// its recipe is models/recipes/decomp.py, docs/decompose.md). The model method needs a
+// pack that lists the `decompose` pipeline.
 import { DecomposeSpec } from '../../../common/contract/task-specs.ts';
 import type { ReplaceLayerResult } from '../../../common/contract/task-results.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
@@ -17,6 +17,10 @@ import { resultPixels } from '../imaging/result-pixels.ts';
 import type { RgbaImage } from '../imaging/rgba-image.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import { inpaintDecomposition, type Decomposition } from './decompose/decompose-inpaint.ts';
+import { modelDecomposition } from './decompose/decompose-model.ts';
+import type { Device } from '../runtime/execution-providers.ts';
+import { readPackModel } from '../runtime/pack-model.ts';
+import type { SessionPool } from '../runtime/session-pool.ts';
 import { maskFromBox, type ObjectMask } from './decompose/decompose-mask.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
@@ -27,19 +31,24 @@ export interface DecomposeRequest {
   mask: ObjectMask;
   method: DecomposeMethod;
   signal?: AbortSignal;
+  /** the model method's sampling (defaults: seed 0, the pack's default steps) */
+  seed?: number;
+  steps?: number;
+  onStep?: (i: number, n: number) => void;
 }
 
 export interface DecomposeOutput extends Decomposition {
   method: DecomposeMethod;
   provider: string;
   timings: { total_ms: number };
+  notes: string[];
 }
 
 export class DecomposePipeline implements Pipeline {
   readonly name = 'decompose';
 
   /** `pack`: the pack whose decomposition model runs (null: the inpaint method only). */
-  constructor(readonly pack: Pack | null = null) {}
+  constructor(readonly pack: Pack | null = null, readonly options: { pool?: SessionPool; device?: Device } = {}) {}
 
   async decompose(req: DecomposeRequest): Promise<DecomposeOutput> {
     const t0 = performance.now();
@@ -50,10 +59,13 @@ export class DecomposePipeline implements Pipeline {
     if (req.signal) throwIfCancelled(req.signal);
     // 2. The method.
     if (req.method === 'model') {
-      throw new LaminaError('no_pipeline', `${this.pack ? `model pack "${this.pack.id}"` : 'no model pack'} has no trained decomposition model yet (docs/decompose.md): use the inpaint method`);
+      if (!this.pack || !readPackModel(this.pack).decompose) throw new LaminaError('no_pipeline', `${this.pack ? `model pack "${this.pack.id}" has no decomposition model` : 'no model pack with a decomposition model is installed'} (docs/decompose.md): use the inpaint method`);
+      const steps = req.steps ?? readPackModel(this.pack).scheduler.defaultSteps;
+      const out = await modelDecomposition(this.pack, req.image, req.mask, { seed: req.seed ?? 0, steps, signal: req.signal ?? new AbortController().signal, onStep: req.onStep, ...this.options });
+      return { ...out, method: 'model', timings: { total_ms: performance.now() - t0 } };
     }
     const out = inpaintDecomposition(req.image, req.mask);
-    return { ...out, method: req.method, provider: 'cpu', timings: { total_ms: performance.now() - t0 } };
+    return { ...out, method: req.method, provider: 'cpu', timings: { total_ms: performance.now() - t0 }, notes: ['inpaint method: a shadow outside the mask stays in the background'] };
   }
 
   /** The decompose task: the layer's pixels (from the engine) and the spec's box, in
@@ -63,12 +75,16 @@ export class DecomposePipeline implements Pipeline {
     const layer = inputs?.layer;
     if (!layer) throw new LaminaError('bad_request', 'decompose needs the layer\'s pixels (the engine gathers them from the document)');
     if (!spec.box) throw new LaminaError('bad_request', 'decompose needs the object: give a box [x, y, width, height] (a mask, or none for "decompose all", needs the model)');
-    ctx.progress({ state: 'step', i: 0, n: 1 });
     const [bx, by, bw, bh] = spec.box;
     const mask = maskFromBox([bx - layer.x, by - layer.y, bw, bh], layer.image);
-    const out = await this.decompose({ image: { ...layer.image, data: new Uint8Array(layer.image.data) }, mask, method: spec.method, signal: ctx.signal });
-    ctx.progress({ state: 'step', i: 1, n: 1 });
-    const provenance = { task: 'decompose', packId: this.pack?.id ?? 'none', pipeline: 'decompose', prompt: '', regions: [], seed: spec.seed ?? 0, steps: 0, params: { decompose: { method: out.method, box: spec.box } } };
+    const steps = spec.method === 'model' ? spec.steps ?? (this.pack ? readPackModel(this.pack).scheduler.defaultSteps : 1) : 1;
+    ctx.progress({ state: 'step', i: 0, n: steps });
+    const out = await this.decompose({
+      image: { ...layer.image, data: new Uint8Array(layer.image.data) }, mask, method: spec.method, signal: ctx.signal, seed: spec.seed, steps,
+      onStep: (i, n) => ctx.progress({ state: 'step', i, n }),
+    });
+    if (out.method === 'inpaint') ctx.progress({ state: 'step', i: 1, n: 1 });
+    const provenance = { task: 'decompose', packId: this.pack?.id ?? 'none', pipeline: 'decompose', prompt: '', regions: [], seed: spec.seed ?? 0, steps: out.method === 'model' ? steps : 0, params: { decompose: { method: out.method, box: spec.box } } };
     const place = { x: layer.x, y: layer.y, provenance };
     return {
       landing: 'replace-layer',
@@ -79,7 +95,7 @@ export class DecomposePipeline implements Pipeline {
       ],
       provider: out.provider,
       timings: out.timings,
-      notes: out.method === 'inpaint' ? ['inpaint method: a shadow outside the mask stays in the background'] : [],
+      notes: out.notes,
     };
   }
 }

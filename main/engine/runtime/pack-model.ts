@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { isPlacementManifest, type PackManifest } from '../../../common/models/pack-manifest.ts';
 import type {
-  ArtComponent, GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
+  ArtComponent, DecomposeComponent, GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
 } from '../../../common/models/pack-manifest.ts';
 import type { Pack } from './pack-registry.ts';
 
@@ -26,6 +26,8 @@ export interface PackModel {
   graphs: Record<string, GraphSpec & { path: string; bytes: number }>;
   /** the transformer is an ART one (region-cropped multi-layer sequences), else null */
   art: ArtComponent | null;
+  /** the transformer is a decomposition one ([background; foreground] latents), else null */
+  decompose: DecomposeComponent | null;
 }
 
 /** The pack's manifest as a diffusion pack's; a clear error for a placement pack. */
@@ -59,6 +61,7 @@ export function readPackModel(pack: Pack): PackModel {
     tokenizers: c.tokenizers,
     graphs,
     art: c.art ?? null,
+    decompose: c.decompose ?? null,
   };
 }
 

@@ -6,6 +6,7 @@ import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 
 export const FIXTURE_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
 export const FIXTURE_ART_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-art-pack', import.meta.url));
+export const FIXTURE_DECOMPOSE_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-decompose-pack', import.meta.url));
 export const SHIPPED_PACK_DIR = fileURLToPath(new URL('../../../models/lamina-tiny', import.meta.url));
 
 export function loadFixturePack(): Promise<Pack> {
