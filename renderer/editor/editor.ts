@@ -319,6 +319,8 @@ export class Editor {
       void this.cancelJob();
       return true;
     }
+    // Ctrl+V with the editor's clipboard empty: the browser's paste event brings an external image
+    if (cmd === 'edit.paste' && !this.pixelSelection.clipboard) return false;
     if (cmd === 'cancel' && inText) {
       this.store.set({ editingRegionId: null });
       return false;
