@@ -247,6 +247,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         {toolBtn('region', 'box', 'Region box', 'tool.region')}
         {toolBtn('mask', 'brush', 'Mask brush', 'tool.mask')}
         {toolBtn('text', 'text', 'Text', 'tool.text')}
+        {toolBtn('crop', 'crop', 'Crop', 'tool.crop')}
         {tool === 'mask' && (
           <label className="brush-size" title="Brush size">
             <input type="range" min={2} max={400} value={brushSize} aria-label="Brush size" onChange={(e) => editor.store.set({ brushSize: Number(e.target.value) })} />
