@@ -262,5 +262,73 @@ test('editor tools: imports centred, regenerate a selection, lock transparency, 
     await ed.shot('image-size-applied');
   });
 
+  await t.test('free transform (Ctrl+T): scale by a corner, turn 90° with Shift, Enter resamples; one undo step', async () => {
+    const half = (await ed.doc()).layers.find((l) => l.name === 'halfgreen')!;
+    const before = await layerPixels(half.id);
+    await selectLayer(half.id);
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('Control+t');
+    await page.waitForSelector('[data-testid=canvas][data-tool-path="transform.idle"]');
+    // the se corner (64, 48) to (96, 80): twice the size, the nw corner stays
+    await ed.dragMouse(await ed.toPage(64, 48), await ed.toPage(96, 80), 8);
+    await page.waitForSelector('[data-testid=canvas][data-tool-path="transform.idle"]');
+    await ed.shot('free-transform-scaled');
+    // turn: press above the box (due north of its centre (64, 48)), sweep to due east:
+    // a quarter turn clockwise, Shift snapping it to exactly 90°
+    const east = await ed.toPage(64, 6), south = await ed.toPage(92, 50);
+    await page.mouse.move(east.x, east.y);
+    await page.mouse.down();
+    await page.keyboard.down('Shift');
+    for (let i = 1; i <= 10; i++) await page.mouse.move(east.x + ((south.x - east.x) * i) / 10, east.y + ((south.y - east.y) * i) / 10);
+    await page.mouse.up();
+    await page.keyboard.up('Shift');
+    await page.waitForTimeout(200);
+    await ed.shot('free-transform-turned');
+    assert.equal((await layerPixels(half.id)).imageId, before.imageId, 'nothing is written before Enter');
+    await page.keyboard.press('Enter');
+    await waitLabel('Free Transform');
+    const p = await layerPixels(half.id);
+    assert.deepEqual([p.x, p.y, p.width, p.height], [32, 16, 64, 64], 'twice the size, turned about its centre');
+    // the opaque left half went to the top after a clockwise quarter turn
+    // (the red stroke across the middle now runs down the middle column, x 64)
+    assert.deepEqual(pixelOf(p, 44, 24), [40, 170, 70, 255], 'the top half is the opaque green');
+    assert.deepEqual(pixelOf(p, 64, 24).slice(0, 1), [230], 'the red stroke turned upright');
+    assert.equal(pixelOf(p, 64, 72)[3], 0, 'the bottom half is transparent');
+    await page.waitForTimeout(200);
+    await ed.shot('free-transform-applied');
+    await page.keyboard.press('Control+z');
+    await waitRedo('Free Transform');
+    const undone = await layerPixels(half.id);
+    assert.deepEqual([undone.imageId, undone.x, undone.y, undone.width], [before.imageId, 32, 16, 32], 'one undo step puts it back');
+  });
+
+  await t.test('crop tool (C): adjust the box by its handles, Enter crops the canvas; undo restores', async () => {
+    const before = await ed.doc();
+    await page.locator('[data-testid=canvas]').focus();
+    await page.keyboard.press('c');
+    await page.waitForSelector('[data-testid=canvas][data-tool-path="crop.idle"]');
+    await ed.dragMouse(await ed.toPage(0, 0), await ed.toPage(8, 8), 6);
+    await ed.dragMouse(await ed.toPage(96, 64), await ed.toPage(80, 56), 6);
+    await page.waitForTimeout(150);
+    await ed.shot('crop-box');
+    const shown = await ed.pixelAt(20, 20);
+    await page.keyboard.press('Enter');
+    await waitLabel('Crop');
+    const d = await ed.doc();
+    assert.deepEqual([d.width, d.height], [72, 48]);
+    for (const l of d.layers) {
+      const was = before.layers.find((q) => q.id === l.id)!;
+      assert.deepEqual([l.x, l.y], [was.x - 8, was.y - 8], `${l.name} offset by the crop`);
+    }
+    await page.keyboard.press('Control+0');
+    await page.waitForTimeout(300);
+    assert.ok(near(await ed.pixelAt(12, 12), shown, 24), 'the picture is where it was, less the crop');
+    await ed.shot('cropped');
+    await page.keyboard.press('Control+z');
+    await waitRedo('Crop');
+    assert.deepEqual([(await ed.doc()).width, (await ed.doc()).height], [96, 64]);
+    await page.keyboard.press('v');
+  });
+
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
 });
