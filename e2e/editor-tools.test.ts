@@ -330,5 +330,41 @@ test('editor tools: imports centred, regenerate a selection, lock transparency, 
     await page.keyboard.press('v');
   });
 
+  await t.test('layers panel: mask thumbnail (click: mask / pixels, Shift+click: disable) and lock / lock-transparency / clipped indicators', async () => {
+    const d = await ed.doc();
+    const half = d.layers.find((l) => l.name === 'halfgreen')!;
+    const blue = d.layers.find((l) => l.name === 'blue')!;
+    const base = d.layers.find((l) => l.name === 'base')!;
+    const editMask = () => page.evaluate(() => (window as unknown as W).__lamina.editor.state.editMask);
+    assert.equal(await page.locator(`[data-testid=layer-mask-thumb-${half.id}]`).count(), 0, 'no mask, no mask thumbnail');
+    await page.click(`[data-testid=layer-row-${half.id}]`, { button: 'right' });
+    await page.click('[data-testid=ctx-mask-add]');
+    await page.waitForSelector(`[data-testid=layer-mask-thumb-${half.id}]`);
+    assert.equal(await editMask(), true, 'a new mask is what the brush paints');
+    assert.equal(await page.getAttribute(`[data-testid=layer-mask-thumb-${half.id}]`, 'aria-pressed'), 'true');
+    await page.click(`[data-testid=layer-pixels-thumb-${half.id}]`);
+    assert.equal(await editMask(), false, 'the pixel thumbnail: paint the pixels');
+    await page.click(`[data-testid=layer-mask-thumb-${half.id}]`);
+    assert.equal(await editMask(), true, 'the mask thumbnail: paint the mask');
+    await page.click(`[data-testid=layer-mask-thumb-${half.id}]`);
+    assert.equal(await editMask(), false, 'clicked again: back to the pixels');
+    await page.click(`[data-testid=layer-mask-thumb-${half.id}]`, { modifiers: ['Shift'] });
+    await waitLabel('Disable Layer Mask');
+    await page.waitForSelector(`[data-testid=layer-mask-thumb-${half.id}][data-mask-enabled=false]`);
+    assert.equal((await ed.doc()).layers.find((l) => l.id === half.id)!.kind === 'raster' && ((await ed.doc()).layers.find((l) => l.id === half.id) as RasterLayer).mask!.enabled, false);
+    // indicators
+    assert.equal(await page.locator(`[data-testid=layer-lock-alpha-${half.id}]`).count(), 1, 'halfgreen shows its transparency lock');
+    assert.equal(await page.locator(`[data-testid=layer-clipped-${blue.id}]`).count(), 1, 'blue shows it is clipped');
+    assert.equal(await page.locator(`[data-testid=layer-clipped-${half.id}]`).count(), 0);
+    assert.equal(await page.locator(`[data-testid=layer-locked-${base.id}]`).count(), 0);
+    await page.click(`[data-testid=layer-lock-${base.id}]`);
+    await page.waitForSelector(`[data-testid=layer-locked-${base.id}]`);
+    await page.locator('[data-testid=layers-panel]').screenshot({ path: join(shots, 'layers-panel-icons.png') });
+    await ed.shot('layers-panel');
+    await page.click(`[data-testid=layer-mask-thumb-${half.id}]`, { modifiers: ['Shift'] });
+    await waitLabel('Enable Layer Mask');
+    await page.waitForSelector(`[data-testid=layer-mask-thumb-${half.id}][data-mask-enabled=true]`);
+  });
+
   assert.deepEqual(pageErrors, [], 'no uncaught errors in the page');
 });
