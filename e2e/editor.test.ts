@@ -470,7 +470,12 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     }, b64);
     await page.waitForFunction(() => (window as unknown as { __lamina: { editor: { document: { layers: { name: string }[] } } } }).__lamina.editor.document.layers[0]?.name === 'green');
     await page.waitForTimeout(150);
-    assert.ok(near(await pixelAt(30, 30), [20, 200, 40]), 'dropped image shows at the top-left');
+    // it lands centred on the canvas, at whole pixels
+    const d = await doc();
+    const dropped = d.layers[0];
+    assert.deepEqual([dropped.x, dropped.y], [Math.round((d.width - 64) / 2), Math.round((d.height - 64) / 2)], 'the dropped image lands centred');
+    assert.ok(near(await pixelAt(dropped.x + 30, dropped.y + 30), [20, 200, 40]), 'the dropped image shows where it landed');
+    assert.ok(!near(await pixelAt(dropped.x - 10, dropped.y + 30), [20, 200, 40]), 'and not beside it');
     await shot('dropped-image');
   });
 
