@@ -101,11 +101,7 @@ after(async () => {
 test('editor tools: imports centred, regenerate a selection, lock transparency, clipping, canvas/image size, free transform, crop', { skip: SKIP, timeout: 400_000 }, async (t) => {
   await t.test('a 128 x 128 document with a full-canvas picture', async () => {
     await page.waitForSelector('[data-testid=pack-select] option[value=lamina-tiny]', { state: 'attached' });
-    await page.click('[data-testid=file-new]');
-    await page.fill('[data-testid=new-width]', '128');
-    await page.fill('[data-testid=new-height]', '128');
-    await page.click('[data-testid=new-create]');
-    await page.waitForSelector('[data-testid=canvas] canvas');
+    await ed.newDocument(128, 128);
     await page.setInputFiles('[data-testid=import-input]', [paths.base]);
     await ed.waitForOrder(['base']);
     const base = await byName('base');

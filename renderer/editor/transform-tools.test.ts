@@ -25,15 +25,7 @@ function solid(w: number, h: number, c: [number, number, number, number]): RawIm
 
 async function setup() {
   const client = new MemoryClient();
-  const images = new Map<string, RawImage>();
-  let n = 0;
-  client.overrides['document.putImage'] = (input) => {
-    const { image } = input as { image: RawImage };
-    const imageId = `img${++n}`;
-    images.set(imageId, image);
-    return { imageId, width: image.width, height: image.height };
-  };
-  client.overrides['document.image'] = (input) => images.get((input as { imageId: string }).imageId)!;
+  const images = client.images;
   const editor = new Editor({ client });
   editor.setScreen(1000, 800);
   await editor.newDocument(200, 100, 'T');

@@ -70,6 +70,16 @@ test('ImageMagick identify reads the PSD: layer count, names, sizes, offsets', a
 
 const signed = (n: number) => (n < 0 ? String(n) : `+${n}`);
 
+/** Runs a Script-Fu batch in GIMP; the fields of each message line that starts with `tag`. */
+async function gimpRows(script: string, tag: string): Promise<string[][]> {
+  const args = ['-i', '-d', '-f', '--batch-interpreter=plug-in-script-fu-eval', '-b', script];
+  const { stdout, stderr } = await run('/usr/bin/gimp', args, { timeout: 80_000, maxBuffer: 8 << 20 });
+  return `${stdout}\n${stderr}`
+    .split('\n')
+    .filter((line) => line.includes(tag))
+    .map((line) => line.slice(line.indexOf(tag) + tag.length).split('|'));
+}
+
 const GIMP_SCRIPT = (path: string) => `(begin
   (define (show-layers layers depth)
     (for-each
@@ -88,12 +98,7 @@ const GIMP_SCRIPT = (path: string) => `(begin
 
 test('GIMP reads the PSD: names, nesting, visibility, opacity, offsets', { timeout: 90_000 }, async (t) => {
   if (!requireProgram(t, '/usr/bin/gimp', 'gimp')) return;
-  const args = ['-i', '-d', '-f', '--batch-interpreter=plug-in-script-fu-eval', '-b', GIMP_SCRIPT(psdPath)];
-  const { stdout, stderr } = await run('/usr/bin/gimp', args, { timeout: 80_000, maxBuffer: 8 << 20 });
-  const rows = `${stdout}\n${stderr}`
-    .split('\n')
-    .filter((line) => line.includes('LAYER|'))
-    .map((line) => line.slice(line.indexOf('LAYER|') + 6).split('|'));
+  const rows = await gimpRows(GIMP_SCRIPT(psdPath), 'LAYER|');
   const expected = expectedPsdLayers().map(({ depth, layer, name }) => [
     String(depth),
     name,
@@ -152,12 +157,7 @@ const GIMP_MASK_SCRIPT = (path: string) => `(begin
 test('GIMP reads a Lamina layer mask from the PSD: a real mask, its pixels, enabled or not', { timeout: 90_000 }, async (t) => {
   if (!requireProgram(t, '/usr/bin/gimp', 'gimp')) return;
   const path = await maskedPsd();
-  const args = ['-i', '-d', '-f', '--batch-interpreter=plug-in-script-fu-eval', '-b', GIMP_MASK_SCRIPT(path)];
-  const { stdout, stderr } = await run('/usr/bin/gimp', args, { timeout: 80_000, maxBuffer: 8 << 20 });
-  const rows = `${stdout}\n${stderr}`
-    .split('\n')
-    .filter((line) => line.includes('MASK|'))
-    .map((line) => line.slice(line.indexOf('MASK|') + 5).split('|'));
+  const rows = await gimpRows(GIMP_MASK_SCRIPT(path), 'MASK|');
   const byName = new Map(rows.map(([name, ...rest]) => [name, rest]));
   for (const [name, applied] of [['Masked', '1'], ['Mask off', '0']] as const) {
     const r = byName.get(name);
