@@ -177,3 +177,17 @@ test('crop tool (C): the box starts as the canvas; a handle adjusts it, Enter cr
   assert.deepEqual([editor.document!.width, editor.document!.height], [200, 100]);
   assert.deepEqual([layerOf(editor, 'pic').x, layerOf(editor, 'pic').y], [20, 30]);
 });
+
+test('the move tool\'s scale handles and Image Size take the layer mask along', async () => {
+  const { editor } = await setup();
+  const resampled: string[] = [];
+  editor.pixels = { resample: async (id: string, w: number, h: number) => (resampled.push(`${id} ${w}x${h}`), solid(w, h, [9, 9, 9, 255])) } as never;
+  await editor.commitTransform('pic', { x: 20, y: 30, width: 80, height: 40 });
+  let pic = layerOf(editor, 'pic');
+  assert.deepEqual(resampled, ['p 80x40', 'm 80x40']);
+  assert.deepEqual([pic.mask.x, pic.mask.y, pic.mask.width, pic.mask.height], [20, 30, 80, 40]);
+  await editor.canvas.resizeImage(100, 50);
+  pic = layerOf(editor, 'pic');
+  assert.deepEqual([pic.x, pic.y, pic.width, pic.height], [10, 15, 40, 20]);
+  assert.deepEqual([pic.mask.x, pic.mask.y, pic.mask.width, pic.mask.height], [10, 15, 40, 20]);
+});
