@@ -191,3 +191,33 @@ test('the move tool\'s scale handles and Image Size take the layer mask along', 
   assert.deepEqual([pic.x, pic.y, pic.width, pic.height], [10, 15, 40, 20]);
   assert.deepEqual([pic.mask.x, pic.mask.y, pic.mask.width, pic.mask.height], [10, 15, 40, 20]);
 });
+
+test('Space-drag pans during free transform and the crop box without losing them', async () => {
+  const { editor } = await setup();
+  editor.select(['pic']);
+  editor.runCommand('transform.free');
+  editor.pointer('onPointerDown', ptr(40, 40));
+  editor.pointer('onPointerMove', ptr(50, 40));
+  editor.pointer('onPointerUp', ptr(50, 40));
+  editor.setSpacePan(true);
+  editor.pointer('onPointerDown', ptr(100, 100));
+  assert.equal(editor.state.toolPath, 'hand.panning');
+  editor.pointer('onPointerMove', ptr(120, 100));
+  editor.pointer('onPointerUp', ptr(120, 100));
+  editor.setSpacePan(false);
+  assert.equal(editor.state.toolPath, 'transform.idle');
+  const p = editor.state.preview;
+  assert.ok(p?.kind === 'free-transform');
+  assert.deepEqual(p.transform.box, { x: 30, y: 30, width: 40, height: 20 }, 'the moved box is still pending');
+  editor.runCommand('commit');
+  await until(() => editor.state.snapshot!.undoLabel === 'Free Transform');
+  assert.equal(layerOf(editor, 'pic').x, 30);
+  editor.setTool('crop');
+  editor.pointer('onPointerDown', ptr(10, 10));
+  editor.pointer('onPointerMove', ptr(60, 60));
+  editor.pointer('onPointerUp', ptr(60, 60));
+  editor.pointer('onPointerDown', ptr(100, 100, { button: 1 }));
+  editor.pointer('onPointerUp', ptr(100, 100, { button: 1 }));
+  assert.equal(editor.state.toolPath, 'crop.idle');
+  assert.deepEqual(editor.state.preview, { kind: 'crop', rect: { x: 10, y: 10, width: 50, height: 50 } });
+});

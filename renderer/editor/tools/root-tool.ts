@@ -37,7 +37,7 @@ export class RootTool extends StateNode {
     const pan = event === 'onPointerDown' && p && (p.button === 1 || (p.button === 0 && this.host.spacePan));
     if (pan && this.current?.id !== 'hand') {
       const resume = this.toolId;
-      super.dispatch('onCancel');
+      if (!this.current?.onPause?.()) super.dispatch('onCancel');
       this.transition('hand');
       this.current!.transition('panning', { origin: p.screen, resume });
       return true;

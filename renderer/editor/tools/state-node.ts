@@ -39,6 +39,9 @@ export abstract class StateNode {
   onCancel?(): boolean | void;
   /** Enter: apply what is pending (free transform, crop). */
   onCommit?(): boolean | void;
+  /** A temporary pan (Space or the middle button) takes over and will hand back: a tool
+   * that keeps what is pending through it says so by returning true (else it is cancelled). */
+  onPause?(): boolean;
 
   addChild(node: StateNode): this {
     this.children[node.id] = node;

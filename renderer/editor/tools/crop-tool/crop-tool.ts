@@ -17,9 +17,20 @@ export class CropTool extends ToolNode {
     super(host, parent, [CropIdle, CropDrawing, CropAdjusting]);
   }
 
+  /** a temporary pan is under way: the box waits for it */
+  private paused = false;
+
+  onPause(): boolean {
+    if (this.current?.id !== 'idle') this.dispatch('onCancel'); // a half-done drag is put back
+    this.paused = !!this.box;
+    return this.paused;
+  }
+
   onEnter(): void {
     const doc = this.host.document;
-    this.setBox(doc ? { x: 0, y: 0, width: doc.width, height: doc.height } : null);
+    const kept = this.paused ? this.box : null;
+    this.paused = false;
+    this.setBox(kept ?? (doc ? { x: 0, y: 0, width: doc.width, height: doc.height } : null));
   }
 
   setBox(box: Rect | null): void {
@@ -41,6 +52,6 @@ export class CropTool extends ToolNode {
   }
 
   onExit(): void {
-    this.setBox(null);
+    if (!this.paused) this.setBox(null);
   }
 }

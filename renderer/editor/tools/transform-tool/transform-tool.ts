@@ -27,7 +27,23 @@ export class TransformTool extends ToolNode {
     super(host, parent, [TransformIdle, TransformScaling, TransformRotating, TransformMoving]);
   }
 
+  /** a temporary pan is under way: the session waits for it */
+  private paused = false;
+
+  onPause(): boolean {
+    if (this.current?.id !== 'idle') this.dispatch('onCancel'); // a half-done drag is put back
+    this.paused = !!this.session;
+    return this.paused;
+  }
+
   enter(info?: unknown): void {
+    if (this.paused && this.session) {
+      // back from a pan: the same session, as it was
+      this.paused = false;
+      super.enter();
+      return this.show();
+    }
+    this.paused = false;
     const { resume, rotateFrom } = (info ?? {}) as TransformEnterInfo;
     this.resume = resume && resume !== this.id ? resume : 'move';
     const target = this.host.freeTransformTarget();
@@ -67,6 +83,7 @@ export class TransformTool extends ToolNode {
   }
 
   onExit(): void {
+    if (this.paused) return;
     // leaving by a tool switch drops what was pending (the preview goes with it)
     if (this.session) this.host.setPreview(null);
     this.session = null;
