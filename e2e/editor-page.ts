@@ -61,6 +61,15 @@ export class EditorPage {
     await this.page.mouse.up();
   }
 
+  /** File > New at width x height, waiting for the canvas. */
+  async newDocument(width: number, height: number): Promise<void> {
+    await this.page.click('[data-testid=file-new]');
+    await this.page.fill('[data-testid=new-width]', String(width));
+    await this.page.fill('[data-testid=new-height]', String(height));
+    await this.page.click('[data-testid=new-create]');
+    await this.page.waitForSelector('[data-testid=canvas] canvas');
+  }
+
   /** Draws a box region with the region tool (R) and types its prompt in place. */
   async drawRegion(box: [number, number, number, number], prompt: string): Promise<void> {
     const [x, y, w, h] = box;

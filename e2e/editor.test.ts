@@ -88,19 +88,36 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     await shot('new-document');
   });
 
-  await t.test('import two images and move the front one', async () => {
+  await t.test('import two images (they land centred) and move them', async () => {
+    // a 300 x 300 image on the 512 x 512 canvas lands centred, at whole pixels
+    const centred = Math.round((512 - 300) / 2);
     await page.setInputFiles('[data-testid=import-input]', [join(work, 'red.png')]);
     await waitForOrder(['red']);
+    const red0 = (await doc()).layers[0];
+    assert.deepEqual([red0.x, red0.y], [centred, centred], 'the import lands centred');
+    await page.waitForTimeout(150);
+    assert.ok(near(await pixelAt(256, 256), [220, 30, 30]), 'red shows at the canvas centre');
+    assert.ok(!near(await pixelAt(50, 50), [220, 30, 30]), 'nothing red at (50, 50) before the move');
+    // move tool: drag red to the canvas origin (it snaps to the canvas edges)
+    await page.keyboard.press('v');
+    await dragMouse(await toPage(256, 256), await toPage(256 - centred, 256 - centred));
+    await page.waitForFunction(() => {
+      const w = window as unknown as { __lamina: { editor: { document: { layers: { name: string; x: number }[] } } } };
+      return w.__lamina.editor.document.layers[0].x < 50;
+    });
+    const red1 = (await doc()).layers[0];
+    assert.deepEqual([red1.x, red1.y], [0, 0], `red moved to ${red1.x},${red1.y}`);
     await page.setInputFiles('[data-testid=import-input]', [join(work, 'blue.png')]);
     await waitForOrder(['blue', 'red']);
-    // move tool: drag blue by (150, 150) so the two images overlap in [150,300]^2
-    await page.keyboard.press('v');
-    const from = await toPage(100, 100);
-    const to = await toPage(250, 250);
+    const blue0 = (await doc()).layers[0];
+    assert.deepEqual([blue0.x, blue0.y], [centred, centred], 'the second import lands centred too');
+    // drag blue to (150, 150) so the two images overlap in [150,300]^2
+    const from = await toPage(250, 250);
+    const to = await toPage(250 + 150 - centred, 250 + 150 - centred);
     await dragMouse(from, to);
     await page.waitForFunction(() => {
       const w = window as unknown as { __lamina: { editor: { document: { layers: { name: string; x: number }[] } } } };
-      return w.__lamina.editor.document.layers[0].x > 100;
+      return w.__lamina.editor.document.layers[0].x > 120;
     });
     const d = await doc();
     const blue = d.layers[0];
@@ -453,7 +470,12 @@ test('editor: new, import, regions, reorder, undo, save, reopen, export, generat
     }, b64);
     await page.waitForFunction(() => (window as unknown as { __lamina: { editor: { document: { layers: { name: string }[] } } } }).__lamina.editor.document.layers[0]?.name === 'green');
     await page.waitForTimeout(150);
-    assert.ok(near(await pixelAt(30, 30), [20, 200, 40]), 'dropped image shows at the top-left');
+    // it lands centred on the canvas, at whole pixels
+    const d = await doc();
+    const dropped = d.layers[0];
+    assert.deepEqual([dropped.x, dropped.y], [Math.round((d.width - 64) / 2), Math.round((d.height - 64) / 2)], 'the dropped image lands centred');
+    assert.ok(near(await pixelAt(dropped.x + 30, dropped.y + 30), [20, 200, 40]), 'the dropped image shows where it landed');
+    assert.ok(!near(await pixelAt(dropped.x - 10, dropped.y + 30), [20, 200, 40]), 'and not beside it');
     await shot('dropped-image');
   });
 

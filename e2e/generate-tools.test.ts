@@ -46,11 +46,7 @@ after(async () => {
 test('generate tools: vocabulary help, prompt-coloured overlays, variations pick, history reopen, rotate and crop', { skip: SKIP, timeout: 300_000 }, async (t) => {
   await t.test('a 128 x 128 document (the pack\'s native size)', async () => {
     await page.waitForSelector('[data-testid=pack-select] option[value=lamina-tiny]', { state: 'attached' });
-    await page.click('[data-testid=file-new]');
-    await page.fill('[data-testid=new-width]', '128');
-    await page.fill('[data-testid=new-height]', '128');
-    await page.click('[data-testid=new-create]');
-    await page.waitForSelector('[data-testid=canvas] canvas');
+    await ed.newDocument(128, 128);
   });
 
   await t.test('prompt field: unknown words underlined and named with the closest; Tab completes the word being typed', async () => {

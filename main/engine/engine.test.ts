@@ -30,6 +30,9 @@ test('new, import, mutate, undo/redo, save, reopen', async () => {
   snap = await e.call('document.import', { docId: doc.docId, file: { name: 'blue.png', dataBase64: (await png(8, 8, [0, 0, 255, 128])).toString('base64') } });
   assert.match(snap.document.layers[0].name, /blue/, 'the newest import lands in front');
   assert.match(snap.document.layers[1].name, /red/);
+  // imports land centred on the 64 x 48 canvas: 32 x 16 at (16, 16), 8 x 8 at (28, 20)
+  assert.deepEqual([snap.document.layers[1].x, snap.document.layers[1].y], [16, 16]);
+  assert.deepEqual([snap.document.layers[0].x, snap.document.layers[0].y], [28, 20]);
   const [front, back] = snap.document.layers;
   snap = await e.call('document.mutate', { docId: doc.docId, ops: [{ op: 'move', id: back.id, index: 0 }], label: 'Reorder' });
   assert.deepEqual(snap.document.layers.map((l) => l.id), [back.id, front.id]);

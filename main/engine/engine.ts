@@ -235,7 +235,9 @@ export class Engine implements LaminaClient {
       const incoming = new ImageStore();
       const imported = await readDocumentFile(source, incoming);
       for (const id of incoming.ids()) if (!s.store.has(id)) s.store.put(incoming.get(id), id);
-      const layers: Layer[] = remapLayerIds(imported.layers, s.document.layers);
+      // the imported picture lands centred on the canvas (whole pixels), its layers keeping their places in it
+      const dx = Math.round((s.document.width - imported.width) / 2), dy = Math.round((s.document.height - imported.height) / 2);
+      const layers: Layer[] = remapLayerIds(imported.layers, s.document.layers).map((l) => ({ ...l, x: l.x + dx, y: l.y + dy }));
       const label = `Import ${path ? basename(path) : file!.name}`;
       const ops: DocumentOp[] = layers.map((layer, i) => ({ op: 'add', layer, parentId: null, index: i }));
       s.apply(ops, 'record', label);

@@ -11,6 +11,7 @@ import type { Rect as R } from '../editor/geometry.ts';
 import { screenToCanvas } from '../editor/viewport.ts';
 import { HANDLES, HANDLE_RADIUS_PX, handlePoint } from '../editor/tools/move-tool/resize-handles.ts';
 import type { CanvasPreview } from '../editor/editor-state.ts';
+import type { BoxTransform } from '../editor/pixels/affine-transform.ts';
 import { StackCompositor } from './compositor.ts';
 import { layerUtil } from '../editor/layer-kinds/layer-utils.ts';
 import type { ImageCache } from './image-cache.ts';
@@ -58,8 +59,8 @@ function placedLeaves(doc: LaminaDocument): Placed[] {
 }
 
 /** Boxes overridden by the gesture in progress (move or transform), by leaf id. */
-function overridesFor(doc: LaminaDocument, preview: CanvasPreview | null, abs: (id: string) => R | null): Map<string, R> {
-  const m = new Map<string, R>();
+function overridesFor(doc: LaminaDocument, preview: CanvasPreview | null, abs: (id: string) => R | null): Map<string, R & { angle?: number }> {
+  const m = new Map<string, R & { angle?: number }>();
   if (!preview) return m;
   if (preview.kind === 'move') {
     for (const id of preview.ids) {
@@ -72,6 +73,7 @@ function overridesFor(doc: LaminaDocument, preview: CanvasPreview | null, abs: (
       }
     }
   } else if (preview.kind === 'transform') m.set(preview.id, preview.rect);
+  else if (preview.kind === 'free-transform') m.set(preview.id, { ...preview.transform.box, angle: preview.transform.angle });
   return m;
 }
 
@@ -107,6 +109,48 @@ function RegionOverlay({ region, rect, zoom, selected, cache, version }: { regio
       <Rect width={rect.width} height={rect.height} stroke={region.color} strokeWidth={sw} dash={selected ? undefined : [6 / zoom, 4 / zoom]} />
       <Rect y={-18 / zoom} width={Math.min(rect.width, (label.length * 7 + 10) / zoom)} height={18 / zoom} fill={region.color} opacity={0.9} />
       <Text y={-15 / zoom} x={4 / zoom} text={label} fontSize={12 / zoom} fill={labelInk(region.color)} width={Math.max(10, rect.width - 6 / zoom)} height={16 / zoom} ellipsis wrap="none" />
+    </Group>
+  );
+}
+
+/** The eight scale handles of a box (canvas px), drawn at a constant screen size. */
+function BoxHandles({ rect, zoom, prefix }: { rect: R; zoom: number; prefix: string }) {
+  const r = (HANDLE_RADIUS_PX - 1.5) / zoom;
+  return (
+    <>
+      <Rect x={rect.x} y={rect.y} width={rect.width} height={rect.height} stroke="#4dabf7" strokeWidth={1 / zoom} />
+      {HANDLES.map((h) => {
+        const c = handlePoint(rect, h);
+        return <Rect key={h} name={`${prefix}-${h}`} x={c.x - r} y={c.y - r} width={2 * r} height={2 * r} fill="#0b0d12" stroke="#4dabf7" strokeWidth={1 / zoom} />;
+      })}
+    </>
+  );
+}
+
+/** Free transform: the box turned about its centre, its handles, and a dot marking the centre. */
+function FreeTransformBox({ t, zoom }: { t: BoxTransform; zoom: number }) {
+  const c = { x: t.box.x + t.box.width / 2, y: t.box.y + t.box.height / 2 };
+  return (
+    <Group x={c.x} y={c.y} rotation={(t.angle * 180) / Math.PI} name="free-transform">
+      <BoxHandles rect={{ ...t.box, x: -t.box.width / 2, y: -t.box.height / 2 }} zoom={zoom} prefix="ft-handle" />
+      <Circle radius={3 / zoom} stroke="#4dabf7" strokeWidth={1 / zoom} />
+    </Group>
+  );
+}
+
+/** The crop tool's box: what falls outside it is dimmed. */
+function CropBox({ rect, doc, zoom }: { rect: R; doc: LaminaDocument; zoom: number }) {
+  const shade = 'rgba(0,0,0,0.55)';
+  const x0 = Math.min(0, rect.x), y0 = Math.min(0, rect.y);
+  const x1 = Math.max(doc.width, rect.x + rect.width), y1 = Math.max(doc.height, rect.y + rect.height);
+  return (
+    <Group name="crop-box">
+      <Rect x={x0} y={y0} width={x1 - x0} height={rect.y - y0} fill={shade} />
+      <Rect x={x0} y={rect.y + rect.height} width={x1 - x0} height={y1 - rect.y - rect.height} fill={shade} />
+      <Rect x={x0} y={rect.y} width={rect.x - x0} height={rect.height} fill={shade} />
+      <Rect x={rect.x + rect.width} y={rect.y} width={x1 - rect.x - rect.width} height={rect.height} fill={shade} />
+      <BoxHandles rect={rect} zoom={zoom} prefix="crop-handle" />
+      <Text x={rect.x} y={rect.y + rect.height + 4 / zoom} text={`${rect.width} × ${rect.height}`} fontSize={12 / zoom} fill="#fff" />
     </Group>
   );
 }
@@ -172,7 +216,7 @@ export function CanvasView() {
   }, [editor]);
 
   const abs = useCallback((id: string) => editor.absoluteBounds(id), [editor, doc]); // eslint-disable-line react-hooks/exhaustive-deps
-  const overrides = useMemo(() => (doc ? overridesFor(doc, preview, abs) : new Map<string, R>()), [doc, preview, abs]);
+  const overrides = useMemo(() => (doc ? overridesFor(doc, preview, abs) : new Map<string, R & { angle?: number }>()), [doc, preview, abs]);
 
   // --- compositing: one bitmap, repainted only where the document or a gesture changed ---
   const compositorRef = useRef<StackCompositor | null>(null);
@@ -249,7 +293,7 @@ export function CanvasView() {
   const zoom = viewport.zoom;
   const placed = useMemo(() => (doc ? placedLeaves(doc) : []), [doc]);
   const regions = placed.filter((p): p is Placed & { layer: RegionLayer } => p.layer.kind === 'region');
-  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' ? 'crosshair' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
+  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' || tool === 'crop' ? 'crosshair' : tool === 'transform' ? 'move' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
 
   return (
     <div
@@ -266,6 +310,7 @@ export function CanvasView() {
       }}
       data-zoom={zoom.toFixed(4)}
       data-pixel-selection={pixelSelection ? 'on' : 'off'}
+      data-tool-path={toolPath}
       data-view-x={viewport.x}
       data-view-y={viewport.y}
       data-placement-heatmap={placement.showHeatmap && placement.heatmap ? 'shown' : 'hidden'}
@@ -307,7 +352,7 @@ export function CanvasView() {
                   <RegionOverlay key={p.layer.id} region={p.layer} rect={overrides.get(p.layer.id) ?? p.rect} zoom={zoom} selected={selection.includes(p.layer.id)} cache={cache} version={version} />
                 ))}
               {selection.map((id) => {
-                if (id === transformId) return null;
+                if (id === transformId || (preview?.kind === 'free-transform' && preview.id === id)) return null;
                 const r = abs(id);
                 if (!r) return null;
                 const o = preview?.kind === 'move' && preview.ids.includes(id) ? { ...r, x: r.x + preview.dx, y: r.y + preview.dy } : r;
@@ -334,16 +379,9 @@ export function CanvasView() {
                   {preview.guidesY.map((y) => <Line key={`gy${y}`} points={[-10000, y, 10000, y]} stroke="#ff3ea5" strokeWidth={1 / zoom} />)}
                 </>
               )}
-              {transformRect && (
-                <>
-                  <Rect x={transformRect.x} y={transformRect.y} width={transformRect.width} height={transformRect.height} stroke="#4dabf7" strokeWidth={1 / zoom} />
-                  {HANDLES.map((h) => {
-                    const c = handlePoint(transformRect, h);
-                    const r = (HANDLE_RADIUS_PX - 1.5) / zoom;
-                    return <Rect key={h} name={`handle-${h}`} x={c.x - r} y={c.y - r} width={2 * r} height={2 * r} fill="#0b0d12" stroke="#4dabf7" strokeWidth={1 / zoom} />;
-                  })}
-                </>
-              )}
+              {transformRect && <BoxHandles rect={transformRect} zoom={zoom} prefix="handle" />}
+              {preview?.kind === 'free-transform' && <FreeTransformBox t={preview.transform} zoom={zoom} />}
+              {preview?.kind === 'crop' && <CropBox rect={preview.rect} doc={doc} zoom={zoom} />}
               {tool === 'mask' && hover && !panning && (
                 <Circle x={(hover.x - viewport.x) / zoom} y={(hover.y - viewport.y) / zoom} radius={brushSize / 2} stroke="#fff" strokeWidth={1 / zoom} shadowColor="#000" shadowBlur={2} />
               )}

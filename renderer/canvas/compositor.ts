@@ -15,8 +15,9 @@ export const COMPOSITE_OPS: Record<BlendMode, GlobalCompositeOperation> = {
   color: 'color', luminosity: 'luminosity', 'linear-dodge': 'lighter',
 };
 
-/** Per-layer overrides while a gesture is live: a new box (move or scale). */
-export type Overrides = ReadonlyMap<string, Rect>;
+/** Per-layer overrides while a gesture is live: a new box (move or scale), turned by
+ * `angle` radians about its centre (free transform). */
+export type Overrides = ReadonlyMap<string, Rect & { angle?: number }>;
 
 export interface CompositeTarget {
   canvas: HTMLCanvasElement;
@@ -94,7 +95,11 @@ export function paintLayers(ctx: CanvasRenderingContext2D, layers: readonly Laye
     ctx.imageSmoothingEnabled = true;
     ctx.imageSmoothingQuality = 'high';
     ctx.setTransform(scale, 0, 0, scale, 0, 0);
-    ctx.drawImage(clipped, r.x, r.y, r.width, r.height);
+    if ('angle' in r && r.angle) {
+      ctx.translate(r.x + r.width / 2, r.y + r.height / 2);
+      ctx.rotate(r.angle);
+      ctx.drawImage(clipped, -r.width / 2, -r.height / 2, r.width, r.height);
+    } else ctx.drawImage(clipped, r.x, r.y, r.width, r.height);
     ctx.restore();
   }
 }

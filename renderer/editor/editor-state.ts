@@ -6,6 +6,7 @@ import type { Viewport } from './viewport.ts';
 import type { ToolId } from './tools/root-tool.ts';
 import { DEFAULT_BRUSH, type BrushSettings, type PaintStroke } from './pixels/brush.ts';
 import type { SelectionMask, SelectionShape } from './pixels/selection-mask.ts';
+import type { BoxTransform } from './pixels/affine-transform.ts';
 import { DEFAULT_TEXT_STYLE, type TextEditing, type TextStyle } from './text-commands.ts';
 
 export interface MaskStroke {
@@ -22,7 +23,11 @@ export type CanvasPreview =
   | { kind: 'stroke'; stroke: MaskStroke }
   | { kind: 'paint'; stroke: PaintStroke }
   | { kind: 'select'; shape: SelectionShape }
-  | { kind: 'transform'; id: string; rect: Rect; guidesX: number[]; guidesY: number[] };
+  | { kind: 'transform'; id: string; rect: Rect; guidesX: number[]; guidesY: number[] }
+  /** free transform (Ctrl+T) until Enter or Esc: the layer's box scaled and turned */
+  | { kind: 'free-transform'; id: string; transform: BoxTransform }
+  /** the crop tool's box until Enter or Esc */
+  | { kind: 'crop'; rect: Rect };
 
 export interface Toast {
   id: number;

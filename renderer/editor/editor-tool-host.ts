@@ -19,6 +19,10 @@ import type { BrushSettings, PaintStroke } from './pixels/brush.ts';
 import type { SelectionMode, SelectionShape } from './pixels/selection-mask.ts';
 import type { PaintCommands } from './paint-commands.ts';
 import type { SelectionCommands } from './selection-commands.ts';
+import type { TransformCommands } from './transform-commands.ts';
+import type { CanvasCommands } from './canvas-commands.ts';
+import type { BoxTransform } from './pixels/affine-transform.ts';
+import type { ToolPointer } from './tools/state-node.ts';
 
 export class EditorToolHost implements ToolHost {
   /** set once the tool tree is built (the tree is built with this host) */
@@ -27,6 +31,9 @@ export class EditorToolHost implements ToolHost {
   /** set by the editor once its paint and selection commands exist */
   paint: PaintCommands | null = null;
   pixelSelection: SelectionCommands | null = null;
+  /** set by the editor: free transform's commit, and the crop tool's (Canvas commands) */
+  transforms: TransformCommands | null = null;
+  canvas: CanvasCommands | null = null;
 
   constructor(
     private readonly core: EditorCore,
@@ -166,6 +173,22 @@ export class EditorToolHost implements ToolHost {
   }
   commitTransform(id: string, rect: Rect): void {
     void this.layers.commitTransform(id, rect);
+  }
+
+  freeTransformTarget(): { id: string; rect: Rect } | null {
+    return this.transforms?.target() ?? null;
+  }
+  beginFreeTransform(rotateFrom: ToolPointer): void {
+    this.tools?.setTool('transform', { resume: this.tools.toolId, rotateFrom });
+  }
+  commitFreeTransform(id: string, t: BoxTransform): void {
+    if (this.transforms) void this.transforms.commit(id, t);
+    else this.setPreview(null);
+  }
+  commitCrop(rect: Rect): void {
+    void this.canvas?.cropTo(rect).finally(() => {
+      if (this.core.state.preview?.kind === 'crop') this.setPreview(null);
+    });
   }
 
   panBy(dx: number, dy: number): void {

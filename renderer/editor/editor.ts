@@ -26,6 +26,7 @@ import { SelectionCommands } from './selection-commands.ts';
 import { RawImages } from './pixels/raw-images.ts';
 import { LayerMaskCommands } from './layer-mask-commands.ts';
 import { LayerStackCommands } from './layer-stack-commands.ts';
+import { TransformCommands } from './transform-commands.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
 import type { KeyValueStorage, RecentFile } from './recent-files.ts';
@@ -65,6 +66,8 @@ export class Editor {
   readonly masks: LayerMaskCommands;
   /** duplicate, merge visible, clipping, lock transparency */
   readonly stack: LayerStackCommands;
+  /** free transform's commit (the transform tool, Ctrl+T) */
+  readonly transforms: TransformCommands;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -85,6 +88,7 @@ export class Editor {
     this.pixelSelection = new SelectionCommands(this.core, raw, this.layers);
     this.masks = new LayerMaskCommands(this.core, raw);
     this.stack = new LayerStackCommands(this.core, raw, this.layers, this.pixelSelection);
+    this.transforms = new TransformCommands(this.core, raw);
     this.files = new EditorFiles(this.core, { storage: opts.storage, confirm: opts.confirm, saveAs: () => this.uiCommands['file.saveAs'] });
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
     this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
@@ -97,6 +101,8 @@ export class Editor {
     this.toolHost.tools = this.tools;
     this.toolHost.paint = this.paint;
     this.toolHost.pixelSelection = this.pixelSelection;
+    this.toolHost.transforms = this.transforms;
+    this.toolHost.canvas = this.canvas;
     this.tools.enter();
     this.unsubscribers.push(
       this.client.on('document.changed', (e) => void this.core.onDocumentChanged(e)),
@@ -319,6 +325,10 @@ export class Editor {
       void this.cancelJob();
       return true;
     }
+    // Ctrl+V with the editor's clipboard empty: the browser's paste event brings an external image
+    if (cmd === 'edit.paste' && !this.pixelSelection.clipboard) return false;
+    // Enter applies a pending free transform or crop; otherwise it is the focused control's
+    if (cmd === 'commit') return this.tools.dispatch('onCommit');
     if (cmd === 'cancel' && inText) {
       this.store.set({ editingRegionId: null });
       return false;
@@ -353,6 +363,9 @@ export class Editor {
       case 'layer.mergeVisible': return void this.stack.mergeVisible();
       case 'layer.clip': return void this.stack.toggle('clip');
       case 'tool.text': return this.setTool('text');
+      case 'tool.crop': return this.setTool('crop');
+      case 'transform.free': return this.freeTransform();
+      case 'commit': return void this.tools.dispatch('onCommit');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
       case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
@@ -386,6 +399,14 @@ export class Editor {
       default:
         return;
     }
+  }
+
+  /** Ctrl+T: free transform of the selected layer (Enter applies, Esc cancels). */
+  freeTransform(): void {
+    const why = this.transforms.refusal();
+    if (why) return this.toast('info', why);
+    if (this.tools.toolId === 'transform') return;
+    this.tools.setTool('transform', { resume: this.tools.toolId });
   }
 
   // ---- viewport ----------------------------------------------------------------------------

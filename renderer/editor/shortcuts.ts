@@ -11,7 +11,7 @@ export type CommandId =
   | 'select.none'
   | 'file.new' | 'file.open' | 'file.save' | 'file.saveAs' | 'file.export'
   | 'view.zoomIn' | 'view.zoomOut' | 'view.fit' | 'view.actual' | 'view.toggleRegions'
-  | 'gen.generate' | 'cancel'
+  | 'gen.generate' | 'cancel' | 'commit' | 'tool.crop' | 'transform.free'
   | 'nudge.left' | 'nudge.right' | 'nudge.up' | 'nudge.down'
   | 'nudge.left10' | 'nudge.right10' | 'nudge.up10' | 'nudge.down10';
 
@@ -82,6 +82,10 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'view.toggleRegions', keys: 'KeyH' },
   { command: 'gen.generate', keys: 'Mod+Enter', inText: true },
   { command: 'cancel', keys: 'Escape', inText: true },
+  { command: 'commit', keys: 'Enter' },
+  { command: 'commit', keys: 'NumpadEnter' },
+  { command: 'tool.crop', keys: 'KeyC' },
+  { command: 'transform.free', keys: 'Mod+KeyT' },
   { command: 'nudge.left', keys: 'ArrowLeft' },
   { command: 'nudge.right', keys: 'ArrowRight' },
   { command: 'nudge.up', keys: 'ArrowUp' },

@@ -165,6 +165,20 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
     };
   }, [openFiles]);
 
+  // paste of an external image (the system clipboard): imported as a layer, centred
+  useEffect(() => {
+    const paste = (e: ClipboardEvent) => {
+      if (inTextField(e.target) || !editor.document) return;
+      const files = [...(e.clipboardData?.files ?? [])].filter((f) => IMAGE.test(f.name) || /^image\/(png|jpeg|webp)$/.test(f.type));
+      if (!files.length) return;
+      e.preventDefault();
+      const named = files.map((f) => (IMAGE.test(f.name) ? f : new File([f], `pasted.${f.type.split('/')[1].replace('jpeg', 'jpg')}`, { type: f.type })));
+      void openFiles(named, 'import');
+    };
+    window.addEventListener('paste', paste);
+    return () => window.removeEventListener('paste', paste);
+  }, [editor, openFiles]);
+
   useEffect(() => setRecent(editor.recentFiles()), [editor, snapshot?.path]);
 
   const doc = snapshot?.document;
@@ -233,6 +247,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         {toolBtn('region', 'box', 'Region box', 'tool.region')}
         {toolBtn('mask', 'brush', 'Mask brush', 'tool.mask')}
         {toolBtn('text', 'text', 'Text', 'tool.text')}
+        {toolBtn('crop', 'crop', 'Crop', 'tool.crop')}
         {tool === 'mask' && (
           <label className="brush-size" title="Brush size">
             <input type="range" min={2} max={400} value={brushSize} aria-label="Brush size" onChange={(e) => editor.store.set({ brushSize: Number(e.target.value) })} />

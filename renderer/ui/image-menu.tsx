@@ -22,6 +22,7 @@ export function ImageMenu() {
     else if (v === 'flip-h') void c.flipSelection('horizontal');
     else if (v === 'flip-v') void c.flipSelection('vertical');
     else if (v === 'crop') void c.cropToSelection();
+    else if (v === 'free-transform') editor.runCommand('transform.free');
     else if (v === 'canvas-size' || v === 'image-size') setDialog(v === 'canvas-size' ? 'canvas' : 'image');
   };
   return (
@@ -33,6 +34,7 @@ export function ImageMenu() {
         <option value="rotate-180" disabled={!selected}>Rotate 180°</option>
         <option value="flip-h" disabled={!selected}>Flip horizontal</option>
         <option value="flip-v" disabled={!selected}>Flip vertical</option>
+        <option value="free-transform" disabled={!selected}>Free transform (Ctrl+T)</option>
         <option value="crop" disabled={!selected}>Crop to selected layer</option>
         <option value="canvas-size">Canvas size…</option>
         <option value="image-size">Image size…</option>

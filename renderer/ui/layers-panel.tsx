@@ -1,5 +1,7 @@
 // Photoshop-like layers panel: top row = front. Drag a row to reorder (one 'move' op),
-// eye, lock, opacity, blend mode, double-click to rename, groups, thumbnails.
+// eye, lock, opacity, blend mode, double-click to rename, groups, thumbnails; a layer mask
+// has its own thumbnail (click: paint the mask / the pixels; Shift+click: disable it), and
+// small indicators mark locked, transparency-locked and clipped layers.
 import { enlargement } from '../editor/enlargement.ts';
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { BLEND_MODES, type Layer } from '../../common/document/document-schema.ts';
@@ -123,6 +125,7 @@ export function LayersPanel() {
   const { editor } = useServices();
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
   const selection = useEditorState((s) => s.selection);
+  const editMask = useEditorState((s) => s.editMask);
   const rows = useMemo(() => (doc ? layerRows(doc.layers) : []), [doc]);
   const [renaming, setRenaming] = useState<string | null>(null);
   const [drag, setDrag] = useState<DragState | null>(null);
@@ -284,9 +287,39 @@ export function LayersPanel() {
               ) : (
                 <span className="twisty-space" />
               )}
-              <LayerThumb {...thumbProps(l)} />
+              {l.kind === 'raster' && l.clip && <span className="clip-arrow" data-testid={`layer-clipped-${row.id}`} title="Clipping mask: shown only where the layer below has pixels"><Icon name="clip" /></span>}
+              {l.kind === 'raster' && l.mask ? (
+                <>
+                  <button
+                    className={`thumb-pick${isSel && !editMask ? ' on' : ''}`}
+                    data-testid={`layer-pixels-thumb-${row.id}`}
+                    title="Paint the layer's pixels"
+                    onClick={() => { editor.select([row.id]); editor.store.set({ editMask: false }); }}
+                  >
+                    <LayerThumb {...thumbProps(l)} />
+                  </button>
+                  <button
+                    className={`thumb-pick mask-thumb${isSel && editMask ? ' on' : ''}${l.mask.enabled ? '' : ' disabled'}`}
+                    data-testid={`layer-mask-thumb-${row.id}`}
+                    data-mask-enabled={l.mask.enabled}
+                    aria-pressed={isSel && editMask}
+                    title={`Layer mask${l.mask.enabled ? '' : ' (disabled)'}: click to paint it, click again for the pixels; Shift+click to ${l.mask.enabled ? 'disable' : 'enable'} it`}
+                    onClick={(e) => {
+                      editor.select([row.id]);
+                      if (e.shiftKey) void editor.masks.setEnabled(!l.mask!.enabled);
+                      else editor.store.set({ editMask: !(isSel && editMask) });
+                    }}
+                  >
+                    <LayerThumb kind="raster" imageId={l.mask.imageId} color={undefined} boxW={0} boxH={0} />
+                  </button>
+                </>
+              ) : (
+                <LayerThumb {...thumbProps(l)} />
+              )}
               <RowName row={row} editing={renaming === row.id} onDone={() => setRenaming(null)} />
               <span className="badges">
+                {l.kind === 'raster' && l.lockAlpha && <span className="indicator" data-testid={`layer-lock-alpha-${row.id}`} title="Transparency locked: painting keeps the alpha"><Icon name="lock-alpha" /></span>}
+                {l.locked && <span className="indicator" data-testid={`layer-locked-${row.id}`} title="Locked: no edits, no moves"><Icon name="lock" /></span>}
                 {l.opacity < 1 && <span className="badge">{Math.round(l.opacity * 100)}%</span>}
                 {l.blendMode !== 'normal' && <span className="badge">{l.blendMode}</span>}
               </span>

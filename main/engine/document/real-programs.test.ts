@@ -19,7 +19,8 @@ import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { writeDocumentFile } from './document-files.ts';
 import { readOra } from './ora-reader.ts';
 import { psdLayerName } from './psd-lamina-metadata.ts';
-import { sampleDocument } from './test-documents.ts';
+import { sampleDocument, solidImage } from './test-documents.ts';
+import { LaminaDocument } from '../../../common/document/document-schema.ts';
 
 const run = promisify(execFile);
 const { doc, store } = sampleDocument();
@@ -69,6 +70,16 @@ test('ImageMagick identify reads the PSD: layer count, names, sizes, offsets', a
 
 const signed = (n: number) => (n < 0 ? String(n) : `+${n}`);
 
+/** Runs a Script-Fu batch in GIMP; the fields of each message line that starts with `tag`. */
+async function gimpRows(script: string, tag: string): Promise<string[][]> {
+  const args = ['-i', '-d', '-f', '--batch-interpreter=plug-in-script-fu-eval', '-b', script];
+  const { stdout, stderr } = await run('/usr/bin/gimp', args, { timeout: 80_000, maxBuffer: 8 << 20 });
+  return `${stdout}\n${stderr}`
+    .split('\n')
+    .filter((line) => line.includes(tag))
+    .map((line) => line.slice(line.indexOf(tag) + tag.length).split('|'));
+}
+
 const GIMP_SCRIPT = (path: string) => `(begin
   (define (show-layers layers depth)
     (for-each
@@ -87,12 +98,7 @@ const GIMP_SCRIPT = (path: string) => `(begin
 
 test('GIMP reads the PSD: names, nesting, visibility, opacity, offsets', { timeout: 90_000 }, async (t) => {
   if (!requireProgram(t, '/usr/bin/gimp', 'gimp')) return;
-  const args = ['-i', '-d', '-f', '--batch-interpreter=plug-in-script-fu-eval', '-b', GIMP_SCRIPT(psdPath)];
-  const { stdout, stderr } = await run('/usr/bin/gimp', args, { timeout: 80_000, maxBuffer: 8 << 20 });
-  const rows = `${stdout}\n${stderr}`
-    .split('\n')
-    .filter((line) => line.includes('LAYER|'))
-    .map((line) => line.slice(line.indexOf('LAYER|') + 6).split('|'));
+  const rows = await gimpRows(GIMP_SCRIPT(psdPath), 'LAYER|');
   const expected = expectedPsdLayers().map(({ depth, layer, name }) => [
     String(depth),
     name,
@@ -108,6 +114,62 @@ test('GIMP reads the PSD: names, nesting, visibility, opacity, offsets', { timeo
     expected[i]?.[4] === null ? null : [Number(x), Number(y)], // GIMP sizes groups to their children
   ]);
   assert.deepEqual(actual, expected);
+});
+
+/** A canvas with two masked layers (one mask disabled, one with its own box), written as PSD. */
+async function maskedPsd(): Promise<string> {
+  const mstore = new ImageStore();
+  const half = (w: number, h: number) => {
+    // left half white (shown), right half black (hidden), as the editor stores masks
+    const img = solidImage(w, h, [0, 0, 0, 255]);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w / 2; x++) img.data.set([255, 255, 255, 255], (y * w + x) * 4);
+    return img;
+  };
+  const layers = [
+    { id: 'off', name: 'Mask off', kind: 'raster', imageId: mstore.put(solidImage(20, 10, [0, 0, 255, 255]), 'img-off'), width: 20, height: 10, x: 10, y: 18,
+      mask: { imageId: mstore.put(half(20, 10), 'mask-off'), x: 10, y: 18, width: 20, height: 10, enabled: false, defaultColor: 255 } },
+    { id: 'masked', name: 'Masked', kind: 'raster', imageId: mstore.put(solidImage(20, 10, [255, 0, 0, 255]), 'img-masked'), width: 20, height: 10, x: 5, y: 5,
+      mask: { imageId: mstore.put(half(20, 10), 'mask-masked'), x: 5, y: 5, width: 20, height: 10, enabled: true, defaultColor: 255 } },
+  ];
+  const mdoc = LaminaDocument.parse({ name: 'Masks', width: 40, height: 30, layers });
+  const path = join(dir, 'masks.psd');
+  await writeDocumentFile(mdoc, mstore, 'psd', path);
+  return path;
+}
+
+const GIMP_MASK_SCRIPT = (path: string) => `(begin
+  (gimp-message-set-handler 1)
+  (let* ((image (car (gimp-file-load RUN-NONINTERACTIVE "${path}" "${path}"))))
+    (for-each
+      (lambda (l)
+        (let* ((mask (car (gimp-layer-get-mask l))))
+          (gimp-message (string-append "MASK|" (car (gimp-item-get-name l)) "|" (number->string mask)
+            (if (= mask -1) ""
+              (let* ((off (gimp-drawable-offsets mask)))
+                (string-append "|" (number->string (car (gimp-layer-get-apply-mask l)))
+                  "|" (number->string (car (gimp-drawable-width mask))) "x" (number->string (car (gimp-drawable-height mask)))
+                  "|" (number->string (car off)) "," (number->string (cadr off))
+                  "|" (number->string (aref (cadr (gimp-drawable-get-pixel mask 2 5)) 0))
+                  "|" (number->string (aref (cadr (gimp-drawable-get-pixel mask 17 5)) 0)))))))))
+      (vector->list (cadr (gimp-image-get-layers image)))))
+  (gimp-quit 0))`;
+
+test('GIMP reads a Lamina layer mask from the PSD: a real mask, its pixels, enabled or not', { timeout: 90_000 }, async (t) => {
+  if (!requireProgram(t, '/usr/bin/gimp', 'gimp')) return;
+  const path = await maskedPsd();
+  const rows = await gimpRows(GIMP_MASK_SCRIPT(path), 'MASK|');
+  const byName = new Map(rows.map(([name, ...rest]) => [name, rest]));
+  for (const [name, applied] of [['Masked', '1'], ['Mask off', '0']] as const) {
+    const r = byName.get(name);
+    assert.ok(r, `GIMP lists the layer ${name}: ${JSON.stringify(rows)}`);
+    const [maskId, apply, size, offsets, leftGrey, rightGrey] = r;
+    assert.notEqual(maskId, '-1', `${name} has a layer mask in GIMP`);
+    assert.equal(apply, applied, `${name}: the mask is ${applied === '1' ? 'applied' : 'disabled'}`);
+    assert.equal(size, '20x10');
+    assert.equal(offsets, name === 'Masked' ? '5,5' : '10,18');
+    assert.equal(Number(leftGrey), 255, `${name}: the mask's left half shows`);
+    assert.equal(Number(rightGrey), 0, `${name}: the mask's right half hides`);
+  }
 });
 
 /** Mean absolute difference per channel value, 0..255. */

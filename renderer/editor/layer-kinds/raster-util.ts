@@ -1,4 +1,5 @@
-// Raster layers: pixels of their own size, hit through alpha, resized by resampling.
+// Raster layers: pixels of their own size, hit through alpha, resized by resampling (the
+// layer mask with them).
 import type { RasterLayer } from '../../../common/document/document-schema.ts';
 import type { LayerUtil } from './layer-util.ts';
 
@@ -11,9 +12,16 @@ export const rasterUtil: LayerUtil<RasterLayer> = {
   alphaHits: () => true,
   resizable: () => true,
   async resize(l, to, resample) {
-    if (to.width === l.width && to.height === l.height) return { x: to.x, y: to.y };
+    const m = l.mask;
+    const sx = to.width / l.width, sy = to.height / l.height;
+    // a layer mask moves and scales with its layer (its own box, relative to the layer's)
+    const maskTo = m && { x: Math.round(to.x + (m.x - l.x) * sx), y: Math.round(to.y + (m.y - l.y) * sy), width: Math.max(1, Math.round(m.width * sx)), height: Math.max(1, Math.round(m.height * sy)) };
+    if (to.width === l.width && to.height === l.height) return { x: to.x, y: to.y, ...(m && maskTo ? { mask: { ...m, x: maskTo.x, y: maskTo.y } } : {}) };
     const put = await resample(l.imageId, to.width, to.height);
-    return { x: to.x, y: to.y, imageId: put.imageId, width: put.width, height: put.height };
+    const patch = { x: to.x, y: to.y, imageId: put.imageId, width: put.width, height: put.height };
+    if (!m || !maskTo) return patch;
+    const mk = maskTo.width === m.width && maskTo.height === m.height ? { imageId: m.imageId } : await resample(m.imageId, maskTo.width, maskTo.height);
+    return { ...patch, mask: { ...m, ...maskTo, imageId: mk.imageId } };
   },
   children: () => [],
 };

@@ -16,7 +16,7 @@ export interface ToolPointer {
   pressure?: number;
 }
 
-export type ToolEvent = 'onPointerDown' | 'onPointerMove' | 'onPointerUp' | 'onCancel';
+export type ToolEvent = 'onPointerDown' | 'onPointerMove' | 'onPointerUp' | 'onCancel' | 'onCommit';
 
 export abstract class StateNode {
   abstract readonly id: string;
@@ -37,6 +37,11 @@ export abstract class StateNode {
   onPointerUp?(p: ToolPointer): boolean | void;
   /** Escape, tool switch, blur: abandon what is in progress. */
   onCancel?(): boolean | void;
+  /** Enter: apply what is pending (free transform, crop). */
+  onCommit?(): boolean | void;
+  /** A temporary pan (Space or the middle button) takes over and will hand back: a tool
+   * that keeps what is pending through it says so by returning true (else it is cancelled). */
+  onPause?(): boolean;
 
   addChild(node: StateNode): this {
     this.children[node.id] = node;
@@ -81,13 +86,15 @@ export abstract class StateNode {
     return parts.join('.');
   }
 
-  /** Send an event to the deepest active state; it bubbles until a handler returns non-false. */
-  dispatch(event: ToolEvent, p?: ToolPointer): void {
+  /** Send an event to the deepest active state; it bubbles until a handler returns non-false.
+   * True when one handled it. */
+  dispatch(event: ToolEvent, p?: ToolPointer): boolean {
     for (let n: StateNode | null = this.leaf(); n; n = n.parent) {
       const h = n[event] as ((p?: ToolPointer) => boolean | void) | undefined;
-      if (h && h.call(n, p) !== false) return;
-      if (n === this) return;
+      if (h && h.call(n, p) !== false) return true;
+      if (n === this) return false;
     }
+    return false;
   }
 }
 

@@ -1,10 +1,12 @@
 // What tools may ask of the editor. Tests implement it with a fake.
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import type { Point, Rect } from '../geometry.ts';
+import type { ToolPointer } from './state-node.ts';
 import type { SnapResult } from '../snapping.ts';
 import type { CanvasPreview, MaskStroke } from '../editor-state.ts';
 import type { BrushSettings, PaintStroke } from '../pixels/brush.ts';
 import type { SelectionMode, SelectionShape } from '../pixels/selection-mask.ts';
+import type { BoxTransform } from '../pixels/affine-transform.ts';
 
 export interface ToolHost {
   readonly document: LaminaDocument | null;
@@ -36,6 +38,14 @@ export interface ToolHost {
   /** snap the moving edges of a box being resized from `before` (excluding layer `id`) */
   snapResize(before: Rect, box: Rect, id: string): { box: Rect; guidesX: number[]; guidesY: number[] };
   commitTransform(id: string, rect: Rect): void;
+  /** the layer free transform (Ctrl+T) takes: the one selected, unlocked raster or region, with its canvas box */
+  freeTransformTarget(): { id: string; rect: Rect } | null;
+  /** the move tool's rotate zone was pressed: free transform starts, turning from `p` */
+  beginFreeTransform(rotateFrom: ToolPointer): void;
+  /** Enter in free transform: resample and place the layer (one undo step) */
+  commitFreeTransform(id: string, t: BoxTransform): void;
+  /** Enter in the crop tool: the canvas becomes `rect` (one undo step) */
+  commitCrop(rect: Rect): void;
   /** move the view by screen px */
   panBy(dx: number, dy: number): void;
   /** Space is held: the left button pans */

@@ -1,6 +1,6 @@
 import { StateNode, type ToolPointer } from '../state-node.ts';
 import { findLayer } from '../../../../common/document/layer-tree.ts';
-import { handleAt } from './resize-handles.ts';
+import { handleAt, inRotateZone } from './resize-handles.ts';
 
 export class MoveIdle extends StateNode {
   readonly id = 'idle';
@@ -14,6 +14,11 @@ export class MoveIdle extends StateNode {
     const handle = target ? handleAt(target.rect, p.canvas, this.host.zoom) : null;
     if (target && handle) {
       this.parent!.transition('resizing', { id: target.id, handle, start: target.rect });
+      return;
+    }
+    // just outside a corner: free transform, turning (Enter applies it, Esc puts it back)
+    if (target && inRotateZone(target.rect, p.canvas, this.host.zoom) && this.host.freeTransformTarget()?.id === target.id) {
+      this.host.beginFreeTransform(p);
       return;
     }
     const hit = this.host.hitTest(p.canvas);
