@@ -25,8 +25,10 @@ Graph IO (`art_transformer.onnx`, fed by main/engine/pipelines/pipeline-art.ts):
     python -m models.recipes.pack_torch --out /work/ckpt/pack-0.3.0      # the shipped pack as torch
     python -m models.recipes.art train --base /work/ckpt/pack-0.3.0 --ckpt /work/ckpt/art --cpu-seconds 3600
     python -m models.recipes.art export --ckpt /work/ckpt/art --out models/lamina-art
+    python -m models.recipes.art resume-file --ckpt /work/ckpt/art      # models/resume/lamina-art.pt
 
-Resumable: rerun the same train line (--cpu-seconds counts CPU time across resumes).
+Resumable: rerun the same train line (--cpu-seconds counts CPU time across resumes); on a
+new machine add `--resume-from models/resume/lamina-art.pt` (fresh optimizer).
 """
 
 from __future__ import annotations
@@ -140,11 +142,17 @@ def train(args, log=print):
     model = ArtDiT(dit)
     if state:
         model.load_state_dict(state["model"])
+    elif args.resume_from:  # a new machine: the committed weights, a fresh optimizer
+        seed = ck.load(Path(args.resume_from))
+        if not seed or seed.get("format") != "lamina-art-resume":
+            raise SystemExit(f"{args.resume_from}: not an ART resume file (python -m models.recipes.art resume-file)")
+        model.load_state_dict({k: v.float() for k, v in seed["model"].items()})
+        state = {"step": seed["step"], "elapsed": seed["elapsed"], "opt": None}
     for mod in (vae, text):
         for q in mod.parameters():
             q.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
-    if state:
+    if state and state["opt"]:
         opt.load_state_dict(state["opt"])
     step = state["step"] if state else 0
     budget = ck.Budget(args.steps, args.cpu_seconds, spent=state["elapsed"] if state else 0.0, clock="cpu")
@@ -193,6 +201,19 @@ def load(ckpt: Path, recipe_name="tiny"):
     model = ArtDiT(dit)
     model.load_state_dict(state["model"])
     return model.eval(), recipe, vae, text, state
+
+
+def write_resume_file(ckpt: Path, path: Path) -> dict:
+    """The ART weights in fp16 with their step and CPU seconds (no optimizer): what a new
+    machine needs to continue (`train --base ... --resume-from FILE`), small enough to commit."""
+    state = ck.load(Path(ckpt) / "art.pt")
+    if state is None:
+        raise SystemExit(f"no art.pt in {ckpt}: train first")
+    out = {"format": "lamina-art-resume", "format_version": 1, "step": state["step"], "elapsed": state["elapsed"],
+           "base": state["base"], "recipe": state["recipe"],
+           "model": {k: v.half() if v.is_floating_point() else v for k, v in state["model"].items()}}
+    ck.save(path, out)
+    return out
 
 
 def example_inputs(model, T: int, D: int, boxes=None, batch=1, seed=0):
@@ -275,6 +296,7 @@ def main():
     tr.add_argument("--ckpt", required=True)
     tr.add_argument("--base", default=None, help="the base model's checkpoint folder (vae.pt, dit.pt; see pack_torch)")
     tr.add_argument("--recipe", default="tiny", help="without --base: a random model of this recipe (tests)")
+    tr.add_argument("--resume-from", default=None, help="an ART resume file (models/resume/lamina-art.pt) when CKPT is empty")
     tr.add_argument("--cpu-seconds", type=float, default=None)
     tr.add_argument("--steps", type=int, default=10 ** 9)
     tr.add_argument("--batch", type=int, default=8)
@@ -291,9 +313,15 @@ def main():
     ex.add_argument("--base-pack", default="models/lamina-tiny")
     ex.add_argument("--id", default="lamina-art")
     ex.add_argument("--version", default="0.1.0")
+    rf = sub.add_parser("resume-file")
+    rf.add_argument("--ckpt", required=True)
+    rf.add_argument("--out", default="models/resume/lamina-art.pt")
     args = ap.parse_args()
     if args.cmd == "train":
         train(args)
+    elif args.cmd == "resume-file":
+        r = write_resume_file(Path(args.ckpt), Path(args.out))
+        print(f"wrote {args.out} (step {r['step']}, {r['elapsed']:.0f} CPU s)")
     else:
         export(args)
 

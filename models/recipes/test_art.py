@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _args(**kw):
-    base = dict(base=None, recipe="tiny", cpu_seconds=None, steps=2, batch=2, reuse=1, lr=1e-4, caption_dropout=0.1,
+    base = dict(base=None, recipe="tiny", resume_from=None, cpu_seconds=None, steps=2, batch=2, reuse=1, lr=1e-4, caption_dropout=0.1,
                 threads=1, log_every=1, save_seconds=1e9, base_pack=str(REPO / "main/engine/runtime/fixtures/tiny-pack"),
                 id="lamina-art-test", version="0.0.0")
     base.update(kw)
@@ -92,6 +92,11 @@ def test_train_resume_and_export_an_art_pack(tmp_path):
     logs = []
     assert art.train(_args(ckpt=str(ck), steps=2), log=logs.append) == 2
     assert art.train(_args(ckpt=str(ck), steps=3), log=logs.append) == 3, "resumes from step 2"
+    rf = art.write_resume_file(ck, tmp_path / "resume.pt")
+    assert rf["step"] == 3 and all(v.dtype == torch.float16 for v in rf["model"].values() if v.is_floating_point())
+    ck2 = tmp_path / "ck2"
+    assert art.train(_args(ckpt=str(ck2), steps=4, resume_from=str(tmp_path / "resume.pt")), log=logs.append) == 4, \
+        "a new machine continues from the resume file"
     out = tmp_path / "pack"
     man = art.export(_args(ckpt=str(ck), out=str(out)), log=logs.append)
     assert man["pipelines"] == ["art"]
