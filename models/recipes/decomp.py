@@ -109,6 +109,48 @@ def recomposition_loss(vae, x0, image, C, shift_z, scale_z):
     return (fg[:, :3] + (1 - fg[:, 3:4]) * bg[:, :3] - image).abs().mean()
 
 
+class Decomposer:
+    """A trained checkpoint as a decomposition method for decomp_eval: (image [3, S, S],
+    mask [S, S] bool) -> (background [3, S, S], premultiplied foreground [4, S, S]), sampled
+    like main/engine/pipelines/decompose/decompose-model.ts (seeded noise, `steps` Euler
+    steps on the linspace sigmas, the empty prompt, no guidance)."""
+
+    def __init__(self, ckpt: Path, steps: int = 20, seed: int = 0, recipe_name="tiny"):
+        world = World.load()
+        state = ck.load(Path(ckpt) / "decomp.pt")
+        if state is None:
+            raise SystemExit(f"no decomp.pt in {ckpt}: train first")
+        base_dir = Path(state["base"]) if state["base"] else None
+        self.recipe, self.vae, text, dit, self.shift, self.scale = load_base(base_dir, world, recipe_name)
+        self.model = DecompDiT(dit)
+        self.model.load_state_dict(state["model"])
+        self.model.eval()
+        ids, self.tmask = Tokenizer(world.spec)([""])
+        with torch.no_grad():
+            self.emb = text(ids, self.tmask)
+        self.steps, self.seed, self.calls = steps, seed, 0
+        self.C, self.f = self.recipe.vae.latent_channels, self.recipe.vae.scale_factor
+
+    @torch.no_grad()
+    def __call__(self, image, mask):
+        C, f = self.C, self.f
+        img4 = torch.cat([image, torch.ones_like(image[:1])])[None]
+        z_img = (self.vae.encode(img4) - self.shift) * self.scale
+        m = torch.nn.functional.max_pool2d(mask.float()[None, None], f)
+        cond = torch.cat([z_img, m], 1)
+        g = torch.Generator().manual_seed(self.seed + self.calls)
+        self.calls += 1
+        x = torch.randn(1, 2 * C, *z_img.shape[2:], generator=g)
+        sig = torch.linspace(1, 0, self.steps + 1)
+        for i in range(self.steps):
+            v = self.model(x, cond, sig[i:i + 1], self.emb, self.tmask)
+            x = x + (sig[i + 1] - sig[i]) * v
+        bg = self.vae.decode(x[:, :C] / self.scale + self.shift)[0]
+        fg = self.vae.decode(x[:, C:] / self.scale + self.shift)[0].clamp(0, 1)
+        fg = torch.cat([torch.minimum(fg[:3], fg[3:]), fg[3:]])  # premultiplied: colour <= alpha
+        return bg[:3].clamp(0, 1), fg
+
+
 def load_base(base_dir: Path | None, world, recipe_name="tiny"):
     """(recipe, vae, text, dit, shift, scale): a trained run's EMA weights, or a random
     `recipe_name` model (tests)."""

@@ -269,13 +269,18 @@ def main():
     ap.add_argument("--json", default=None)
     ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--fixture", default=None, help="write the TypeScript tests' PNGs to this folder and stop")
+    ap.add_argument("--model-ckpt", default=None, help="adds the `model` method: a decomp.py checkpoint folder")
+    ap.add_argument("--steps", type=int, default=20, help="the model method's sampling steps")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     world = World.load()
     if args.fixture:
         write_fixture(world, args.fixture)
         return
-    methods = {m: bl.METHODS[m] for m in args.methods.split(",")}
+    methods = {m: bl.METHODS[m] for m in args.methods.split(",") if m != "model"}
+    if args.model_ckpt:
+        from .decomp import Decomposer
+        methods["model"] = Decomposer(Path(args.model_ckpt), steps=args.steps)
     t0 = time.perf_counter()
     rows, flags = evaluate(world, methods, args.scenes)
     table = summarize(rows, flags)
