@@ -6,6 +6,7 @@ import type { Viewport } from './viewport.ts';
 import type { ToolId } from './tools/root-tool.ts';
 import { DEFAULT_BRUSH, type BrushSettings, type PaintStroke } from './pixels/brush.ts';
 import type { SelectionMask, SelectionShape } from './pixels/selection-mask.ts';
+import { initialLayerBoxes, type LayerBoxesState } from './layer-boxes.ts';
 import { DEFAULT_TEXT_STYLE, type TextEditing, type TextStyle } from './text-commands.ts';
 
 export interface MaskStroke {
@@ -18,6 +19,8 @@ export interface MaskStroke {
 /** Transient feedback drawn over the canvas while a gesture is in progress. */
 export type CanvasPreview =
   | { kind: 'box'; rect: Rect }
+  /** the Layers tool moving or resizing its box `index` */
+  | { kind: 'layer-box'; index: number; rect: Rect }
   | { kind: 'move'; ids: string[]; dx: number; dy: number; guidesX: number[]; guidesY: number[] }
   | { kind: 'stroke'; stroke: MaskStroke }
   | { kind: 'paint'; stroke: PaintStroke }
@@ -71,6 +74,8 @@ export interface EditorState {
   editingText: TextEditing | null;
   /** the Text tool's options: the style of new text */
   textStyle: TextStyle;
+  /** the Layers tool's anonymous boxes (./layer-boxes.ts) */
+  layerBoxes: LayerBoxesState;
   /** the one job in flight, whichever task panel started it */
   job: JobView | null;
   packs: PackSummary[];
@@ -101,6 +106,7 @@ export function initialState(): EditorState {
     editingRegionId: null,
     editingText: null,
     textStyle: { ...DEFAULT_TEXT_STYLE, color: [...DEFAULT_TEXT_STYLE.color] },
+    layerBoxes: initialLayerBoxes(),
     job: null,
     packs: [],
     projectsDir: null,

@@ -19,6 +19,7 @@ import type { BrushSettings, PaintStroke } from './pixels/brush.ts';
 import type { SelectionMode, SelectionShape } from './pixels/selection-mask.ts';
 import type { PaintCommands } from './paint-commands.ts';
 import type { SelectionCommands } from './selection-commands.ts';
+import type { LayerBoxes } from './layer-boxes.ts';
 
 export class EditorToolHost implements ToolHost {
   /** set once the tool tree is built (the tree is built with this host) */
@@ -27,6 +28,8 @@ export class EditorToolHost implements ToolHost {
   /** set by the editor once its paint and selection commands exist */
   paint: PaintCommands | null = null;
   pixelSelection: SelectionCommands | null = null;
+  /** set by the editor: the Layers tool's boxes */
+  boxes: LayerBoxes | null = null;
 
   constructor(
     private readonly core: EditorCore,
@@ -166,6 +169,21 @@ export class EditorToolHost implements ToolHost {
   }
   commitTransform(id: string, rect: Rect): void {
     void this.layers.commitTransform(id, rect);
+  }
+
+  get layerBoxes(): readonly Rect[] {
+    return this.core.state.layerBoxes.boxes;
+  }
+  get selectedLayerBox(): number | null {
+    return this.core.state.layerBoxes.selected;
+  }
+  selectLayerBox(index: number | null): void {
+    this.boxes?.select(index);
+  }
+  commitLayerBox(index: number | null, rect: Rect): void {
+    this.setPreview(null);
+    if (index === null) this.boxes?.add(rect);
+    else this.boxes?.update(index, rect);
   }
 
   panBy(dx: number, dy: number): void {

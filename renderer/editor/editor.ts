@@ -26,6 +26,7 @@ import { SelectionCommands } from './selection-commands.ts';
 import { RawImages } from './pixels/raw-images.ts';
 import { LayerMaskCommands } from './layer-mask-commands.ts';
 import { LayerStackCommands } from './layer-stack-commands.ts';
+import { LayerBoxes } from './layer-boxes.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
 import type { KeyValueStorage, RecentFile } from './recent-files.ts';
@@ -65,6 +66,8 @@ export class Editor {
   readonly masks: LayerMaskCommands;
   /** duplicate, merge visible, clipping, lock transparency */
   readonly stack: LayerStackCommands;
+  /** the Layers tool's anonymous boxes (A): tool state with its own undo steps */
+  readonly boxes: LayerBoxes;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -77,7 +80,11 @@ export class Editor {
 
   constructor(opts: EditorOptions) {
     this.core = new EditorCore({ client: opts.client, pixels: opts.pixels, newId: opts.newId ?? defaultNewId });
-    this.core.onNewDocument = () => this.fit();
+    this.core.onNewDocument = () => {
+      this.fit();
+      this.boxes.reset();
+    };
+    this.boxes = new LayerBoxes(this.core);
     this.layers = new LayerCommands(this.core);
     this.canvas = new CanvasCommands(this.core);
     const raw = new RawImages(() => this.core.client);
@@ -97,6 +104,7 @@ export class Editor {
     this.toolHost.tools = this.tools;
     this.toolHost.paint = this.paint;
     this.toolHost.pixelSelection = this.pixelSelection;
+    this.toolHost.boxes = this.boxes;
     this.tools.enter();
     this.unsubscribers.push(
       this.client.on('document.changed', (e) => void this.core.onDocumentChanged(e)),
@@ -151,11 +159,21 @@ export class Editor {
   mutate(ops: DocumentOpInput[], opts: MutateOptions = {}): Promise<boolean> {
     return this.core.mutate(ops, opts);
   }
+  /** With the Layers tool, its box edits are undone first (while it has any), then the document's. */
   undo(): Promise<void> {
+    if (this.state.tool === 'layers' && this.boxes.undo()) return Promise.resolve();
     return this.core.undo();
   }
   redo(): Promise<void> {
+    if (this.state.tool === 'layers' && this.boxes.redo()) return Promise.resolve();
     return this.core.redo();
+  }
+  /** What the undo / redo buttons offer (the Layers tool's box steps count). */
+  get canUndo(): boolean {
+    return (this.state.tool === 'layers' && this.boxes.canUndo) || !!this.state.snapshot?.canUndo;
+  }
+  get canRedo(): boolean {
+    return (this.state.tool === 'layers' && this.boxes.canRedo) || !!this.state.snapshot?.canRedo;
   }
   toast(kind: Toast['kind'], message: string, code?: string): void {
     this.core.toast(kind, message, code);
@@ -353,9 +371,12 @@ export class Editor {
       case 'layer.mergeVisible': return void this.stack.mergeVisible();
       case 'layer.clip': return void this.stack.toggle('clip');
       case 'tool.text': return this.setTool('text');
+      case 'tool.layers': return this.setTool('layers');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
-      case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
+      case 'layer.delete':
+        if (this.state.tool === 'layers' && this.state.layerBoxes.selected !== null) return this.boxes.remove(this.state.layerBoxes.selected);
+        return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
       case 'layer.forward': return void this.arrange('forward');
       case 'layer.backward': return void this.arrange('backward');
       case 'layer.front': return void this.arrange('front');

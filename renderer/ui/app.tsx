@@ -66,6 +66,9 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
   const zoom = useEditorState((s) => s.viewport.zoom);
   const regionsVisible = useEditorState((s) => s.regionsVisible);
   const brushSize = useEditorState((s) => s.brushSize);
+  // the Layers tool's box steps count (editor.undo takes them first)
+  const canUndo = useEditorState((s) => !!s.snapshot?.canUndo || (s.tool === 'layers' && s.layerBoxes.past.length > 0));
+  const canRedo = useEditorState((s) => !!s.snapshot?.canRedo || (s.tool === 'layers' && s.layerBoxes.future.length > 0));
   const [dialog, setDialog] = useState<DialogState>(null);
   const [dropping, setDropping] = useState(false);
   const [recent, setRecent] = useState(() => editor.recentFiles());
@@ -208,8 +211,8 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         </nav>
         <nav className="menu" aria-label="Image"><ImageMenu /></nav>
         <nav className="menu" aria-label="Edit">
-          <button className="icon-btn" data-testid="undo" disabled={!snapshot?.canUndo} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
-          <button className="icon-btn" data-testid="redo" disabled={!snapshot?.canRedo} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>
+          <button className="icon-btn" data-testid="undo" disabled={!canUndo} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
+          <button className="icon-btn" data-testid="redo" disabled={!canRedo} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>
         </nav>
         <span className="doc-title" data-testid="doc-title">{doc ? `${doc.name}${snapshot?.dirty ? ' •' : ''}` : ''}{snapshot?.path ? <span className="muted"> {snapshot.path}</span> : null}</span>
         <nav className="menu" aria-label="View">
@@ -233,6 +236,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         {toolBtn('region', 'box', 'Region box', 'tool.region')}
         {toolBtn('mask', 'brush', 'Mask brush', 'tool.mask')}
         {toolBtn('text', 'text', 'Text', 'tool.text')}
+        {toolBtn('layers', 'layers', 'Layers: boxes for one prompt', 'tool.layers')}
         {tool === 'mask' && (
           <label className="brush-size" title="Brush size">
             <input type="range" min={2} max={400} value={brushSize} aria-label="Brush size" onChange={(e) => editor.store.set({ brushSize: Number(e.target.value) })} />

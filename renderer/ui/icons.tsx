@@ -31,6 +31,8 @@ const PATHS: Record<string, string> = {
   lasso: 'M8 3c3.6 0 6 1.6 6 3.6S11.6 10 8 10 2 8.6 2 6.6 4.4 3 8 3zM4 9.5c-.8 1-1 2.2 0 3s2.5.5 2.5-.8',
   mask: 'M2.5 2.5h11v11h-11zM8 5a3 3 0 1 0 0 6 3 3 0 0 0 0-6z',
   clip: 'M4 3v5l3 3M4 8h7',
+  /** the Layers tool: stacked boxes */
+  layers: 'M2.5 6h8v7.5h-8zM5.5 3.5h8V11',
   keyboard: 'M1.5 4.5h13v7h-13zM4 7h.01M6.5 7h.01M9 7h.01M11.5 7h.01M5 9.5h6',
 };
 

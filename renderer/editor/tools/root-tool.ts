@@ -1,4 +1,4 @@
-// The root of the tool tree: one child per tool (V, M, B, H). The middle button, or the
+// The root of the tool tree: one child per tool (V, M, B, H, A, ...). The middle button, or the
 // left one while Space is held, pans from any tool (a temporary hand tool).
 import { StateNode } from './state-node.ts';
 import type { ToolHost } from './tool-host.ts';
@@ -12,16 +12,17 @@ import { EyedropperTool } from './eyedropper-tool/eyedropper-tool.ts';
 import { MarqueeTool } from './marquee-tool/marquee-tool.ts';
 import { LassoTool } from './lasso-tool/lasso-tool.ts';
 import { TextTool } from './text-tool/text-tool.ts';
+import { LayersTool } from './layers-tool/layers-tool.ts';
 import type { ToolEvent, ToolPointer } from './state-node.ts';
 
-export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso' | 'text';
+export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso' | 'text' | 'layers';
 
 export class RootTool extends StateNode {
   readonly id = 'root';
   constructor(host: ToolHost) {
     super(host, null);
     this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this)).addChild(new HandTool(host, this));
-    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool, TextTool]) this.addChild(new T(host, this));
+    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool, TextTool, LayersTool]) this.addChild(new T(host, this));
     this.initial = 'move';
   }
   setTool(id: ToolId): void {
