@@ -86,6 +86,14 @@ export interface EditorState {
   pending: number;
 }
 
+/** Whether undo / redo has a step: the Layers tool's box edits count while it is the tool (they go first). */
+export function canUndo(s: EditorState): boolean {
+  return !!s.snapshot?.canUndo || (s.tool === 'layers' && s.layerBoxes.past.length > 0);
+}
+export function canRedo(s: EditorState): boolean {
+  return !!s.snapshot?.canRedo || (s.tool === 'layers' && s.layerBoxes.future.length > 0);
+}
+
 export function initialState(): EditorState {
   return {
     connection: 'connecting',

@@ -11,7 +11,7 @@ import type { DocumentSnapshot, ExportFormat, LaminaClient, Method, Input, Outpu
 import type { DocumentOpInput, LayerPatch } from '../../common/document/document-ops.ts';
 import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
 import { EditorCore, EngineError, defaultNewId, type MutateOptions } from './editor-core.ts';
-import type { EditorState, Toast } from './editor-state.ts';
+import { canRedo, canUndo, type EditorState, type Toast } from './editor-state.ts';
 import { EditorFiles } from './editor-files.ts';
 import { EditorToolHost } from './editor-tool-host.ts';
 import { TextCommands } from './text-commands.ts';
@@ -170,10 +170,10 @@ export class Editor {
   }
   /** What the undo / redo buttons offer (the Layers tool's box steps count). */
   get canUndo(): boolean {
-    return (this.state.tool === 'layers' && this.boxes.canUndo) || !!this.state.snapshot?.canUndo;
+    return canUndo(this.state);
   }
   get canRedo(): boolean {
-    return (this.state.tool === 'layers' && this.boxes.canRedo) || !!this.state.snapshot?.canRedo;
+    return canRedo(this.state);
   }
   toast(kind: Toast['kind'], message: string, code?: string): void {
     this.core.toast(kind, message, code);

@@ -14,6 +14,7 @@ import { ShortcutsSheet } from './shortcuts-sheet.tsx';
 import { ContextMenu } from './context-menu.tsx';
 import type { ToolId } from '../editor/tools/root-tool.ts';
 import type { CommandId } from '../editor/shortcuts.ts';
+import { canRedo, canUndo } from '../editor/editor-state.ts';
 
 type DialogState =
   | { kind: 'new' }
@@ -67,8 +68,8 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
   const regionsVisible = useEditorState((s) => s.regionsVisible);
   const brushSize = useEditorState((s) => s.brushSize);
   // the Layers tool's box steps count (editor.undo takes them first)
-  const canUndo = useEditorState((s) => !!s.snapshot?.canUndo || (s.tool === 'layers' && s.layerBoxes.past.length > 0));
-  const canRedo = useEditorState((s) => !!s.snapshot?.canRedo || (s.tool === 'layers' && s.layerBoxes.future.length > 0));
+  const undoable = useEditorState(canUndo);
+  const redoable = useEditorState(canRedo);
   const [dialog, setDialog] = useState<DialogState>(null);
   const [dropping, setDropping] = useState(false);
   const [recent, setRecent] = useState(() => editor.recentFiles());
@@ -211,8 +212,8 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         </nav>
         <nav className="menu" aria-label="Image"><ImageMenu /></nav>
         <nav className="menu" aria-label="Edit">
-          <button className="icon-btn" data-testid="undo" disabled={!canUndo} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
-          <button className="icon-btn" data-testid="redo" disabled={!canRedo} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>
+          <button className="icon-btn" data-testid="undo" disabled={!undoable} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
+          <button className="icon-btn" data-testid="redo" disabled={!redoable} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>
         </nav>
         <span className="doc-title" data-testid="doc-title">{doc ? `${doc.name}${snapshot?.dirty ? ' •' : ''}` : ''}{snapshot?.path ? <span className="muted"> {snapshot.path}</span> : null}</span>
         <nav className="menu" aria-label="View">

@@ -49,6 +49,7 @@ test('layers task: Generate starts one layers job with the tool\'s boxes and the
   await settle();
   assert.equal(editor.state.job, null);
   assert.equal(editor.boxes.canUndo, false, 'the next undo is the generation\'s');
+  assert.equal(editor.state.layerBoxes.selected, null, 'Delete now deletes the selected group, not a box');
   assert.equal(editor.state.layerBoxes.boxes.length, 2, 'the boxes stay to adjust and go again');
 });
 

@@ -90,10 +90,16 @@ export class LayersTask implements TaskPanel {
     const spec = this.spec()!;
     this.store.set({ lastSeed: spec.seed });
     try {
-      await this.jobs.start({ task: 'layers', docId, spec }, { noun: 'Layers', steps: spec.steps, onLanded: () => this.boxes.resetHistory() });
+      await this.jobs.start({ task: 'layers', docId, spec }, { noun: 'Layers', steps: spec.steps, onLanded: () => this.landed() });
     } finally {
       if (!this.settings.seedLocked) this.set({ seed: randomSeed() });
     }
+  }
+
+  /** The group landed (and is selected): the boxes stay, without handles (Delete is the group's) or undo steps. */
+  private landed(): void {
+    this.boxes.select(null);
+    this.boxes.resetHistory();
   }
 
   /** Re-generates the layer of one box of a layers job: the same prompt, boxes, steps and
