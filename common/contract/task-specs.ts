@@ -24,6 +24,10 @@ export const LayersSpec = z.object({
   steps: Steps,
   guidance: Guidance.default(4),
   groupName: z.string().optional(),
+  /** return only these boxes' layers (0-based box indices; no background, no group): the
+   * whole layout is still generated together, so "re-generate this box" with a new seed
+   * replaces one layer and keeps the others */
+  only: z.array(z.number().int().min(0)).min(1).optional(),
   ...common,
 }).strict();
 export type LayersSpec = z.infer<typeof LayersSpec>;

@@ -31,7 +31,8 @@ const start = <T extends TaskName>(task: T) => z.object({
   task: z.literal(task),
   docId: DocId.optional(),
   spec: TASKS[task].spec,
-  /** land the new layers in place of this one (one undo step), e.g. "Re-bind, replacing the previous result" */
+  /** land the new layers in place of this one (one undo step), e.g. "Re-bind, replacing the previous result";
+   * a layers job for one box (spec.only) puts its pixels into this layer in place instead ("re-generate this box") */
   replaceLayerId: z.string().min(1).optional(),
   /** generate only: regenerate this area of the document as it looks now (the engine flattens
    * the visible layers into the spec's init image, the box is the mask); the result lands as

@@ -219,3 +219,31 @@ test('regenerateArea with a pixel selection: only selected pixels come back; "in
   assert.ok(inside > 200, `${inside} of 512 selected pixels regenerated`);
   await assert.rejects(e.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1), regenerateArea: { box: [0, 0, 8, 8], strength: 0.5, into: 'photo' } }), /needs the selection/);
 });
+
+test('layers: the result lands as one named group (one undo step); a one-box job with replaceLayerId replaces only that layer\'s pixels in place', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const layersSpec = { prompt: 'a large red star and a small blue circle', boxes: [[4, 4, 24, 24], [36, 30, 20, 26]] as [number, number, number, number][], width: 64, height: 64, seed: 3, steps: 2, packId: 'fixture-tiny-art', device: 'cpu' as const };
+  const done = async (jobId: string) => assert.equal((await collect(jobId)).at(-1)!.state, 'done');
+  await done((await t.engine.call('jobs.start', { task: 'layers', docId: doc.docId, spec: layersSpec })).jobId);
+  let snap = await t.engine.call('document.get', { docId: doc.docId });
+  assert.equal(snap.undoLabel, 'Generate Layers');
+  const group = snap.document.layers[0];
+  assert.ok(group.kind === 'group');
+  const before = group.children.map((l) => ({ ...l }));
+  assert.deepEqual(before.map((l) => l.name), ['Box 2', 'Box 1', 'Background']);
+  const pixels = async (imageId: string) => Buffer.from((await t.engine.call('document.image', { docId: doc.docId, imageId })).rgba);
+  const box1 = before[1] as { id: string; imageId: string };
+  const old = await pixels(box1.imageId);
+  await done((await t.engine.call('jobs.start', { task: 'layers', docId: doc.docId, spec: { ...layersSpec, seed: 4, only: [0] }, replaceLayerId: box1.id })).jobId);
+  snap = await t.engine.call('document.get', { docId: doc.docId });
+  const after = (snap.document.layers[0] as typeof group).children;
+  assert.deepEqual(after.map((l) => l.id), before.map((l) => l.id), 'same layers, same ids, same order');
+  assert.deepEqual([after[0], after[2]], [before[0], before[2]], 'box 2 and the background untouched');
+  const now = after[1] as { imageId: string; name: string; provenance: { seed: number; params: { art?: { box?: number } } } };
+  assert.equal(now.name, 'Box 1');
+  assert.equal(now.provenance.seed, 4);
+  assert.equal(now.provenance.params.art?.box, 0);
+  assert.notDeepEqual(await pixels(now.imageId), old, 'new pixels');
+  const undone = await t.engine.call('document.undo', { docId: doc.docId });
+  assert.equal(((undone.document.layers[0] as typeof group).children[1] as { imageId: string }).imageId, box1.imageId, 'one undo step brings the old pixels back');
+});

@@ -446,6 +446,12 @@ export class Engine implements LaminaClient {
       const px = replaceSelectedPixels({ x: t.x + ox, y: t.y + oy, width: cur.width, height: cur.height, rgba: cur.data }, result.layers[0], info.selection);
       result = { landing: 'update-pixels', layerId: t.id, image: { ...px, x: px.x - ox, y: px.y - oy, provenance: result.layers[0].provenance }, provider: result.provider, timings: result.timings, notes: result.notes };
     }
+    // a layers job for one box ("re-generate this box", spec.only) asked to replace a layer: its new
+    // pixels go into that layer in place (its id, name and stack place stay; the group's others untouched)
+    if (info.task === 'layers' && info.replaceLayerId && result.landing === 'add-layers' && result.layers.length === 1 && (info.spec as TaskSpec<'layers'>).only) {
+      const { name: _name, ...image } = result.layers[0];
+      result = { landing: 'update-pixels', layerId: info.replaceLayerId, image, provider: result.provider, timings: result.timings, notes: result.notes };
+    }
     // added layers asked to replace one that is still there land in its place instead
     const replace = info.replaceLayerId && result.landing === 'add-layers' && findLayer(s.document.layers, info.replaceLayerId) ? info.replaceLayerId : null;
     const ops = await landingOps(s.document, s.store, replace && result.landing === 'add-layers' ? { ...result, landing: 'replace-layer', layerId: replace } : result);

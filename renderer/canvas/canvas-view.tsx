@@ -9,7 +9,6 @@ import { findLayer, walkLayers } from '../../common/document/layer-tree.ts';
 import { useCacheVersion, useEditorState, useServices, useStoreState } from '../ui/editor-context.ts';
 import type { Rect as R } from '../editor/geometry.ts';
 import { screenToCanvas } from '../editor/viewport.ts';
-import { HANDLES, HANDLE_RADIUS_PX, handlePoint } from '../editor/tools/move-tool/resize-handles.ts';
 import type { CanvasPreview } from '../editor/editor-state.ts';
 import type { BoxTransform } from '../editor/pixels/affine-transform.ts';
 import { StackCompositor } from './compositor.ts';
@@ -20,6 +19,8 @@ import { TextEditorOverlay } from './text-editor-overlay.tsx';
 import { PlacementOverlay } from './placement-overlay.tsx';
 import { labelInk } from '../editor/region-colour.ts';
 import { openContextMenu } from '../ui/context-menu.tsx';
+import { BoxHandles } from './box-handles.tsx';
+import { LayerBoxesOverlay } from './layer-boxes-overlay.tsx';
 import { BrushCursor, PaintStrokePreview, SelectionAnts, SelectShapePreview } from './pixel-tool-overlay.tsx';
 
 function checkerPattern(): HTMLCanvasElement {
@@ -114,19 +115,6 @@ function RegionOverlay({ region, rect, zoom, selected, cache, version }: { regio
 }
 
 /** The eight scale handles of a box (canvas px), drawn at a constant screen size. */
-function BoxHandles({ rect, zoom, prefix }: { rect: R; zoom: number; prefix: string }) {
-  const r = (HANDLE_RADIUS_PX - 1.5) / zoom;
-  return (
-    <>
-      <Rect x={rect.x} y={rect.y} width={rect.width} height={rect.height} stroke="#4dabf7" strokeWidth={1 / zoom} />
-      {HANDLES.map((h) => {
-        const c = handlePoint(rect, h);
-        return <Rect key={h} name={`${prefix}-${h}`} x={c.x - r} y={c.y - r} width={2 * r} height={2 * r} fill="#0b0d12" stroke="#4dabf7" strokeWidth={1 / zoom} />;
-      })}
-    </>
-  );
-}
-
 /** Free transform: the box turned about its centre, its handles, and a dot marking the centre. */
 function FreeTransformBox({ t, zoom }: { t: BoxTransform; zoom: number }) {
   const c = { x: t.box.x + t.box.width / 2, y: t.box.y + t.box.height / 2 };
@@ -167,6 +155,7 @@ export function CanvasView() {
   const brushSize = useEditorState((s) => s.brushSize);
   const paintSize = useEditorState((s) => s.brush.size);
   const pixelSelection = useEditorState((s) => s.pixelSelection);
+  const layerBoxes = useEditorState((s) => s.layerBoxes);
   const jobPreview = useEditorState((s) => s.job?.preview ?? null);
   const placement = useStoreState(editor.placement.store, (s) => s);
   const version = useCacheVersion();
@@ -293,7 +282,7 @@ export function CanvasView() {
   const zoom = viewport.zoom;
   const placed = useMemo(() => (doc ? placedLeaves(doc) : []), [doc]);
   const regions = placed.filter((p): p is Placed & { layer: RegionLayer } => p.layer.kind === 'region');
-  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' || tool === 'crop' ? 'crosshair' : tool === 'transform' ? 'move' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
+  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'layers' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' || tool === 'crop' ? 'crosshair' : tool === 'transform' ? 'move' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
 
   return (
     <div
@@ -309,6 +298,7 @@ export function CanvasView() {
         openContextMenu(e.clientX, e.clientY, 'canvas');
       }}
       data-zoom={zoom.toFixed(4)}
+      data-layer-boxes={layerBoxes.boxes.length}
       data-pixel-selection={pixelSelection ? 'on' : 'off'}
       data-tool-path={toolPath}
       data-view-x={viewport.x}
@@ -358,6 +348,7 @@ export function CanvasView() {
                 const o = preview?.kind === 'move' && preview.ids.includes(id) ? { ...r, x: r.x + preview.dx, y: r.y + preview.dy } : r;
                 return <Rect key={id} x={o.x} y={o.y} width={o.width} height={o.height} stroke="#4dabf7" strokeWidth={1.5 / zoom} dash={[4 / zoom, 3 / zoom]} />;
               })}
+              {tool === 'layers' && <LayerBoxesOverlay boxes={layerBoxes.boxes} selected={layerBoxes.selected} preview={preview} zoom={zoom} />}
               <SelectionAnts selection={pixelSelection} zoom={zoom} />
               <SelectShapePreview preview={preview} zoom={zoom} />
               {(tool === 'brush' || tool === 'eraser') && !panning && <BrushCursor at={hover && { x: (hover.x - viewport.x) / zoom, y: (hover.y - viewport.y) / zoom }} size={paintSize} />}

@@ -7,6 +7,7 @@ import type { ToolId } from './tools/root-tool.ts';
 import { DEFAULT_BRUSH, type BrushSettings, type PaintStroke } from './pixels/brush.ts';
 import type { SelectionMask, SelectionShape } from './pixels/selection-mask.ts';
 import type { BoxTransform } from './pixels/affine-transform.ts';
+import { initialLayerBoxes, type LayerBoxesState } from './layer-boxes.ts';
 import { DEFAULT_TEXT_STYLE, type TextEditing, type TextStyle } from './text-commands.ts';
 
 export interface MaskStroke {
@@ -19,6 +20,8 @@ export interface MaskStroke {
 /** Transient feedback drawn over the canvas while a gesture is in progress. */
 export type CanvasPreview =
   | { kind: 'box'; rect: Rect }
+  /** the Layers tool moving or resizing its box `index` */
+  | { kind: 'layer-box'; index: number; rect: Rect }
   | { kind: 'move'; ids: string[]; dx: number; dy: number; guidesX: number[]; guidesY: number[] }
   | { kind: 'stroke'; stroke: MaskStroke }
   | { kind: 'paint'; stroke: PaintStroke }
@@ -76,6 +79,8 @@ export interface EditorState {
   editingText: TextEditing | null;
   /** the Text tool's options: the style of new text */
   textStyle: TextStyle;
+  /** the Layers tool's anonymous boxes (./layer-boxes.ts) */
+  layerBoxes: LayerBoxesState;
   /** the one job in flight, whichever task panel started it */
   job: JobView | null;
   packs: PackSummary[];
@@ -84,6 +89,14 @@ export interface EditorState {
   toasts: Toast[];
   /** how many mutations are in flight (UI can show a busy state) */
   pending: number;
+}
+
+/** Whether undo / redo has a step: the Layers tool's box edits count while it is the tool (they go first). */
+export function canUndo(s: EditorState): boolean {
+  return !!s.snapshot?.canUndo || (s.tool === 'layers' && s.layerBoxes.past.length > 0);
+}
+export function canRedo(s: EditorState): boolean {
+  return !!s.snapshot?.canRedo || (s.tool === 'layers' && s.layerBoxes.future.length > 0);
 }
 
 export function initialState(): EditorState {
@@ -106,6 +119,7 @@ export function initialState(): EditorState {
     editingRegionId: null,
     editingText: null,
     textStyle: { ...DEFAULT_TEXT_STYLE, color: [...DEFAULT_TEXT_STYLE.color] },
+    layerBoxes: initialLayerBoxes(),
     job: null,
     packs: [],
     projectsDir: null,

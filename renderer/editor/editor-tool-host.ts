@@ -23,6 +23,7 @@ import type { TransformCommands } from './transform-commands.ts';
 import type { CanvasCommands } from './canvas-commands.ts';
 import type { BoxTransform } from './pixels/affine-transform.ts';
 import type { ToolPointer } from './tools/state-node.ts';
+import type { LayerBoxes } from './layer-boxes.ts';
 
 export class EditorToolHost implements ToolHost {
   /** set once the tool tree is built (the tree is built with this host) */
@@ -34,6 +35,8 @@ export class EditorToolHost implements ToolHost {
   /** set by the editor: free transform's commit, and the crop tool's (Canvas commands) */
   transforms: TransformCommands | null = null;
   canvas: CanvasCommands | null = null;
+  /** set by the editor: the Layers tool's boxes */
+  boxes: LayerBoxes | null = null;
 
   constructor(
     private readonly core: EditorCore,
@@ -189,6 +192,20 @@ export class EditorToolHost implements ToolHost {
     void this.canvas?.cropTo(rect).finally(() => {
       if (this.core.state.preview?.kind === 'crop') this.setPreview(null);
     });
+  }
+  get layerBoxes(): readonly Rect[] {
+    return this.core.state.layerBoxes.boxes;
+  }
+  get selectedLayerBox(): number | null {
+    return this.core.state.layerBoxes.selected;
+  }
+  selectLayerBox(index: number | null): void {
+    this.boxes?.select(index);
+  }
+  commitLayerBox(index: number | null, rect: Rect): void {
+    this.setPreview(null);
+    if (index === null) this.boxes?.add(rect);
+    else this.boxes?.update(index, rect);
   }
 
   panBy(dx: number, dy: number): void {

@@ -11,7 +11,7 @@ import type { DocumentSnapshot, ExportFormat, LaminaClient, Method, Input, Outpu
 import type { DocumentOpInput, LayerPatch } from '../../common/document/document-ops.ts';
 import type { Layer, LaminaDocument } from '../../common/document/document-schema.ts';
 import { EditorCore, EngineError, defaultNewId, type MutateOptions } from './editor-core.ts';
-import type { EditorState, Toast } from './editor-state.ts';
+import { canRedo, canUndo, type EditorState, type Toast } from './editor-state.ts';
 import { EditorFiles } from './editor-files.ts';
 import { EditorToolHost } from './editor-tool-host.ts';
 import { TextCommands } from './text-commands.ts';
@@ -27,6 +27,7 @@ import { RawImages } from './pixels/raw-images.ts';
 import { LayerMaskCommands } from './layer-mask-commands.ts';
 import { LayerStackCommands } from './layer-stack-commands.ts';
 import { TransformCommands } from './transform-commands.ts';
+import { LayerBoxes } from './layer-boxes.ts';
 import type { Arrange, DropZone } from './layer-order.ts';
 import type { PixelServices } from './pixel-services.ts';
 import type { KeyValueStorage, RecentFile } from './recent-files.ts';
@@ -68,6 +69,8 @@ export class Editor {
   readonly stack: LayerStackCommands;
   /** free transform's commit (the transform tool, Ctrl+T) */
   readonly transforms: TransformCommands;
+  /** the Layers tool's anonymous boxes (A): tool state with its own undo steps */
+  readonly boxes: LayerBoxes;
   readonly files: EditorFiles;
   readonly jobs: JobTracker;
   readonly tasks: TaskPanels;
@@ -80,7 +83,11 @@ export class Editor {
 
   constructor(opts: EditorOptions) {
     this.core = new EditorCore({ client: opts.client, pixels: opts.pixels, newId: opts.newId ?? defaultNewId });
-    this.core.onNewDocument = () => this.fit();
+    this.core.onNewDocument = () => {
+      this.fit();
+      this.boxes.reset();
+    };
+    this.boxes = new LayerBoxes(this.core);
     this.layers = new LayerCommands(this.core);
     this.canvas = new CanvasCommands(this.core);
     const raw = new RawImages(() => this.core.client);
@@ -103,6 +110,7 @@ export class Editor {
     this.toolHost.pixelSelection = this.pixelSelection;
     this.toolHost.transforms = this.transforms;
     this.toolHost.canvas = this.canvas;
+    this.toolHost.boxes = this.boxes;
     this.tools.enter();
     this.unsubscribers.push(
       this.client.on('document.changed', (e) => void this.core.onDocumentChanged(e)),
@@ -157,11 +165,21 @@ export class Editor {
   mutate(ops: DocumentOpInput[], opts: MutateOptions = {}): Promise<boolean> {
     return this.core.mutate(ops, opts);
   }
+  /** With the Layers tool, its box edits are undone first (while it has any), then the document's. */
   undo(): Promise<void> {
+    if (this.state.tool === 'layers' && this.boxes.undo()) return Promise.resolve();
     return this.core.undo();
   }
   redo(): Promise<void> {
+    if (this.state.tool === 'layers' && this.boxes.redo()) return Promise.resolve();
     return this.core.redo();
+  }
+  /** What the undo / redo buttons offer (the Layers tool's box steps count). */
+  get canUndo(): boolean {
+    return canUndo(this.state);
+  }
+  get canRedo(): boolean {
+    return canRedo(this.state);
   }
   toast(kind: Toast['kind'], message: string, code?: string): void {
     this.core.toast(kind, message, code);
@@ -366,9 +384,12 @@ export class Editor {
       case 'tool.crop': return this.setTool('crop');
       case 'transform.free': return this.freeTransform();
       case 'commit': return void this.tools.dispatch('onCommit');
+      case 'tool.layers': return this.setTool('layers');
       case 'edit.undo': return void this.undo();
       case 'edit.redo': return void this.redo();
-      case 'layer.delete': return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
+      case 'layer.delete':
+        if (this.state.tool === 'layers' && this.state.layerBoxes.selected !== null) return this.boxes.remove(this.state.layerBoxes.selected);
+        return void (this.state.pixelSelection ? this.pixelSelection.deletePixels() : this.deleteSelection());
       case 'layer.forward': return void this.arrange('forward');
       case 'layer.backward': return void this.arrange('backward');
       case 'layer.front': return void this.arrange('front');

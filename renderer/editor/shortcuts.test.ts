@@ -68,6 +68,8 @@ test("Photoshop's letters: B brush, E eraser, I eyedropper, M / W marquee, L las
   assert.equal(m.match(key('KeyV', { ctrlKey: true })), 'edit.paste');
   assert.equal(m.match(key('Slash', { shiftKey: true })), 'help.shortcuts');
   assert.equal(m.match(key('KeyT')), 'tool.text');
+  assert.equal(m.match(key('KeyA')), 'tool.layers', 'A: the Layers tool (ART boxes)');
+  assert.equal(m.match(key('KeyA'), true), null, 'typing an "a" in a prompt does not switch tools');
   assert.equal(m.match(key('KeyA', { ctrlKey: true }), true), null, 'Ctrl+A in a text field selects its text');
   const seen = new Map<string, string>();
   for (const b of m.bindings) {

@@ -1,7 +1,7 @@
 // Keyboard shortcut map. Bindings use KeyboardEvent.code (layout-independent position for
 // brackets and digits) plus modifiers; "Mod" is Ctrl, or Cmd on macOS.
 export type CommandId =
-  | 'tool.move' | 'tool.region' | 'tool.mask' | 'tool.text'
+  | 'tool.move' | 'tool.region' | 'tool.mask' | 'tool.text' | 'tool.layers'
   | 'tool.brush' | 'tool.eraser' | 'tool.eyedropper' | 'tool.marquee' | 'tool.marqueeShape' | 'tool.lasso'
   | 'select.all' | 'select.invert' | 'edit.copy' | 'edit.cut' | 'edit.paste' | 'help.shortcuts'
   | 'layer.duplicate' | 'layer.mergeVisible' | 'layer.clip'
@@ -54,6 +54,8 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'layer.mergeVisible', keys: 'Mod+Shift+KeyE' },
   { command: 'layer.clip', keys: 'Mod+Alt+KeyG' },
   { command: 'tool.text', keys: 'KeyT' },
+  // the Layers tool's anonymous boxes (ART); A is free (Mod+A selects all)
+  { command: 'tool.layers', keys: 'KeyA' },
   { command: 'edit.undo', keys: 'Mod+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+Shift+KeyZ' },
   { command: 'edit.redo', keys: 'Mod+KeyY' },

@@ -5,9 +5,11 @@ import type { ComponentType } from 'react';
 import type { TaskPanelDefinition } from '../editor/jobs/task-panel.ts';
 import { generateTaskPanel } from './generate/generate-task.ts';
 import { GeneratePanel } from './generate/generate-panel.tsx';
+import { layersTaskPanel } from './layers/layers-task.ts';
+import { LayersTaskPanel } from './layers/layers-panel.tsx';
 
 export interface TaskPanelEntry extends TaskPanelDefinition {
   View: ComponentType;
 }
 
-export const TASK_PANELS: readonly TaskPanelEntry[] = [{ ...generateTaskPanel, View: GeneratePanel }];
+export const TASK_PANELS: readonly TaskPanelEntry[] = [{ ...generateTaskPanel, View: GeneratePanel }, { ...layersTaskPanel, View: LayersTaskPanel }];

@@ -14,6 +14,7 @@ import { ShortcutsSheet } from './shortcuts-sheet.tsx';
 import { ContextMenu } from './context-menu.tsx';
 import type { ToolId } from '../editor/tools/root-tool.ts';
 import type { CommandId } from '../editor/shortcuts.ts';
+import { canRedo, canUndo } from '../editor/editor-state.ts';
 
 type DialogState =
   | { kind: 'new' }
@@ -66,6 +67,9 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
   const zoom = useEditorState((s) => s.viewport.zoom);
   const regionsVisible = useEditorState((s) => s.regionsVisible);
   const brushSize = useEditorState((s) => s.brushSize);
+  // the Layers tool's box steps count (editor.undo takes them first)
+  const undoable = useEditorState(canUndo);
+  const redoable = useEditorState(canRedo);
   const [dialog, setDialog] = useState<DialogState>(null);
   const [dropping, setDropping] = useState(false);
   const [recent, setRecent] = useState(() => editor.recentFiles());
@@ -222,8 +226,8 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         </nav>
         <nav className="menu" aria-label="Image"><ImageMenu /></nav>
         <nav className="menu" aria-label="Edit">
-          <button className="icon-btn" data-testid="undo" disabled={!snapshot?.canUndo} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
-          <button className="icon-btn" data-testid="redo" disabled={!snapshot?.canRedo} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>
+          <button className="icon-btn" data-testid="undo" disabled={!undoable} title={`Undo ${snapshot?.undoLabel ?? ''} (${label('edit.undo')})`} aria-label="Undo" onClick={() => void editor.undo()}><Icon name="undo" /></button>
+          <button className="icon-btn" data-testid="redo" disabled={!redoable} title={`Redo ${snapshot?.redoLabel ?? ''} (${label('edit.redo')})`} aria-label="Redo" onClick={() => void editor.redo()}><Icon name="redo" /></button>
         </nav>
         <span className="doc-title" data-testid="doc-title">{doc ? `${doc.name}${snapshot?.dirty ? ' •' : ''}` : ''}{snapshot?.path ? <span className="muted"> {snapshot.path}</span> : null}</span>
         <nav className="menu" aria-label="View">
@@ -248,6 +252,7 @@ export function App({ connection, fileDialog }: { connection: string; fileDialog
         {toolBtn('mask', 'brush', 'Mask brush', 'tool.mask')}
         {toolBtn('text', 'text', 'Text', 'tool.text')}
         {toolBtn('crop', 'crop', 'Crop', 'tool.crop')}
+        {toolBtn('layers', 'layers', 'Layers: boxes for one prompt', 'tool.layers')}
         {tool === 'mask' && (
           <label className="brush-size" title="Brush size">
             <input type="range" min={2} max={400} value={brushSize} aria-label="Brush size" onChange={(e) => editor.store.set({ brushSize: Number(e.target.value) })} />

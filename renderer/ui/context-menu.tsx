@@ -5,6 +5,7 @@ import { useEffect, useState } from 'react';
 import type { CommandId } from '../editor/shortcuts.ts';
 import { selectedRaster } from '../editor/paint-commands.ts';
 import { useEditorState, useServices } from './editor-context.ts';
+import { artSource, type LayersTask } from '../tasks/layers/layers-task.ts';
 
 type Where = 'layer' | 'canvas';
 const EVENT = 'lamina-context-menu';
@@ -39,6 +40,8 @@ export function ContextMenu() {
   const raster = selectedRaster(snapshot.document, selection);
   const l = raster?.layer;
   const cmd = (id: CommandId) => () => editor.runCommand(id);
+  const art = artSource(l);
+  const layersTask = editor.task<LayersTask>('layers');
   const layerItems: Item[] = [
     { id: 'duplicate', label: 'Duplicate Layer', run: cmd('layer.duplicate'), disabled: !selection.length, keys: 'layer.duplicate' },
     { id: 'delete', label: 'Delete Layer', run: () => editor.deleteSelection(), disabled: !selection.length },
@@ -54,6 +57,7 @@ export function ContextMenu() {
       : [{ id: 'mask-add', label: hasPixelSel ? 'Add Layer Mask (from Selection)' : 'Add Layer Mask', run: () => editor.masks.add(), disabled: !l }]),
     { id: 'clip', label: l?.clip ? 'Release Clipping Mask' : 'Create Clipping Mask', run: cmd('layer.clip'), disabled: !l, keys: 'layer.clip' },
     { id: 'lock-alpha', label: l?.lockAlpha ? 'Unlock Transparency' : 'Lock Transparency', run: () => editor.stack.toggle('lockAlpha'), disabled: !l },
+    ...(art && l && layersTask ? [{ id: 'regenerate-box', label: `Re-generate This Box (Box ${art.box + 1})`, run: () => layersTask.regenerateBox(l.id), disabled: editor.jobs.busy }] : []),
   ];
   const canvasItems: Item[] = [
     { id: 'select-all', label: 'Select All', run: cmd('select.all'), keys: 'select.all' },

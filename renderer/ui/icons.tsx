@@ -34,6 +34,8 @@ const PATHS: Record<string, string> = {
   crop: 'M4 1v11h11M1 4h11v11',
   transform: 'M2.5 2.5h11v11h-11zM1.5 1.5h2v2h-2zM12.5 1.5h2v2h-2zM12.5 12.5h2v2h-2zM1.5 12.5h2v2h-2z',
   'lock-alpha': 'M4 7V5a4 4 0 0 1 8 0v2M3 7h10v7H3zM3 7l10 7M8 7l5 3.5M3 10.5L8 14',
+  /** the Layers tool: stacked boxes */
+  layers: 'M2.5 6h8v7.5h-8zM5.5 3.5h8V11',
   keyboard: 'M1.5 4.5h13v7h-13zM4 7h.01M6.5 7h.01M9 7h.01M11.5 7h.01M5 9.5h6',
 };
 

@@ -9,6 +9,7 @@ const INFO: Partial<Record<CommandId, [group: string, label: string]>> = {
   'tool.move': ['Tools', 'Move'], 'tool.brush': ['Tools', 'Brush (Alt+click picks a colour)'], 'tool.eraser': ['Tools', 'Eraser'],
   'tool.eyedropper': ['Tools', 'Eyedropper'], 'tool.marquee': ['Tools', 'Marquee'], 'tool.marqueeShape': ['Tools', 'Marquee: rectangle / ellipse'],
   'tool.lasso': ['Tools', 'Lasso'], 'tool.crop': ['Tools', 'Crop (Enter applies)'], 'transform.free': ['Edit', 'Free transform (Enter applies, Esc cancels)'], 'tool.region': ['Tools', 'Region box'], 'tool.mask': ['Tools', 'Region mask brush'],
+  'tool.layers': ['Tools', 'Layers: anonymous boxes, one prompt (ART)'], 'tool.text': ['Tools', 'Text'],
   'select.all': ['Select', 'Select all'], 'select.none': ['Select', 'Deselect'], 'select.invert': ['Select', 'Invert selection'],
   'edit.undo': ['Edit', 'Undo'], 'edit.redo': ['Edit', 'Redo'], 'edit.copy': ['Edit', 'Copy pixels'], 'edit.cut': ['Edit', 'Cut pixels'],
   'edit.paste': ['Edit', 'Paste as a new layer'], 'layer.delete': ['Edit', 'Delete layer (with a selection: its pixels)'],

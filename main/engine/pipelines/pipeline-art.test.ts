@@ -26,6 +26,7 @@ conformance({
     { spec: { ...spec, boxes: [] }, code: 'bad_request', message: /at least one box/ },
     { spec: { ...spec, prompt: '  ' }, code: 'bad_request', message: /needs a prompt/ },
     { spec: { ...spec, prompt: 'a large red stra' }, code: 'bad_request', message: /"stra" \(closest: star/ },
+    { spec: { ...spec, only: [2] }, code: 'bad_request', message: /only: there is no box 3 \(2 boxes; box indices start at 0\)/ },
   ],
 });
 
@@ -59,10 +60,26 @@ test('art: a named group, box layers front first over an opaque background; alph
     assert.equal(outsideAlpha, 0, `box ${k + 1}: no alpha outside its tokens`);
     assert.ok(insideAlpha > 0, `box ${k + 1}: the random model still draws something inside`);
   });
-  assert.deepEqual(r.layers[0].provenance.params.art, { boxes: spec.boxes, tokenBoxes: [[0, 0, 2, 2], [2, 1, 4, 4]], fullLayers: false });
+  assert.deepEqual(r.layers[0].provenance.params.art, { boxes: spec.boxes, tokenBoxes: [[0, 0, 2, 2], [2, 1, 4, 4]], fullLayers: false, box: 1 });
+  assert.equal(r.layers[1].provenance.params.art?.box, 0, 'each box layer says which box it is');
+  assert.equal(r.layers[2].provenance.params.art?.box, undefined, 'the background is no box');
   assert.equal(r.layers[0].provenance.task, 'layers');
   assert.equal(r.timings.tokens, 16 + 16 + 4 + 6);
   assert.equal(r.timings.full_tokens, 4 * 16);
+});
+
+test('art: `only` returns just those boxes\' layers, no group, no background; the same seed gives the same pixels as the whole run', async () => {
+  const whole = await run(pack, spec);
+  const one = await run(pack, { ...spec, only: [0] });
+  AddLayersResult.parse(one);
+  assert.equal(one.group, undefined, 'lands in place of a layer, not as a new group');
+  assert.deepEqual(one.layers.map((l) => l.name), ['Box 1']);
+  assert.equal(one.layers[0].provenance.params.art?.box, 0);
+  assert.deepEqual(Buffer.from(one.layers[0].rgba), Buffer.from(whole.layers[1].rgba), 'box 1 is generated with the whole layout, as in the full run');
+  const reseeded = await run(pack, { ...spec, seed: 4, only: [0] });
+  assert.notDeepEqual(Buffer.from(reseeded.layers[0].rgba), Buffer.from(whole.layers[1].rgba), 'a new seed, new pixels');
+  const both = await run(pack, { ...spec, only: [0, 1] });
+  assert.deepEqual(both.layers.map((l) => l.name), ['Box 2', 'Box 1'], 'front first');
 });
 
 test('art: region-cropped and full-layer sequences differ only in the box layers\' extra tokens (same weights)', async () => {

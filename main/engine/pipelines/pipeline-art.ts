@@ -42,7 +42,7 @@ export interface ArtOptions {
 }
 
 /** Checks the boxes against the canvas and the pack (clear errors before anything loads). */
-export function checkBoxes(spec: Pick<LayersSpec, 'boxes' | 'width' | 'height'>, model: PackModel): void {
+export function checkBoxes(spec: Pick<LayersSpec, 'boxes' | 'width' | 'height' | 'only'>, model: PackModel): void {
   const art = model.art;
   if (!art) throw new LaminaError('bad_pack', `model pack "${model.id}" has no ART transformer (its manifest has no art component)`);
   if (spec.boxes.length > art.maxBoxes) throw new LaminaError('bad_request', `${spec.boxes.length} boxes: model pack "${model.id}" takes at most ${art.maxBoxes}`);
@@ -51,6 +51,8 @@ export function checkBoxes(spec: Pick<LayersSpec, 'boxes' | 'width' | 'height'>,
     if (!(w > 0 && h > 0)) throw new LaminaError('bad_request', `${name} has no area`);
     if (x < 0 || y < 0 || x + w > spec.width || y + h > spec.height) throw new LaminaError('bad_request', `${name} reaches outside the ${spec.width}x${spec.height} canvas`);
   });
+  const missing = spec.only?.find((k) => k >= spec.boxes.length);
+  if (missing !== undefined) throw new LaminaError('bad_request', `only: there is no box ${missing + 1} (${spec.boxes.length} box${spec.boxes.length > 1 ? 'es' : ''}; box indices start at 0)`);
 }
 
 /** A token box in canvas pixels [x0, y0, x1, y1) (rounded outward, clamped to the canvas). */
@@ -168,7 +170,8 @@ export class ArtPipeline implements Pipeline {
       const boxes = tokenBoxes.map((tb) => canvasBoxOf(tb, map, tokenPx, spec));
       sized.slice(2).forEach((im, k) => confineAlpha(im.data, im.width, im.height, boxes[k]));
 
-      // 7. The result: a named group, box layers front first (the last box in front), the background at the bottom.
+      // 7. The result: a named group, box layers front first (the last box in front), the background at the bottom
+      //    (with `only`: just those box layers, no group).
       const provider = transformer.provider;
       const s = model.scheduler;
       const provenance = {
@@ -177,14 +180,18 @@ export class ArtPipeline implements Pipeline {
         timestepScale: s.timestepScale, noise: 'philox4x32-10 + box-muller', native: { ...model.native }, provider,
         createdAt: new Date().toISOString(), params: { art: { boxes: spec.boxes, tokenBoxes, fullLayers: !!this.options.fullLayers } },
       };
-      const layers = [
-        ...sized.slice(2).map((im, k) => ({ name: `Box ${k + 1}`, x: 0, y: 0, ...resultPixels(im), provenance })).reverse(),
-        { name: 'Background', x: 0, y: 0, ...resultPixels(background), provenance },
-      ];
+      // each box layer records which box it is (params.art.box): "re-generate this box" reads it
+      const art = provenance.params.art;
+      const boxLayers = sized.slice(2).map((im, k) => ({ name: `Box ${k + 1}`, x: 0, y: 0, ...resultPixels(im), provenance: { ...provenance, params: { art: { ...art, box: k } } } }));
+      // `only`: just those boxes' layers (front first), for landing in place of existing ones
+      const only = spec.only ? new Set(spec.only) : null;
+      const layers = only
+        ? boxLayers.filter((_, k) => only.has(k)).reverse()
+        : [...boxLayers.reverse(), { name: 'Background', x: 0, y: 0, ...resultPixels(background), provenance }];
       const full = 2 * grid * grid + tokenBoxes.length * grid * grid;
       return {
         landing: 'add-layers', at: { parentId: null, index: 0 },
-        group: { name: spec.groupName ?? generatedLayerName(spec, 'Layers') },
+        ...(only ? {} : { group: { name: spec.groupName ?? generatedLayerName(spec, 'Layers') } }),
         layers, provider, notes,
         timings: { ...timer.timings(spec.steps), tokens: layout.length, full_tokens: full },
       };

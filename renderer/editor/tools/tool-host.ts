@@ -46,6 +46,12 @@ export interface ToolHost {
   commitFreeTransform(id: string, t: BoxTransform): void;
   /** Enter in the crop tool: the canvas becomes `rect` (one undo step) */
   commitCrop(rect: Rect): void;
+  /** the Layers tool's anonymous boxes (canvas px; ../layer-boxes.ts) and the one with handles */
+  readonly layerBoxes: readonly Rect[];
+  readonly selectedLayerBox: number | null;
+  selectLayerBox(index: number | null): void;
+  /** a box drawn (index null) or box `index` moved / resized: one undo step of the boxes */
+  commitLayerBox(index: number | null, rect: Rect): void;
   /** move the view by screen px */
   panBy(dx: number, dy: number): void;
   /** Space is held: the left button pans */

@@ -1,11 +1,11 @@
 // Generation controls: prompt, seed (lock / randomize), steps, guidance, pack, Generate,
 // progress with step count, throttled live preview, Cancel.
-import { collectRegions, generationSizeProblem, randomSeed } from './generation.ts';
+import { collectRegions, generationSizeProblem } from './generation.ts';
 import { LIMITS } from '../../../common/contract/limits.ts';
 import { variationSeeds } from '../../../common/contract/variation-seeds.ts';
 import { LimitedNumberInput } from '../../ui/limited-input.tsx';
 import { useEditorState, useServices, useStoreState } from '../../ui/editor-context.ts';
-import { Icon } from '../../ui/icons.tsx';
+import { JobProgress, SeedRow } from '../../ui/job-controls.tsx';
 import { RegionMethodFields } from './region-method-fields.tsx';
 import { useGenerateTask } from './use-generate-task.ts';
 import { packLabel } from './pack-label.ts';
@@ -28,7 +28,6 @@ export function GeneratePanel() {
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
   const running = !!job;
   const regions = doc ? collectRegions(doc) : [];
-  const pct = job && job.n ? Math.round((job.i / job.n) * 100) : 0;
   const pack = packs.find((p) => p.id === gen.packId) ?? null;
   const native = pack?.native ?? null;
   const enlarged = native && doc ? Math.max(doc.width / native.width, doc.height / native.height) : 1;
@@ -44,13 +43,7 @@ export function GeneratePanel() {
         value={gen.prompt}
         onChange={(prompt) => task.set({ prompt })}
       />
-      <div className="row">
-        <LimitedNumberInput limit={LIMITS.seed} label="Seed" className="grow" testId="gen-seed" value={gen.seed} onChange={(seed) => task.set({ seed })} />
-        <button className={`icon-btn${gen.seedLocked ? ' on' : ''}`} data-testid="gen-seed-lock" aria-pressed={gen.seedLocked} title={gen.seedLocked ? 'Seed locked: reused next time' : 'Seed unlocked: a new one after each run'} onClick={() => task.set({ seedLocked: !gen.seedLocked })}>
-          <Icon name={gen.seedLocked ? 'lock' : 'unlock'} />
-        </button>
-        <button className="icon-btn" data-testid="gen-seed-random" title="Random seed" onClick={() => task.set({ seed: randomSeed() })}><Icon name="dice" /></button>
-      </div>
+      <SeedRow prefix="gen" seed={gen.seed} locked={gen.seedLocked} onChange={(patch) => task.set(patch)} />
       <div className="row">
         <LimitedNumberInput limit={LIMITS.steps} label="Steps" testId="gen-steps" value={gen.steps} onChange={(steps) => task.set({ steps })} />
         <LimitedNumberInput limit={LIMITS.guidance} label="Guidance" testId="gen-guidance" step={0.5} value={gen.guidance} onChange={(guidance) => task.set({ guidance })} />
@@ -100,13 +93,7 @@ export function GeneratePanel() {
           {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}{candidates.length > 1 ? `, variations ${variationSeeds(lastSeed, candidates.length).join(', ')}` : ''}</p>}
         </>
       ) : (
-        <div className="progress-wrap">
-          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={job.n} aria-valuenow={job.i} data-testid="gen-progress">
-            <div className="bar" style={{ width: `${pct}%` }} />
-            <span>{job.state === 'step' ? `Step ${job.i} / ${job.n}` : job.state === 'loading' ? 'Loading models…' : job.state === 'queued' ? 'Queued…' : 'Starting…'}</span>
-          </div>
-          <button data-testid="gen-cancel" onClick={() => void editor.cancelJob()} disabled={!job.jobId}>Cancel</button>
-        </div>
+        <JobProgress prefix="gen" job={job} />
       )}
       {job?.preview && <img className="gen-preview" data-testid="gen-preview" src={job.preview} alt="Live preview of the generation" />}
       {!running && <VariationsStrip />}

@@ -7,7 +7,7 @@ interface DragInfo {
 }
 
 /** Pixels of pointer travel (in screen px) before a press becomes a drag. */
-const DRAG_SLOP = 3;
+export const DRAG_SLOP = 3;
 
 export class MoveDragging extends StateNode {
   readonly id = 'dragging';
