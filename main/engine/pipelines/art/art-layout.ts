@@ -78,34 +78,29 @@ export interface PatchGeometry {
   grid: number;
 }
 
-/** Token t of a [C, g*p, g*p] latent as C*p*p values in (c, py, px) order (MMDiT's patchify). */
-export function patchOf(latent: Float32Array, t: number, g: PatchGeometry, out: Float32Array, at = 0): void {
+/** The latent index of each of token t's C*p*p values, in (c, py, px) order (MMDiT's patchify). */
+function patchIndex(t: number, g: PatchGeometry, visit: (latentIndex: number, k: number) => void): void {
   const { channels: C, patch: p, grid } = g;
   const side = grid * p;
   const ty = Math.floor(t / grid);
   const tx = t % grid;
-  let k = at;
+  let k = 0;
   for (let c = 0; c < C; c++) {
     for (let py = 0; py < p; py++) {
       const row = c * side * side + (ty * p + py) * side + tx * p;
-      for (let px = 0; px < p; px++) out[k++] = latent[row + px];
+      for (let px = 0; px < p; px++) visit(row + px, k++);
     }
   }
 }
 
-/** The inverse of patchOf: writes token values into a [C, g*p, g*p] latent. */
+/** Token t of a [C, g*p, g*p] latent as C*p*p values, written to out[at..]. */
+export function patchOf(latent: Float32Array, t: number, g: PatchGeometry, out: Float32Array, at = 0): void {
+  patchIndex(t, g, (i, k) => (out[at + k] = latent[i]));
+}
+
+/** The inverse of patchOf: writes token values (values[at..]) into a [C, g*p, g*p] latent. */
 export function writePatch(latent: Float32Array, t: number, g: PatchGeometry, values: Float32Array, at = 0): void {
-  const { channels: C, patch: p, grid } = g;
-  const side = grid * p;
-  const ty = Math.floor(t / grid);
-  const tx = t % grid;
-  let k = at;
-  for (let c = 0; c < C; c++) {
-    for (let py = 0; py < p; py++) {
-      const row = c * side * side + (ty * p + py) * side + tx * p;
-      for (let px = 0; px < p; px++) latent[row + px] = values[k++];
-    }
-  }
+  patchIndex(t, g, (i, k) => (latent[i] = values[at + k]));
 }
 
 /** Denoised tokens -> one full latent per layer [layers, C, g*p, g*p]: each layer's own
