@@ -5,9 +5,14 @@ import type { ComponentType } from 'react';
 import type { TaskPanelDefinition } from '../editor/jobs/task-panel.ts';
 import { generateTaskPanel } from './generate/generate-task.ts';
 import { GeneratePanel } from './generate/generate-panel.tsx';
+import { decomposeTaskPanel } from './decompose/decompose-task.ts';
+import { DecomposePanel } from './decompose/decompose-panel.tsx';
 
 export interface TaskPanelEntry extends TaskPanelDefinition {
   View: ComponentType;
 }
 
-export const TASK_PANELS: readonly TaskPanelEntry[] = [{ ...generateTaskPanel, View: GeneratePanel }];
+export const TASK_PANELS: readonly TaskPanelEntry[] = [
+  { ...generateTaskPanel, View: GeneratePanel },
+  { ...decomposeTaskPanel, View: DecomposePanel },
+];

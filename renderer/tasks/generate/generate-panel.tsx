@@ -13,6 +13,7 @@ import { PromptField } from '../../ui/prompt-field.tsx';
 import { usePromptVocabulary } from './use-prompt-vocabulary.ts';
 import { VariationsStrip } from './variations-strip.tsx';
 import { GenerationHistory } from './generation-history.tsx';
+import { JobProgress } from '../../ui/job-progress.tsx';
 
 export function GeneratePanel() {
   const { editor } = useServices();
@@ -28,7 +29,6 @@ export function GeneratePanel() {
   const doc = useEditorState((s) => s.snapshot?.document ?? null);
   const running = !!job;
   const regions = doc ? collectRegions(doc) : [];
-  const pct = job && job.n ? Math.round((job.i / job.n) * 100) : 0;
   const pack = packs.find((p) => p.id === gen.packId) ?? null;
   const native = pack?.native ?? null;
   const enlarged = native && doc ? Math.max(doc.width / native.width, doc.height / native.height) : 1;
@@ -100,13 +100,7 @@ export function GeneratePanel() {
           {lastSeed !== null && <p className="muted small" data-testid="gen-last-seed">Last run: seed {lastSeed}{candidates.length > 1 ? `, variations ${variationSeeds(lastSeed, candidates.length).join(', ')}` : ''}</p>}
         </>
       ) : (
-        <div className="progress-wrap">
-          <div className="progress" role="progressbar" aria-valuemin={0} aria-valuemax={job.n} aria-valuenow={job.i} data-testid="gen-progress">
-            <div className="bar" style={{ width: `${pct}%` }} />
-            <span>{job.state === 'step' ? `Step ${job.i} / ${job.n}` : job.state === 'loading' ? 'Loading models…' : job.state === 'queued' ? 'Queued…' : 'Starting…'}</span>
-          </div>
-          <button data-testid="gen-cancel" onClick={() => void editor.cancelJob()} disabled={!job.jobId}>Cancel</button>
-        </div>
+        <JobProgress job={job} testId="gen-progress" cancelTestId="gen-cancel" />
       )}
       {job?.preview && <img className="gen-preview" data-testid="gen-preview" src={job.preview} alt="Live preview of the generation" />}
       {!running && <VariationsStrip />}
