@@ -1,10 +1,12 @@
 // The editor as a test sees it: the page's viewport, document <-> page coordinates, mouse
 // drags, screenshots and the engine's copy of the document. Shared by the e2e suites.
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
 import type { LaminaDocument } from '../common/document/document-schema.ts';
-import { buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
+import { artifactsDir, buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
 
 export interface View { docId: string; zoom: number; vx: number; vy: number; left: number; top: number }
 
@@ -151,4 +153,20 @@ export function openWatchedEditor(shotsDir: string, errors: string[]): Promise<E
     p.on('pageerror', (e) => errors.push(e.message));
     p.on('dialog', (d) => void d.accept());
   });
+}
+
+/** A suite's watched editor, opened in before() (after clearing the suite's screenshots in
+ * e2e/artifacts/<name>/) and closed in after(); `skip`: a reason to open nothing. */
+export function suiteEditor(name: string, skip: string | false): { session: EditorSession; errors: string[] } {
+  const suite = { session: undefined as unknown as EditorSession, errors: [] as string[] };
+  const shots = artifactsDir(name);
+  before(async () => {
+    if (skip) return;
+    for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
+    suite.session = await openWatchedEditor(shots, suite.errors);
+  });
+  after(async () => {
+    await suite.session?.close();
+  });
+  return suite;
 }

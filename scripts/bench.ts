@@ -11,6 +11,7 @@ const SECTIONS: Record<string, string> = {
   landing: 'e2e/bench-landing.ts',
   placement: 'main/engine/pipelines/placement/bench-placement.ts',
   art: 'main/engine/pipelines/art/bench-art.ts',
+  decompose: 'main/engine/pipelines/decompose/bench-decompose.ts',
 };
 
 const only = process.argv.slice(2);

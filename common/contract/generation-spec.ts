@@ -66,6 +66,10 @@ export const GenerationSpec = z.object({
   init: InitImage.optional(),
   /** variations: this many results (absent: 1), seeds seed, seed + 1, … (./variation-seeds.ts), landing as that many layers */
   batch: Batch.optional(),
+  /** regions as layers: after generating, each region is peeled off front to back (its box
+   * the decomposition's mask) and the result lands as a group: one transparent layer per
+   * region, named after its prompt, above the cleaned background (needs regions; one result) */
+  layers: z.boolean().optional(),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;

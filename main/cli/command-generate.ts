@@ -46,6 +46,8 @@ export const commandGenerate: Command = async (args, engine) => {
     provider: result.provider,
     timings: result.timings,
     notes: result.notes,
+    /** "layers": true: the group the regions landed in */
+    ...(result.group ? { group: result.group.name } : {}),
     layers: result.layers.map(({ rgba: _rgba, ...meta }) => meta),
   };
   if (values.json) printJson(summary);

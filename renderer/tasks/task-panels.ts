@@ -7,9 +7,15 @@ import { generateTaskPanel } from './generate/generate-task.ts';
 import { GeneratePanel } from './generate/generate-panel.tsx';
 import { layersTaskPanel } from './layers/layers-task.ts';
 import { LayersTaskPanel } from './layers/layers-panel.tsx';
+import { decomposeTaskPanel } from './decompose/decompose-task.ts';
+import { DecomposePanel } from './decompose/decompose-panel.tsx';
 
 export interface TaskPanelEntry extends TaskPanelDefinition {
   View: ComponentType;
 }
 
-export const TASK_PANELS: readonly TaskPanelEntry[] = [{ ...generateTaskPanel, View: GeneratePanel }, { ...layersTaskPanel, View: LayersTaskPanel }];
+export const TASK_PANELS: readonly TaskPanelEntry[] = [
+  { ...generateTaskPanel, View: GeneratePanel },
+  { ...layersTaskPanel, View: LayersTaskPanel },
+  { ...decomposeTaskPanel, View: DecomposePanel },
+];

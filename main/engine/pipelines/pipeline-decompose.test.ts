@@ -9,6 +9,7 @@ import { decodeImage } from '../imaging/image-codec.ts';
 import { jobFinished, tempEngine, type TempEngine } from '../testing/temp-engine.ts';
 import { maskFromBox, maskFromPicture } from './decompose/decompose-mask.ts';
 import { DecomposePipeline } from './pipeline-decompose.ts';
+import { distanceToMask, keepGeometry } from './decompose/keep-outside-mask.ts';
 import { verifyPack } from '../runtime/pack-registry.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import { FIXTURE_DECOMPOSE_PACK_DIR } from '../testing/test-packs.ts';
@@ -146,5 +147,37 @@ test('the decompose task with the model method runs the pack\'s decomposition mo
     assert.deepEqual(undone.layers.map((l) => l.id), [layer.id]);
   } finally {
     await m.dispose();
+  }
+});
+
+test('model method at twice the native size: the image\'s own pixels stay away from the object, the model\'s answer near it', async () => {
+  const pack = await verifyPack(FIXTURE_DECOMPOSE_PACK_DIR);
+  const image = await png('4-image.png'); // 128 px, the fixture model 64 px: resampled x2
+  const mask = maskFromPicture(await png('4-mask.png'), image);
+  const pool = new SessionPool();
+  try {
+    const out = await new DecomposePipeline(pack, { pool, device: 'cpu' }).decompose({ image, mask, method: 'model', seed: 1, steps: 2 });
+    const { radius, feather } = keepGeometry(128, 128, 8, 8);
+    assert.ok(out.notes.some((n) => n.includes(`kept more than ${radius + feather} px`)));
+    const dist = distanceToMask(mask);
+    let far = 0;
+    let nearChanged = 0;
+    let near = 0;
+    for (let p = 0; p < dist.length; p++) {
+      const bg = [...out.background.data.subarray(p * 4, p * 4 + 4)];
+      const im = [...image.data.subarray(p * 4, p * 4 + 4)];
+      if (dist[p] >= radius + feather) {
+        far++;
+        assert.deepEqual(bg, im, 'far from the object the background is the image');
+        assert.equal(out.foreground.data[p * 4 + 3], 0, 'and the foreground is empty');
+      } else if (dist[p] <= radius) {
+        near++;
+        if (bg.some((v, c) => Math.abs(v - im[c]) > 2)) nearChanged++;
+      }
+    }
+    assert.ok(far > 128 * 128 * 0.3, `${far} px are far from the object`);
+    assert.ok(nearChanged > near * 0.5, `the model's (random-weight) answer stands near the object: ${nearChanged} / ${near} px differ from the image`);
+  } finally {
+    await pool.dispose();
   }
 });

@@ -13,6 +13,7 @@ import { PromptField } from '../../ui/prompt-field.tsx';
 import { usePromptVocabulary } from './use-prompt-vocabulary.ts';
 import { VariationsStrip } from './variations-strip.tsx';
 import { GenerationHistory } from './generation-history.tsx';
+import { decompositionPacks } from '../decompose/decompose-task.ts';
 
 export function GeneratePanel() {
   const { editor } = useServices();
@@ -77,6 +78,12 @@ export function GeneratePanel() {
       )}
       {sizeProblem && <p className="field-error" role="alert" data-testid="gen-size-error">{sizeProblem}</p>}
       {regions.length > 0 && <RegionMethodFields />}
+      {regions.length > 0 && (
+        <label className="inline" title={`After generating, peel each region off front to back (its box as the mask, ${decompositionPacks(packs).length ? 'the decomposition model' : 'inpaint method: shadows stay in the background'}): a group of one layer per region over the cleaned background`}>
+          <input type="checkbox" data-testid="gen-land-layers" checked={!!gen.layers} onChange={(e) => task.set({ layers: e.target.checked })} />
+          Land as layers
+        </label>
+      )}
       <p className="muted small">{regions.length ? `${regions.length} region${regions.length > 1 ? 's' : ''}, front to back: ${regions.map((r) => r.prompt || '(empty)').join(' › ')}` : 'No regions: the global prompt fills the canvas.'}</p>
       {!running ? (
         <>

@@ -26,4 +26,6 @@ export interface GenerationSettings {
   replacePrevious?: boolean;
   /** variations per run (common/contract/limits.ts `batch`): seeds seed, seed + 1, … */
   batch?: number;
+  /** with regions: land as a group of one layer per region over the cleaned background */
+  layers?: boolean;
 }

@@ -57,3 +57,10 @@ test('no silent clamps: a canvas past the generation limit is refused with a mes
   assert.equal(GenerationSpec.safeParse(spec).success, false, 'and the contract refuses it');
   assert.equal(buildSpec(doc, { prompt: '', seed: 7, seedLocked: true, steps: 4, guidance: 4, packId: null, upscale: 'nearest' }).upscale, 'nearest');
 });
+
+test('buildSpec: "Land as layers" asks for layers only when there are regions', () => {
+  const gen = { prompt: 'flat scene', seed: 7, seedLocked: true, steps: 12, guidance: 3.5, packId: null, layers: true };
+  assert.equal(GenerationSpec.parse(buildSpec(doc, gen)).layers, true);
+  assert.equal(buildSpec(doc, { ...gen, layers: false }).layers, undefined);
+  assert.equal(buildSpec({ ...doc, layers: [] }, gen).layers, undefined, 'no regions: a plain generation');
+});

@@ -51,6 +51,7 @@ export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): Generat
     order: regions.map((r) => r.id),
     ...(gen.packId ? { packId: gen.packId } : {}),
     ...(regions.length > 0 && gen.regionMethod ? regionMethodParams(gen.regionMethod) : {}),
+    ...(regions.length > 0 && gen.layers ? { layers: true } : {}),
   };
 }
 

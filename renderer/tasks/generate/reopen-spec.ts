@@ -21,6 +21,7 @@ export function settingsFromSpec(spec: Spec, current: GenerationSettings): Gener
     packId: spec.packId ?? current.packId,
     upscale: spec.upscale,
     batch: 1,
+    layers: !!spec.layers,
     regionMethod: {
       ...DEFAULT_REGION_METHOD,
       mode: lb.mode ?? 'layerbind',

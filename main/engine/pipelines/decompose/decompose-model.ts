@@ -3,7 +3,8 @@
 // pack's native size, conditioned on the image's latent and the object mask max-pooled to
 // the latent grid, with the empty prompt; both halves are decoded and resampled back to
 // the image's size. The foreground keeps what belongs to the object outside the mask
-// (its shadow), which the inpaint method leaves in the background.
+// (its shadow), which the inpaint method leaves in the background. Away from the object
+// (outside the mask grown by a latent cell) the result keeps the image's own pixels.
 import { LaminaError } from '../../../../common/errors/lamina-error.ts';
 import { resample } from '../../imaging/resample.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
@@ -21,6 +22,7 @@ import { prepareTimesteps } from '../denoise/prepare-timesteps.ts';
 import { PackComponents } from '../pack-components.ts';
 import type { Decomposition } from './decompose-inpaint.ts';
 import type { ObjectMask } from './decompose-mask.ts';
+import { keepGeometry, keepOriginalOutsideMask } from './keep-outside-mask.ts';
 
 export interface ModelDecomposeOptions {
   seed: number;
@@ -83,7 +85,11 @@ export async function modelDecomposition(pack: Pack, image: RgbaImage, mask: Obj
     const [bg, fg] = parts.toImages(await parts.decodeLatents(latents, 2, lh, lw), 2);
     for (let p = 3; p < bg.data.length; p += 4) bg.data[p] = 255;
     const sized = (im: RgbaImage) => (im.width === image.width && im.height === image.height ? im : resample(im, image.width, image.height, 'fill'));
-    return { background: await sized(bg), foreground: await sized(fg), provider: transformer.provider, notes };
+    // 6. Away from the object the image's own pixels stay (./keep-outside-mask.ts).
+    const { radius, feather } = keepGeometry(image.width, image.height, lw, lh);
+    const kept = keepOriginalOutsideMask(image, mask, { background: await sized(bg), foreground: await sized(fg) }, radius, feather);
+    notes.push(`the original pixels are kept more than ${radius + feather} px from the mask`);
+    return { ...kept, provider: transformer.provider, notes };
   } finally {
     parts.release();
   }
