@@ -33,7 +33,6 @@ new machine add `--resume-from models/resume/lamina-art.pt` (fresh optimizer).
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import time
@@ -46,7 +45,7 @@ from . import art_data as ad
 from . import checkpoint as ck
 from .decomp import load_base
 from .mmdit import modulate, timestep_embedding
-from .finetune_pack import write_pack
+from .finetune_pack import finetune_cli, write_pack
 from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .text_encoder import NEG
@@ -290,29 +289,10 @@ def export(args, log=print):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    tr = sub.add_parser("train")
-    tr.add_argument("--ckpt", required=True)
-    tr.add_argument("--base", default=None, help="the base model's checkpoint folder (vae.pt, dit.pt; see pack_torch)")
-    tr.add_argument("--recipe", default="tiny", help="without --base: a random model of this recipe (tests)")
+    ap, sub, tr, _ = finetune_cli(__doc__, "lamina-art", "0.1.0", batch=8, lr=2e-4)
     tr.add_argument("--resume-from", default=None, help="an ART resume file (models/resume/lamina-art.pt) when CKPT is empty")
-    tr.add_argument("--cpu-seconds", type=float, default=None)
-    tr.add_argument("--steps", type=int, default=10 ** 9)
-    tr.add_argument("--batch", type=int, default=8)
     tr.add_argument("--reuse", type=int, default=2, help="steps each encoded batch feeds")
-    tr.add_argument("--lr", type=float, default=2e-4)
     tr.add_argument("--caption-dropout", type=float, default=0.1)
-    tr.add_argument("--threads", type=int, default=1)
-    tr.add_argument("--log-every", type=int, default=10)
-    tr.add_argument("--save-seconds", type=float, default=300)
-    ex = sub.add_parser("export")
-    ex.add_argument("--ckpt", required=True)
-    ex.add_argument("--out", required=True)
-    ex.add_argument("--recipe", default="tiny")
-    ex.add_argument("--base-pack", default="models/lamina-tiny")
-    ex.add_argument("--id", default="lamina-art")
-    ex.add_argument("--version", default="0.1.0")
     rf = sub.add_parser("resume-file")
     rf.add_argument("--ckpt", required=True)
     rf.add_argument("--out", default="models/resume/lamina-art.pt")

@@ -28,7 +28,6 @@ resumes (checkpoint.Budget clock "cpu").
 
 from __future__ import annotations
 
-import argparse
 import json
 import time
 from pathlib import Path
@@ -39,7 +38,7 @@ import torch.nn as nn
 from . import checkpoint as ck
 from . import config as config_lib
 from . import decomp_data as dd
-from .finetune_pack import write_pack
+from .finetune_pack import finetune_cli, write_pack
 from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .train import build, load_trained
@@ -274,27 +273,8 @@ def export(args, log=print):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub = ap.add_subparsers(dest="cmd", required=True)
-    tr = sub.add_parser("train")
-    tr.add_argument("--ckpt", required=True)
-    tr.add_argument("--base", default=None, help="the base run's checkpoint folder (vae.pt, dit.pt)")
-    tr.add_argument("--recipe", default="tiny", help="without --base: a random model of this recipe (tests)")
-    tr.add_argument("--cpu-seconds", type=float, default=None)
-    tr.add_argument("--steps", type=int, default=10 ** 9)
-    tr.add_argument("--batch", type=int, default=16)
-    tr.add_argument("--lr", type=float, default=1e-4)
+    ap, _, tr, _ = finetune_cli(__doc__, "lamina-decomp", "0.1.0", batch=16, lr=1e-4)
     tr.add_argument("--recomp", type=float, default=1.0)
-    tr.add_argument("--threads", type=int, default=1)
-    tr.add_argument("--log-every", type=int, default=10)
-    tr.add_argument("--save-seconds", type=float, default=300)
-    ex = sub.add_parser("export")
-    ex.add_argument("--ckpt", required=True)
-    ex.add_argument("--out", required=True)
-    ex.add_argument("--recipe", default="tiny")
-    ex.add_argument("--base-pack", default="models/lamina-tiny")
-    ex.add_argument("--id", default="lamina-decomp")
-    ex.add_argument("--version", default="0.0.1")
     args = ap.parse_args()
     if args.cmd == "train":
         train(args)

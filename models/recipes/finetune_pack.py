@@ -38,3 +38,32 @@ def write_pack(base_pack: Path, out: Path, *, pack_id: str, version: str, pipeli
     manifest["files"] = file_table(out)
     (out / "manifest.json").write_text(json.dumps(manifest, indent=1) + "\n")
     return manifest
+
+
+def finetune_cli(doc: str, pack_id: str, version: str, batch: int, lr: float):
+    """The command line every fine-tune recipe shares: `train` (resumable, CPU-seconds
+    budget) and `export` (a pack) subcommands; the recipe adds its own options to them.
+    Returns (parser, subparsers, train parser, export parser)."""
+    import argparse
+
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    tr = sub.add_parser("train")
+    tr.add_argument("--ckpt", required=True)
+    tr.add_argument("--base", default=None, help="the base model's checkpoint folder (vae.pt, dit.pt; see pack_torch)")
+    tr.add_argument("--recipe", default="tiny", help="without --base: a random model of this recipe (tests)")
+    tr.add_argument("--cpu-seconds", type=float, default=None)
+    tr.add_argument("--steps", type=int, default=10 ** 9)
+    tr.add_argument("--batch", type=int, default=batch)
+    tr.add_argument("--lr", type=float, default=lr)
+    tr.add_argument("--threads", type=int, default=1)
+    tr.add_argument("--log-every", type=int, default=10)
+    tr.add_argument("--save-seconds", type=float, default=300)
+    ex = sub.add_parser("export")
+    ex.add_argument("--ckpt", required=True)
+    ex.add_argument("--out", required=True)
+    ex.add_argument("--recipe", default="tiny")
+    ex.add_argument("--base-pack", default="models/lamina-tiny")
+    ex.add_argument("--id", default=pack_id)
+    ex.add_argument("--version", default=version)
+    return ap, sub, tr, ex
