@@ -43,9 +43,8 @@ import torch.nn as nn
 
 from . import art_data as ad
 from . import checkpoint as ck
-from .decomp import load_base
 from .mmdit import modulate, timestep_embedding
-from .finetune_pack import finetune_cli, write_pack
+from .finetune_pack import finetune_cli, load_base, load_state, save_state, write_pack
 from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .text_encoder import NEG
@@ -177,29 +176,16 @@ def train(args, log=print):
             log(f"art step {step} loss {loss_avg:.4f} tokens/seq {b['token_mask'].sum(1).mean():.0f} "
                 f"cpu {budget.elapsed:.0f}s wall {time.time() - t0:.0f}s")
         if time.process_time() - last_save > args.save_seconds:
-            _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z)
+            save_state(ckd / "art.pt", model, opt, step, budget.elapsed, base_dir, recipe, shift_z, scale_z)
             last_save = time.process_time()
-    _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z)
+    save_state(ckd / "art.pt", model, opt, step, budget.elapsed, base_dir, recipe, shift_z, scale_z)
     return step
-
-
-def _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z):
-    ck.save(ckd / "art.pt", {"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                             "elapsed": budget.elapsed, "base": str(base_dir) if base_dir else None,
-                             "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z})
 
 
 def load(ckpt: Path, recipe_name="tiny"):
     """(model, recipe, vae, text, state) of a trained ART checkpoint folder."""
-    world = World.load()
-    state = ck.load(Path(ckpt) / "art.pt")
-    if state is None:
-        raise SystemExit(f"no art.pt in {ckpt}: train first")
-    base_dir = Path(state["base"]) if state["base"] else None
-    recipe, vae, text, dit, _, _ = load_base(base_dir, world, recipe_name)
-    model = ArtDiT(dit)
-    model.load_state_dict(state["model"])
-    return model.eval(), recipe, vae, text, state
+    model, recipe, vae, text, _, _, state = load_state(Path(ckpt) / "art.pt", ArtDiT, World.load(), recipe_name)
+    return model, recipe, vae, text, state
 
 
 def write_resume_file(ckpt: Path, path: Path) -> dict:

@@ -36,12 +36,10 @@ import torch
 import torch.nn as nn
 
 from . import checkpoint as ck
-from . import config as config_lib
 from . import decomp_data as dd
-from .finetune_pack import finetune_cli, write_pack
+from .finetune_pack import finetune_cli, load_base, load_state, save_state, write_pack
 from .pack_files import ort_max_diff
 from .text import Tokenizer
-from .train import build, load_trained
 from .world import World
 
 OPSET = 17
@@ -116,14 +114,7 @@ class Decomposer:
 
     def __init__(self, ckpt: Path, steps: int = 20, seed: int = 0, recipe_name="tiny"):
         world = World.load()
-        state = ck.load(Path(ckpt) / "decomp.pt")
-        if state is None:
-            raise SystemExit(f"no decomp.pt in {ckpt}: train first")
-        base_dir = Path(state["base"]) if state["base"] else None
-        self.recipe, self.vae, text, dit, self.shift, self.scale = load_base(base_dir, world, recipe_name)
-        self.model = DecompDiT(dit)
-        self.model.load_state_dict(state["model"])
-        self.model.eval()
+        self.model, self.recipe, self.vae, text, self.shift, self.scale, _ = load_state(Path(ckpt) / "decomp.pt", DecompDiT, world, recipe_name)
         ids, self.tmask = Tokenizer(world.spec)([""])
         with torch.no_grad():
             self.emb = text(ids, self.tmask)
@@ -148,18 +139,6 @@ class Decomposer:
         fg = self.vae.decode(x[:, C:] / self.scale + self.shift)[0].clamp(0, 1)
         fg = torch.cat([torch.minimum(fg[:3], fg[3:]), fg[3:]])  # premultiplied: colour <= alpha
         return bg[:3].clamp(0, 1), fg
-
-
-def load_base(base_dir: Path | None, world, recipe_name="tiny"):
-    """(recipe, vae, text, dit, shift, scale): a trained run's EMA weights, or a random
-    `recipe_name` model (tests)."""
-    if base_dir is not None:
-        vs, ds = ck.load(Path(base_dir) / "vae.pt"), ck.load(Path(base_dir) / "dit.pt")
-        recipe, vae, text, dit = load_trained(vs, ds, world)
-        return recipe, vae, text, dit, float(ds["latent_shift"]), float(ds["latent_scale"])
-    recipe = config_lib.get(recipe_name)
-    vae, text, dit = build(recipe, world)
-    return recipe, vae.eval(), text.eval(), dit, 0.0, 1.0
 
 
 def train(args, log=print):
@@ -208,16 +187,10 @@ def train(args, log=print):
         if step % args.log_every == 0:
             log(f"step {step} loss_v {loss_v.item():.4f} recomp {loss_r.item():.4f} cpu {budget.elapsed:.0f}s")
         if time.process_time() - last_save > args.save_seconds:
-            _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z)
+            save_state(ckd / "decomp.pt", model, opt, step, budget.elapsed, base_dir, recipe, shift_z, scale_z)
             last_save = time.process_time()
-    _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z)
+    save_state(ckd / "decomp.pt", model, opt, step, budget.elapsed, base_dir, recipe, shift_z, scale_z)
     return step
-
-
-def _save(ckd, model, opt, step, budget, base_dir, recipe, shift_z, scale_z):
-    ck.save(ckd / "decomp.pt", {"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                                "elapsed": budget.elapsed, "base": str(base_dir) if base_dir else None,
-                                "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z})
 
 
 def export_pack(model, recipe, base_pack: Path, out: Path, pack_id: str, version: str, training: dict) -> dict:
@@ -258,16 +231,9 @@ def export_pack(model, recipe, base_pack: Path, out: Path, pack_id: str, version
 
 
 def export(args, log=print):
-    world = World.load()
-    state = ck.load(Path(args.ckpt) / "decomp.pt")
-    if state is None:
-        raise SystemExit(f"no decomp.pt in {args.ckpt}: train first")
-    base_dir = Path(state["base"]) if state["base"] else None
-    recipe, vae, text, dit, _, _ = load_base(base_dir, world, args.recipe)
-    model = DecompDiT(dit)
-    model.load_state_dict(state["model"])
+    model, recipe, _, _, _, _, state = load_state(Path(args.ckpt) / "decomp.pt", DecompDiT, World.load(), args.recipe)
     training = {"steps": state["step"], "cpu_seconds": round(state["elapsed"], 1), "data": "Lamina world train split (decomp_data.py)"}
-    manifest = export_pack(model.eval(), recipe, Path(args.base_pack), Path(args.out), args.id, args.version, training)
+    manifest = export_pack(model, recipe, Path(args.base_pack), Path(args.out), args.id, args.version, training)
     log(f"exported {args.out} (ORT vs torch max abs diff {manifest['graphs']['transformer']['onnx_vs_torch_max_abs_diff']:.2e})")
     return manifest
 

@@ -67,3 +67,43 @@ def finetune_cli(doc: str, pack_id: str, version: str, batch: int, lr: float):
     ex.add_argument("--id", default=pack_id)
     ex.add_argument("--version", default=version)
     return ap, sub, tr, ex
+
+
+def load_base(base_dir: Path | None, world, recipe_name="tiny"):
+    """(recipe, vae, text, dit, shift, scale): a base run's EMA weights (a training folder,
+    or a pack read back by pack_torch), or a random `recipe_name` model (tests)."""
+    from . import checkpoint as ck
+    from . import config as config_lib
+    from .train import build, load_trained
+
+    if base_dir is not None:
+        vs, ds = ck.load(Path(base_dir) / "vae.pt"), ck.load(Path(base_dir) / "dit.pt")
+        recipe, vae, text, dit = load_trained(vs, ds, world)
+        return recipe, vae, text, dit, float(ds["latent_shift"]), float(ds["latent_scale"])
+    recipe = config_lib.get(recipe_name)
+    vae, text, dit = build(recipe, world)
+    return recipe, vae.eval(), text.eval(), dit, 0.0, 1.0
+
+
+def save_state(path: Path, model, opt, step: int, elapsed: float, base_dir, recipe, shift: float, scale: float) -> None:
+    """A fine-tune's resumable checkpoint: its weights, optimizer, step, budget seconds and base."""
+    from . import checkpoint as ck
+
+    ck.save(path, {"model": model.state_dict(), "opt": opt.state_dict(), "step": step, "elapsed": elapsed,
+                   "base": str(base_dir) if base_dir else None, "recipe": recipe.to_dict(),
+                   "latent_shift": shift, "latent_scale": scale})
+
+
+def load_state(path: Path, wrap, world, recipe_name="tiny"):
+    """A trained fine-tune reopened: (model = wrap(base dit) with the checkpoint's weights,
+    in eval mode, recipe, vae, text, shift, scale, state)."""
+    from . import checkpoint as ck
+
+    state = ck.load(path)
+    if state is None:
+        raise SystemExit(f"no {path.name} in {path.parent}: train first")
+    base_dir = Path(state["base"]) if state["base"] else None
+    recipe, vae, text, dit, shift, scale = load_base(base_dir, world, recipe_name)
+    model = wrap(dit)
+    model.load_state_dict(state["model"])
+    return model.eval(), recipe, vae, text, shift, scale, state
