@@ -4,21 +4,21 @@
 // only that layer's pixels. Runs on the random-weight fixture ART pack (64 px, always
 // present), added to the server's packs with LAMINA_PACKS. Screenshots go to
 // e2e/artifacts/layers-tool/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { Page } from 'playwright-core';
 import { FIXTURE_ART_PACK_DIR } from '../main/engine/testing/test-packs.ts';
-import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
-import { artifactsDir } from './harness.ts';
+import { suiteEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
-const shots = artifactsDir('layers-tool');
+process.env.LAMINA_PACKS = dirname(FIXTURE_ART_PACK_DIR); // the fixture ART pack, for the server this suite starts
+const suite = suiteEditor('layers-tool', SKIP);
+const pageErrors = suite.errors;
 let session: EditorSession;
 let page: Page;
 let ed: EditorPage;
-const pageErrors: string[] = [];
 
 type Lyr = { id: string; kind: string; name: string; imageId?: string; width?: number; children?: Lyr[]; provenance?: { seed: number; params: { art?: { box?: number; tokenBoxes: number[][] } } } | null };
 type W = { __lamina: { editor: { document: { layers: Lyr[] } | null; state: { layerBoxes: { boxes: { x: number; y: number; width: number; height: number }[] }; tool: string }; select(ids: string[]): void } } };
@@ -29,19 +29,9 @@ const PROMPT = 'a large red star and a small blue circle on a white background';
 // the fixture's 4 x 4 token grid on this 128 px canvas: 32 px tokens
 const TOKEN_PX = 32;
 
-before(async () => {
-  if (SKIP) return;
-  for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
-  process.env.LAMINA_PACKS = dirname(FIXTURE_ART_PACK_DIR);
-  session = await openWatchedEditor(shots, pageErrors);
-  ({ page, ed } = session);
-});
-
-after(async () => {
-  await session?.close();
-});
-
 test('layers tool: draw boxes, one prompt, generate a group, undo / redo it, re-generate one box', { skip: SKIP, timeout: 300_000 }, async (t) => {
+  session = suite.session; // opened by suiteEditor's before()
+  ({ page, ed } = session);
   await t.test('a 128 x 128 document; the fixture ART pack is offered', async () => {
     await page.click('[data-testid=file-new]');
     await page.fill('[data-testid=new-width]', '128');

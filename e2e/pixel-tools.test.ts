@@ -2,30 +2,20 @@
 // brush and eraser strokes on a raster layer with undo, marquee + Delete, lasso, the
 // options bar and the shortcuts sheet. Pixels are checked in the engine's copy of the
 // document and on screen. Screenshots: e2e/artifacts/pixel-tools/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readPsd, initializeCanvas } from 'ag-psd';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { RasterLayer } from '../common/document/document-schema.ts';
-import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
-import { artifactsDir } from './harness.ts';
+import { suiteEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
-const shots = artifactsDir('pixel-tools');
+const suite = suiteEditor('pixel-tools', SKIP);
+const pageErrors = suite.errors;
 let session: EditorSession;
 let page: Page;
 let ed: EditorPage;
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (SKIP) return;
-  for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
-  session = await openWatchedEditor(shots, pageErrors);
-  ({ page, ed } = session);
-});
-after(async () => { await session?.close(); });
 
 /** The engine's pixel of layer `id` at canvas (x, y). */
 async function enginePixel(id: string, x: number, y: number): Promise<number[]> {
@@ -43,6 +33,8 @@ const setBrush = (brush: { size: number; hardness: number; opacity: number; colo
   page.evaluate((b) => (window as unknown as { __lamina: { editor: { store: { set(p: unknown): void } } } }).__lamina.editor.store.set({ brush: b }), brush);
 
 test('pixel tools: brush, eraser, undo, marquee + delete, lasso, shortcuts sheet', { skip: SKIP, timeout: 240_000 }, async (t) => {
+  session = suite.session; // opened by suiteEditor's before()
+  ({ page, ed } = session);
   await t.test('new 256 x 256 document', async () => {
     await page.click('[data-testid=file-new]');
     await page.fill('[data-testid=new-width]', '256');

@@ -2,40 +2,30 @@
 // Ctrl+Enter: a text layer with its rendered pixels appears on the canvas; a style change
 // re-renders it; double-click edits its words; undo goes back step by step. Screenshots:
 // e2e/artifacts/text-tool/.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { readPsd } from 'ag-psd';
 import { unzipSync } from 'fflate';
 import type { TextLayer } from '../common/document/document-schema.ts';
 import { ensureAgPsdCanvas } from '../main/engine/document/ag-psd-canvas.ts';
-import { openWatchedEditor, type EditorPage, type EditorSession } from './editor-page.ts';
-import { artifactsDir } from './harness.ts';
+import { suiteEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 
 const SKIP = !existsSync('/usr/bin/chromium') && !process.env.LAMINA_CHROMIUM ? 'Debian chromium is not installed (/usr/bin/chromium)' : false;
-const shots = artifactsDir('text-tool');
+const suite = suiteEditor('text-tool', SKIP);
+const pageErrors = suite.errors;
 let session: EditorSession;
 let page: Page;
 let ed: EditorPage;
-const pageErrors: string[] = [];
-
-before(async () => {
-  if (SKIP) return;
-  for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
-  session = await openWatchedEditor(shots, pageErrors);
-  ({ page, ed } = session);
-});
-after(async () => {
-  await session?.close();
-});
 
 const texts = async () => (await ed.doc()).layers.filter((l) => l.kind === 'text') as TextLayer[];
 const waitLabel = (label: string) =>
   page.waitForFunction((l) => (window as unknown as { __lamina: { editor: { state: { snapshot: { undoLabel: string | null } } } } }).__lamina.editor.state.snapshot.undoLabel === l, label, { timeout: 10_000 });
 
 test('Text tool: T, click, type, see the layer; restyle; double-click to edit; undo', { skip: SKIP, timeout: 120_000 }, async () => {
+  session = suite.session; // opened by suiteEditor's before()
+  ({ page, ed } = session);
   await page.click('[data-testid=file-new]');
   await page.fill('[data-testid=new-width]', '320');
   await page.fill('[data-testid=new-height]', '200');
