@@ -20,7 +20,7 @@ import { normalNoise } from '../runtime/prng.ts';
 import { sharedSessionPool, type SessionPool } from '../runtime/session-pool.ts';
 import { floatTensor, intTensor, maskTensor, timestepTensor, fillScalar, type Tensor } from '../runtime/tensors.ts';
 import { eulerStep } from '../schedulers/scheduler-flow-euler.ts';
-import { artLayout, canvasMap, confineAlpha, scatterLayers, tokenBox, type ArtLayout, type CanvasMap, type PatchGeometry, type TokenBox } from './art/art-layout.ts';
+import { artLayout, canvasMap, confineAlpha, scatterLayers, tokenBox, tokenBoxOnCanvas, type ArtLayout, type PatchGeometry } from './art/art-layout.ts';
 import { checkPrompts } from './denoise/encode-prompt.ts';
 import { generatedLayerName } from './denoise/generation-provenance.ts';
 import { guidanceFor, guidedVelocities } from './denoise/guided-step.ts';
@@ -55,23 +55,14 @@ export function checkBoxes(spec: Pick<LayersSpec, 'boxes' | 'width' | 'height' |
   if (missing !== undefined) throw new LaminaError('bad_request', `only: there is no box ${missing + 1} (${spec.boxes.length} box${spec.boxes.length > 1 ? 'es' : ''}; box indices start at 0)`);
 }
 
-/** A token box in canvas pixels [x0, y0, x1, y1) (rounded outward, clamped to the canvas). */
-function canvasBoxOf(tb: TokenBox, map: CanvasMap, tokenPx: number, canvas: { width: number; height: number }): [number, number, number, number] {
-  const k = 1 / map.scale;
-  const c = (v: number, max: number) => Math.min(max, Math.max(0, v));
-  return [
-    c(Math.floor((tb[0] * tokenPx - map.ox) * k), canvas.width), c(Math.floor((tb[1] * tokenPx - map.oy) * k), canvas.height),
-    c(Math.ceil((tb[2] * tokenPx - map.ox) * k), canvas.width), c(Math.ceil((tb[3] * tokenPx - map.oy) * k), canvas.height),
-  ];
-}
-
 /** The ART transformer's feeds for a batch of `batch` copies of one layout. */
 class ArtDenoiser {
   private readonly feeds: Record<string, Tensor>;
+  private readonly output: string;
   private readonly tokensIn: Tensor;
   private readonly timestepIn: Tensor;
 
-  constructor(private readonly transformer: GraphRunner, model: PackModel, layout: ArtLayout, private readonly P: number, text: PromptBatch, readonly batch: number) {
+  constructor(private readonly transformer: GraphRunner, model: PackModel, layout: ArtLayout, P: number, text: PromptBatch, readonly batch: number) {
     const io = model.transformer.io;
     if (!io.layerIds || !io.gatherIndices || !io.tokenMask) throw new LaminaError('bad_pack', `model pack "${model.id}": its ART transformer declares no layer / position / token-mask inputs`);
     const N = layout.length;
@@ -89,8 +80,6 @@ class ArtDenoiser {
     if (io.textMask) this.feeds[io.textMask] = maskTensor(transformer.spec(io.textMask).dtype, text.mask, [batch, text.length]);
     this.output = io.output;
   }
-
-  private readonly output: string;
 
   async run(tokens: Float32Array, timestep: number, timer: PipelineTimer): Promise<Float32Array> {
     const t = this.tokensIn.data as Float32Array;
@@ -167,7 +156,7 @@ export class ArtPipeline implements Pipeline {
       if (images[0].width !== spec.width || images[0].height !== spec.height) notes.push(`generated at the pack's native ${images[0].width}x${images[0].height} and resampled to ${spec.width}x${spec.height}`);
       const background = sized[1];
       for (let p = 3; p < background.data.length; p += 4) background.data[p] = 255;
-      const boxes = tokenBoxes.map((tb) => canvasBoxOf(tb, map, tokenPx, spec));
+      const boxes = tokenBoxes.map((tb) => tokenBoxOnCanvas(tb, map, tokenPx, spec));
       sized.slice(2).forEach((im, k) => confineAlpha(im.data, im.width, im.height, boxes[k]));
 
       // 7. The result: a named group, box layers front first (the last box in front), the background at the bottom

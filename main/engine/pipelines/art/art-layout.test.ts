@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { artLayout, canvasMap, confineAlpha, patchOf, scatterLayers, tokenBox, writePatch } from './art-layout.ts';
+import { artLayout, canvasMap, confineAlpha, patchOf, scatterLayers, tokenBox, tokenBoxOnCanvas, writePatch } from './art-layout.ts';
 
 test('tokenBox snaps a canvas box outward to whole tokens and clamps it to the grid', () => {
   const same = canvasMap({ width: 128, height: 128 }, { width: 128, height: 128 });
@@ -53,4 +53,12 @@ test('confineAlpha clears every pixel outside the box', () => {
   confineAlpha(data, 3, 2, [1, 0, 2, 2]);
   const alpha = [...data].filter((_, i) => i % 4 === 3);
   assert.deepEqual(alpha, [0, 200, 0, 0, 200, 0]);
+});
+
+test('tokenBoxOnCanvas maps a token box back to canvas pixels through the same cover', () => {
+  const same = canvasMap({ width: 128, height: 128 }, { width: 128, height: 128 });
+  assert.deepEqual(tokenBoxOnCanvas([1, 1, 3, 2], same, 16, { width: 128, height: 128 }), [16, 16, 48, 32]);
+  const wide = canvasMap({ width: 512, height: 256 }, { width: 128, height: 128 }); // native y 32..96 visible
+  assert.deepEqual(tokenBoxOnCanvas([4, 4, 5, 5], wide, 16, { width: 512, height: 256 }), [256, 128, 320, 192]);
+  assert.deepEqual(tokenBoxOnCanvas([0, 0, 8, 8], wide, 16, { width: 512, height: 256 }), [0, 0, 512, 256], 'clamped to the canvas');
 });

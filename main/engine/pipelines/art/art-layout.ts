@@ -51,6 +51,16 @@ export function tokenBox(box: readonly [number, number, number, number], map: Ca
   return [Math.min(tx0, grid - 1), Math.min(ty0, grid - 1), Math.max(tx1, Math.min(tx0, grid - 1) + 1), Math.max(ty1, Math.min(ty0, grid - 1) + 1)];
 }
 
+/** A token box in canvas pixels [x0, y0, x1, y1) (rounded outward, clamped to the canvas). */
+export function tokenBoxOnCanvas(tb: TokenBox, map: CanvasMap, tokenPx: number, canvas: { width: number; height: number }): [number, number, number, number] {
+  const k = 1 / map.scale;
+  const c = (v: number, max: number) => Math.min(max, Math.max(0, v));
+  return [
+    c(Math.floor((tb[0] * tokenPx - map.ox) * k), canvas.width), c(Math.floor((tb[1] * tokenPx - map.oy) * k), canvas.height),
+    c(Math.ceil((tb[2] * tokenPx - map.ox) * k), canvas.width), c(Math.ceil((tb[3] * tokenPx - map.oy) * k), canvas.height),
+  ];
+}
+
 /** The joint sequence's positions and layers; `fullLayers`: every box layer keeps the whole
  * grid (the full-attention baseline ART is measured against). */
 export function artLayout(tokenBoxes: TokenBox[], grid: number, fullLayers = false): ArtLayout {
