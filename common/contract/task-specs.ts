@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { Box } from '../document/provenance.ts';
 import { GenerateSide, Guidance, Seed, Steps } from './limit-schemas.ts';
 import { LIMITS } from './limits.ts';
+import { MaskRuns } from './mask-runs.ts';
 
 const Device = z.enum(['auto', 'cpu', 'webgpu', 'cuda', 'dml', 'coreml']).default('auto');
 const common = { packId: z.string().optional(), device: Device };
@@ -33,18 +34,27 @@ export const LayersSpec = z.object({
 export type LayersSpec = z.infer<typeof LayersSpec>;
 
 /** A flat raster layer -> background + transparent foregrounds (LayerDecomp), replacing it.
- * `box`: the object, in document pixels; `method`: `model` (the pack's decomposition model)
- * or `inpaint` (mask-and-inpaint, no model: a shadow outside the box stays behind). */
+ * The object, exactly one of: `box` ([x, y, width, height] in document pixels), `mask`
+ * (a painted / lassoed mask in document pixels, ./mask-runs.ts), `regionId` (a region
+ * layer: its painted mask or its box), or `all` (no mask: the model peels the picture
+ * front to back until it finds nothing more, at most `maxForegrounds` objects, landing as
+ * a group). `method`: `model` (the pack's decomposition model) or `inpaint`
+ * (mask-and-inpaint, no model: a shadow outside the mask stays behind; not for `all`). */
 export const DecomposeSpec = z.object({
   layerId: z.string().min(1),
   box: Box.optional(),
+  mask: MaskRuns.optional(),
+  regionId: z.string().min(1).optional(),
+  all: z.boolean().default(false),
+  maxForegrounds: z.number().int().min(1).max(8).default(8),
   method: z.enum(['model', 'inpaint']).default('model'),
-  foregrounds: z.number().int().min(1).max(8).default(1),
   /** the model method's sampling (inpaint has none) */
   seed: Seed.optional(),
   steps: Steps.optional(),
   ...common,
-}).strict();
+}).strict()
+  .refine((s) => [s.box, s.mask, s.regionId, s.all || undefined].filter((v) => v !== undefined).length === 1, 'mark the object with exactly one of box, mask or regionId, or ask for all: true')
+  .refine((s) => !(s.all && s.method === 'inpaint'), 'decompose all finds the objects with the model: the inpaint method needs a marked object');
 
 /** Where an object layer fits in the scene below it (TopNet): a heatmap, not a document
  * change. The background is the composite of the visible layers below the object layer;

@@ -30,7 +30,7 @@ commands:
                                               DIR = PNG stack, background first, boxes in order
   place --background bg.png|doc.ora --object obj.png [--top 5] [--heatmap out.png] [--json]
                                               where the object plausibly goes (x, y, scale, score)
-  decompose --image in.png|in.ora (--mask m.png | --box x,y,w,h) --out out.ora|out.psd|DIR
+  decompose --image in.png|in.ora (--mask m.png | --box x,y,w,h | --all [--max-objects N]) --out out.ora|out.psd|DIR
             [--method model|inpaint] [--force] [--json]
                                               background + the marked object as a layer;
                                               DIR = PNG stack, background at the bottom

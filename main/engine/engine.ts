@@ -33,7 +33,7 @@ import { DocumentSession } from './session/document-session.ts';
 import { FileAccess, isInside } from './session/file-access.ts';
 import { generationEntryOps } from './session/generation-entries.ts';
 import { landingOps } from './session/land-result.ts';
-import { decomposeInputs, placeInputs } from './session/layer-inputs.ts';
+import { decomposeInputs, placeInputs, type DecomposeMarks } from './session/layer-inputs.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
 
 export interface EngineOptions {
@@ -396,8 +396,10 @@ export class Engine implements LaminaClient {
         if (!s) throw new LaminaError('bad_request', `task "${task}" works on a layer of an open document: give docId`);
         if (!findLayer(s.document.layers, spec.layerId)) throw new LaminaError('not_found', `no layer "${spec.layerId}" in this document`);
       }
-      const gather = task === 'place' ? placeInputs : task === 'decompose' ? decomposeInputs : null;
-      const inputs = gather && s && 'layerId' in spec ? gather(s.document, s.store, spec.layerId) : undefined;
+      const onLayer = s && 'layerId' in spec ? spec.layerId : null;
+      const inputs = !s || !onLayer ? undefined
+        : task === 'place' ? placeInputs(s.document, s.store, onLayer)
+          : task === 'decompose' ? decomposeInputs(s.document, s.store, onLayer, spec as DecomposeMarks) : undefined;
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs, ...(inputs ? { inputs } : {}) } as JobPayload);
       this.jobInfo.set(jobId, { task, spec, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}), ...(selection ? { selection } : {}), ...(into_ ? { into: into_ } : {}) });
       return { jobId };

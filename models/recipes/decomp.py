@@ -8,7 +8,10 @@ patch embedding reads each half of the noisy latent (0.5 x its weights each); th
 condition channels start at zero, so step 0 is the pretrained model on both halves. The
 text is the empty prompt. Loss: rectified-flow velocity on both latents + `recomp` x
 the recomposition loss |fg + (1 - fg alpha) bg - image| on the VAE-decoded x0 estimates
-(the VAE is frozen). Training data: decomp_data.make_samples on train seeds.
+(the VAE is frozen). Training data: decomp_data.make_samples on train seeds, and a
+`--peel` share of each batch from decomp_data.make_peel_samples: an all-zero mask channel
+asks for the front-most layer (or an empty foreground when nothing is left), which is
+what "decompose all" repeats until the foreground comes back empty.
 
 Graph IO (`decompose_transformer.onnx`, what main/engine/pipelines/pipeline-decompose.ts
 feeds through the shared denoise steps):
@@ -87,16 +90,22 @@ class DecompDiT(nn.Module):
         return v[:, :2 * self.C]
 
 
-def make_batch(world, seeds, vae, shift_z, scale_z, f, size=dd.SIZE):
-    s = dd.make_samples(world, seeds, size)
-    img = s["image"]
-    bg = torch.cat([s["background"], torch.ones_like(img[:, :1])], 1)
+def make_batch(world, seeds, vae, shift_z, scale_z, f, size=dd.SIZE, peel_seeds=None):
+    """Latent training batch: decomposition samples for `seeds` (the mask given), then peel
+    samples for `peel_seeds` (an empty mask: the front-most layer, or nothing)."""
+    parts = [dd.make_samples(world, seeds, size)]
+    if peel_seeds is not None and len(peel_seeds):
+        parts.append(dd.make_peel_samples(world, peel_seeds, size))
+    img = torch.cat([p["image"] for p in parts])
+    bg = torch.cat([torch.cat([p["background"] for p in parts]), torch.ones_like(img[:, :1])], 1)
+    fg = torch.cat([p["foreground"] for p in parts])
+    mask = torch.cat([p["mask"] for p in parts])
     img4 = torch.cat([img, torch.ones_like(img[:, :1])], 1)
     with torch.no_grad():
         z_img = (vae.encode(img4) - shift_z) * scale_z
         z_bg = (vae.encode(bg) - shift_z) * scale_z
-        z_fg = (vae.encode(s["foreground"]) - shift_z) * scale_z
-    m = torch.nn.functional.max_pool2d(s["mask"].float()[:, None], f)
+        z_fg = (vae.encode(fg) - shift_z) * scale_z
+    m = torch.nn.functional.max_pool2d(mask.float()[:, None], f)
     return {"x0": torch.cat([z_bg, z_fg], 1), "cond": torch.cat([z_img, m], 1), "image": img}
 
 
@@ -108,7 +117,8 @@ def recomposition_loss(vae, x0, image, C, shift_z, scale_z):
 
 class Decomposer:
     """A trained checkpoint as a decomposition method for decomp_eval: (image [3, S, S],
-    mask [S, S] bool) -> (background [3, S, S], premultiplied foreground [4, S, S]), sampled
+    mask [S, S] bool, or None: peel the front-most layer) -> (background [3, S, S],
+    premultiplied foreground [4, S, S]), sampled
     like main/engine/pipelines/decompose/decompose-model.ts (seeded noise, `steps` Euler
     steps on the linspace sigmas, the empty prompt, no guidance)."""
 
@@ -122,8 +132,10 @@ class Decomposer:
         self.C, self.f = self.recipe.vae.latent_channels, self.recipe.vae.scale_factor
 
     @torch.no_grad()
-    def __call__(self, image, mask):
+    def __call__(self, image, mask=None):
         C, f = self.C, self.f
+        if mask is None:
+            mask = torch.zeros(image.shape[1:], dtype=torch.bool)
         img4 = torch.cat([image, torch.ones_like(image[:1])])[None]
         z_img = (self.vae.encode(img4) - self.shift) * self.scale
         m = torch.nn.functional.max_pool2d(mask.float()[None, None], f)
@@ -169,7 +181,8 @@ def train(args, log=print):
     last_save = time.process_time()
     while not budget.done(step):
         seeds = dd.train_seeds(world, args.batch, offset=step * args.batch)
-        b = make_batch(world, seeds, vae, shift_z, scale_z, f, size)  # at the base model's native size
+        n_peel = int(round(args.peel * args.batch))
+        b = make_batch(world, seeds[n_peel:], vae, shift_z, scale_z, f, size, peel_seeds=seeds[:n_peel])  # native size
         x0 = b["x0"]
         t = torch.sigmoid(torch.randn(x0.shape[0]))
         noise = torch.randn_like(x0)
@@ -241,6 +254,7 @@ def export(args, log=print):
 def main():
     ap, _, tr, _ = finetune_cli(__doc__, "lamina-decomp", "0.1.0", batch=16, lr=1e-4)
     tr.add_argument("--recomp", type=float, default=1.0)
+    tr.add_argument("--peel", type=float, default=0.25, help="share of each batch given no mask (peel the front-most layer)")
     args = ap.parse_args()
     if args.cmd == "train":
         train(args)

@@ -27,6 +27,12 @@ objects that may overlap (max pair overlap 0.35 of the smaller box) and 0-2 word
 What it does not: coloured or cast-perspective shadows, reflections, glows, blur,
 photographic texture, objects cut by the frame (objects lie inside the image).
 
+"peel" (no mask: `make_peel_samples`): the same answer for the scene's front-most layer
+(object or word; nothing is in front of it, so recomposition is exact), with an empty
+mask as the condition, so the model learns to find it; `PEEL_EMPTY` of them are scenes
+with nothing left to peel (the answer: the image as background, an empty foreground),
+which is how "decompose all" knows when to stop.
+
 "all" (peel every object front to back): `layer_stack` gives the true layer sequence
 (background without objects and words, then every object / word layer in z-order,
 straight RGBA for LayerD's edit distance).
@@ -44,6 +50,8 @@ from .world import MAX_LAYERS, MAX_OBJECTS, World, uniforms
 
 SIZE = 128  # the pack's native size
 S_PICK = 9100  # RNG slot: which object is decomposed
+S_EMPTY = 9101  # RNG slot: a peel sample with nothing left to peel
+PEEL_EMPTY = 0.15  # share of peel samples with no object and no word
 MASK_COVERAGE = 0.0  # mask = visible coverage > this
 SHADOW_ALPHA = 0.5 / 255  # shadow area = foreground alpha above this outside the mask
 
@@ -130,6 +138,34 @@ def make_samples(world: World, seeds, size: int = SIZE, pick=None, shadows: str 
     }
 
 
+def make_peel_samples(world: World, seeds, size: int = SIZE, empty_share: float = PEEL_EMPTY) -> dict:
+    """Peel samples (see the module doc): image, background, foreground (premultiplied, the
+    front-most layer whole), mask (all False: the condition says "find it"), visible (the
+    peeled layer's footprint, for measuring), empty (nothing to peel) per scene."""
+    seeds = torch.as_tensor(seeds, dtype=torch.int64).reshape(-1)
+    sc = world.sample(seeds, size)
+    empty = uniforms(seeds, [S_EMPTY])[:, 0] < empty_share
+    sc = replace(sc, obj_active=sc.obj_active & ~empty[:, None], word_active=sc.word_active & ~empty[:, None])
+    B = sc.batch
+    ar = torch.arange(B)
+    full = world.render(sc, layers="dense")
+    kinds = full["layer_kind"]  # [B, 9], z-order
+    idx = torch.arange(MAX_LAYERS).view(1, -1).expand(B, -1)
+    top = torch.where(kinds > 0, idx, torch.zeros_like(idx)).amax(1)  # 0: nothing to peel
+    fg = full["layers"][ar, top] * (top > 0).float().view(-1, 1, 1, 1)
+    obj_active, word_active = sc.obj_active.clone(), sc.word_active.clone()
+    is_obj = (top >= 1) & (top <= MAX_OBJECTS)
+    is_word = top > MAX_OBJECTS
+    obj_active[ar[is_obj], top[is_obj] - 1] = False
+    word_active[ar[is_word], top[is_word] - 1 - MAX_OBJECTS] = False
+    bg = world.render(replace(sc, obj_active=obj_active, word_active=word_active), layers=False)["composite"]
+    visible = full["masks"][ar, top] > MASK_COVERAGE
+    visible[top == 0] = False
+    return {"image": full["composite"], "background": bg, "foreground": fg,
+            "mask": torch.zeros(B, size, size, dtype=torch.bool), "visible": visible, "empty": top == 0,
+            "top_layer": top, "seeds": seeds}
+
+
 def recompose(fg: torch.Tensor, bg: torch.Tensor) -> torch.Tensor:
     """Premultiplied foreground [B, 4, H, W] over an opaque background [B, 3, H, W]."""
     return fg[:, :3] + (1 - fg[:, 3:4]) * bg
@@ -174,5 +210,5 @@ def visible_masks(s: dict, b: int) -> list[torch.Tensor]:
     return out[::-1]
 
 
-__all__ = ["SIZE", "make_samples", "recompose", "recomposition_residual", "layer_stack", "visible_masks",
+__all__ = ["SIZE", "make_samples", "make_peel_samples", "recompose", "recomposition_residual", "layer_stack", "visible_masks",
            "test_seeds", "train_seeds", "unpremultiply", "over_stack", "MAX_OBJECTS"]

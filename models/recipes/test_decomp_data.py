@@ -107,3 +107,22 @@ def test_inpaint_baseline_keeps_the_shadow_in_the_background(samples):
     sh = samples["shadow"][b]
     # the shadow is still in its background: darker than the truth there
     assert (bg[:, sh] - samples["background"][b][:, sh]).mean() < -0.02
+
+
+def test_peel_samples_take_the_front_most_layer_or_nothing(world):
+    s = dd.make_peel_samples(world, dd.train_seeds(world, 40))
+    # recomposition is exact: nothing lies in front of the peeled layer
+    assert (dd.recompose(s["foreground"], s["background"]) - s["image"]).abs().max() < 1e-5
+    assert not s["mask"].any(), "the condition is the empty mask"
+    e = s["empty"]
+    assert 0 < e.float().mean() < 0.5
+    assert s["foreground"][e].abs().max() == 0 and torch.equal(s["background"][e], s["image"][e])
+    # otherwise the peeled layer is the top one: its footprint is where the image changes
+    full = world.render(world.sample(s["seeds"]), layers="dense")
+    kinds = full["layer_kind"]
+    for b in range(len(e)):
+        if e[b]:
+            continue
+        top = int(s["top_layer"][b])
+        assert int(kinds[b, top]) > 0 and not (kinds[b, top + 1:] > 0).any()
+        assert s["visible"][b].any()

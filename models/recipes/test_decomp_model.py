@@ -18,7 +18,7 @@ from models.recipes import decomp  # noqa: E402
 
 
 def _args(**kw):
-    base = dict(base=None, recipe="tiny", cpu_seconds=None, steps=2, batch=2, lr=1e-4, recomp=1.0, threads=1,
+    base = dict(base=None, recipe="tiny", cpu_seconds=None, steps=2, batch=2, lr=1e-4, recomp=1.0, peel=0.5, threads=1,
                 log_every=1, save_seconds=1e9, base_pack="main/engine/runtime/fixtures/tiny-pack", id="lamina-decomp-test",
                 version="0.0.0")
     base.update(kw)

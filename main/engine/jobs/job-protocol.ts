@@ -9,6 +9,13 @@ export interface RawImage {
   data: Uint8Array;
 }
 
+/** One byte per pixel, 1 = in (an object's mask). */
+export interface RawMask {
+  width: number;
+  height: number;
+  data: Uint8Array;
+}
+
 /** Pixels a task on a layer reads from its document, gathered by the engine before the
  * job starts (the worker has no documents): for place, the object layer and the
  * composite of the visible layers below it. */
@@ -17,6 +24,8 @@ export interface JobInputs {
   object?: RawImage;
   /** decompose: the layer's own pixels, its offset on the canvas and its name */
   layer?: { image: RawImage; x: number; y: number; name: string };
+  /** decompose: the object's mask on the layer's grid, when the spec gave a mask or a region */
+  objectMask?: RawMask;
 }
 
 /** A job as the worker runs it: its task and spec (checked by the contract), where packs

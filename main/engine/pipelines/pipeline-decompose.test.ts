@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { encodeMaskRuns } from '../../../common/contract/mask-runs.ts';
 import { decodeImage } from '../imaging/image-codec.ts';
 import { jobFinished, tempEngine, type TempEngine } from '../testing/temp-engine.ts';
 import { maskFromBox, maskFromPicture } from './decompose/decompose-mask.ts';
@@ -123,10 +124,9 @@ test('the decompose task (inpaint, a box) replaces the layer with object + backg
   assert.equal(after.layers[0].provenance?.params.decompose?.method, 'inpaint');
   const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document;
   assert.deepEqual(undone.layers.map((l) => l.id), snap.document.layers.map((l) => l.id), 'one undo step brings the layer back');
-  const noBox = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, method: 'inpaint' } });
-  const failed = await finished(noBox.jobId);
-  assert.deepEqual([failed.state, failed.code], ['failed', 'bad_request']);
-  assert.match(failed.message!, /give a box/);
+  const noBox = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, method: 'inpaint' } }).catch((e: Error & { code?: string }) => e);
+  assert.equal((noBox as { code?: string }).code, 'bad_request');
+  assert.match((noBox as Error).message, /mark the object with exactly one of box, mask or regionId/);
 });
 
 test('the decompose task with the model method runs the pack\'s decomposition model through the engine (one undo step)', async () => {
@@ -180,4 +180,81 @@ test('model method at twice the native size: the image\'s own pixels stay away f
   } finally {
     await pool.dispose();
   }
+});
+
+test('decompose all (fixture model): the layer becomes a group of the objects the model found over "Background", one undo step; with inpaint it is refused', async () => {
+  const m = tempEngine({ packDirs: [dirname(FIXTURE_DECOMPOSE_PACK_DIR)] });
+  try {
+    const doc = await m.engine.call('document.new', { width: 128, height: 128 });
+    const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
+    const snap = await m.engine.call('document.import', { docId: doc.docId, file });
+    const layer = snap.document.layers[0];
+    const steps: number[] = [];
+    const { jobId } = await m.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, all: true, maxForegrounds: 2, method: 'model', packId: 'fixture-tiny-decompose', seed: 1, steps: 2, device: 'cpu' } });
+    const off = m.engine.on('job.event', (e) => { if (e.jobId === jobId && e.state === 'step') steps.push(e.i!); });
+    const ev = await jobFinished(m.engine, jobId);
+    off();
+    assert.equal(ev.state, 'done', ev.message);
+    const after = (await m.engine.call('document.get', { docId: doc.docId })).document;
+    assert.equal(after.layers.length, 1);
+    const group = after.layers[0];
+    assert.equal(group.kind, 'group');
+    assert.equal(group.name, `${layer.name} (decomposed)`);
+    const names = group.kind === 'group' ? group.children.map((l) => l.name) : [];
+    assert.equal(names.at(-1), 'Background');
+    const n = names.length - 1;
+    assert.ok(n >= 1 && n <= 2, `1 to 2 objects (the cap): ${names.join(', ')}`);
+    assert.deepEqual(names.slice(0, -1), n === 2 ? ['Object 2 (front)', 'Object 1 (back)'] : ['Object 1']);
+    assert.ok(steps.length > 0 && steps.every((i, k) => k === 0 || i >= steps[k - 1]), 'progress only moves forward');
+    const undone = (await m.engine.call('document.undo', { docId: doc.docId })).document;
+    assert.deepEqual(undone.layers.map((l) => l.id), [layer.id], 'one undo step');
+    const bad = await m.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, all: true, method: 'inpaint' } }).catch((e: Error) => e);
+    assert.match(String((bad as Error).message ?? ''), /inpaint method needs a marked object/);
+    const two = await m.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, all: true, box: [1, 1, 4, 4] } }).catch((e: Error) => e);
+    assert.match(String((two as Error).message ?? ''), /exactly one of box, mask or regionId/);
+  } finally {
+    await m.dispose();
+  }
+});
+
+test('the object marked by a painted mask (runs) or a mask region: the inpaint foreground is exactly that mask on the layer', async () => {
+  const doc = await t.engine.call('document.new', { width: 128, height: 128 });
+  const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
+  const snap = await t.engine.call('document.import', { docId: doc.docId, file });
+  const layer = snap.document.layers[0];
+  // an L-shaped mask in document pixels, 20 x 20 at (30, 40)
+  const mw = 20;
+  const bits = new Uint8Array(mw * mw);
+  for (let y = 0; y < mw; y++) for (let x = 0; x < mw; x++) bits[y * mw + x] = x < 6 || y >= 14 ? 255 : 0;
+  const mask = { x: 30, y: 40, width: mw, height: mw, runs: encodeMaskRuns(bits) };
+  const inside = (x: number, y: number) => x >= 30 && x < 50 && y >= 40 && y < 60 && bits[(y - 40) * mw + (x - 30)] > 0;
+  const objectAlpha = async (spec: Record<string, unknown>) => {
+    const { jobId } = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, method: 'inpaint', ...spec } });
+    const ev = await finished(jobId);
+    assert.equal(ev.state, 'done', ev.message);
+    const after = (await t.engine.call('document.get', { docId: doc.docId })).document;
+    const obj = after.layers.find((l) => l.name === `${layer.name} (object)`) as { imageId: string } | undefined;
+    assert.ok(obj, 'the object layer landed');
+    const px = await t.engine.call('document.image', { docId: doc.docId, imageId: obj.imageId });
+    await t.engine.call('document.undo', { docId: doc.docId });
+    return (x: number, y: number) => px.rgba[(y * 128 + x) * 4 + 3];
+  };
+  const check = (alpha: (x: number, y: number) => number, what: string) => {
+    let on = 0;
+    for (let y = 0; y < 128; y++) for (let x = 0; x < 128; x++) {
+      assert.equal(alpha(x, y), inside(x, y) ? 255 : 0, `${what}: alpha at ${x},${y}`);
+      on += inside(x, y) ? 1 : 0;
+    }
+    assert.equal(on, 6 * 20 + 14 * 6, 'the L, not its box');
+  };
+  check(await objectAlpha({ mask }), 'painted mask');
+  // a region painted with the mask brush (its mask image's alpha) marks the object the same way
+  const rgba = new Uint8Array(mw * mw * 4);
+  for (let p = 0; p < mw * mw; p++) rgba[p * 4 + 3] = bits[p];
+  const put = await t.engine.call('document.putImage', { docId: doc.docId, image: { width: mw, height: mw, rgba } });
+  const region = { id: 'mask-region', kind: 'region', name: 'Mask 1', x: 30, y: 40, prompt: '', shape: { type: 'mask', width: mw, height: mw, maskImageId: put.imageId } };
+  await t.engine.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: region }] });
+  check(await objectAlpha({ regionId: 'mask-region' }), 'mask region');
+  const missing = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, regionId: 'nope', method: 'inpaint' } }).catch((e: Error) => e);
+  assert.match(String((missing as Error).message), /no region layer "nope"/);
 });

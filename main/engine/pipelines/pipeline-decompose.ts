@@ -6,7 +6,9 @@
 // no model) and `model` (the pack's fine-tuned DiT conditioned on the image and the mask,
 // predicting background + RGBA foreground with the shadow: ./decompose/decompose-model.ts;
 // its recipe is models/recipes/decomp.py, docs/decompose.md). The model method needs a
-// pack that lists the `decompose` pipeline.
+// pack that lists the `decompose` pipeline. "Decompose all" (`decomposeAll`, the spec's
+// `all`) repeats the model with no mask, front to back, until it finds nothing more
+// (./decompose/decompose-all.ts).
 import { DecomposeSpec } from '../../../common/contract/task-specs.ts';
 import type { ReplaceLayerResult } from '../../../common/contract/task-results.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
@@ -21,14 +23,16 @@ import { modelDecomposition } from './decompose/decompose-model.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import { readPackModel } from '../runtime/pack-model.ts';
 import type { SessionPool } from '../runtime/session-pool.ts';
-import { maskFromBox, type ObjectMask } from './decompose/decompose-mask.ts';
+import { peelAll, type PeeledLayers } from './decompose/decompose-all.ts';
+import { checkMask, maskFromBox, type ObjectMask } from './decompose/decompose-mask.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
 export type DecomposeMethod = 'inpaint' | 'model';
 
 export interface DecomposeRequest {
   image: RgbaImage;
-  mask: ObjectMask;
+  /** the object; null: the model finds the front-most one (the model method only) */
+  mask: ObjectMask | null;
   method: DecomposeMethod;
   signal?: AbortSignal;
   /** the model method's sampling (defaults: seed 0, the pack's default steps) */
@@ -39,6 +43,8 @@ export interface DecomposeRequest {
 
 export interface DecomposeOutput extends Decomposition {
   method: DecomposeMethod;
+  /** the mask the result keeps to (given or predicted); null: nothing was found */
+  mask: ObjectMask | null;
   provider: string;
   timings: { total_ms: number };
   notes: string[];
@@ -52,8 +58,10 @@ export class DecomposePipeline implements Pipeline {
 
   async decompose(req: DecomposeRequest): Promise<DecomposeOutput> {
     const t0 = performance.now();
-    // 1. The mask must be the image's size (the mask kernels checked empty / full).
-    if (req.mask.width !== req.image.width || req.mask.height !== req.image.height) {
+    // 1. The mask must be the image's size (the mask kernels checked empty / full); none
+    // asks the model to find the object.
+    if (!req.mask && req.method !== 'model') throw new LaminaError('bad_request', 'the inpaint method needs the object marked (a box, a mask or a region): finding it needs the model');
+    if (req.mask && (req.mask.width !== req.image.width || req.mask.height !== req.image.height)) {
       throw new LaminaError('bad_request', `the mask is ${req.mask.width}x${req.mask.height} px but the image is ${req.image.width}x${req.image.height} px`);
     }
     if (req.signal) throwIfCancelled(req.signal);
@@ -64,28 +72,66 @@ export class DecomposePipeline implements Pipeline {
       const out = await modelDecomposition(this.pack, req.image, req.mask, { seed: req.seed ?? 0, steps, signal: req.signal ?? new AbortController().signal, onStep: req.onStep, ...this.options });
       return { ...out, method: 'model', timings: { total_ms: performance.now() - t0 } };
     }
-    const out = inpaintDecomposition(req.image, req.mask);
-    return { ...out, method: req.method, provider: 'cpu', timings: { total_ms: performance.now() - t0 }, notes: ['inpaint method: a shadow outside the mask stays in the background'] };
+    const out = inpaintDecomposition(req.image, req.mask!);
+    return { ...out, method: req.method, mask: req.mask, provider: 'cpu', timings: { total_ms: performance.now() - t0 }, notes: ['inpaint method: a shadow outside the mask stays in the background'] };
   }
 
-  /** The decompose task: the layer's pixels (from the engine) and the spec's box, in
-   * document pixels, -> the layer replaced by its foreground over its background. */
+  /** "Decompose all": the model peels the image front to back (no masks) until it finds
+   * nothing more or `maxForegrounds` objects are out. Peel k uses seed + k; onStep counts
+   * every peel's steps against the most there can be. */
+  async decomposeAll(req: Omit<DecomposeRequest, 'mask' | 'method'> & { maxForegrounds: number }): Promise<PeeledLayers & { provider: string; notes: string[]; timings: { total_ms: number } }> {
+    const t0 = performance.now();
+    const steps = req.steps ?? (this.pack ? readPackModel(this.pack).scheduler.defaultSteps : 1);
+    const total = steps * (req.maxForegrounds + 1);
+    let provider = 'cpu';
+    const peeled = await peelAll(req.image, req.maxForegrounds, async (current, k) => {
+      const out = await this.decompose({ ...req, image: current, mask: null, method: 'model', seed: (req.seed ?? 0) + k, steps, onStep: (i) => req.onStep?.(k * steps + i, total) });
+      provider = out.provider;
+      return out;
+    });
+    const n = peeled.foregrounds.length;
+    const notes = [peeled.stopped === 'cap' ? `stopped at the cap of ${req.maxForegrounds} objects` : `the model found ${n} object${n === 1 ? '' : 's'} and then nothing more`];
+    return { ...peeled, provider, notes, timings: { total_ms: performance.now() - t0 } };
+  }
+
+  /** The decompose task: the layer's pixels (from the engine), the object (the spec's box
+   * in document pixels, or the mask the engine drew on the layer's grid from the spec's
+   * mask / region), or `all` -> the layer replaced by its foregrounds over its background. */
   async run(specInput: unknown, ctx: JobContext, inputs?: JobInputs): Promise<ReplaceLayerResult> {
     const spec = parseOrReject(DecomposeSpec, specInput, 'decompose spec');
     const layer = inputs?.layer;
     if (!layer) throw new LaminaError('bad_request', 'decompose needs the layer\'s pixels (the engine gathers them from the document)');
-    if (!spec.box) throw new LaminaError('bad_request', 'decompose needs the object: give a box [x, y, width, height] (a mask, or none for "decompose all", needs the model)');
-    const [bx, by, bw, bh] = spec.box;
-    const mask = maskFromBox([bx - layer.x, by - layer.y, bw, bh], layer.image);
+    const image = { ...layer.image, data: new Uint8Array(layer.image.data) };
     const steps = spec.method === 'model' ? spec.steps ?? (this.pack ? readPackModel(this.pack).scheduler.defaultSteps : 1) : 1;
+    const provenance = (extra: Record<string, unknown>) => ({ task: 'decompose', packId: this.pack?.id ?? 'none', pipeline: 'decompose', prompt: '', regions: [], seed: spec.seed ?? 0, steps: spec.method === 'model' ? steps : 0, params: { decompose: { method: spec.method, ...extra } } });
+    const onStep = (i: number, n: number) => ctx.progress({ state: 'step', i, n });
+    if (spec.all) {
+      ctx.progress({ state: 'step', i: 0, n: steps * (spec.maxForegrounds + 1) });
+      const out = await this.decomposeAll({ image, signal: ctx.signal, seed: spec.seed, steps, maxForegrounds: spec.maxForegrounds, onStep });
+      const n = out.foregrounds.length;
+      if (n === 0) throw new LaminaError('bad_op', `the model found no object in "${layer.name}": nothing to decompose (mark one with a box, a mask or a region)`);
+      const place = { x: layer.x, y: layer.y };
+      // front first: the last peeled (the back-most object) lies just above the background
+      const objects = out.foregrounds.map((fg, k) => ({ name: `Object ${k + 1}${n > 1 ? (k === n - 1 ? ' (front)' : k === 0 ? ' (back)' : '') : ''}`, ...resultPixels(fg), ...place, provenance: provenance({ all: true, object: k + 1, of: n }) })).reverse();
+      return {
+        landing: 'replace-layer',
+        layerId: spec.layerId,
+        layers: [...objects, { name: 'Background', ...resultPixels(out.background), ...place, provenance: provenance({ all: true, background: true, of: n }) }],
+        group: { name: `${layer.name} (decomposed)` },
+        provider: out.provider,
+        timings: out.timings,
+        notes: out.notes,
+      };
+    }
+    let mask: ObjectMask;
+    if (inputs?.objectMask) mask = checkMask(inputs.objectMask);
+    else if (spec.box) mask = maskFromBox([spec.box[0] - layer.x, spec.box[1] - layer.y, spec.box[2], spec.box[3]], layer.image);
+    else throw new LaminaError('bad_request', 'decompose needs the object: give a box [x, y, width, height], a mask or a region (or all: true with the model)');
     ctx.progress({ state: 'step', i: 0, n: steps });
-    const out = await this.decompose({
-      image: { ...layer.image, data: new Uint8Array(layer.image.data) }, mask, method: spec.method, signal: ctx.signal, seed: spec.seed, steps,
-      onStep: (i, n) => ctx.progress({ state: 'step', i, n }),
-    });
+    const out = await this.decompose({ image, mask, method: spec.method, signal: ctx.signal, seed: spec.seed, steps, onStep });
     if (out.method === 'inpaint') ctx.progress({ state: 'step', i: 1, n: 1 });
-    const provenance = { task: 'decompose', packId: this.pack?.id ?? 'none', pipeline: 'decompose', prompt: '', regions: [], seed: spec.seed ?? 0, steps: out.method === 'model' ? steps : 0, params: { decompose: { method: out.method, box: spec.box } } };
-    const place = { x: layer.x, y: layer.y, provenance };
+    const marked = spec.box ? { box: spec.box } : spec.regionId ? { regionId: spec.regionId } : { mask: 'painted' };
+    const place = { x: layer.x, y: layer.y, provenance: provenance(marked) };
     return {
       landing: 'replace-layer',
       layerId: spec.layerId,

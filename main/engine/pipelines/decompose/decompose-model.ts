@@ -5,6 +5,10 @@
 // the image's size. The foreground keeps what belongs to the object outside the mask
 // (its shadow), which the inpaint method leaves in the background. Away from the object
 // (outside the mask grown by a latent cell) the result keeps the image's own pixels.
+// With no mask (null) the condition's mask channel is all zeros, which the model was
+// trained to read as "peel the front-most layer": the object's mask is then predicted
+// from the foreground's alpha (./decompose-all.ts), and an empty prediction means there
+// is nothing left to peel.
 import { LaminaError } from '../../../../common/errors/lamina-error.ts';
 import { resample } from '../../imaging/resample.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
@@ -21,6 +25,7 @@ import { latentGeometry } from '../denoise/prepare-latents.ts';
 import { prepareTimesteps } from '../denoise/prepare-timesteps.ts';
 import { PackComponents } from '../pack-components.ts';
 import type { Decomposition } from './decompose-inpaint.ts';
+import { predictedMask } from './decompose-all.ts';
 import type { ObjectMask } from './decompose-mask.ts';
 import { keepGeometry, keepOriginalOutsideMask } from './keep-outside-mask.ts';
 
@@ -44,7 +49,14 @@ export function maskOnGrid(mask: ObjectMask, lw: number, lh: number): Float32Arr
   return out;
 }
 
-export async function modelDecomposition(pack: Pack, image: RgbaImage, mask: ObjectMask, o: ModelDecomposeOptions): Promise<Decomposition & { provider: string; notes: string[] }> {
+export interface ModelDecomposition extends Decomposition {
+  provider: string;
+  notes: string[];
+  /** the mask the result was kept to: the given one, or the one predicted (null: none found) */
+  mask: ObjectMask | null;
+}
+
+export async function modelDecomposition(pack: Pack, image: RgbaImage, mask: ObjectMask | null, o: ModelDecomposeOptions): Promise<ModelDecomposition> {
   const timer = new PipelineTimer();
   const notes: string[] = [];
   // 1. The pack's decomposition transformer and its geometry (the native latent grid).
@@ -62,7 +74,7 @@ export async function modelDecomposition(pack: Pack, image: RgbaImage, mask: Obj
     const { transformer, text } = await loadAndEncode(parts, [''], ctx, timer, 'decomposition');
     const cond = new Float32Array((C + 1) * plane);
     cond.set((await parts.encodeImage(image)).latent);
-    cond.set(maskOnGrid(mask, lw, lh), C * plane);
+    if (mask) cond.set(maskOnGrid(mask, lw, lh), C * plane); // none: zeros, "the front-most layer"
     // 3. Seeded noise for both latents and the timesteps.
     const latents = normalNoise(o.seed, 2 * C * plane);
     const { sigmas, model: timesteps } = prepareTimesteps(model, o.steps, g.imageTokens);
@@ -85,11 +97,19 @@ export async function modelDecomposition(pack: Pack, image: RgbaImage, mask: Obj
     const [bg, fg] = parts.toImages(await parts.decodeLatents(latents, 2, lh, lw), 2);
     for (let p = 3; p < bg.data.length; p += 4) bg.data[p] = 255;
     const sized = (im: RgbaImage) => (im.width === image.width && im.height === image.height ? im : resample(im, image.width, image.height, 'fill'));
-    // 6. Away from the object the image's own pixels stay (./keep-outside-mask.ts).
+    const out = { background: await sized(bg), foreground: await sized(fg) };
+    // 6. No mask given: the object is where the foreground is mostly opaque (its shadow
+    // is lighter); none there = nothing left to peel, the image stays as it is.
+    const used = mask ?? predictedMask(out.foreground);
+    if (!used) {
+      notes.push('nothing left to peel: the model found no object');
+      return { background: { ...image, data: new Uint8Array(image.data) }, foreground: { ...image, data: new Uint8Array(image.data.length) }, provider: transformer.provider, notes, mask: null };
+    }
+    // 7. Away from the object the image's own pixels stay (./keep-outside-mask.ts).
     const { radius, feather } = keepGeometry(image.width, image.height, lw, lh);
-    const kept = keepOriginalOutsideMask(image, mask, { background: await sized(bg), foreground: await sized(fg) }, radius, feather);
-    notes.push(`the original pixels are kept more than ${radius + feather} px from the mask`);
-    return { ...kept, provider: transformer.provider, notes };
+    const kept = keepOriginalOutsideMask(image, used, out, radius, feather);
+    notes.push(`the original pixels are kept more than ${radius + feather} px from the ${mask ? 'mask' : 'predicted mask'}`);
+    return { ...kept, provider: transformer.provider, notes, mask: used };
   } finally {
     parts.release();
   }
