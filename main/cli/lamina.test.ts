@@ -206,3 +206,35 @@ test('lamina decompose: a PNG stack with the background at the bottom, no overwr
   assert.equal(both.code, 2);
   assert.match(both.err, /exactly one of --mask/);
 });
+
+test('lamina decompose --all (fixture decomposition model): a PNG stack, background first, then the objects back to front, at most --max-objects; usage errors', async () => {
+  const fix = join(import.meta.dirname, '..', 'engine', 'pipelines', 'fixtures', 'decompose');
+  const packs = join(import.meta.dirname, '..', 'engine', 'runtime', 'fixtures');
+  const dir = mkdtempSync(join(tmp, 'decompose-all-'));
+  const run = (...args: string[]) => {
+    const r = spawnSync(process.execPath, [BIN, 'decompose', ...args], { encoding: 'utf8', env: { ...process.env, LAMINA_HOME: tmp, LAMINA_PACKS: packs } });
+    return { code: r.status, out: r.stdout, err: r.stderr };
+  };
+  const stack = join(dir, 'stack');
+  const r = run('--image', join(fix, '4-image.png'), '--all', '--max-objects', '2', '--out', stack, '--json');
+  assert.equal(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal(res.method, 'model');
+  assert.ok(res.objects >= 1 && res.objects <= 2, `${res.objects} objects`);
+  const manifest = JSON.parse(readFileSync(join(stack, 'manifest.json'), 'utf8'));
+  const names = manifest.layers.map((l: { name: string }) => l.name);
+  assert.equal(names[0], 'Background', 'the bottom layer is the background');
+  assert.deepEqual(names.slice(1), res.objects === 1 ? ['Object'] : ['Object 1 (back)', 'Object 2 (front)']);
+  assert.equal(res.stopped === 'cap', res.objects === 2);
+  const usage = [
+    [['--image', join(fix, '4-image.png'), '--all', '--max-objects', '9', '--out', join(dir, 'a.ora')], /--max-objects is a whole number from 1 to 8/],
+    [['--image', join(fix, '4-image.png'), '--all', '--method', 'inpaint', '--out', join(dir, 'b.ora')], /--all finds the objects with the model/],
+    [['--image', join(fix, '4-image.png'), '--box', '1,1,4,4', '--max-objects', '2', '--out', join(dir, 'c.ora')], /--max-objects goes with --all/],
+    [['--image', join(fix, '4-image.png'), '--all', '--box', '1,1,4,4', '--out', join(dir, 'd.ora')], /exactly one of --mask/],
+  ] as const;
+  for (const [args, msg] of usage) {
+    const e = run(...args);
+    assert.equal(e.code, 2, e.err);
+    assert.match(e.err, msg);
+  }
+});

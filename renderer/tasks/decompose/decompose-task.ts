@@ -1,8 +1,11 @@
-// The decompose panel's controller (framework-free): which layer and which box the next
-// Decompose uses, the method (the pack's decomposition model when one is installed, else
-// mask-and-inpaint), and starting the job. The engine replaces the layer with
-// "<name> (object)" over "<name> (background)" in one undo step. The view is
-// ./decompose-panel.tsx; both are registered in ../task-panels.ts.
+// The decompose panel's controller (framework-free): which layer and which object the next
+// Decompose uses (a marquee's box, the shape of an ellipse / lasso selection, a box
+// region's box, or a region painted with the mask brush), the method (the pack's
+// decomposition model when one is installed, else mask-and-inpaint), and starting the
+// job. The engine replaces the layer with "<name> (object)" over "<name> (background)" in
+// one undo step; "Decompose all" (the model only) replaces it with a group of every
+// object the model finds over "Background". The view is ./decompose-panel.tsx; both are
+// registered in ../task-panels.ts.
 import type { PackSummary } from '../../../common/contract/contract.ts';
 import type { LaminaDocument, RasterLayer } from '../../../common/document/document-schema.ts';
 import { findLayer } from '../../../common/document/layer-tree.ts';
@@ -12,6 +15,7 @@ import type { TaskPanel, TaskPanelContext, TaskPanelDefinition } from '../../edi
 import type { SelectionMask } from '../../editor/pixels/selection-mask.ts';
 import { selectionBounds } from '../../editor/pixels/selection-mask.ts';
 import { Store } from '../../editor/store.ts';
+import { encodeMaskRuns, type MaskRuns } from '../../../common/contract/mask-runs.ts';
 import { collectRegions } from '../generate/generation.ts';
 
 export type DecomposeMethod = 'model' | 'inpaint';
@@ -21,11 +25,30 @@ export interface DecomposeState {
   method: DecomposeMethod | null;
 }
 
-/** What the next Decompose works on: the picture layer and the object's box (document
- * pixels), and where the box came from; or why there is nothing to decompose yet. */
+/** How the spec marks the object (document pixels): a box, a selection's shape, a mask region. */
+export type DecomposeMark = { box: [number, number, number, number] } | { mask: MaskRuns } | { regionId: string };
+
+/** What the next Decompose works on: the picture layer, the object's mark and its box
+ * (document pixels), where it came from; or why there is nothing to decompose yet. */
 export type DecomposeTarget =
-  | { ok: true; layer: RasterLayer; box: [number, number, number, number]; from: 'selection' | 'region' }
+  | { ok: true; layer: RasterLayer; box: [number, number, number, number]; mark: DecomposeMark; from: 'selection' | 'region' }
   | { ok: false; problem: string };
+
+/** The selection inside its bounds as a mark: a box when it fills them (a marquee), else
+ * its shape (ellipse, lasso, combinations), partly selected pixels counted from half. */
+export function selectionMark(sel: SelectionMask, b: { x: number; y: number; width: number; height: number }): DecomposeMark {
+  const crop = new Uint8Array(b.width * b.height);
+  let full = true;
+  for (let y = 0; y < b.height; y++) {
+    for (let x = 0; x < b.width; x++) {
+      const v = sel.data[(b.y + y) * sel.width + b.x + x];
+      crop[y * b.width + x] = v;
+      if (v < 128) full = false;
+    }
+  }
+  if (full) return { box: [b.x, b.y, b.width, b.height] };
+  return { mask: { x: b.x, y: b.y, width: b.width, height: b.height, runs: encodeMaskRuns(crop) } };
+}
 
 /** The packs whose decomposition model loads (they list the `decompose` pipeline). */
 export function decompositionPacks(packs: readonly PackSummary[]): PackSummary[] {
@@ -45,12 +68,15 @@ export function decomposeTarget(doc: LaminaDocument | null, selection: readonly 
   const layer = selection.map((id) => findLayer(doc.layers, id)?.layer).find((l): l is RasterLayer => l?.kind === 'raster');
   if (!layer) return { ok: false, problem: 'Select the picture layer (a raster layer) that holds the object' };
   const bounds = pixelSelection ? selectionBounds(pixelSelection) : null;
-  if (bounds) return { ok: true, layer, box: [bounds.x, bounds.y, bounds.width, bounds.height], from: 'selection' };
+  if (bounds) return { ok: true, layer, box: [bounds.x, bounds.y, bounds.width, bounds.height], mark: selectionMark(pixelSelection!, bounds), from: 'selection' };
   const region = collectRegions(doc).find((r) => selection.includes(r.id));
   if (region) {
     const [x, y, w, h] = region.box;
     const x0 = Math.floor(x), y0 = Math.floor(y);
-    return { ok: true, layer, box: [x0, y0, Math.ceil(x + w) - x0, Math.ceil(y + h) - y0], from: 'region' };
+    const box: [number, number, number, number] = [x0, y0, Math.ceil(x + w) - x0, Math.ceil(y + h) - y0];
+    const painted = findLayer(doc.layers, region.id)?.layer;
+    const mark = painted?.kind === 'region' && painted.shape.type === 'mask' ? { regionId: region.id } : { box };
+    return { ok: true, layer, box, mark, from: 'region' };
   }
   return { ok: false, problem: 'Mark the object: draw a marquee (M) around it, or select a region box with the layer' };
 }
@@ -83,6 +109,22 @@ export class DecomposeTask implements TaskPanel {
     return this.decompose();
   }
 
+  allTarget() {
+    const s = this.core.state;
+    return decomposeAllTarget(this.core.document, s.selection, s.packs);
+  }
+
+  /** "Decompose all": the model peels the layer front to back, at most `maxForegrounds`
+   * objects; the group lands in one undo step. Without the model it is an info toast. */
+  async decomposeAll(maxForegrounds = 8): Promise<void> {
+    const docId = this.core.docId;
+    if (!docId || this.jobs.busy) return;
+    const target = this.allTarget();
+    if (!target.ok) return this.core.toast('info', target.problem);
+    const spec = { layerId: target.layer.id, all: true, maxForegrounds, method: 'model' as const, packId: target.pack.id };
+    await this.jobs.start({ task: 'decompose', docId, spec }, { noun: 'Decomposition', steps: (target.pack.defaultSteps ?? 1) * (maxForegrounds + 1) });
+  }
+
   /** Starts the decomposition of the target; a missing layer or box is an info toast. */
   async decompose(): Promise<void> {
     const docId = this.core.docId;
@@ -91,7 +133,7 @@ export class DecomposeTask implements TaskPanel {
     if (!target.ok) return this.core.toast('info', target.problem);
     const method = this.method();
     const pack = method === 'model' ? decompositionPacks(this.core.state.packs)[0] : undefined;
-    const spec = { layerId: target.layer.id, box: target.box, method, ...(pack ? { packId: pack.id } : {}) };
+    const spec = { layerId: target.layer.id, ...target.mark, method, ...(pack ? { packId: pack.id } : {}) };
     const steps = method === 'model' ? pack?.defaultSteps ?? 1 : 1;
     await this.jobs.start({ task: 'decompose', docId, spec }, {
       noun: 'Decomposition',
@@ -101,6 +143,16 @@ export class DecomposeTask implements TaskPanel {
       onLanded: () => target.from === 'selection' && this.core.store.set({ pixelSelection: null }),
     });
   }
+}
+
+/** What "Decompose all" works on: the selected picture layer, with the model installed. */
+export function decomposeAllTarget(doc: LaminaDocument | null, selection: readonly string[], packs: readonly PackSummary[]): { ok: true; layer: RasterLayer; pack: PackSummary } | { ok: false; problem: string } {
+  if (!doc) return { ok: false, problem: 'Open or create a document first' };
+  const pack = decompositionPacks(packs)[0];
+  if (!pack) return { ok: false, problem: 'Decompose all finds the objects with a decomposition model: none is installed' };
+  const layer = selection.map((id) => findLayer(doc.layers, id)?.layer).find((l): l is RasterLayer => l?.kind === 'raster');
+  if (!layer) return { ok: false, problem: 'Select the picture layer (a raster layer) to decompose' };
+  return { ok: true, layer, pack };
 }
 
 /** The framework-free registration (the app adds the view in ../task-panels.ts). */
