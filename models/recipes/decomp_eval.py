@@ -15,7 +15,11 @@ every method. Metrics (per scene, then averaged over the scenes where they are d
 - recomp err: mean |fg over bg - image| in 8-bit levels (0-255), every pixel.
 
 "all" (--all-scenes N): every object and word peeled front to back with its true
-visible mask, compared with the true layer sequence by LayerD's layers edit distance:
+visible mask, and, for the model, also with no masks at all ("model, predicted": each
+peel finds the front-most layer itself, the object's mask predicted from the
+foreground's alpha >= 0.5, stopping when none is found or at `PEEL_CAP`, as the engine's
+decompose-all.ts does); compared with the true layer sequence by LayerD's layers edit
+distance:
 DTW over the two sequences with the layer cost alpha-weighted RGB L1 (straight colours,
 weighted by the union alpha max(a, a')) + 1 - soft alpha IoU; reported as the DTW sum
 divided by the warping path length, with 0 edits and after up to `--max-edits` greedy
@@ -41,6 +45,9 @@ from .checkpoint import cpu_name
 from .world import World
 
 PSNR_CAP = 100.0
+PEEL_CAP = 8  # the engine's default cap (DecomposeSpec.maxForegrounds)
+OBJECT_ALPHA = 128 / 255  # main/engine/pipelines/decompose/decompose-all.ts OBJECT_ALPHA
+MIN_OBJECT_SHARE = 0.002  # and MIN_OBJECT_SHARE
 
 
 def psnr(a, b, where=None):
@@ -156,8 +163,33 @@ def evaluate(world, methods, n_scenes, chunk=50, log=print):
     return rows, flags
 
 
-def evaluate_all(world, methods, n_scenes, max_edits=3, log=print):
+def predicted_mask(fg):
+    """The engine's rule: object = foreground alpha >= OBJECT_ALPHA; None when too small or everything."""
+    m = fg[3] >= OBJECT_ALPHA - 1e-6
+    n = int(m.sum())
+    return None if n < max(8, MIN_OBJECT_SHARE * m.numel()) or n == m.numel() else m
+
+
+def peel_predicted(fn, image, cap=PEEL_CAP):
+    """Peel with no masks until nothing is found -> ([background, fg back to front], count)."""
+    cur, fgs = image, []
+    while len(fgs) < cap:
+        bg, fg = fn(cur, None)
+        if predicted_mask(fg) is None:
+            break
+        fgs.append(fg)
+        cur = bg
+    return [torch.cat([cur, torch.ones_like(cur[:1])], 0)] + fgs[::-1], len(fgs)
+
+
+def evaluate_all(world, methods, n_scenes, max_edits=3, log=print, predicted=()):
+    """Edit distances per method ("all" with the true masks), plus "<name>, predicted" for the
+    methods in `predicted` (no masks); and per predicted method the found-vs-true counts."""
     out = {name: [] for name in methods}
+    counts = {}
+    for name in predicted:
+        out[f"{name}, predicted"] = []
+        counts[name] = []
     s = dd.make_samples(world, dd.test_seeds(world, n_scenes))
     for b in range(n_scenes):
         gt = dd.layer_stack(s, b)
@@ -165,9 +197,13 @@ def evaluate_all(world, methods, n_scenes, max_edits=3, log=print):
         for name, fn in methods.items():
             pred = [dd.unpremultiply(x) for x in bl.peel(fn, s["image"][b], masks)]
             out[name].append(layers_edit_distance(pred, gt, max_edits))
+        for name in predicted:
+            layers, n = peel_predicted(methods[name], s["image"][b])
+            out[f"{name}, predicted"].append(layers_edit_distance([dd.unpremultiply(x) for x in layers], gt, max_edits))
+            counts[name].append((n, len(gt) - 1))
         if b % 50 == 49:
             log(f"all {b + 1}/{n_scenes}")
-    return out
+    return out, counts
 
 
 def summarize(rows, flags):
@@ -234,7 +270,7 @@ def fmt(v, nd=2):
     return "-" if v is None else f"{v:.{nd}f}"
 
 
-def markdown(table, all_rows, n_scenes, n_all, max_edits):
+def markdown(table, all_rows, n_scenes, n_all, max_edits, counts=None):
     lines = ["| method | bg PSNR (dB) | bg PSNR in shadow (dB) | bg PSNR in hole (dB) | fg alpha IoU incl. shadow"
              " | shadow alpha err | recomp err (0-255) | fg IoU, translucent | fg IoU, occluded |",
              "|---|---|---|---|---|---|---|---|---|"]
@@ -256,6 +292,12 @@ def markdown(table, all_rows, n_scenes, n_all, max_edits):
             lines.append(f"| {name} | {e0:.3f} | {e1:.3f} |")
         lines.append("")
         lines.append(f"{n_all} test scenes, every object and word peeled front to back.")
+        for name, cs in (counts or {}).items():
+            exact = sum(1 for n, t in cs if n == t) / len(cs) * 100
+            mean_found = sum(n for n, _ in cs) / len(cs)
+            mean_true = sum(t for _, t in cs) / len(cs)
+            lines.append(f"{name}, predicted: found {mean_found:.2f} layers per scene (true {mean_true:.2f}); "
+                         f"the right count in {exact:.1f} % of scenes.")
     return "\n".join(lines)
 
 
@@ -284,9 +326,10 @@ def main():
     t0 = time.perf_counter()
     rows, flags = evaluate(world, methods, args.scenes)
     table = summarize(rows, flags)
-    all_rows = evaluate_all(world, methods, args.all_scenes, args.max_edits) if args.all_scenes else {}
+    predicted = ("model",) if "model" in methods else ()
+    all_rows, counts = evaluate_all(world, methods, args.all_scenes, args.max_edits, predicted=predicted) if args.all_scenes else ({}, {})
     secs = time.perf_counter() - t0
-    md = markdown(table, all_rows, args.scenes, args.all_scenes, args.max_edits)
+    md = markdown(table, all_rows, args.scenes, args.all_scenes, args.max_edits, counts)
     print(md)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"\n{secs:.0f} s on {cpu_name()} ({platform.machine()}), {args.threads} torch thread, load {load:.1f}")
@@ -294,7 +337,7 @@ def main():
         save_grid(world, args.grid, {m: f for m, f in methods.items() if m != "identity"})
         print(f"grid: {args.grid}")
     if args.json:
-        Path(args.json).write_text(json.dumps({"table": table, "all": {k: [r[0] for r in v] for k, v in all_rows.items()},
+        Path(args.json).write_text(json.dumps({"table": table, "all": {k: [r[0] for r in v] for k, v in all_rows.items()}, "counts": counts,
                                                "scenes": args.scenes, "seconds": secs}, indent=1))
 
 

@@ -126,3 +126,27 @@ def test_peel_samples_take_the_front_most_layer_or_nothing(world):
         top = int(s["top_layer"][b])
         assert int(kinds[b, top]) > 0 and not (kinds[b, top + 1:] > 0).any()
         assert s["visible"][b].any()
+
+
+def test_peel_predicted_stops_when_nothing_is_found():
+    # a fake decomposer: each call takes the next of two squares off, then finds nothing
+    img = torch.ones(3, 32, 32)
+    squares = [(2, 2), (18, 18)]
+    calls = []
+
+    def fn(cur, mask):
+        assert mask is None, "no mask: the model finds the object"
+        calls.append(1)
+        fg = torch.zeros(4, 32, 32)
+        if len(calls) <= len(squares):
+            y, x = squares[len(calls) - 1]
+            fg[:, y:y + 8, x:x + 8] = 1
+            fg[3, y + 8:y + 10, x:x + 8] = 0.4  # a shadow: not the object
+        return cur * (1 - fg[3:4]) + fg[:3], fg
+
+    layers, n = ev.peel_predicted(fn, img)
+    assert n == 2 and len(calls) == 3 and len(layers) == 3
+    assert ev.predicted_mask(layers[2]).sum() == 64, "the first found (front) is last; its shadow is not in the mask"
+    calls.clear()
+    layers, n = ev.peel_predicted(fn, img, cap=1)
+    assert n == 1 and len(calls) == 1
