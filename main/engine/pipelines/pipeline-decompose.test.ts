@@ -108,11 +108,16 @@ after(() => t.dispose());
 
 const finished = (jobId: string) => jobFinished(t.engine, jobId);
 
-test('the decompose task (inpaint, a box) replaces the layer with object + background in one undo step, with no pack', async () => {
-  const doc = await t.engine.call('document.new', { width: 128, height: 128 });
+/** A 128 px document with world test scene 4 imported as its one layer. */
+async function sceneDocument(e: TempEngine) {
+  const doc = await e.engine.call('document.new', { width: 128, height: 128 });
   const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
-  const snap = await t.engine.call('document.import', { docId: doc.docId, file });
-  const layer = snap.document.layers[0];
+  const snap = await e.engine.call('document.import', { docId: doc.docId, file });
+  return { doc, snap, layer: snap.document.layers[0] };
+}
+
+test('the decompose task (inpaint, a box) replaces the layer with object + background in one undo step, with no pack', async () => {
+  const { doc, snap, layer } = await sceneDocument(t);
   const before = snap.document.layers.length;
   const { jobId } = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, box: [40, 60, 40, 50], method: 'inpaint' } });
   const ev = await finished(jobId);
@@ -132,10 +137,7 @@ test('the decompose task (inpaint, a box) replaces the layer with object + backg
 test('the decompose task with the model method runs the pack\'s decomposition model through the engine (one undo step)', async () => {
   const m = tempEngine({ packDirs: [dirname(FIXTURE_DECOMPOSE_PACK_DIR)] });
   try {
-    const doc = await m.engine.call('document.new', { width: 128, height: 128 });
-    const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
-    const snap = await m.engine.call('document.import', { docId: doc.docId, file });
-    const layer = snap.document.layers[0];
+    const { doc, layer } = await sceneDocument(m);
     const { jobId } = await m.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, box: [40, 60, 40, 50], method: 'model', packId: 'fixture-tiny-decompose', seed: 2, steps: 3, device: 'cpu' } });
     const ev = await jobFinished(m.engine, jobId);
     assert.equal(ev.state, 'done', ev.message);
@@ -185,10 +187,7 @@ test('model method at twice the native size: the image\'s own pixels stay away f
 test('decompose all (fixture model): the layer becomes a group of the objects the model found over "Background", one undo step; with inpaint it is refused', async () => {
   const m = tempEngine({ packDirs: [dirname(FIXTURE_DECOMPOSE_PACK_DIR)] });
   try {
-    const doc = await m.engine.call('document.new', { width: 128, height: 128 });
-    const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
-    const snap = await m.engine.call('document.import', { docId: doc.docId, file });
-    const layer = snap.document.layers[0];
+    const { doc, layer } = await sceneDocument(m);
     const steps: number[] = [];
     const { jobId } = await m.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId: layer.id, all: true, maxForegrounds: 2, method: 'model', packId: 'fixture-tiny-decompose', seed: 1, steps: 2, device: 'cpu' } });
     const off = m.engine.on('job.event', (e) => { if (e.jobId === jobId && e.state === 'step') steps.push(e.i!); });
@@ -218,10 +217,7 @@ test('decompose all (fixture model): the layer becomes a group of the objects th
 });
 
 test('the object marked by a painted mask (runs) or a mask region: the inpaint foreground is exactly that mask on the layer', async () => {
-  const doc = await t.engine.call('document.new', { width: 128, height: 128 });
-  const file = { name: 'scene.png', dataBase64: readFileSync(join(FIX, '4-image.png')).toString('base64') };
-  const snap = await t.engine.call('document.import', { docId: doc.docId, file });
-  const layer = snap.document.layers[0];
+  const { doc, layer } = await sceneDocument(t);
   // an L-shaped mask in document pixels, 20 x 20 at (30, 40)
   const mw = 20;
   const bits = new Uint8Array(mw * mw);
