@@ -34,6 +34,8 @@ export interface EncodedText {
 const tokenizers = new Map<string, WordTokenizer>();
 const hfTokenizers = new Map<string, HfTokenizer>();
 
+const transparentLatents = new Map<string, Float32Array>();
+
 export class PackComponents {
   readonly model: PackModel;
   private readonly held: { name: string; session: PooledSession }[] = [];
@@ -205,6 +207,22 @@ export class PackComponents {
   async previewPng(latent: Float32Array, lh: number, lw: number, maxSide: number): Promise<string> {
     const img = await this.decodeOne(latent, lh, lw);
     return Buffer.from(await encodePng(await fitWithin(img, maxSide))).toString('base64');
+  }
+
+  /** The normalized latent of a fully transparent native-size image (what ART puts outside
+   * every box), encoded once per encoder file (keyed by its sha256) and then reused. */
+  async transparentLatent(): Promise<Float32Array> {
+    const codec = this.latentCodec('the transparent latent');
+    const graph = codec.encoder ? this.model.graphs[codec.encoder] : undefined;
+    const files = (this.pack.manifest as { files?: Record<string, { sha256?: string }> }).files ?? {};
+    const key = `${this.pack.dir}|${graph?.file ?? ''}|${graph ? files[graph.file]?.sha256 ?? '' : ''}`;
+    let hit = transparentLatents.get(key);
+    if (!hit) {
+      const { width, height } = this.model.native;
+      hit = (await this.encodeImage({ width, height, data: new Uint8Array(width * height * 4) })).latent;
+      transparentLatents.set(key, hit);
+    }
+    return hit;
   }
 
   /**

@@ -11,7 +11,6 @@ import { parseOrReject } from '../../../common/contract/validate.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { resample } from '../imaging/resample.ts';
 import { resultPixels } from '../imaging/result-pixels.ts';
-import type { RgbaImage } from '../imaging/rgba-image.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/job-context.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import type { PackModel } from '../runtime/pack-model.ts';
@@ -146,8 +145,7 @@ export class ArtPipeline implements Pipeline {
       //    layer's alpha to its box, resample to the canvas.
       parts.releaseGraph(model.transformer.graph);
       const d0 = performance.now();
-      const clear: RgbaImage = { ...model.native, data: new Uint8Array(model.native.width * model.native.height * 4) };
-      const outside = (await parts.encodeImage(clear)).latent;
+      const outside = await parts.transparentLatent();
       const latents = scatterLayers(tokens, layout, pg, outside);
       const count = tokenBoxes.length + 2;
       const images = parts.toImages(await parts.decodeLatents(latents, count, geometry.lh, geometry.lw), count);

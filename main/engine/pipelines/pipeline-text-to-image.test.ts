@@ -72,6 +72,10 @@ test('pack components: image -> latent -> image keeps the native size; latent no
     const [img] = parts.toImages(decoded, 1);
     assert.equal(img.width, width);
     assert.equal(img.height, height);
+    // the transparent image's latent: encoded once, then the same array for this encoder
+    const clear = await parts.transparentLatent();
+    assert.deepEqual(clear, (await parts.encodeImage({ width, height, data: new Uint8Array(width * height * 4) })).latent);
+    assert.equal(await new PackComponents(fixture, pool, 'cpu').transparentLatent(), clear, 'cached across components of the pack');
     parts.release();
     assert.equal(pool.inUseCount, 0);
   } finally {
