@@ -115,6 +115,65 @@ def recomposition_loss(vae, x0, image, C, shift_z, scale_z):
     return (fg[:, :3] + (1 - fg[:, 3:4]) * bg[:, :3] - image).abs().mean()
 
 
+def distance_to_mask(mask: torch.Tensor) -> torch.Tensor:
+    """Chamfer distance (steps 1 and sqrt 2, two passes) of every pixel to the mask, as
+    main/engine/pipelines/decompose/keep-outside-mask.ts distanceToMask computes it."""
+    import numpy as np
+
+    m = mask.numpy().astype(bool)
+    h, w = m.shape
+    d = np.where(m, 0.0, np.inf)
+    r2 = 2 ** 0.5
+    for y in range(h):
+        for x in range(w):
+            v = d[y, x]
+            if x > 0: v = min(v, d[y, x - 1] + 1)  # noqa: E701
+            if y > 0:
+                v = min(v, d[y - 1, x] + 1)
+                if x > 0: v = min(v, d[y - 1, x - 1] + r2)  # noqa: E701
+                if x < w - 1: v = min(v, d[y - 1, x + 1] + r2)  # noqa: E701
+            d[y, x] = v
+    for y in range(h - 1, -1, -1):
+        for x in range(w - 1, -1, -1):
+            v = d[y, x]
+            if x < w - 1: v = min(v, d[y, x + 1] + 1)  # noqa: E701
+            if y < h - 1:
+                v = min(v, d[y + 1, x] + 1)
+                if x < w - 1: v = min(v, d[y + 1, x + 1] + r2)  # noqa: E701
+                if x > 0: v = min(v, d[y + 1, x - 1] + r2)  # noqa: E701
+            d[y, x] = v
+    return torch.from_numpy(d).float()
+
+
+def keep_geometry(width: int, height: int, lw: int, lh: int) -> tuple[int, int]:
+    """keep-outside-mask.ts keepGeometry: (radius, feather) in px."""
+    import math
+
+    cell = max(width / lw, height / lh)
+    return math.ceil(max(cell, 0.06 * max(width, height))), max(2, round(cell / 2))
+
+
+def finish(image, mask, bg, fg, lw, lh, unmix=True, opaque_mask=True):
+    """What the engine does after sampling (decompose-model.ts, keep-outside-mask.ts,
+    unmix-foreground.ts): keep the image outside the mask grown by keep_geometry; then
+    (opaque_mask) the alpha at least 1 inside the mask (the marked object is there) and
+    (unmix) the foreground's colour solved from the image and the background at that alpha,
+    so fg over bg recomposes the image: premultiplied fg = clamp(image - (1 - a) bg, 0, a).
+    image/bg [3, S, S], fg premultiplied [4, S, S]."""
+    S = image.shape[-1]
+    radius, feather = keep_geometry(S, S, lw, lh)
+    keep = ((distance_to_mask(mask) - radius) / feather).clamp(0, 1)  # 1: the image's own
+    bg = keep * image + (1 - keep) * bg
+    a = fg[3:4] * (1 - keep)
+    if opaque_mask:  # the marked object is there: at least opaque inside its mask
+        a = torch.maximum(a, mask.float()[None])
+    if unmix:
+        rgb = torch.minimum((image - (1 - a) * bg).clamp(min=0), a)
+    else:
+        rgb = fg[:3] * (1 - keep)
+    return bg, torch.cat([rgb, a])
+
+
 class Decomposer:
     """A trained checkpoint as a decomposition method for decomp_eval: (image [3, S, S],
     mask [S, S] bool, or None: peel the front-most layer) -> (background [3, S, S],
@@ -122,13 +181,13 @@ class Decomposer:
     like main/engine/pipelines/decompose/decompose-model.ts (seeded noise, `steps` Euler
     steps on the linspace sigmas, the empty prompt, no guidance)."""
 
-    def __init__(self, ckpt: Path, steps: int = 20, seed: int = 0, recipe_name="tiny"):
+    def __init__(self, ckpt: Path, steps: int = 20, seed: int = 0, recipe_name="tiny", post: str = "engine"):
         world = World.load()
         self.model, self.recipe, self.vae, text, self.shift, self.scale, _ = load_state(Path(ckpt) / "decomp.pt", DecompDiT, world, recipe_name)
         ids, self.tmask = Tokenizer(world.spec)([""])
         with torch.no_grad():
             self.emb = text(ids, self.tmask)
-        self.steps, self.seed, self.calls = steps, seed, 0
+        self.steps, self.seed, self.calls, self.post = steps, seed, 0, post  # post: raw | keep | engine
         self.C, self.f = self.recipe.vae.latent_channels, self.recipe.vae.scale_factor
 
     @torch.no_grad()
@@ -150,7 +209,17 @@ class Decomposer:
         bg = self.vae.decode(x[:, :C] / self.scale + self.shift)[0]
         fg = self.vae.decode(x[:, C:] / self.scale + self.shift)[0].clamp(0, 1)
         fg = torch.cat([torch.minimum(fg[:3], fg[3:]), fg[3:]])  # premultiplied: colour <= alpha
-        return bg[:3].clamp(0, 1), fg
+        bg = bg[:3].clamp(0, 1)
+        if self.post == "raw":
+            return bg, fg
+        if mask is None or not mask.any():  # peel: the engine keeps to the predicted mask
+            from .decomp_eval import predicted_mask
+
+            mask = predicted_mask(fg)
+            if mask is None:
+                return image.clone(), torch.zeros_like(fg)
+        return finish(image, mask, bg, fg, z_img.shape[3], z_img.shape[2], unmix=self.post == "engine",
+                      opaque_mask=self.post == "engine")
 
 
 def train(args, log=print):

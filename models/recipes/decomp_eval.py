@@ -313,6 +313,9 @@ def main():
     ap.add_argument("--fixture", default=None, help="write the TypeScript tests' PNGs to this folder and stop")
     ap.add_argument("--model-ckpt", default=None, help="adds the `model` method: a decomp.py checkpoint folder")
     ap.add_argument("--steps", type=int, default=20, help="the model method's sampling steps")
+    ap.add_argument("--post", default="engine", choices=["raw", "keep", "engine"],
+                    help="after sampling: nothing; keep the image outside the grown mask; or that + opaque inside the mask + colour unmixed from the image (what the engine does)")
+    ap.add_argument("--model-variants", default="", help="more rows for the model with other --post values, e.g. raw,keep")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     world = World.load()
@@ -322,7 +325,9 @@ def main():
     methods = {m: bl.METHODS[m] for m in args.methods.split(",") if m != "model"}
     if args.model_ckpt:
         from .decomp import Decomposer
-        methods["model"] = Decomposer(Path(args.model_ckpt), steps=args.steps)
+        methods["model"] = Decomposer(Path(args.model_ckpt), steps=args.steps, post=args.post)
+        for extra in args.model_variants.split(",") if args.model_variants else []:
+            methods[f"model ({extra})"] = Decomposer(Path(args.model_ckpt), steps=args.steps, post=extra)
     t0 = time.perf_counter()
     rows, flags = evaluate(world, methods, args.scenes)
     table = summarize(rows, flags)

@@ -63,3 +63,24 @@ def test_train_resume_and_export_a_pack(tmp_path):
     for name, entry in disk["files"].items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == entry["sha256"]
     assert "decompose_transformer.onnx" in disk["files"]
+
+
+def test_finish_keeps_the_image_away_from_the_object_and_unmixes_the_colour():
+    S = 32
+    image = torch.rand(3, S, S)
+    mask = torch.zeros(S, S, dtype=torch.bool)
+    mask[4:10, 4:10] = True
+    bg = torch.rand(3, S, S)
+    fg = torch.zeros(4, S, S)
+    fg[3, 3:12, 3:12] = 0.5  # the model's alpha: spills a little, half opaque
+    fg[:3] = 0.2 * fg[3:4]
+    out_bg, out_fg = decomp.finish(image, mask, bg, fg, 8, 8)
+    radius, feather = decomp.keep_geometry(S, S, 8, 8)
+    far = decomp.distance_to_mask(mask) >= radius + feather
+    assert torch.equal(out_bg[:, far], image[:, far]) and (out_fg[:, far] == 0).all(), "the image's own pixels far away"
+    assert (out_fg[3][mask] == 1).all(), "opaque inside the mask"
+    assert torch.allclose(out_fg[:3][:, mask], image[:, mask]), "the object's colour is the image's"
+    rec = out_fg[:3] + (1 - out_fg[3:4]) * out_bg
+    ok = (out_fg[:3] < out_fg[3:4]) & (out_fg[:3] > 0)  # where the clamp was not needed
+    assert (rec - image).abs()[ok].max() < 1e-5
+    assert float(decomp.distance_to_mask(mask)[0, 0]) == pytest.approx(4 * 2 ** 0.5), "chamfer distance as the engine's"

@@ -8,7 +8,8 @@
 // With no mask (null) the condition's mask channel is all zeros, which the model was
 // trained to read as "peel the front-most layer": the object's mask is then predicted
 // from the foreground's alpha (./decompose-all.ts), and an empty prediction means there
-// is nothing left to peel.
+// is nothing left to peel. The foreground's colour is then solved from the image at the
+// model's alpha (./unmix-foreground.ts), so the layers recompose the picture.
 import { LaminaError } from '../../../../common/errors/lamina-error.ts';
 import { resample } from '../../imaging/resample.ts';
 import type { RgbaImage } from '../../imaging/rgba-image.ts';
@@ -28,6 +29,7 @@ import type { Decomposition } from './decompose-inpaint.ts';
 import { predictedMask } from './decompose-all.ts';
 import type { ObjectMask } from './decompose-mask.ts';
 import { keepGeometry, keepOriginalOutsideMask } from './keep-outside-mask.ts';
+import { unmixForeground } from './unmix-foreground.ts';
 
 export interface ModelDecomposeOptions {
   seed: number;
@@ -107,7 +109,8 @@ export async function modelDecomposition(pack: Pack, image: RgbaImage, mask: Obj
     }
     // 7. Away from the object the image's own pixels stay (./keep-outside-mask.ts).
     const { radius, feather } = keepGeometry(image.width, image.height, lw, lh);
-    const kept = keepOriginalOutsideMask(image, used, out, radius, feather);
+    // 8. The colour from the image at the model's alpha (./unmix-foreground.ts).
+    const kept = unmixForeground(image, used, keepOriginalOutsideMask(image, used, out, radius, feather));
     notes.push(`the original pixels are kept more than ${radius + feather} px from the ${mask ? 'mask' : 'predicted mask'}`);
     return { ...kept, provider: transformer.provider, notes, mask: used };
   } finally {
