@@ -44,7 +44,7 @@ import torch.nn as nn
 from . import art_data as ad
 from . import checkpoint as ck
 from .mmdit import modulate, timestep_embedding
-from .finetune_pack import finetune_cli, load_base, load_state, save_state, write_pack
+from .finetune_pack import finetune_cli, load_base, load_state, save_state, seed_from_resume, write_pack, write_resume_file
 from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .text_encoder import NEG
@@ -141,11 +141,7 @@ def train(args, log=print):
     if state:
         model.load_state_dict(state["model"])
     elif args.resume_from:  # a new machine: the committed weights, a fresh optimizer
-        seed = ck.load(Path(args.resume_from))
-        if not seed or seed.get("format") != "lamina-art-resume":
-            raise SystemExit(f"{args.resume_from}: not an ART resume file (python -m models.recipes.art resume-file)")
-        model.load_state_dict({k: v.float() for k, v in seed["model"].items()})
-        state = {"step": seed["step"], "elapsed": seed["elapsed"], "opt": None}
+        state = seed_from_resume(model, args.resume_from, "art")
     for mod in (vae, text):
         for q in mod.parameters():
             q.requires_grad_(False)
@@ -186,19 +182,6 @@ def load(ckpt: Path, recipe_name="tiny"):
     """(model, recipe, vae, text, state) of a trained ART checkpoint folder."""
     model, recipe, vae, text, _, _, state = load_state(Path(ckpt) / "art.pt", ArtDiT, World.load(), recipe_name)
     return model, recipe, vae, text, state
-
-
-def write_resume_file(ckpt: Path, path: Path) -> dict:
-    """The ART weights in fp16 with their step and CPU seconds (no optimizer): what a new
-    machine needs to continue (`train --base ... --resume-from FILE`), small enough to commit."""
-    state = ck.load(Path(ckpt) / "art.pt")
-    if state is None:
-        raise SystemExit(f"no art.pt in {ckpt}: train first")
-    out = {"format": "lamina-art-resume", "format_version": 1, "step": state["step"], "elapsed": state["elapsed"],
-           "base": state["base"], "recipe": state["recipe"],
-           "model": {k: v.half() if v.is_floating_point() else v for k, v in state["model"].items()}}
-    ck.save(path, out)
-    return out
 
 
 def example_inputs(model, T: int, D: int, boxes=None, batch=1, seed=0):
@@ -276,17 +259,13 @@ def export(args, log=print):
 
 def main():
     ap, sub, tr, _ = finetune_cli(__doc__, "lamina-art", "0.1.0", batch=8, lr=2e-4)
-    tr.add_argument("--resume-from", default=None, help="an ART resume file (models/resume/lamina-art.pt) when CKPT is empty")
     tr.add_argument("--reuse", type=int, default=2, help="steps each encoded batch feeds")
     tr.add_argument("--caption-dropout", type=float, default=0.1)
-    rf = sub.add_parser("resume-file")
-    rf.add_argument("--ckpt", required=True)
-    rf.add_argument("--out", default="models/resume/lamina-art.pt")
     args = ap.parse_args()
     if args.cmd == "train":
         train(args)
     elif args.cmd == "resume-file":
-        r = write_resume_file(Path(args.ckpt), Path(args.out))
+        r = write_resume_file(Path(args.ckpt) / "art.pt", Path(args.out), "art")
         print(f"wrote {args.out} (step {r['step']}, {r['elapsed']:.0f} CPU s)")
     else:
         export(args)

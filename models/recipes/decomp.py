@@ -24,9 +24,12 @@ Decode each half with the pack's vae_decoder; background alpha is forced to 1.
 
     python -m models.recipes.decomp train --base /work/ckpt/cpu --ckpt /work/ckpt/decomp --cpu-seconds 3600
     python -m models.recipes.decomp export --ckpt /work/ckpt/decomp --out /tmp/lamina-decomp
+    python -m models.recipes.decomp resume-file --ckpt /work/ckpt/decomp   # models/resume/lamina-decomp.pt
 
 Resumable: rerun the same train line; --cpu-seconds counts this process's CPU time across
-resumes (checkpoint.Budget clock "cpu").
+resumes (checkpoint.Budget clock "cpu"). On a new machine: `pack_torch --pack
+models/lamina-tiny --out BASE`, then `train --base BASE --ckpt NEW --resume-from
+models/resume/lamina-decomp.pt` (fresh optimizer).
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ import torch.nn as nn
 
 from . import checkpoint as ck
 from . import decomp_data as dd
-from .finetune_pack import finetune_cli, load_base, load_state, save_state, write_pack
+from .finetune_pack import finetune_cli, load_base, load_state, save_state, seed_from_resume, write_pack, write_resume_file
 from .pack_files import ort_max_diff
 from .text import Tokenizer
 from .world import World
@@ -232,11 +235,13 @@ def train(args, log=print):
     model = DecompDiT(dit)
     if state:
         model.load_state_dict(state["model"])
+    elif args.resume_from:  # a new machine: the committed weights, a fresh optimizer
+        state = seed_from_resume(model, args.resume_from, "decomp")
     for mod in (vae, text):
         for q in mod.parameters():
             q.requires_grad_(False)
     opt = torch.optim.AdamW(model.parameters(), lr=args.lr, weight_decay=0.0)
-    if state:
+    if state and state["opt"]:
         opt.load_state_dict(state["opt"])
     step = state["step"] if state else 0
     budget = ck.Budget(args.steps, args.cpu_seconds, spent=state["elapsed"] if state else 0.0, clock="cpu")
@@ -327,6 +332,9 @@ def main():
     args = ap.parse_args()
     if args.cmd == "train":
         train(args)
+    elif args.cmd == "resume-file":
+        r = write_resume_file(Path(args.ckpt) / "decomp.pt", Path(args.out), "decomp")
+        print(f"wrote {args.out} (step {r['step']}, {r['elapsed']:.0f} CPU s)")
     else:
         export(args)
 

@@ -59,6 +59,10 @@ def finetune_cli(doc: str, pack_id: str, version: str, batch: int, lr: float):
     tr.add_argument("--threads", type=int, default=1)
     tr.add_argument("--log-every", type=int, default=10)
     tr.add_argument("--save-seconds", type=float, default=300)
+    tr.add_argument("--resume-from", default=None, help=f"a resume file (models/resume/{pack_id}.pt) when CKPT is empty")
+    rf = sub.add_parser("resume-file", help="the weights in fp16 with step and CPU seconds, small enough to commit")
+    rf.add_argument("--ckpt", required=True)
+    rf.add_argument("--out", default=f"models/resume/{pack_id}.pt")
     ex = sub.add_parser("export")
     ex.add_argument("--ckpt", required=True)
     ex.add_argument("--out", required=True)
@@ -107,3 +111,29 @@ def load_state(path: Path, wrap, world, recipe_name="tiny"):
     model = wrap(dit)
     model.load_state_dict(state["model"])
     return model.eval(), recipe, vae, text, shift, scale, state
+
+
+def write_resume_file(state_path: Path, path: Path, kind: str) -> dict:
+    """A fine-tune's weights in fp16 with their step and CPU seconds (no optimizer): what a
+    new machine needs to continue (`train --base ... --resume-from FILE`)."""
+    from . import checkpoint as ck
+
+    state = ck.load(Path(state_path))
+    if state is None:
+        raise SystemExit(f"no {Path(state_path).name} in {Path(state_path).parent}: train first")
+    out = {"format": f"lamina-{kind}-resume", "format_version": 1, "step": state["step"], "elapsed": state["elapsed"],
+           "base": state["base"], "recipe": state["recipe"],
+           "model": {k: v.half() if v.is_floating_point() else v for k, v in state["model"].items()}}
+    ck.save(path, out)
+    return out
+
+
+def seed_from_resume(model, path, kind: str) -> dict:
+    """Load a resume file's weights into `model`; -> the state to continue from (fresh optimizer)."""
+    from . import checkpoint as ck
+
+    seed = ck.load(Path(path))
+    if not seed or seed.get("format") != f"lamina-{kind}-resume":
+        raise SystemExit(f"{path}: not a {kind} resume file (python -m models.recipes.{kind} resume-file)")
+    model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in seed["model"].items()})
+    return {"step": seed["step"], "elapsed": seed["elapsed"], "opt": None}

@@ -92,7 +92,7 @@ def test_train_resume_and_export_an_art_pack(tmp_path):
     logs = []
     assert art.train(_args(ckpt=str(ck), steps=2), log=logs.append) == 2
     assert art.train(_args(ckpt=str(ck), steps=3), log=logs.append) == 3, "resumes from step 2"
-    rf = art.write_resume_file(ck, tmp_path / "resume.pt")
+    rf = art.write_resume_file(ck / "art.pt", tmp_path / "resume.pt", "art")
     assert rf["step"] == 3 and all(v.dtype == torch.float16 for v in rf["model"].values() if v.is_floating_point())
     ck2 = tmp_path / "ck2"
     assert art.train(_args(ckpt=str(ck2), steps=4, resume_from=str(tmp_path / "resume.pt")), log=logs.append) == 4, \

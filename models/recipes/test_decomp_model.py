@@ -18,7 +18,7 @@ from models.recipes import decomp  # noqa: E402
 
 
 def _args(**kw):
-    base = dict(base=None, recipe="tiny", cpu_seconds=None, steps=2, batch=2, lr=1e-4, recomp=1.0, peel=0.5, threads=1,
+    base = dict(base=None, recipe="tiny", cpu_seconds=None, steps=2, batch=2, lr=1e-4, recomp=1.0, peel=0.5, threads=1, resume_from=None,
                 log_every=1, save_seconds=1e9, base_pack="main/engine/runtime/fixtures/tiny-pack", id="lamina-decomp-test",
                 version="0.0.0")
     base.update(kw)
@@ -52,6 +52,10 @@ def test_train_resume_and_export_a_pack(tmp_path):
     assert decomp.train(_args(ckpt=str(ck), steps=2), log=logs.append) == 2
     assert decomp.train(_args(ckpt=str(ck), steps=3), log=logs.append) == 3, "resumes from step 2"
     assert any("recomp" in line for line in logs)
+    rf = decomp.write_resume_file(ck / "decomp.pt", tmp_path / "resume.pt", "decomp")
+    assert rf["step"] == 3 and all(v.dtype == torch.float16 for v in rf["model"].values() if v.is_floating_point())
+    assert decomp.train(_args(ckpt=str(tmp_path / "ck2"), steps=4, resume_from=str(tmp_path / "resume.pt")), log=logs.append) == 4, \
+        "a new machine continues from the resume file"
     out = tmp_path / "pack"
     man = decomp.export(_args(ckpt=str(ck), out=str(out)), log=logs.append)
     assert man["pipelines"] == ["decompose"]
