@@ -1,8 +1,10 @@
 // Issue 16 items 2 and 6 in a real browser: a world scene with an object is imported, the
-// object marked with the marquee and decomposed (inpaint method: no decomposition pack is
-// installed in `lamina serve` here); the two layers replace the picture in one undo step;
-// dragging the object layer away shows the inpainted background in the old spot, not the
-// object's colour; undo puts it back. Screenshots go to e2e/artifacts/decompose/.
+// object marked with the marquee and decomposed with the inpaint method (picked in the
+// panel); the two layers replace the picture in one undo step; dragging the object layer
+// away shows the inpainted background in the old spot, not the object's colour; undo puts
+// it back. Then the shipped decomposition model (models/lamina-decomp): an ellipse marks
+// the object (its shape travels, not its box), and Decompose All lands a group in one
+// undo step. Screenshots go to e2e/artifacts/decompose/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
@@ -37,11 +39,13 @@ test('decompose in the editor: marquee the object, Decompose (inpaint), move the
     assert.ok(pinkish(await ed.pixelAt(100, 95)), `the background is pink: ${await ed.pixelAt(100, 95)}`);
   });
 
-  await t.test('the panel: inpaint (no decomposition pack) with its note; it asks for a box until the marquee gives one', async () => {
+  await t.test('the panel: the shipped model is offered; inpaint picked shows its note; it asks for a box until the marquee gives one', async () => {
     await page.evaluate((id) => (window as unknown as W).__lamina.editor.select([id]), original.id);
     await page.waitForSelector('[data-testid=decompose-panel]');
+    assert.equal(await page.locator('[data-testid=decompose-method] option[value=model]').isDisabled(), false);
+    assert.match((await page.textContent('[data-testid=decompose-method] option[value=model]')) ?? '', /lamina-decomp/);
+    await page.selectOption('[data-testid=decompose-method]', 'inpaint');
     assert.equal(await page.inputValue('[data-testid=decompose-method]'), 'inpaint');
-    assert.equal(await page.locator('[data-testid=decompose-method] option[value=model]').isDisabled(), true);
     assert.match((await page.textContent('[data-testid=decompose-inpaint-note]')) ?? '', /shadow stays behind/);
     assert.match((await page.textContent('[data-testid=decompose-target]')) ?? '', /Mark the object/);
     assert.equal(await page.locator('[data-testid=decompose-button]').isDisabled(), true);
@@ -98,6 +102,42 @@ test('decompose in the editor: marquee the object, Decompose (inpaint), move the
     await page.waitForTimeout(300);
     assert.ok(yellowish(await ed.pixelAt(44, 100)));
     await ed.shot('decompose-undone');
+    assert.deepEqual(suite.errors, []);
+  });
+
+  await t.test('the model, the object marked by an ellipse: its shape travels as the mask, the layer is replaced in one undo step', async () => {
+    await page.selectOption('[data-testid=decompose-method]', 'model');
+    await page.evaluate((id) => (window as unknown as W).__lamina.editor.select([id]), original.id);
+    await page.keyboard.press('m');
+    await page.evaluate(() => (window as unknown as { __lamina: { editor: { pixelSelection: { apply(s: unknown, m: string): void } } } }).__lamina.editor.pixelSelection.apply({ type: 'ellipse', rect: { x: 14, y: 60, width: 60, height: 60 } }, 'replace'));
+    await page.waitForSelector('[data-testid=canvas][data-pixel-selection=on]');
+    assert.match((await page.textContent('[data-testid=decompose-target]')) ?? '', /shape in 60 × 60 at 14, 60/);
+    await page.click('[data-testid=decompose-button]');
+    await page.waitForFunction(() => (window as unknown as W).__lamina.editor.document?.layers.map((l) => l.name).join('|').includes('(object)') ?? false, null, { timeout: 120_000 });
+    const ls = await layers();
+    assert.deepEqual(ls.map((l) => l.name), [`${original.name} (object)`, `${original.name} (background)`]);
+    const prov = await page.evaluate(() => ((window as unknown as W).__lamina.editor.document!.layers[0] as unknown as { provenance: { packId: string; params: { decompose: { method: string; mask?: string } } } }).provenance);
+    assert.deepEqual([prov.packId, prov.params.decompose.method, prov.params.decompose.mask], ['lamina-decomp', 'model', 'painted']);
+    await page.waitForTimeout(300);
+    await ed.shot('model-decomposed');
+    await page.click('[data-testid=undo]');
+    await waitCount(1);
+  });
+
+  await t.test('Decompose All (the model): a group of what it found over "Background", one undo step', async () => {
+    await page.evaluate((id) => (window as unknown as W).__lamina.editor.select([id]), original.id);
+    assert.equal(await page.locator('[data-testid=decompose-all-button]').isDisabled(), false);
+    await page.click('[data-testid=decompose-all-button]');
+    await page.waitForFunction(() => (window as unknown as W).__lamina.editor.document?.layers[0]?.name.endsWith('(decomposed)') ?? false, null, { timeout: 180_000 });
+    const [group] = (await layers()) as unknown as { name: string; kind: string; children: Lyr[] }[];
+    assert.equal(group.kind, 'group');
+    assert.equal(group.children.at(-1)!.name, 'Background');
+    assert.ok(group.children.length >= 2, `at least one object: ${group.children.map((c) => c.name).join(', ')}`);
+    await page.waitForTimeout(300);
+    await ed.shot('decomposed-all');
+    await page.click('[data-testid=undo]');
+    await waitCount(1);
+    assert.equal((await layers())[0].id, original.id, 'one undo step');
     assert.deepEqual(suite.errors, []);
   });
 });

@@ -82,6 +82,7 @@ export const commandDecompose: Command = async (args) => {
   }
   const result = await pipeline.decompose({ image, mask, method });
   if (note) notes.push(note);
+  notes.push(...result.notes);
   const store = new ImageStore();
   const doc = decompositionDocument('Decomposition', result.background, [result.foreground], store);
   const written = await writeDocumentFile(doc, store, format, out);
