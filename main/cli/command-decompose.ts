@@ -1,5 +1,5 @@
 // `lamina decompose --image in.png|in.ora --mask m.png|--box x,y,w,h|--all [--max-objects N]
-//  --out out.ora|out.psd|DIR [--method model|inpaint] [--force] [--json]`: the image split
+//  --out out.ora|out.psd|DIR [--method model|inpaint] [--pack ID] [--force] [--json]`: the image split
 // into a clean background and the marked object as a transparent layer (LayerDecomp,
 // issue 16), or with --all every object the model finds, peeled front to back (at most N,
 // default 8). DIR = a PNG stack (001 = the background, then the objects back to front,
@@ -39,10 +39,11 @@ export function decompositionDocument(name: string, bg: RgbaImage, foregrounds: 
   return { formatVersion: 1, name, width: bg.width, height: bg.height, layers: [...objects.reverse(), layer('background', 'Background', bg)] };
 }
 
-async function pickMethod(asked: string | undefined): Promise<{ method: DecomposeMethod; pipeline: DecomposePipeline; note?: string }> {
+async function pickMethod(asked: string | undefined, packId: string | undefined): Promise<{ method: DecomposeMethod; pipeline: DecomposePipeline; note?: string }> {
   if (asked && asked !== 'model' && asked !== 'inpaint') throw new CliUsageError(`--method is model or inpaint (got "${asked}")`);
   if (asked === 'inpaint') return { method: 'inpaint', pipeline: new DecomposePipeline(null) };
   const registry = await loadPackRegistry(defaultEngineOptions().packDirs);
+  if (packId) return { method: 'model', pipeline: new DecomposePipeline(registry.resolve(packId, 'decompose')) };
   const pack = registry.summaries.find((s) => s.pipelines.includes('decompose'));
   if (pack) return { method: 'model', pipeline: new DecomposePipeline(registry.resolve(pack.id, 'decompose')) };
   if (asked === 'model') return { method: 'model', pipeline: new DecomposePipeline(null) }; // fails with its clear error
@@ -55,7 +56,7 @@ export const commandDecompose: Command = async (args) => {
     options: {
       image: { type: 'string' }, mask: { type: 'string' }, box: { type: 'string' }, out: { type: 'string' },
       method: { type: 'string' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
-      all: { type: 'boolean', default: false }, 'max-objects': { type: 'string' },
+      all: { type: 'boolean', default: false }, 'max-objects': { type: 'string' }, pack: { type: 'string' },
     },
   });
   if (!values.image || !values.out) throw new CliUsageError('decompose needs --image in.png|in.ora, --mask m.png, --box x,y,w,h or --all, and --out out.ora|out.psd|DIR');
@@ -70,7 +71,8 @@ export const commandDecompose: Command = async (args) => {
   const refusal = exportRefusal(format, out, input, values.force);
   if (refusal) throw new CliUsageError(refusal);
   const box = values.box ? parseBox(values.box) : null;
-  const { method, pipeline, note } = await pickMethod(values.all ? 'model' : values.method);
+  if (values.pack && values.method === 'inpaint') throw new CliUsageError('--pack picks a decomposition model: the inpaint method uses none');
+  const { method, pipeline, note } = await pickMethod(values.all ? 'model' : values.method, values.pack);
   const { image, notes } = await readFlatImage(input, 'image');
   if (values.all) return decomposeAll(pipeline, image, maxObjects, { notes, format, out, json: values.json });
   let mask;

@@ -31,7 +31,7 @@ commands:
   place --background bg.png|doc.ora --object obj.png [--top 5] [--heatmap out.png] [--json]
                                               where the object plausibly goes (x, y, scale, score)
   decompose --image in.png|in.ora (--mask m.png | --box x,y,w,h | --all [--max-objects N]) --out out.ora|out.psd|DIR
-            [--method model|inpaint] [--force] [--json]
+            [--method model|inpaint] [--pack ID] [--force] [--json]
                                               background + the marked object as a layer;
                                               DIR = PNG stack, background at the bottom
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]

@@ -116,7 +116,7 @@ test('jobs route by task: a task this pack has no pipeline for fails no_pipeline
   const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec(1) });
   await collect(jobId);
   const layerId = (await t.engine.call('document.get', { docId: doc.docId })).document.layers[0].id;
-  const dec = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId, seed: 1, steps: 2, packId: 'fixture-tiny' } });
+  const dec = await t.engine.call('jobs.start', { task: 'decompose', docId: doc.docId, spec: { layerId, box: [1, 1, 4, 4], seed: 1, steps: 2, packId: 'fixture-tiny' } });
   const ev = (await collect(dec.jobId)).at(-1)!;
   assert.deepEqual([ev.state, ev.code], ['failed', 'no_pipeline']);
   assert.match(ev.message!, /no decompose pipeline \(task "decompose"\)/);
