@@ -75,8 +75,10 @@ test('real pack: pick the converted SD3 pack, generate a layer with its provenan
       [prov.packId, prov.packVersion, prov.pipeline, prov.prompt, prov.seed, prov.steps, prov.guidance, prov.native],
       [PACK_ID, 'converted', 'text-to-image', 'a large red circle', SEED, 4, 4, { width: SIZE, height: SIZE }],
     );
-    assert.deepEqual([added[0].x, added[0].y, added[0].width, added[0].height], [0, 0, SIZE, SIZE]);
-    plain = await layerPixels((await ed.view()).docId, added[0]);
+    const layer = added[0];
+    assert.ok(layer.kind === 'raster', `generated layer is raster, got ${layer.kind}`);
+    assert.deepEqual([layer.x, layer.y, layer.width, layer.height], [0, 0, SIZE, SIZE]);
+    plain = await layerPixels((await ed.view()).docId, layer);
     const distinct = new Set<number>();
     for (let p = 0; p < SIZE * SIZE; p++) distinct.add((plain[p * 4] << 16) | (plain[p * 4 + 1] << 8) | plain[p * 4 + 2]);
     assert.ok(distinct.size > 100, `an image, not a flat fill: ${distinct.size} colours`);
