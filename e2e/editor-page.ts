@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before } from 'node:test';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import type { LaminaDocument } from '../common/document/document-schema.ts';
+import type { Layer, LaminaDocument } from '../common/document/document-schema.ts';
 import { artifactsDir, buildRenderer, launch, startServe, WsContract, type Served } from './harness.ts';
 
 export interface View { docId: string; zoom: number; vx: number; vy: number; left: number; top: number }
@@ -88,6 +88,25 @@ export class EditorPage {
       const doc = (window as unknown as { __lamina: { editor: { document: Doc } } }).__lamina.editor.document;
       return doc?.layers.some((l) => l.kind === 'region' && l.prompt === p) ?? false;
     }, prompt, { timeout: 10_000 });
+  }
+
+  /** Presses a generate button, waits for the job to finish (a failure toast becomes the
+   * error) and returns the layers it added, front first, with the document after. */
+  async generateWith(button: 'gen-button' | 'gen-rebind', timeoutMs = 120_000): Promise<{ added: Layer[]; doc: LaminaDocument }> {
+    const before = await this.doc();
+    const known = new Set(before.layers.map((l) => l.id));
+    await this.page.click(`[data-testid=${button}]`);
+    await this.page.waitForSelector('[data-testid=gen-progress]', { timeout: 10_000 }).catch(() => { /* a fast job may finish first */ });
+    await this.page.waitForFunction((n) => {
+      const w = window as unknown as { __lamina: { editor: { state: { job: unknown }; document: { layers: unknown[] } | null } } };
+      const e = w.__lamina.editor;
+      return !e.state.job && (e.document?.layers.length ?? 0) > n;
+    }, before.layers.length, { timeout: timeoutMs }).catch(async (err) => {
+      const toast = this.page.locator('[data-testid=toast-error]');
+      throw new Error((await toast.count()) ? `generation failed: ${await toast.last().innerText()}` : String(err));
+    });
+    const doc = await this.doc();
+    return { added: doc.layers.filter((l) => !known.has(l.id)), doc };
   }
 
   /** Waits until the editor's own snapshot lists these layer names, front to back. */

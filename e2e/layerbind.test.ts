@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import type { Page } from 'playwright-core';
-import type { Layer, LaminaDocument } from '../common/document/document-schema.ts';
+import type { Layer } from '../common/document/document-schema.ts';
 import { openEditor, type EditorPage, type EditorSession } from './editor-page.ts';
 import { artifactsDir, ROOT, type WsContract } from './harness.ts';
 
@@ -89,24 +89,6 @@ async function waitForCanvas(pred: (c: Record<'red' | 'blue' | 'white', number>)
   }
 }
 
-/** Presses a generate button and returns the layers the finished job added, front first. */
-async function generateWith(button: 'gen-button' | 'gen-rebind'): Promise<{ added: Layer[]; doc: LaminaDocument }> {
-  const before = await ed.doc();
-  const known = new Set(before.layers.map((l) => l.id));
-  await page.click(`[data-testid=${button}]`);
-  await page.waitForSelector('[data-testid=gen-progress]', { timeout: 10_000 }).catch(() => { /* a fast job may finish first */ });
-  await page.waitForFunction((n) => {
-    const w = window as unknown as { __lamina: { editor: { state: { job: unknown }; document: { layers: unknown[] } | null } } };
-    const e = w.__lamina.editor;
-    return !e.state.job && (e.document?.layers.length ?? 0) > n;
-  }, before.layers.length, { timeout: 120_000 }).catch(async (err) => {
-    const toast = page.locator('[data-testid=toast-error]');
-    throw new Error((await toast.count()) ? `generation failed: ${await toast.last().innerText()}` : String(err));
-  });
-  const doc = await ed.doc();
-  return { added: doc.layers.filter((l) => !known.has(l.id)), doc };
-}
-
 before(async () => {
   if (SKIP) return;
   for (const f of readdirSync(shots)) if (f.endsWith('.png')) rmSync(join(shots, f));
@@ -150,7 +132,7 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   await page.fill('[data-testid=gen-guidance]', '4');
   await ed.shot('regions-blue-in-front');
 
-  const first = await generateWith('gen-button');
+  const first = await ed.generateWith('gen-button');
   assert.equal(first.added.length, 1, 'one composite layer');
   const prov1 = first.added[0].provenance;
   assert.ok(prov1, 'the composite carries provenance');
@@ -175,7 +157,7 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   await page.fill('[data-testid=gen-seed]', String(SEED + 1000)); // Re-bind must reuse the last seed, not this one
   await ed.shot('reordered-red-in-front');
 
-  const second = await generateWith('gen-rebind');
+  const second = await ed.generateWith('gen-rebind');
   assert.equal(second.added.length, 1, 'one composite layer');
   const prov2 = second.added[0].provenance;
   assert.equal(prov2?.seed, SEED, 'Re-bind order reuses the seed of the last generation');
@@ -192,7 +174,7 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   await page.fill('[data-testid=lb-fuse-step]', '3');
   await page.selectOption('[data-testid=lb-schedule]', 'linear');
   await ed.shot('region-method-tuned');
-  const tuned = await generateWith('gen-button');
+  const tuned = await ed.generateWith('gen-button');
   assert.deepEqual(
     [tuned.added[0].provenance?.params.layerbind?.fuseStep, tuned.added[0].provenance?.params.layerbind?.schedule],
     [3, 'linear'],
@@ -202,7 +184,7 @@ test('layerbind: the overlap shows the front region; reorder + Re-bind shows the
   await page.waitForFunction(() => /fuse at step 3/.test(document.querySelector('[data-testid=provenance-method]')?.textContent ?? ''));
   assert.match(await page.innerText('[data-testid=provenance-method]'), /layerbind: fuse at step 3, nurse \d+ steps \(linear/);
   await page.selectOption('[data-testid=region-method-mode]', 'regional-mask');
-  const baseline = await generateWith('gen-button');
+  const baseline = await ed.generateWith('gen-button');
   assert.equal(baseline.added[0].provenance?.params.layerbind?.mode, 'regional-mask');
   await ed.shot('baseline-regional-mask');
 });

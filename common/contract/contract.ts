@@ -39,6 +39,8 @@ export const PackSummary = z.object({
   pipelines: z.array(z.string()),
   /** the size the pack generates at (results are resampled to the canvas from it) */
   native: z.object({ width: z.number().int(), height: z.number().int() }).nullable().default(null),
+  /** whether it also generates at other sizes (multiples of multipleOf), see common/models/generation-size.ts */
+  resolution: z.object({ fixed: z.boolean(), multipleOf: z.number().int().positive() }).optional(),
   /** the sampler's default step count */
   defaultSteps: z.number().int().nullable().default(null),
   /** the transformer's family (lamina-mmdit, sd3, flux), weight dtype and estimated peak memory (verified packs) */

@@ -93,6 +93,8 @@ export const TransformerComponent = z.object({
   attentionMaskValue: z.number().optional(),
   /** attention layers the joint bias is added in (the converter counts them in the graph: every joint and single block) */
   attentionBiasLayers: z.number().int().positive().optional(),
+  /** SD3.5 Medium (MMDiT-X): image-only second attentions (`attn2`) that add the image-image part of the bias */
+  imageAttentionBiasLayers: z.number().int().positive().optional(),
 });
 export type TransformerComponent = z.infer<typeof TransformerComponent>;
 

@@ -9,7 +9,8 @@ printed and kept in the manifest's `about.conversion`):
     the projection for CLIPTextModelWithProjection, the pooler otherwise) and T5 (last
     hidden state); their tokenizers as tokenizer.json + tokenizer_config.json;
   - the transformer with Lamina's inputs on top of the diffusers ones: an additive
-    attention bias over the joint [text; image] sequence (every joint and single block),
+    attention bias over the joint [text; image] sequence (every joint and single block;
+    SD3.5 Medium's image-only second attention `attn2` gets its image-image part),
     and per-joint-block text K/V outputs with override inputs mixed in by `kv_mix`
     (k <- k + mix (k_override - k); zeros = no effect); dynamic batch, text length and
     latent size. Attention runs through Lamina's own processors (below); for zero
@@ -44,13 +45,14 @@ class AttentionContext:
     """What Lamina's processors read during one transformer call: the joint bias and the K/V overrides."""
 
     def __init__(self):
-        self.bias = None
+        self.bias = self.image_bias = None
         self.k_override = self.v_override = self.mix = None
         self.k_out: list[torch.Tensor] = []
         self.v_out: list[torch.Tensor] = []
 
-    def start(self, bias, k_override, v_override, mix):
+    def start(self, bias, k_override, v_override, mix, image_bias=None):
         self.bias, self.k_override, self.v_override, self.mix = bias, k_override, v_override, mix
+        self.image_bias = image_bias
         self.k_out, self.v_out = [], []
 
     def patch(self, block: int, k: torch.Tensor, v: torch.Tensor):
@@ -97,6 +99,26 @@ class SD3JointProcessor:
         if not attn.context_pre_only:
             text_out = attn.to_add_out(text_out)
         return img_out, text_out
+
+
+class SD3ImageProcessor:
+    """SD3.5's second attention (`attn2` of an MMDiT-X dual-attention block): image-only self-attention,
+    with the image-image part of the joint bias (the same pairs the joint attention masks; it has no text
+    to mask). diffusers' JointAttnProcessor2_0 without encoder_hidden_states computes the same for zero bias."""
+
+    def __init__(self, ctx: AttentionContext):
+        self.ctx = ctx
+
+    def __call__(self, attn, hidden_states, encoder_hidden_states=None, attention_mask=None, *args, **kwargs):
+        h, H = hidden_states, attn.heads
+        q, k, v = _heads(attn.to_q(h), H), _heads(attn.to_k(h), H), _heads(attn.to_v(h), H)
+        if attn.norm_q is not None:
+            q = attn.norm_q(q)
+        if attn.norm_k is not None:
+            k = attn.norm_k(k)
+        out = F.scaled_dot_product_attention(q, k, v, attn_mask=self.ctx.image_bias)
+        b, _, s, d = out.shape
+        return attn.to_out[1](attn.to_out[0](out.transpose(1, 2).reshape(b, s, H * d)))
 
 
 def _rotate(x: torch.Tensor, rope) -> torch.Tensor:
@@ -159,17 +181,23 @@ def _decompose_rms_norms(module: torch.nn.Module) -> None:
 
 
 class SD3Graph(torch.nn.Module):
+    """SD3 / SD3.5: joint blocks; SD3.5 Medium's dual-attention blocks (MMDiT-X) add `attn2`, image-only."""
+
     def __init__(self, transformer):
         super().__init__()
         self.tr, self.ctx = transformer, AttentionContext()
         _decompose_rms_norms(transformer)
+        self.dual_blocks = 0
         for i, blk in enumerate(transformer.transformer_blocks):
             blk.attn.set_processor(SD3JointProcessor(self.ctx, i))
             if getattr(blk, "attn2", None) is not None:
-                raise SystemExit("SD3.5 dual-attention blocks (attn2) are not supported by this converter yet")
+                blk.attn2.set_processor(SD3ImageProcessor(self.ctx))
+                self.dual_blocks += 1
 
     def forward(self, latent, timestep, text_embeds, pooled_text, attn_bias, text_k_override, text_v_override, kv_mix):
-        self.ctx.start(attn_bias, text_k_override, text_v_override, kv_mix)
+        # the image-image part of the joint [text; image] bias, sliced once for every attn2
+        image_bias = attn_bias[:, :, text_embeds.shape[1]:, text_embeds.shape[1]:] if self.dual_blocks else None
+        self.ctx.start(attn_bias, text_k_override, text_v_override, kv_mix, image_bias)
         out = self.tr(hidden_states=latent, timestep=timestep, encoder_hidden_states=text_embeds, pooled_projections=pooled_text, return_dict=False)[0]
         return out, torch.stack(self.ctx.k_out), torch.stack(self.ctx.v_out)
 
@@ -405,10 +433,13 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
     if check:
         report.update(_transformer_checks(out / "transformer.onnx", module, feeds, family, log))
     attention_layers = blocks + (len(tr.single_transformer_blocks) if family == "flux" else 0)
-    bias_adds = _consumers(out / "transformer.onnx", "attn_bias")
-    if bias_adds != attention_layers:
-        raise SystemExit(f"transformer.onnx: attn_bias reaches {bias_adds} attention layers, the transformer has {attention_layers}")
-    log(f"transformer: attn_bias is added in {bias_adds} of {attention_layers} attention layers")
+    image_layers = module.dual_blocks if family == "sd3" else 0
+    joint_adds, image_adds = _bias_adds(out / "transformer.onnx", "attn_bias")
+    if (joint_adds, image_adds) != (attention_layers, image_layers):
+        raise SystemExit(f"transformer.onnx: attn_bias is added in {joint_adds} joint and {image_adds} image-only attention layers, "
+                         f"the transformer has {attention_layers} and {image_layers}")
+    log(f"transformer: attn_bias is added in {joint_adds} of {attention_layers} joint attention layers"
+        + (f", its image-image part in {image_adds} of {image_layers} image-only (SD3.5 attn2) layers" if image_layers else ""))
 
     # 3. the VAE (decoder fp32 always)
     vc = vae.config
@@ -433,6 +464,8 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
         "attentionMaskValue": MASK_VALUE,
         "attentionBiasLayers": attention_layers,
     }
+    if image_layers:
+        transformer["imageAttentionBiasLayers"] = image_layers
     if family == "flux":
         transformer["singleBlockCount"] = len(tr.single_transformer_blocks)
     manifest = {
@@ -468,11 +501,28 @@ def convert(folder: Path, out: Path, dtype: str = "fp32", pack_id: str | None = 
     return manifest
 
 
-def _consumers(path: Path, name: str) -> int:
-    """Nodes of the graph that take input `name` (for the bias: one Add per attention layer)."""
+def _bias_adds(path: Path, name: str) -> tuple[int, int]:
+    """The Adds that take input `name` (the bias: one per joint attention layer) and those that take a
+    Slice of it (its image-image part: one per image-only attention layer); any other consumer is an error."""
     import onnx
 
-    return sum(name in n.input for n in onnx.load(str(path), load_external_data=False).graph.node)
+    nodes = onnx.load(str(path), load_external_data=False).graph.node
+
+    def adds(tensor: str, sliced: bool) -> tuple[int, int]:
+        joint = image = 0
+        for n in nodes:
+            if tensor not in n.input:
+                continue
+            if n.op_type == "Add":
+                joint, image = (joint, image + 1) if sliced else (joint + 1, image)
+            elif n.op_type == "Slice" and n.input[0] == tensor:
+                j, i = adds(n.output[0], True)
+                joint, image = joint + j, image + i
+            else:
+                raise SystemExit(f"{path.name}: {name} feeds a {n.op_type} node ({n.name}), not an attention Add or a Slice")
+        return joint, image
+
+    return adds(name, False)
 
 
 def _transformer_checks(path: Path, module, feeds: dict, family: str, log) -> dict:
@@ -503,6 +553,7 @@ def _transformer_checks(path: Path, module, feeds: dict, family: str, log) -> di
     f2["pooled_text"] = torch.randn(B, feeds["pooled_text"].shape[1])
     bias = torch.zeros(B, 1, J, J)
     bias[:, :, T:, 1:3] = MASK_VALUE  # image tokens do not see text tokens 1-2
+    bias[:, :, T:T + N // 2, T + N // 2:] = MASK_VALUE  # the first half of the image does not see the second (reaches SD3.5's attn2)
     f2["attn_bias"] = bias
     f2["text_k_override"] = torch.zeros(blocks, B, heads, T, hd)
     f2["text_v_override"] = torch.zeros(blocks, B, heads, T, hd)

@@ -4,6 +4,7 @@ downloads, with random weights small enough for a CPU test (kilobytes to a few M
 
     python -m models.recipes.tiny_diffusers --family sd3 --out /tmp/tiny-sd3
     python -m models.recipes.tiny_diffusers --family flux --out /tmp/tiny-flux
+    python -m models.recipes.tiny_diffusers --family sd35 --out /tmp/tiny-sd35   # SD3.5 Medium (dual attention) + Large blocks
 
 The tokenizers are made here from a small corpus: a CLIP byte-level BPE (256 byte symbols,
 the same with the end-of-word mark, merges learned on the corpus, then the start / end
@@ -134,7 +135,18 @@ def tiny_vae(latent_channels: int, shift: float, scale: float):
                          use_quant_conv=False, use_post_quant_conv=False, shift_factor=shift, scaling_factor=scale)
 
 
-def build_sd3(out: Path, seed: int = 0) -> Path:
+# SD3 transformer variants (diffusers' SD3Transformer2DModel arguments that differ between releases):
+#   sd3   SD3 Medium: joint blocks, no q/k norm
+#   sd35  SD3.5 Medium (MMDiT-X): q/k RMSNorm, dual-attention blocks (a second, image-only attention `attn2`)
+#         first, then plain q/k-normed joint blocks, which are SD3.5 Large's blocks (qk_norm="rms_norm", no dual attention)
+SD3_VARIANTS = {
+    "sd3": dict(num_layers=2, qk_norm=None, dual_attention_layers=()),
+    "sd35": dict(num_layers=3, qk_norm="rms_norm", dual_attention_layers=(0,)),
+    "sd35-large": dict(num_layers=2, qk_norm="rms_norm", dual_attention_layers=()),
+}
+
+
+def build_sd3(out: Path, seed: int = 0, variant: str = "sd3") -> Path:
     from diffusers import FlowMatchEulerDiscreteScheduler, SD3Transformer2DModel, StableDiffusion3Pipeline
     from transformers import CLIPTextModelWithProjection
 
@@ -144,9 +156,9 @@ def build_sd3(out: Path, seed: int = 0) -> Path:
     te_l = CLIPTextModelWithProjection(clip_config(tok_l, 16, 16))
     te_g = CLIPTextModelWithProjection(clip_config(tok_g, 24, 24))
     te_t5 = t5_encoder(tok_t5, 48)
-    transformer = SD3Transformer2DModel(sample_size=16, patch_size=2, in_channels=4, num_layers=2, attention_head_dim=8, num_attention_heads=4,
+    transformer = SD3Transformer2DModel(sample_size=16, patch_size=2, in_channels=4, attention_head_dim=8, num_attention_heads=4,
                                         joint_attention_dim=48, caption_projection_dim=32, pooled_projection_dim=40, out_channels=4,
-                                        pos_embed_max_size=16, qk_norm="rms_norm")
+                                        pos_embed_max_size=16, **SD3_VARIANTS[variant])
     vae = tiny_vae(4, 0.0609, 1.5035)
     sched = FlowMatchEulerDiscreteScheduler(shift=3.0)
     pipe = StableDiffusion3Pipeline(transformer=transformer, scheduler=sched, vae=vae, text_encoder=te_l, tokenizer=tok_l,
@@ -174,11 +186,14 @@ def build_flux(out: Path, seed: int = 0) -> Path:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--family", choices=["sd3", "flux"], required=True)
+    ap.add_argument("--family", choices=[*SD3_VARIANTS, "flux"], required=True)
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    (build_sd3 if a.family == "sd3" else build_flux)(a.out, a.seed)
+    if a.family == "flux":
+        build_flux(a.out, a.seed)
+    else:
+        build_sd3(a.out, a.seed, a.family)
     print(f"wrote {a.out}")
 
 

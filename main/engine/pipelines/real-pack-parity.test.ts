@@ -15,7 +15,7 @@ import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 import { normalNoise } from '../runtime/prng.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
 import { HfTokenizer } from '../text/hf-tokenizer.ts';
-import { realPackPythonMissing, runPython, tinyRealPack, type RealFamily } from '../testing/real-packs.ts';
+import { realPackPythonMissing, realVariantFamily, runPython, tinyRealPack, type RealVariant } from '../testing/real-packs.ts';
 import { PackComponents } from './pack-components.ts';
 import { DenoiserBatch } from './denoise/denoiser-batch.ts';
 import { latentGeometry } from './denoise/prepare-latents.ts';
@@ -30,24 +30,32 @@ const missing = realPackPythonMissing();
 if (missing) console.log(`# real-pack parity: skipped (${missing})`);
 
 const PROMPTS = ['a large red circle', 'A photo of an Astronaut riding a horse on MARS!! 4k, "neon" — café', '', 'x '.repeat(300)];
-const CASES: { family: RealFamily; guidance: number }[] = [{ family: 'sd3', guidance: 4 }, { family: 'flux', guidance: 3.5 }];
+// sd35: SD3.5 Medium's dual-attention (attn2) block then SD3.5 Large-style q/k-normed joint blocks; sd35-large: only those
+const CASES: { variant: RealVariant; guidance: number; imageOnlyLayers: number }[] = [
+  { variant: 'sd3', guidance: 4, imageOnlyLayers: 0 },
+  { variant: 'sd35', guidance: 4, imageOnlyLayers: 1 },
+  { variant: 'sd35-large', guidance: 4, imageOnlyLayers: 0 },
+  { variant: 'flux', guidance: 3.5, imageOnlyLayers: 0 },
+];
 
-for (const { family, guidance } of CASES) {
-  describe(`real pack parity: ${family}`, { skip: missing ?? undefined }, () => {
+for (const { variant, guidance, imageOnlyLayers } of CASES) {
+  const family = realVariantFamily(variant);
+  describe(`real pack parity: ${variant}`, { skip: missing ?? undefined }, () => {
     let pack: Pack;
     let dirs: { diffusers: string; pack: string };
     const work = () => join(dirs.pack, '..', 'parity');
 
     test('converts the tiny diffusers folder into a pack that verifies', { timeout: 600_000 }, async () => {
-      dirs = tinyRealPack(family);
+      dirs = tinyRealPack(variant);
       pack = await verifyPack(dirs.pack);
       assert.equal(diffusionManifest(pack).components.transformer.family, family);
       const diffs = (diffusionManifest(pack).about.conversion as { onnx_vs_torch_max_abs_diff: Record<string, number> }).onnx_vs_torch_max_abs_diff;
       const tr = diffusionManifest(pack).components.transformer;
       assert.equal(tr.attentionBiasLayers, tr.blockCount + (tr.singleBlockCount ?? 0), 'the region bias reaches every joint and single block');
+      assert.equal(tr.imageAttentionBiasLayers ?? 0, imageOnlyLayers, 'its image-image part reaches every image-only attn2 (SD3.5 Medium)');
       assert.ok(tr.io.textKv, 'per-joint-block text K/V outputs and overrides');
       for (const [graph, d] of Object.entries(diffs)) assert.ok(d < 1e-4, `${graph}: ONNX vs torch ${d}`);
-      console.log(`# ${family} ONNX vs torch max abs diff: ${Object.entries(diffs).map(([g, d]) => `${g} ${d.toExponential(2)}`).join(', ')}`);
+      console.log(`# ${variant} ONNX vs torch max abs diff: ${Object.entries(diffs).map(([g, d]) => `${g} ${d.toExponential(2)}`).join(', ')}`);
     });
 
     test('tokenizers match Python tokenizers token for token', { timeout: 120_000 }, () => {
@@ -104,7 +112,7 @@ for (const { family, guidance } of CASES) {
         const px = layer.rgba;
         let dPx = 0;
         for (let p = 0; p < size * size; p++) for (let c = 0; c < 3; c++) dPx = Math.max(dPx, Math.abs(px[p * 4 + c] / 255 - refImg.data[p * 3 + c]));
-        console.log(`# ${family} parity (${steps} steps, guidance ${guidance}, ${size}x${size}): latents max abs diff ${dLat.toExponential(3)}, pixels max abs diff ${(dPx * 255).toFixed(3)}/255`);
+        console.log(`# ${variant} parity (${steps} steps, guidance ${guidance}, ${size}x${size}): latents max abs diff ${dLat.toExponential(3)}, pixels max abs diff ${(dPx * 255).toFixed(3)}/255`);
         assert.ok(dLat <= 1e-3, `latents differ by ${dLat}`);
         assert.ok(dPx <= 1 / 255 + 1e-6, `pixels differ by ${dPx * 255}/255`);
 
@@ -121,7 +129,7 @@ for (const { family, guidance } of CASES) {
         assert.equal(fused, 1);
         let dLb = 0;
         lb.layers[0].rgba.forEach((v, i) => (dLb = Math.max(dLb, Math.abs(v - px[i]))));
-        console.log(`# ${family} layerbind: mode global vs text-to-image max diff ${dGlobal}/255; one region (fuse step 1, nursing 1) vs text-to-image ${dLb}/255`);
+        console.log(`# ${variant} layerbind: mode global vs text-to-image max diff ${dGlobal}/255; one region (fuse step 1, nursing 1) vs text-to-image ${dLb}/255`);
         assert.ok(dLb > 0, 'a region changes the image');
       } finally {
         await pool.dispose();
@@ -151,7 +159,7 @@ for (const { family, guidance } of CASES) {
         const dSame = diff(v0, same[io.output].data as Float32Array);
         const dOther = diff(v0, other[io.output].data as Float32Array);
         assert.deepEqual(own[io.textKv.k].dims, [blocks, 1, own[io.textKv.k].dims[2], text.length, own[io.textKv.k].dims[4]]);
-        console.log(`# ${family} K/V override = own K/V: velocity changes by ${dSame}; zero K/V override: ${dOther.toExponential(2)}`);
+        console.log(`# ${variant} K/V override = own K/V: velocity changes by ${dSame}; zero K/V override: ${dOther.toExponential(2)}`);
         assert.ok(dSame <= 1e-6, `own K/V override changed the velocity by ${dSame}`);
         assert.ok(dOther > 1e-4, 'a different override reaches the velocity');
       } finally {
@@ -161,7 +169,7 @@ for (const { family, guidance } of CASES) {
     });
 
     // one family is enough for the CLI path (each conversion costs Python start-up and export time)
-    test('CLI: lamina pack convert --dtype fp16, then lamina generate --spec with its packId', { timeout: 600_000, skip: family !== 'sd3' ? 'the CLI path runs on sd3 only' : undefined }, () => {
+    test('CLI: lamina pack convert --dtype fp16, then lamina generate --spec with its packId', { timeout: 600_000, skip: variant !== 'sd3' ? 'the CLI path runs on sd3 only' : undefined }, () => {
       const home = mkdtempSync(join(tmpdir(), 'lamina-realpack-cli-'));
       const out = join(home, 'packs', `tiny-${family}-fp16`);
       const bin = join(import.meta.dirname, '..', '..', '..', 'bin', 'lamina.mjs');

@@ -136,7 +136,7 @@ export async function loadPackRegistry(dirs: readonly string[]): Promise<PackReg
           ? { id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines, native: null, defaultSteps: null, family: 'placement', vocabulary: null }
           : {
             id: pack.id, version: m.version, dir, ok: true, error: null, pipelines: m.pipelines,
-            native: { ...m.native }, defaultSteps: m.components.scheduler.defaultSteps,
+            native: { ...m.native }, resolution: { ...m.resolution }, defaultSteps: m.components.scheduler.defaultSteps,
             family: m.components.transformer.family,
             dtype: (m.about.conversion as { dtype?: string } | undefined)?.dtype ?? 'fp32', memoryBytes: estimatePackMemory(m).bytes,
             vocabulary: readPackVocabulary(dir, m),

@@ -11,6 +11,10 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const REAL_PACKS_CACHE = join(REPO_ROOT, '.cache', 'realpacks');
 export type RealFamily = 'sd3' | 'flux';
+/** The tiny configurations of models/recipes/tiny_diffusers.py: SD3 Medium, SD3.5 Medium (dual
+ * attention + q/k RMSNorm), SD3.5 Large (q/k RMSNorm), FLUX.1; the SD3.5 ones are family sd3. */
+export type RealVariant = 'sd3' | 'sd35' | 'sd35-large' | 'flux';
+export const realVariantFamily = (v: RealVariant): RealFamily => (v === 'flux' ? 'flux' : 'sd3');
 
 const RECIPES = ['tiny_diffusers.py', 'convert_diffusers.py'].map((f) => join(REPO_ROOT, 'models', 'recipes', f));
 
@@ -36,17 +40,17 @@ function recipeKey(): string {
   return h.digest('hex').slice(0, 16);
 }
 
-/** The family's tiny diffusers folder and its converted pack (built once per recipe version). */
-export function tinyRealPack(family: RealFamily): { diffusers: string; pack: string } {
-  const root = join(REAL_PACKS_CACHE, `${family}-${recipeKey()}`);
+/** The variant's tiny diffusers folder and its converted pack `tiny-VARIANT` (built once per recipe version). */
+export function tinyRealPack(variant: RealVariant): { diffusers: string; pack: string } {
+  const root = join(REAL_PACKS_CACHE, `${variant}-${recipeKey()}`);
   const diffusers = join(root, 'diffusers');
   const pack = join(root, 'pack');
   if (existsSync(join(pack, 'manifest.json'))) return { diffusers, pack };
   const tmp = `${root}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   mkdirSync(tmp, { recursive: true });
-  runPython(['-m', 'models.recipes.tiny_diffusers', '--family', family, '--out', join(tmp, 'diffusers')]);
-  runPython(['-m', 'models.recipes.convert_diffusers', join(tmp, 'diffusers'), '--out', join(tmp, 'pack'), '--id', `tiny-${family}`, '--json']);
+  runPython(['-m', 'models.recipes.tiny_diffusers', '--family', variant, '--out', join(tmp, 'diffusers')]);
+  runPython(['-m', 'models.recipes.convert_diffusers', join(tmp, 'diffusers'), '--out', join(tmp, 'pack'), '--id', `tiny-${variant}`, '--json']);
   rmSync(root, { recursive: true, force: true });
   renameSync(tmp, root);
   // the converter wrote the diffusers path into the manifest's about: harmless after the move

@@ -14,6 +14,7 @@ import { usePromptVocabulary } from './use-prompt-vocabulary.ts';
 import { VariationsStrip } from './variations-strip.tsx';
 import { GenerationHistory } from './generation-history.tsx';
 import { decompositionPacks } from '../decompose/decompose-task.ts';
+import { generationSize } from '../../../common/models/generation-size.ts';
 
 export function GeneratePanel() {
   const { editor } = useServices();
@@ -30,7 +31,7 @@ export function GeneratePanel() {
   const running = !!job;
   const regions = doc ? collectRegions(doc) : [];
   const pack = packs.find((p) => p.id === gen.packId) ?? null;
-  const native = pack?.native ?? null;
+  const native = pack?.native ? (pack.resolution && doc ? generationSize(pack.resolution, pack.native, doc) : pack.native) : null;
   const enlarged = native && doc ? Math.max(doc.width / native.width, doc.height / native.height) : 1;
   const sizeProblem = doc ? generationSizeProblem(doc) : null;
   return (

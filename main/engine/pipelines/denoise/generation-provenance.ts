@@ -3,6 +3,7 @@
 import type { GenerationSpec } from '../../../../common/contract/generation-spec.ts';
 import type { Provenance } from '../../../../common/document/provenance.ts';
 import type { PackModel } from '../../runtime/pack-model.ts';
+import { generationSize } from '../../../../common/models/generation-size.ts';
 
 export function generationProvenance(
   model: PackModel, spec: GenerationSpec, pipeline: string, provider: string,
@@ -13,7 +14,7 @@ export function generationProvenance(
     task: 'generate', packId: model.id, packVersion: model.version, pipeline,
     prompt: spec.prompt, regions: [], seed: spec.seed, steps: spec.steps, guidance: spec.guidance,
     sampler: 'flow_match_euler', shift: s.shift, spacing: s.spacing, timestepScale: s.timestepScale,
-    noise: 'philox4x32-10 + box-muller', native: { ...model.native }, upscale: spec.upscale,
+    noise: 'philox4x32-10 + box-muller', native: generationSize(model.resolution, model.native, spec), upscale: spec.upscale,
     provider, createdAt: new Date().toISOString(), params: {},
     ...extra,
   };

@@ -1,6 +1,7 @@
 // Step "prepare latents" (diffusers' prepare_latents): the latent grid the pack's
 // transformer takes and seeded Philox noise filling it. Sizes come from the manifest.
 import { LaminaError } from '../../../../common/errors/lamina-error.ts';
+import { generationSize } from '../../../../common/models/generation-size.ts';
 import type { PackModel } from '../../runtime/pack-model.ts';
 import { readNpyFloat32 } from '../../runtime/npy.ts';
 import { normalNoise } from '../../runtime/prng.ts';
@@ -18,14 +19,12 @@ export interface LatentGeometry {
   imageTokens: number;
 }
 
-/** The latent grid: the canvas's own size when the pack takes any size and the canvas is a
- * multiple of its resolution step, else the pack's native size (the decode step resamples);
+/** The latent grid at generationSize (the canvas's own size when the pack takes any size and
+ * the canvas is a multiple of its step, else the native size; the decode step resamples);
  * bad_pack when it disagrees with the transformer's declared token count. */
 export function latentGeometry(model: PackModel, canvas?: { width: number; height: number }): LatentGeometry {
   const { channels, vaeScaleFactor } = model.latent;
-  const step = model.resolution.multipleOf;
-  const own = canvas && !model.resolution.fixed && canvas.width % step === 0 && canvas.height % step === 0;
-  const size = own ? canvas : model.native;
+  const size = generationSize(model.resolution, model.native, canvas);
   const lh = Math.round(size.height / vaeScaleFactor);
   const lw = Math.round(size.width / vaeScaleFactor);
   const patch = model.transformer.patchSize;
