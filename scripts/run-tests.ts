@@ -4,7 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const SKIP = new Set(['node_modules', '.git', 'dist', 'out', 'models', 'artifacts']);
+// folders never searched (the roots below leave out models/, the packs; common/models is searched)
+const SKIP = new Set(['node_modules', '.git', 'dist', 'out', 'artifacts']);
 function find(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
     if (SKIP.has(name)) continue;

@@ -47,7 +47,7 @@ test('format 1 without a field its pack needs fails naming the field; an unknown
   const noSteps = structuredClone(fixtureV1);
   delete noSteps.scheduler.default_steps;
   assert.throws(() => migratePackManifest(noSteps), /scheduler\.default_steps is missing/);
-  assert.throws(() => migratePackManifest({ ...fixtureV1, format_version: 7 }), /format version 7/);
+  assert.throws(() => migratePackManifest({ ...fixtureV1, format_version: 7 }), /format version "7" is not one this Lamina reads/);
 });
 
 const migratedFixture = () => structuredClone(PackManifest.parse(migratePackManifest(fixtureV1))) as Record<string, any>;
