@@ -124,20 +124,16 @@ test('decompose in the editor: marquee the object, Decompose (inpaint), move the
     await waitCount(1);
   });
 
-  await t.test('Decompose All (the model): a group of what it found over "Background", one undo step', async () => {
+  await t.test('Decompose All (the model) on this scene: the model finds no object it is sure of, says so, and the document is unchanged', async () => {
     await page.evaluate((id) => (window as unknown as W).__lamina.editor.select([id]), original.id);
     assert.equal(await page.locator('[data-testid=decompose-all-button]').isDisabled(), false);
+    const before = await layers();
     await page.click('[data-testid=decompose-all-button]');
-    await page.waitForFunction(() => (window as unknown as W).__lamina.editor.document?.layers[0]?.name.endsWith('(decomposed)') ?? false, null, { timeout: 180_000 });
-    const [group] = (await layers()) as unknown as { name: string; kind: string; children: Lyr[] }[];
-    assert.equal(group.kind, 'group');
-    assert.equal(group.children.at(-1)!.name, 'Background');
-    assert.ok(group.children.length >= 2, `at least one object: ${group.children.map((c) => c.name).join(', ')}`);
-    await page.waitForTimeout(300);
-    await ed.shot('decomposed-all');
-    await page.click('[data-testid=undo]');
-    await waitCount(1);
-    assert.equal((await layers())[0].id, original.id, 'one undo step');
-    assert.deepEqual(suite.errors, []);
+    await page.waitForSelector('[data-testid=toast-error]', { timeout: 180_000 });
+    assert.match((await page.textContent('[data-testid=toast-error]')) ?? '', /found no object in "[^"]+": nothing to decompose \(mark one/);
+    assert.deepEqual(await layers(), before, 'nothing changed');
+    await ed.shot('decompose-all-nothing-found');
+    // the group-landing path (a model that finds objects) is checked through the engine with
+    // the fixture model (pipeline-decompose.test.ts) and by lamina decompose --all
   });
 });

@@ -156,25 +156,34 @@ def keep_geometry(width: int, height: int, lw: int, lh: int) -> tuple[int, int]:
     return math.ceil(max(cell, 0.06 * max(width, height))), max(2, round(cell / 2))
 
 
-def finish(image, mask, bg, fg, lw, lh, unmix=True, opaque_mask=True):
+SHADOW_MIN_DARKENING = 0.04  # unmix-foreground.ts
+SHADOW_MAX_SPREAD = 0.12
+
+
+def finish(image, mask, bg, fg, lw, lh, unmix=True):
     """What the engine does after sampling (decompose-model.ts, keep-outside-mask.ts,
     unmix-foreground.ts): keep the image outside the mask grown by keep_geometry; then
-    (opaque_mask) the alpha at least 1 inside the mask (the marked object is there) and
-    (unmix) the foreground's colour solved from the image and the background at that alpha,
-    so fg over bg recomposes the image: premultiplied fg = clamp(image - (1 - a) bg, 0, a).
-    image/bg [3, S, S], fg premultiplied [4, S, S]."""
+    (unmix) solve the layers from the picture: inside the mask opaque with the picture's
+    colour; outside it, where the model's background is evenly lighter than the picture (a
+    neutral darkening: a shadow), black at alpha 1 - ratio over the model's background;
+    elsewhere the picture as background and an empty foreground. image/bg [3, S, S], fg
+    premultiplied [4, S, S]."""
     S = image.shape[-1]
     radius, feather = keep_geometry(S, S, lw, lh)
     keep = ((distance_to_mask(mask) - radius) / feather).clamp(0, 1)  # 1: the image's own
     bg = keep * image + (1 - keep) * bg
     a = fg[3:4] * (1 - keep)
-    if opaque_mask:  # the marked object is there: at least opaque inside its mask
-        a = torch.maximum(a, mask.float()[None])
-    if unmix:
-        rgb = torch.minimum((image - (1 - a) * bg).clamp(min=0), a)
-    else:
-        rgb = fg[:3] * (1 - keep)
-    return bg, torch.cat([rgb, a])
+    if not unmix:
+        return bg, torch.cat([fg[:3] * (1 - keep), a])
+    img8, bg8 = (image * 255).round(), (bg * 255).round()  # the engine works in 8-bit
+    r = img8 / bg8.clamp(min=1)
+    hi, lo = r.amax(0), r.amin(0)
+    alpha = (1 - r.mean(0)).clamp(max=1)
+    shadow = (hi <= 1 - SHADOW_MIN_DARKENING) & (hi - lo <= SHADOW_MAX_SPREAD) & (alpha > 0) & ~mask
+    out_bg = torch.where(shadow[None] | mask[None], bg, image)
+    out_a = torch.where(mask, torch.ones_like(alpha), torch.where(shadow, alpha, torch.zeros_like(alpha)))
+    out_rgb = torch.where(mask[None], image, torch.zeros_like(image))
+    return out_bg, torch.cat([out_rgb, out_a[None]])
 
 
 class Decomposer:
@@ -221,8 +230,7 @@ class Decomposer:
             mask = predicted_mask(fg)
             if mask is None:
                 return image.clone(), torch.zeros_like(fg)
-        return finish(image, mask, bg, fg, z_img.shape[3], z_img.shape[2], unmix=self.post == "engine",
-                      opaque_mask=self.post == "engine")
+        return finish(image, mask, bg, fg, z_img.shape[3], z_img.shape[2], unmix=self.post == "engine")
 
 
 def train(args, log=print):

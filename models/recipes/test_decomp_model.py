@@ -69,22 +69,24 @@ def test_train_resume_and_export_a_pack(tmp_path):
     assert "decompose_transformer.onnx" in disk["files"]
 
 
-def test_finish_keeps_the_image_away_from_the_object_and_unmixes_the_colour():
+def test_finish_keeps_the_image_away_from_the_object_and_solves_the_layers_from_it():
     S = 32
-    image = torch.rand(3, S, S)
+    pink = torch.tensor([240, 120, 180]).float().view(3, 1, 1) / 255
+    image = pink.expand(3, S, S).clone()
     mask = torch.zeros(S, S, dtype=torch.bool)
     mask[4:10, 4:10] = True
-    bg = torch.rand(3, S, S)
+    image[:, 4:10, 4:10] = torch.tensor([0.8, 0.1, 0.1]).view(3, 1, 1)
+    image[:, 10:12, 5:11] = (0.6 * pink * 255).round() / 255  # its shadow
+    bg = pink.expand(3, S, S).clone()
+    bg[:, 0:2, 14:16] = torch.tensor([250, 110, 170]).float().view(3, 1, 1) / 255  # a blur: not a shadow
     fg = torch.zeros(4, S, S)
-    fg[3, 3:12, 3:12] = 0.5  # the model's alpha: spills a little, half opaque
-    fg[:3] = 0.2 * fg[3:4]
     out_bg, out_fg = decomp.finish(image, mask, bg, fg, 8, 8)
     radius, feather = decomp.keep_geometry(S, S, 8, 8)
     far = decomp.distance_to_mask(mask) >= radius + feather
     assert torch.equal(out_bg[:, far], image[:, far]) and (out_fg[:, far] == 0).all(), "the image's own pixels far away"
-    assert (out_fg[3][mask] == 1).all(), "opaque inside the mask"
-    assert torch.allclose(out_fg[:3][:, mask], image[:, mask]), "the object's colour is the image's"
+    assert (out_fg[3][mask] == 1).all() and torch.allclose(out_fg[:3][:, mask], image[:, mask]), "opaque, the image's colour"
+    assert torch.allclose(out_fg[3, 10:12, 5:11], torch.tensor(0.4), atol=0.01), "the shadow: black at 40 %"
+    assert torch.equal(out_bg[:, 0:2, 14:16], image[:, 0:2, 14:16]) and (out_fg[3, 0:2, 14:16] == 0).all()
     rec = out_fg[:3] + (1 - out_fg[3:4]) * out_bg
-    ok = (out_fg[:3] < out_fg[3:4]) & (out_fg[:3] > 0)  # where the clamp was not needed
-    assert (rec - image).abs()[ok].max() < 1e-5
+    assert (rec - image).abs().max() < 0.01, "the layers recompose the picture"
     assert float(decomp.distance_to_mask(mask)[0, 0]) == pytest.approx(4 * 2 ** 0.5), "chamfer distance as the engine's"

@@ -88,7 +88,7 @@ const spec = (extra: object = {}): GenerationSpecInput => ({
   regions: [{ id: 'sq', box: [10, 20, 60, 60], prompt: 'a large red square' }, { id: 'ci', box: [56, 50, 60, 60], prompt: 'a large blue circle' }], order: ['ci', 'sq'], layers: true, ...extra,
 });
 
-test('"layers": true through the engine (shipped pack, inpaint): one group of a layer per region, front first, over the background, in one undo step', { skip: SKIP }, async () => {
+test('"layers": true through the engine (shipped packs: lamina-tiny, lamina-decomp): one group of a layer per region, front first, over the background, in one undo step', { skip: SKIP }, async () => {
   const doc = await t.engine.call('document.new', { width: 128, height: 128 });
   const { jobId } = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: spec() });
   const ev = await jobFinished(t.engine, jobId);
@@ -99,7 +99,7 @@ test('"layers": true through the engine (shipped pack, inpaint): one group of a 
   assert.equal(group.kind, 'group');
   assert.deepEqual(group.children.map((l) => l.name), ['a large blue circle', 'a large red square', 'Background']);
   assert.ok(group.children.every((l) => l.kind === 'raster'));
-  assert.equal(group.children[0].provenance?.params.decompose?.method, 'inpaint');
+  assert.equal(group.children[0].provenance?.params.decompose?.method, 'model', 'the shipped decomposition model (models/lamina-decomp) peels the regions');
   const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document;
   assert.equal(undone.layers.length, 0, 'one undo step');
   for (const [extra, message] of [[{ regions: [], order: [] }, /draw at least one region/], [{ batch: 2 }, /leave out "batch"/]] as const) {
