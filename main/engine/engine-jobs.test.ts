@@ -121,7 +121,7 @@ test('jobs route by task: a task this pack has no pipeline for fails no_pipeline
   assert.deepEqual([ev.state, ev.code], ['failed', 'no_pipeline']);
   assert.match(ev.message!, /no decompose pipeline \(task "decompose"\)/);
   assert.deepEqual((await t.engine.call('jobs.list', {})).find((j) => j.jobId === dec.jobId), { jobId: dec.jobId, task: 'decompose', state: 'failed' });
-  await assert.rejects(t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'nope', box: [0, 0, 4, 4], text: 'hi', seed: 1, steps: 2 } }), /no layer "nope"/);
+  await assert.rejects(t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'nope', from: 'red', to: 'blue' } }), /no layer "nope"/);
   await assert.rejects(t.engine.call('jobs.start', { task: 'place', spec: { layerId } }), /give docId/);
   await assert.rejects(t.engine.call('jobs.start', { task: 'paint', spec: {} } as never), /jobs\.start: task/);
 });
