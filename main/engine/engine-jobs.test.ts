@@ -247,3 +247,29 @@ test('layers: the result lands as one named group (one undo step); a one-box job
   const undone = await t.engine.call('document.undo', { docId: doc.docId });
   assert.equal(((undone.document.layers[0] as typeof group).children[1] as { imageId: string }).imageId, box1.imageId, 'one undo step brings the old pixels back');
 });
+
+test('a text edit updates the generated layer\'s pixels in place as one undo step, with the edit in its provenance', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const gen = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(3), prompt: 'a large red star on a blue background' } });
+  assert.equal((await collect(gen.jobId)).at(-1)!.state, 'done');
+  const before = (await t.engine.call('document.get', { docId: doc.docId })).document.layers[0] as { id: string; imageId: string; name: string };
+  const pixels = async (imageId: string) => (await t.engine.call('document.image', { docId: doc.docId, imageId })).rgba;
+  const original = await pixels(before.imageId);
+  // no packId: the engine takes the layer's own pack from its provenance
+  const { jobId } = await t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: before.id, from: 'red', to: 'green', device: 'cpu' } });
+  const events = await collect(jobId);
+  assert.equal(events.at(-1)!.state, 'done', JSON.stringify(events.at(-1)));
+  const snap = await t.engine.call('document.get', { docId: doc.docId });
+  assert.equal(snap.document.layers.length, 1, 'in place: no layer added');
+  const after = snap.document.layers[0] as typeof before & { provenance: { task: string; prompt: string; params: Record<string, unknown> } };
+  assert.equal(after.id, before.id);
+  assert.equal(after.name, before.name);
+  assert.equal(snap.undoLabel, 'Edit Text');
+  assert.notDeepEqual(await pixels(after.imageId), original, 'new pixels');
+  assert.equal(after.provenance.task, 'text-edit');
+  assert.equal(after.provenance.prompt, 'a large red star on a blue background');
+  assert.deepEqual(after.provenance.params.textEdit, { from: 'red', to: 'green', prompt: 'a large green star on a blue background', blocks: [0, 1], startStep: 0 });
+  const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document.layers[0] as typeof after;
+  assert.equal(undone.provenance.task, 'generate');
+  assert.deepEqual(await pixels(undone.imageId), original, 'one undo restores the pixels');
+});
