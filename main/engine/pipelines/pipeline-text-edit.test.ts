@@ -19,6 +19,7 @@ const fixture = await loadFixturePack();
 const shipped = await loadShippedPack();
 const pythonMissing = realPackPythonMissing();
 const sd3 = pythonMissing ? { skip: pythonMissing } : await verifyPack(tinyRealPack('sd3').pack);
+const flux = pythonMissing ? { skip: pythonMissing } : await verifyPack(tinyRealPack('flux').pack);
 
 /** Mean absolute difference of two RGBA buffers, per byte (0-255). */
 const meanDiff = (a: Uint8Array, b: Uint8Array) => {
@@ -31,6 +32,7 @@ const CASES: { name: string; pack: Pack | { skip: string }; spec: GenerationSpec
   { name: 'fixture-tiny', pack: fixture, spec: { prompt: 'a large red star on a blue background', width: 64, height: 64, seed: 7, steps: 4, guidance: 4, device: 'cpu' }, from: 'red', to: 'green' },
   { name: 'lamina-tiny', pack: shipped, spec: { prompt: 'a large red star on a blue background', width: 128, height: 128, seed: 7, steps: 6, guidance: 4, device: 'cpu' }, from: 'red', to: 'green' },
   { name: 'tiny-sd3 (converted)', pack: sd3, spec: { prompt: 'a large red circle', width: 32, height: 32, seed: 3, steps: 4, guidance: 4, device: 'cpu' }, from: 'red', to: 'blue' },
+  { name: 'tiny-flux (converted)', pack: flux, spec: { prompt: 'a large red circle', width: 32, height: 32, seed: 3, steps: 4, guidance: 3.5, device: 'cpu' }, from: 'red', to: 'blue' },
 ];
 
 for (const c of CASES) {
