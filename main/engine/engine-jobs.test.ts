@@ -272,4 +272,11 @@ test('a text edit updates the generated layer\'s pixels in place as one undo ste
   const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document.layers[0] as typeof after;
   assert.equal(undone.provenance.task, 'generate');
   assert.deepEqual(await pixels(undone.imageId), original, 'one undo restores the pixels');
+  // a pasted picture has no generation to re-run
+  const { imageId } = await t.engine.call('document.putImage', { docId: doc.docId, image: { width: 64, height: 64, rgba: new Uint8Array(64 * 64 * 4) } });
+  await t.engine.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'pasted', name: 'pasted', imageId, x: 0, y: 0, width: 64, height: 64 } }] });
+  const bad = await t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'pasted', from: 'red', to: 'green', packId: 'fixture-tiny' } });
+  const ev = (await collect(bad.jobId)).at(-1)!;
+  assert.deepEqual([ev.state, ev.code], ['failed', 'bad_request']);
+  assert.match(ev.message!, /layer "pasted" has no generation provenance/);
 });
