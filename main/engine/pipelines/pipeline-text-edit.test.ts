@@ -12,7 +12,7 @@ import { SessionPool } from '../runtime/session-pool.ts';
 import '../runtime/test-quiet-providers.ts';
 import { collectingContext } from './conformance.ts';
 import { findPipeline } from './pipeline-registry.ts';
-import { TextEditPipeline } from './pipeline-text-edit.ts';
+import { replaceWord, TextEditPipeline } from './pipeline-text-edit.ts';
 import { TextToImagePipeline } from './pipeline-text-to-image.ts';
 
 const fixture = await loadFixturePack();
@@ -112,7 +112,19 @@ test('text-edit on fixture-tiny: registered; an unknown word names the closest; 
     const run = (to: string) => new TextEditPipeline(fixture, { pool }).run({ layerId: 'L', from: 'red', to }, collectingContext().ctx, inputs);
     await assert.rejects(run('gren'), /edited prompt: .*"gren" \(closest: green/);
     await assert.rejects(run('small green'), /the edited prompt has \d+ text tokens and the original \d+/);
+    // the pack's own default block list (transformer.textEditBlocks), when the spec names none
+    const m = fixture.manifest as { components: { transformer: object } };
+    const listed = { ...fixture, manifest: { ...fixture.manifest, components: { ...m.components, transformer: { ...m.components.transformer, textEditBlocks: [1] } } } } as Pack;
+    const r = await new TextEditPipeline(listed, { pool }).run({ layerId: 'L', from: 'red', to: 'green' }, collectingContext().ctx, inputs);
+    assert.deepEqual((r.image.provenance.params.textEdit as { blocks: number[] }).blocks, [1]);
   } finally {
     await pool.dispose();
   }
+});
+
+test('replaceWord: whole words, any case, every occurrence; a missing word is a one-line bad_request', () => {
+  assert.equal(replaceWord('a red star and a Red circle', 'red', 'blue'), 'a blue star and a blue circle');
+  assert.equal(replaceWord('a reddish star, red.', 'red', 'blue'), 'a reddish star, blue.');
+  assert.equal(replaceWord('a large red star', 'red star', 'blue heart'), 'a large blue heart');
+  assert.throws(() => replaceWord('a reddish star', 'red', 'blue'), /"red" is not a word of the layer's prompt "a reddish star"/);
 });
