@@ -48,7 +48,7 @@ test('real pack: pick the converted SD3 pack, generate a layer with its provenan
     const packs = await contract.call('models.list', {});
     const summary = packs.find((p) => p.id === PACK_ID);
     assert.ok(summary?.ok, `the server lists ${PACK_ID}: ${JSON.stringify(summary)}`);
-    assert.deepEqual([summary.family, summary.version, summary.pipelines], ['sd3', 'converted', ['text-to-image', 'layerbind']]);
+    assert.deepEqual([summary.family, summary.version, summary.pipelines], ['sd3', 'converted', ['text-to-image', 'layerbind', 'text-edit']]);
     await ed.newDocument(SIZE, SIZE);
     await page.locator('[data-testid=canvas]').focus();
     await page.keyboard.press('Control+0');

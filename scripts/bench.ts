@@ -12,6 +12,7 @@ const SECTIONS: Record<string, string> = {
   placement: 'main/engine/pipelines/placement/bench-placement.ts',
   art: 'main/engine/pipelines/art/bench-art.ts',
   decompose: 'main/engine/pipelines/decompose/bench-decompose.ts',
+  'text-edit': 'main/engine/pipelines/text-edit/bench-text-edit.ts',
 };
 
 const only = process.argv.slice(2);

@@ -67,12 +67,18 @@ export const PlaceSpec = z.object({
   ...common,
 }).strict();
 
-/** A localized edit of rendered text inside a raster layer, in place. */
+/** Change one word of a generated layer's prompt, in place (K/V patching): the layer's own
+ * generation (its provenance: prompt, seed, steps, guidance, pack) re-runs with the joint
+ * blocks' text keys/values of the prompt with `from` replaced by `to` patched in, in
+ * `blocks` (0-based joint blocks; default: the pack's list, else every block) from step
+ * `startStep` on; the same noise, so the rest of the picture stays. `box` ([x, y, width,
+ * height] in layer pixels) keeps the pixels outside it as they are. */
 export const TextEditSpec = z.object({
   layerId: z.string().min(1),
-  box: Box,
-  text: z.string().min(1),
-  seed: Seed,
-  steps: Steps,
+  from: z.string().trim().min(1, 'say which word of the prompt to change (from)'),
+  to: z.string().trim().min(1, 'say what the word becomes (to)'),
+  blocks: z.array(z.number().int().min(0)).max(256).optional(),
+  startStep: z.number().int().min(0).default(0),
+  box: Box.optional(),
   ...common,
 }).strict();

@@ -89,6 +89,8 @@ export const TransformerComponent = z.object({
     /** LayerDecomp: the image condition channels (image latent + object mask on the latent grid) */
     imageCond: IoName.optional(),
   }),
+  /** the joint blocks a text edit patches by default (0-based; none = every block) */
+  textEditBlocks: z.array(z.number().int().nonnegative()).optional(),
   /** value the graph adds to masked attention logits */
   attentionMaskValue: z.number().optional(),
   /** attention layers the joint bias is added in (the converter counts them in the graph: every joint and single block) */

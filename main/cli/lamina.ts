@@ -11,6 +11,7 @@ import { commandBench } from './command-bench.ts';
 import { commandPack } from './command-pack.ts';
 import { commandPlace } from './command-place.ts';
 import { commandDecompose } from './command-decompose.ts';
+import { commandTextEdit } from './command-text-edit.ts';
 
 export const USAGE = `usage: lamina <command> [options]
 
@@ -34,6 +35,10 @@ commands:
             [--method model|inpaint] [--pack ID] [--force] [--json]
                                               background + the marked object as a layer;
                                               DIR = PNG stack, background at the bottom
+  text-edit --in doc.ora --layer NAME|INDEX --from OLD --to NEW --out out.ora|out.psd|out.png
+            [--blocks 0,2] [--start-step N] [--force] [--json]
+                                              change one word of a generated layer's prompt,
+                                              in place (K/V patching); INDEX 0 = the top layer
   bench [--json] [--pack DIR] [--device D] [--steps N] [--no-torch]
                                               runtime speed (ORT vs PyTorch, GEMM peak)
   pack convert FOLDER --out PACK [--dtype fp16|fp32] [--id ID] [--json]
@@ -55,6 +60,7 @@ const COMMANDS: Record<string, Command> = {
   pack: commandPack,
   place: commandPlace,
   decompose: commandDecompose,
+  'text-edit': commandTextEdit,
 };
 
 export async function main(argvIn: string[]): Promise<number> {

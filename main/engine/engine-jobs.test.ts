@@ -121,7 +121,7 @@ test('jobs route by task: a task this pack has no pipeline for fails no_pipeline
   assert.deepEqual([ev.state, ev.code], ['failed', 'no_pipeline']);
   assert.match(ev.message!, /no decompose pipeline \(task "decompose"\)/);
   assert.deepEqual((await t.engine.call('jobs.list', {})).find((j) => j.jobId === dec.jobId), { jobId: dec.jobId, task: 'decompose', state: 'failed' });
-  await assert.rejects(t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'nope', box: [0, 0, 4, 4], text: 'hi', seed: 1, steps: 2 } }), /no layer "nope"/);
+  await assert.rejects(t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'nope', from: 'red', to: 'blue' } }), /no layer "nope"/);
   await assert.rejects(t.engine.call('jobs.start', { task: 'place', spec: { layerId } }), /give docId/);
   await assert.rejects(t.engine.call('jobs.start', { task: 'paint', spec: {} } as never), /jobs\.start: task/);
 });
@@ -246,4 +246,37 @@ test('layers: the result lands as one named group (one undo step); a one-box job
   assert.notDeepEqual(await pixels(now.imageId), old, 'new pixels');
   const undone = await t.engine.call('document.undo', { docId: doc.docId });
   assert.equal(((undone.document.layers[0] as typeof group).children[1] as { imageId: string }).imageId, box1.imageId, 'one undo step brings the old pixels back');
+});
+
+test('a text edit updates the generated layer\'s pixels in place as one undo step, with the edit in its provenance', async () => {
+  const doc = await t.engine.call('document.new', { width: 64, height: 64 });
+  const gen = await t.engine.call('jobs.start', { task: 'generate', docId: doc.docId, spec: { ...spec(3), prompt: 'a large red star on a blue background' } });
+  assert.equal((await collect(gen.jobId)).at(-1)!.state, 'done');
+  const before = (await t.engine.call('document.get', { docId: doc.docId })).document.layers[0] as { id: string; imageId: string; name: string };
+  const pixels = async (imageId: string) => (await t.engine.call('document.image', { docId: doc.docId, imageId })).rgba;
+  const original = await pixels(before.imageId);
+  // no packId: the engine takes the layer's own pack from its provenance
+  const { jobId } = await t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: before.id, from: 'red', to: 'green', device: 'cpu' } });
+  const events = await collect(jobId);
+  assert.equal(events.at(-1)!.state, 'done', JSON.stringify(events.at(-1)));
+  const snap = await t.engine.call('document.get', { docId: doc.docId });
+  assert.equal(snap.document.layers.length, 1, 'in place: no layer added');
+  const after = snap.document.layers[0] as typeof before & { provenance: { task: string; prompt: string; params: Record<string, unknown> } };
+  assert.equal(after.id, before.id);
+  assert.equal(after.name, before.name);
+  assert.equal(snap.undoLabel, 'Edit Text');
+  assert.notDeepEqual(await pixels(after.imageId), original, 'new pixels');
+  assert.equal(after.provenance.task, 'text-edit');
+  assert.equal(after.provenance.prompt, 'a large red star on a blue background');
+  assert.deepEqual(after.provenance.params.textEdit, { from: 'red', to: 'green', prompt: 'a large green star on a blue background', blocks: [0, 1], startStep: 0 });
+  const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document.layers[0] as typeof after;
+  assert.equal(undone.provenance.task, 'generate');
+  assert.deepEqual(await pixels(undone.imageId), original, 'one undo restores the pixels');
+  // a pasted picture has no generation to re-run
+  const { imageId } = await t.engine.call('document.putImage', { docId: doc.docId, image: { width: 64, height: 64, rgba: new Uint8Array(64 * 64 * 4) } });
+  await t.engine.call('document.mutate', { docId: doc.docId, ops: [{ op: 'add', layer: { kind: 'raster', id: 'pasted', name: 'pasted', imageId, x: 0, y: 0, width: 64, height: 64 } }] });
+  const bad = await t.engine.call('jobs.start', { task: 'text-edit', docId: doc.docId, spec: { layerId: 'pasted', from: 'red', to: 'green', packId: 'fixture-tiny' } });
+  const ev = (await collect(bad.jobId)).at(-1)!;
+  assert.deepEqual([ev.state, ev.code], ['failed', 'bad_request']);
+  assert.match(ev.message!, /layer "pasted" has no generation provenance/);
 });

@@ -33,7 +33,7 @@ import { DocumentSession } from './session/document-session.ts';
 import { FileAccess, isInside } from './session/file-access.ts';
 import { generationEntryOps } from './session/generation-entries.ts';
 import { landingOps } from './session/land-result.ts';
-import { decomposeInputs, placeInputs, type DecomposeMarks } from './session/layer-inputs.ts';
+import { decomposeInputs, placeInputs, textEditInputs, type DecomposeMarks } from './session/layer-inputs.ts';
 import { remapLayerIds } from './session/remap-layer-ids.ts';
 
 export interface EngineOptions {
@@ -399,7 +399,10 @@ export class Engine implements LaminaClient {
       const onLayer = s && 'layerId' in spec ? spec.layerId : null;
       const inputs = !s || !onLayer ? undefined
         : task === 'place' ? placeInputs(s.document, s.store, onLayer)
-          : task === 'decompose' ? decomposeInputs(s.document, s.store, onLayer, spec as DecomposeMarks) : undefined;
+          : task === 'decompose' ? decomposeInputs(s.document, s.store, onLayer, spec as DecomposeMarks)
+            : task === 'text-edit' ? textEditInputs(s.document, s.store, onLayer) : undefined;
+      // a text edit re-runs the layer's generation on the pack that made it
+      if (task === 'text-edit' && !spec.packId && inputs?.provenance) spec = { ...spec, packId: inputs.provenance.packId };
       const { jobId } = this.jobs.start({ task, spec, packDirs: this.options.packDirs, ...(inputs ? { inputs } : {}) } as JobPayload);
       this.jobInfo.set(jobId, { task, spec, ...(docId ? { docId } : {}), ...(replaceLayerId ? { replaceLayerId } : {}), ...(cropTo ? { cropTo } : {}), ...(selection ? { selection } : {}), ...(into_ ? { into: into_ } : {}) });
       return { jobId };

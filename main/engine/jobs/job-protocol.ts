@@ -1,6 +1,7 @@
 // Messages between the engine (main side) and its job worker thread.
 import type { JobEvent } from '../../../common/contract/contract.ts';
 import type { JobStart } from '../../../common/contract/tasks.ts';
+import type { Provenance } from '../../../common/document/provenance.ts';
 
 /** Raw straight-alpha RGBA (crosses to the worker by transfer). */
 export interface RawImage {
@@ -26,6 +27,8 @@ export interface JobInputs {
   layer?: { image: RawImage; x: number; y: number; name: string };
   /** decompose: the object's mask on the layer's grid, when the spec gave a mask or a region */
   objectMask?: RawMask;
+  /** text-edit: how the layer was made (its provenance record, as the document keeps it) */
+  provenance?: Provenance;
 }
 
 /** A job as the worker runs it: its task and spec (checked by the contract), where packs

@@ -23,6 +23,7 @@ import { latentGeometry, prepareLatents } from './denoise/prepare-latents.ts';
 import { prepareTimesteps } from './denoise/prepare-timesteps.ts';
 import { StepProgress, type PreviewOptions } from './denoise/step-progress.ts';
 import { PackComponents } from './pack-components.ts';
+import { KvPatcher, type KvPatchPlan } from './denoise/kv-patch.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
 /** The generate task's result (common/contract/task-results.ts), with this pipeline's timings. */
@@ -34,7 +35,12 @@ export interface TextToImageOptions extends PreviewOptions {
   onStepEnd?: (info: { i: number; n: number; sigma: number; latents: Float32Array; velocity: Float32Array }) => void;
   /** the final latents, before decoding (parity tests compare them with diffusers') */
   onDenoised?: (latents: Float32Array) => void;
+  /** text K/V patching (the text-edit pipeline): from step `startStep` on, the conditional
+   * item's text keys/values in `blocks` come from `prompt` run on the same latents */
+  kvPatch?: KvPatch;
 }
+
+export type KvPatch = KvPatchPlan & { prompt: string };
 
 export class TextToImagePipeline implements Pipeline {
   readonly name = 'text-to-image';
@@ -52,7 +58,8 @@ export class TextToImagePipeline implements Pipeline {
     const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
     const parts = new PackComponents(this.pack, this.options.pool ?? sharedSessionPool(), spec.device as Device);
     const model = parts.model;
-    checkPrompts(parts, [{ text: spec.prompt }]); // unknown words -> bad_request before any session loads
+    const patch = this.options.kvPatch;
+    checkPrompts(parts, [{ text: spec.prompt }, ...(patch ? [{ text: patch.prompt, label: 'edited prompt' }] : [])]); // unknown words -> bad_request before any session loads
     if (spec.regions.length > 0) notes.push('regions are ignored by text-to-image (they are for the layerbind pipeline)');
     const guidance = guidanceFor(model, spec.guidance);
     const geometry = latentGeometry(model, spec);
@@ -60,7 +67,8 @@ export class TextToImagePipeline implements Pipeline {
     try {
       // 2-3. Load the graphs (from the pool, in sequence when its budget needs it) and
       //      encode the prompt (+ the unconditional prompt for CFG) as one batch.
-      const { transformer, text } = await loadAndEncode(parts, guidance.kind === 'cfg' ? [spec.prompt, model.scheduler.uncondPrompt] : [spec.prompt], ctx, timer, 'text-to-image');
+      const withUncond = (p: string) => (guidance.kind === 'cfg' ? [p, model.scheduler.uncondPrompt] : [p]);
+      const { transformer, text, alsoText } = await loadAndEncode(parts, withUncond(spec.prompt), ctx, timer, this.name, patch && withUncond(patch.prompt));
       if (text.truncated.length) notes.push(`prompt truncated to ${parts.maxTokens} tokens`);
 
       // 4. Prepare latents (seeded noise at the pack's native latent size, or the spec's own
@@ -74,11 +82,15 @@ export class TextToImagePipeline implements Pipeline {
 
       // 5. Denoising loop: one guided network call and one Euler step per step; outside an
       //    init mask, the latent is put back on the picture's noising path after each step.
-      const batch = new DenoiserBatch(transformer, model, geometry, { batch: text.batch, textLen: text.length, dim: text.dim, embeds: text.embeds, mask: text.mask, pooled: text.pooled, pooledDim: text.pooledDim }, guidance.kind === 'embedded' ? guidance.scale : undefined);
+      const batchOf = (t: typeof text) => new DenoiserBatch(transformer, model, geometry, { batch: t.batch, textLen: t.length, dim: t.dim, embeds: t.embeds, mask: t.mask, pooled: t.pooled, pooledDim: t.pooledDim }, guidance.kind === 'embedded' ? guidance.scale : undefined);
+      const batch = batchOf(text);
+      const patcher = patch && alsoText ? new KvPatcher(model, batchOf(alsoText), batch.batch, text.length, patch) : null;
       const progress = new StepProgress(ctx, parts, geometry, spec.steps, this.options);
       for (let i = init?.start ?? 0; i < spec.steps; i++) {
         throwIfCancelled(ctx.signal);
-        const v = await batch.run(() => latents, modelTimesteps[i], timer);
+        const v = patcher?.active(i)
+          ? (await batch.runWith(() => latents, modelTimesteps[i], timer, await patcher.overrides(() => latents, modelTimesteps[i], timer))).velocity
+          : await batch.run(() => latents, modelTimesteps[i], timer);
         throwIfCancelled(ctx.signal);
         const [velocity] = guidedVelocities(v, geometry.size, 1, guidance);
         this.options.onStepEnd?.({ i, n: spec.steps, sigma: sigmas[i], latents, velocity });

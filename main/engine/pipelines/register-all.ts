@@ -5,3 +5,4 @@ import './pipeline-layerbind.ts';
 import './pipeline-placement.ts';
 import './pipeline-decompose.ts';
 import './pipeline-art.ts';
+import './pipeline-text-edit.ts';

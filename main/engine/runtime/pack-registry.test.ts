@@ -61,7 +61,7 @@ test('pack: a manifest without a pipelines list gets text-to-image from its grap
     const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     delete man.pipelines;
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
-    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image', 'layerbind']);
+    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image', 'layerbind', 'text-edit']);
     man.pipelines = [];
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
     assert.deepEqual((await verifyPack(dir)).manifest.pipelines, [], 'an explicit list is kept');
@@ -79,7 +79,7 @@ test('pack: a format 2 manifest on disk (the fixture migrated) verifies and gene
     const v2 = await verifyPack(dir);
     assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).formatVersion, 2);
     assert.deepEqual(v2.manifest.components, v1.manifest.components);
-    assert.deepEqual(v2.manifest.pipelines, ['text-to-image', 'layerbind']);
+    assert.deepEqual([...v2.manifest.pipelines].sort(), ['layerbind', 'text-edit', 'text-to-image']);
     const spec = { prompt: 'a large red star', width: 64, height: 64, seed: 3, steps: 3, guidance: 4, device: 'cpu' as const };
     const run = async (pack: typeof v1) => pixelDigest((await new TextToImagePipeline(pack, { pool, previewEvery: 0 }).run(spec, detachedJobContext())).layers[0]);
     assert.equal(await run(v2), await run(v1));
@@ -87,7 +87,7 @@ test('pack: a format 2 manifest on disk (the fixture migrated) verifies and gene
     const man = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     delete man.components.transformer.io.attentionBias;
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(man));
-    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image']);
+    assert.deepEqual((await verifyPack(dir)).manifest.pipelines, ['text-to-image', 'text-edit']);
   } finally {
     await pool.dispose();
     rmSync(root, { recursive: true, force: true });

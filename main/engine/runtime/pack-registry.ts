@@ -80,6 +80,8 @@ async function verifyPackFolder(dir: string): Promise<Pack> {
   // takes a joint attention bias and a text mask can do it
   const io = isPlacementManifest(manifest) ? null : manifest.components.transformer.io;
   if (io && manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('layerbind') && io.attentionBias && io.textMask) manifest.pipelines.push('layerbind');
+  // so is a text edit (K/V patching) on a transformer that returns and takes each block's text K/V
+  if (io && manifest.pipelines.includes('text-to-image') && !manifest.pipelines.includes('text-edit') && io.textKv) manifest.pipelines.push('text-edit');
   for (const [name, graph] of Object.entries(manifest.graphs)) {
     if (!(graph.file in manifest.files)) throw new LaminaError('bad_pack', `${manifestPath}: graph "${name}" file "${graph.file}" is not in files`);
   }

@@ -72,11 +72,11 @@ export interface DecomposeMarks {
 /** Decompose: the layer's own pixels (a raster layer), its offset and its name; and, when
  * the spec marks the object with a mask or a mask region, that mask on the layer's grid
  * (a box region travels as its box). */
-export function decomposeInputs(doc: LaminaDocument, store: ImageStore, layerId: string, marks: DecomposeMarks = {}): JobInputs {
+export function decomposeInputs(doc: LaminaDocument, store: ImageStore, layerId: string, marks: DecomposeMarks = {}, task = 'decompose'): JobInputs {
   const loc = findLayer(doc.layers, layerId);
   if (!loc) throw new LaminaError('not_found', `no layer "${layerId}" in this document`);
   const layer = loc.layer;
-  if (layer.kind !== 'raster') throw new LaminaError('bad_request', `layer "${layer.name}" is a ${layer.kind} layer: decompose works on a picture (raster layer)`);
+  if (layer.kind !== 'raster') throw new LaminaError('bad_request', `layer "${layer.name}" is a ${layer.kind} layer: ${task} works on a picture (raster layer)`);
   const px = store.get(layer.imageId);
   const grid = { x: layer.x, y: layer.y, width: px.width, height: px.height };
   let objectMask: RawMask | undefined;
@@ -99,4 +99,11 @@ export function decomposeInputs(doc: LaminaDocument, store: ImageStore, layerId:
     }
   }
   return { layer: { image: { width: px.width, height: px.height, data: new Uint8Array(px.data) }, x: layer.x, y: layer.y, name: layer.name }, ...(objectMask ? { objectMask } : {}) };
+}
+
+/** Text edit: the layer's own pixels, offset and name (decompose's inputs) and how it was made. */
+export function textEditInputs(doc: LaminaDocument, store: ImageStore, layerId: string): JobInputs {
+  const inputs = decomposeInputs(doc, store, layerId, {}, 'text-edit');
+  const layer = findLayer(doc.layers, layerId)!.layer;
+  return { ...inputs, ...(layer.provenance ? { provenance: layer.provenance } : {}) };
 }

@@ -71,6 +71,13 @@ export class DenoiserBatch {
 
   /** One network call: item b starts from latentOf(b); returns the raw output [batch, ...latent]. */
   async run(latentOf: (b: number) => Float32Array, timestep: number, timer: PipelineTimer): Promise<Float32Array> {
+    return (await this.runWith(latentOf, timestep, timer)).velocity;
+  }
+
+  /** run() with extra feeds (e.g. text K/V overrides) and extra outputs fetched (e.g. the text K/V). */
+  async runWith(
+    latentOf: (b: number) => Float32Array, timestep: number, timer: PipelineTimer, extraFeeds: Record<string, Tensor> = {}, fetch: readonly string[] = [],
+  ): Promise<{ velocity: Float32Array; outputs: Record<string, Tensor> }> {
     const lat = this.latentIn.data as Float32Array;
     const { channels, lh, lw, size } = this.geometry;
     for (let b = 0; b < this.batch; b++) {
@@ -79,7 +86,9 @@ export class DenoiserBatch {
     }
     fillScalar(this.timestepIn, timestep);
     const out = this.output;
-    const v = await timer.network(this.batch, async () => (await this.transformer.run(this.feeds, { bindings: this.bindings, fetch: [out] }))[out].data as Float32Array);
-    return this.packed ? unpackLatents(v, this.batch, channels, lh, lw) : v;
+    const feeds = fetch.length || Object.keys(extraFeeds).length ? { ...this.feeds, ...extraFeeds } : this.feeds;
+    const outputs = await timer.network(this.batch, () => this.transformer.run(feeds, { bindings: this.bindings, fetch: [out, ...fetch] }));
+    const v = outputs[out].data as Float32Array;
+    return { velocity: this.packed ? unpackLatents(v, this.batch, channels, lh, lw) : v, outputs };
   }
 }

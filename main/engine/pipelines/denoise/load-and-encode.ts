@@ -14,18 +14,21 @@ import type { PipelineTimer } from './pipeline-timer.ts';
 
 export async function loadAndEncode(
   parts: PackComponents, prompts: readonly string[], ctx: JobContext, timer: PipelineTimer, forWhat: string,
-): Promise<{ transformer: GraphRunner; text: PromptBatch }> {
+  /** a second batch encoded on its own (its own shapes), while the text encoders are loaded */
+  also?: readonly string[],
+): Promise<{ transformer: GraphRunner; text: PromptBatch; alsoText?: PromptBatch }> {
   checkPackMemory(diffusionManifest(parts.pack)); // refuse before loading what the machine cannot hold
   ctx.progress({ state: 'loading' });
   await parts.loadTextEncoders(forWhat);
   throwIfCancelled(ctx.signal);
   const e0 = performance.now();
   const text = await encodePrompt(parts, prompts);
+  const alsoText = also ? await encodePrompt(parts, also) : undefined;
   const encodeMs = performance.now() - e0;
   parts.releaseTextEncoders();
   throwIfCancelled(ctx.signal);
   const transformer = await parts.graph(parts.model.transformer.graph, forWhat);
   throwIfCancelled(ctx.signal);
   timer.loadedAndEncoded(encodeMs);
-  return { transformer, text };
+  return { transformer, text, ...(alsoText ? { alsoText } : {}) };
 }
