@@ -15,6 +15,7 @@ import { writeDocumentFile } from '../engine/document/document-files.ts';
 import { ImageStore } from '../engine/imaging/image-store.ts';
 import type { RgbaImage } from '../engine/imaging/rgba-image.ts';
 import { maskFromBox, maskFromPicture } from '../engine/pipelines/decompose/decompose-mask.ts';
+import { peeledObjectName } from '../engine/pipelines/decompose/decompose-all.ts';
 import { DecomposePipeline, type DecomposeMethod } from '../engine/pipelines/pipeline-decompose.ts';
 import { loadPackRegistry } from '../engine/runtime/pack-registry.ts';
 import { readFlatImage } from './cli-images.ts';
@@ -29,13 +30,14 @@ export function parseBox(text: string): [number, number, number, number] {
 }
 
 /** The layers as a document: the objects (back to front) over the background, all full size. */
-export function decompositionDocument(name: string, bg: RgbaImage, foregrounds: RgbaImage[], store: ImageStore): LaminaDocument {
+/** `single`: one marked object ("Object"); otherwise the peeled objects' names (decompose-all.ts). */
+export function decompositionDocument(name: string, bg: RgbaImage, foregrounds: RgbaImage[], store: ImageStore, single = false): LaminaDocument {
   const layer = (id: string, layerName: string, img: RgbaImage) => ({
     id, name: layerName, visible: true, opacity: 1, blendMode: 'normal' as const, x: 0, y: 0, locked: false, provenance: null,
     kind: 'raster' as const, imageId: store.put(img), width: img.width, height: img.height,
   });
   const n = foregrounds.length;
-  const objects = foregrounds.map((fg, k) => n === 1 ? layer('object', 'Object', fg) : layer(`object-${k + 1}`, `Object ${k + 1}${k === 0 ? ' (back)' : k === n - 1 ? ' (front)' : ''}`, fg));
+  const objects = foregrounds.map((fg, k) => (single ? layer('object', 'Object', fg) : layer(`object-${k + 1}`, peeledObjectName(k, n), fg)));
   return { formatVersion: 1, name, width: bg.width, height: bg.height, layers: [...objects.reverse(), layer('background', 'Background', bg)] };
 }
 
@@ -86,7 +88,7 @@ export const commandDecompose: Command = async (args) => {
   if (note) notes.push(note);
   notes.push(...result.notes);
   const store = new ImageStore();
-  const doc = decompositionDocument('Decomposition', result.background, [result.foreground], store);
+  const doc = decompositionDocument('Decomposition', result.background, [result.foreground], store, true);
   const written = await writeDocumentFile(doc, store, format, out);
   let maskPixels = 0;
   for (const v of mask.data) maskPixels += v;

@@ -224,7 +224,7 @@ test('lamina decompose --all (fixture decomposition model): a PNG stack, backgro
   const manifest = JSON.parse(readFileSync(join(stack, 'manifest.json'), 'utf8'));
   const names = manifest.layers.map((l: { name: string }) => l.name);
   assert.equal(names[0], 'Background', 'the bottom layer is the background');
-  assert.deepEqual(names.slice(1), res.objects === 1 ? ['Object'] : ['Object 1 (back)', 'Object 2 (front)']);
+  assert.deepEqual(names.slice(1), res.objects === 1 ? ['Object 1'] : ['Object 1 (back)', 'Object 2 (front)']);
   assert.equal(res.stopped === 'cap', res.objects === 2);
   const usage = [
     [['--image', join(fix, '4-image.png'), '--all', '--max-objects', '9', '--out', join(dir, 'a.ora')], /--max-objects is a whole number from 1 to 8/],

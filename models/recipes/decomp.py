@@ -225,9 +225,7 @@ class Decomposer:
         if self.post == "raw":
             return bg, fg
         if mask is None or not mask.any():  # peel: the engine keeps to the predicted mask
-            from .decomp_eval import predicted_mask
-
-            mask = predicted_mask(fg)
+            mask = dd.predicted_mask(fg)
             if mask is None:
                 return image.clone(), torch.zeros_like(fg)
         return finish(image, mask, bg, fg, z_img.shape[3], z_img.shape[2], unmix=self.post == "engine")

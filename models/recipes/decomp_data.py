@@ -166,6 +166,18 @@ def make_peel_samples(world: World, seeds, size: int = SIZE, empty_share: float 
             "top_layer": top, "seeds": seeds}
 
 
+OBJECT_ALPHA = 128 / 255  # main/engine/pipelines/decompose/decompose-all.ts OBJECT_ALPHA
+MIN_OBJECT_SHARE = 0.002  # and MIN_OBJECT_SHARE
+
+
+def predicted_mask(fg):
+    """The engine's rule for "decompose all": object = foreground alpha >= OBJECT_ALPHA
+    (premultiplied [4, S, S]); None when too small or everything."""
+    m = fg[3] >= OBJECT_ALPHA - 1e-6
+    n = int(m.sum())
+    return None if n < max(8, MIN_OBJECT_SHARE * m.numel()) or n == m.numel() else m
+
+
 def recompose(fg: torch.Tensor, bg: torch.Tensor) -> torch.Tensor:
     """Premultiplied foreground [B, 4, H, W] over an opaque background [B, 3, H, W]."""
     return fg[:, :3] + (1 - fg[:, 3:4]) * bg
@@ -210,5 +222,5 @@ def visible_masks(s: dict, b: int) -> list[torch.Tensor]:
     return out[::-1]
 
 
-__all__ = ["SIZE", "make_samples", "make_peel_samples", "recompose", "recomposition_residual", "layer_stack", "visible_masks",
+__all__ = ["SIZE", "make_samples", "make_peel_samples", "predicted_mask", "recompose", "recomposition_residual", "layer_stack", "visible_masks",
            "test_seeds", "train_seeds", "unpremultiply", "over_stack", "MAX_OBJECTS"]

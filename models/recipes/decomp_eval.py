@@ -46,8 +46,6 @@ from .world import World
 
 PSNR_CAP = 100.0
 PEEL_CAP = 8  # the engine's default cap (DecomposeSpec.maxForegrounds)
-OBJECT_ALPHA = 128 / 255  # main/engine/pipelines/decompose/decompose-all.ts OBJECT_ALPHA
-MIN_OBJECT_SHARE = 0.002  # and MIN_OBJECT_SHARE
 
 
 def psnr(a, b, where=None):
@@ -163,19 +161,12 @@ def evaluate(world, methods, n_scenes, chunk=50, log=print):
     return rows, flags
 
 
-def predicted_mask(fg):
-    """The engine's rule: object = foreground alpha >= OBJECT_ALPHA; None when too small or everything."""
-    m = fg[3] >= OBJECT_ALPHA - 1e-6
-    n = int(m.sum())
-    return None if n < max(8, MIN_OBJECT_SHARE * m.numel()) or n == m.numel() else m
-
-
 def peel_predicted(fn, image, cap=PEEL_CAP):
     """Peel with no masks until nothing is found -> ([background, fg back to front], count)."""
     cur, fgs = image, []
     while len(fgs) < cap:
         bg, fg = fn(cur, None)
-        if predicted_mask(fg) is None:
+        if dd.predicted_mask(fg) is None:
             break
         fgs.append(fg)
         cur = bg

@@ -146,7 +146,7 @@ def test_peel_predicted_stops_when_nothing_is_found():
 
     layers, n = ev.peel_predicted(fn, img)
     assert n == 2 and len(calls) == 3 and len(layers) == 3
-    assert ev.predicted_mask(layers[2]).sum() == 64, "the first found (front) is last; its shadow is not in the mask"
+    assert dd.predicted_mask(layers[2]).sum() == 64, "the first found (front) is last; its shadow is not in the mask"
     calls.clear()
     layers, n = ev.peel_predicted(fn, img, cap=1)
     assert n == 1 and len(calls) == 1

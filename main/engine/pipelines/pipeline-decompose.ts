@@ -23,7 +23,7 @@ import { modelDecomposition } from './decompose/decompose-model.ts';
 import type { Device } from '../runtime/execution-providers.ts';
 import { readPackModel } from '../runtime/pack-model.ts';
 import type { SessionPool } from '../runtime/session-pool.ts';
-import { peelAll, type PeeledLayers } from './decompose/decompose-all.ts';
+import { peelAll, peeledObjectName, type PeeledLayers } from './decompose/decompose-all.ts';
 import { checkMask, maskFromBox, type ObjectMask } from './decompose/decompose-mask.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 
@@ -112,7 +112,7 @@ export class DecomposePipeline implements Pipeline {
       if (n === 0) throw new LaminaError('bad_op', `the model found no object in "${layer.name}": nothing to decompose (mark one with a box, a mask or a region)`);
       const place = { x: layer.x, y: layer.y };
       // front first: the last peeled (the back-most object) lies just above the background
-      const objects = out.foregrounds.map((fg, k) => ({ name: `Object ${k + 1}${n > 1 ? (k === n - 1 ? ' (front)' : k === 0 ? ' (back)' : '') : ''}`, ...resultPixels(fg), ...place, provenance: provenance({ all: true, object: k + 1, of: n }) })).reverse();
+      const objects = out.foregrounds.map((fg, k) => ({ name: peeledObjectName(k, n), ...resultPixels(fg), ...place, provenance: provenance({ all: true, object: k + 1, of: n }) })).reverse();
       return {
         landing: 'replace-layer',
         layerId: spec.layerId,

@@ -51,3 +51,8 @@ export async function peelAll(image: RgbaImage, cap: number, peel: (current: Rgb
   }
   return { background: current, foregrounds: frontFirst.reverse(), stopped: 'cap' };
 }
+
+/** The name of peeled object k (0 = the back-most) of n: "Object 2 (front)", "Object 1 (back)". */
+export function peeledObjectName(k: number, n: number): string {
+  return `Object ${k + 1}${n > 1 ? (k === n - 1 ? ' (front)' : k === 0 ? ' (back)' : '') : ''}`;
+}
