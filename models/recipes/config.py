@@ -96,6 +96,10 @@ class TrainConfig:
     flow_shift: float = 1.0  # timestep shift of the training distribution
     sample_shift: float | None = None  # the pack's sampling shift (None = flow_shift)
     grad_clip: float = 1.0
+    # weight of the denoising loss on the latent pixels that an object or a word covers,
+    # relative to the background's (1 = plain MSE); the weights are normalised to mean 1
+    # per batch, so the loss scale stays that of plain MSE (train.pixel_weights)
+    object_loss_weight: float = 1.0
     # token probe (training aid, see train.TokenProbe): weight of its loss (0 = off) and
     # the block whose image tokens it reads
     token_probe: float = 0.0

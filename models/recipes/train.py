@@ -252,15 +252,17 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         size = tc.lowres_size if lowres() else tc.image_size
         if tc.token_probe and size != tc.image_size:
             raise ValueError("the token probe's labels are on the native token grid: no lowres_seconds with it")
-        b = dit_batch(world, i, tc.dit_batch, size, tc.phrase_fraction, owners=bool(tc.token_probe),
-                      simple=simple)
+        b = dit_batch(world, i, tc.dit_batch, size, tc.phrase_fraction,
+                      owners=bool(tc.token_probe) or tc.object_loss_weight != 1.0, simple=simple)
         with torch.no_grad():
             z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
+        weights = (pixel_weights(b.owner_shape, z.shape[-1], tc.object_loss_weight).to(device)
+                   if tc.object_loss_weight != 1.0 else torch.ones(z.shape[0], 1, 1, 1, device=device))
         if not tc.token_probe:
-            return (z,), b.captions
+            return (z, weights), b.captions
         labels = torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
                             token_labels(b.owner_colour, probe.colour_classes, grid)], -1)
-        return (z, labels.to(device)), b.captions
+        return (z, weights, labels.to(device)), b.captions
 
     replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), lowres()
     if tc.curriculum_seconds and budget.elapsed < tc.curriculum_seconds:
@@ -283,7 +285,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), False
             log(f"dit: step {step}: {tc.image_size} px from here (progressive resolution)")
         tensors, caps = replay.next(step, gen)
-        z0 = tensors[0]
+        z0, weights = tensors[0], tensors[1]
         drop = torch.rand(len(caps), generator=gen) < tc.caption_dropout
         caps = ["" if d else c for c, d in zip(caps, drop.tolist())]
         ids, mask = tok(caps, device)
@@ -295,10 +297,10 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         with _autocast(device):
             emb = text(ids, mask)
             v, _, _ = dit(xt, t, emb, mask)
-        loss = F.mse_loss(v.float(), noise - z0)
+        loss = ((v.float() - (noise - z0)) ** 2 * weights).mean()
         total = loss
         if tc.token_probe:
-            probe_loss = probe.loss(tensors[1])
+            probe_loss = probe.loss(tensors[2])
             total = loss + tc.token_probe * probe_loss
             probe_avg = probe_loss.item() if probe_avg is None else 0.98 * probe_avg + 0.02 * probe_loss.item()
         opt.zero_grad(set_to_none=True)
@@ -327,6 +329,17 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     if step < tc.dit_steps:
         log(f"dit: time budget of {tc.dit_seconds:.0f} s reached at step {step} of {tc.dit_steps}")
     return step
+
+
+def pixel_weights(owner_shape: torch.Tensor, latent_size: int, object_weight: float) -> torch.Tensor:
+    """Per latent pixel loss weights [B, 1, h, w] from the per-pixel owner classes [B, S, S]
+    (data.owner_classes: 0 = background, 1 = a word, 2+ = an object): `object_weight` where
+    objects and words cover the latent pixel (by area), 1 elsewhere, normalised to mean 1
+    over the batch."""
+    covered = (owner_shape >= 1).float()[:, None]
+    share = F.adaptive_avg_pool2d(covered, latent_size)
+    w = 1.0 + (object_weight - 1.0) * share
+    return w / w.mean()
 
 
 class Snapshots:
