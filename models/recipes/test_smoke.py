@@ -507,3 +507,30 @@ def test_topnet_trains_resumes_and_exports_a_checksummed_pack(tmp_path, world):
     for name, entry in man["files"].items():
         data = (pack / name).read_bytes()
         assert hashlib.sha256(data).hexdigest() == entry["sha256"] and len(data) == entry["bytes"]
+
+
+def test_object_loss_weight_weights_the_covered_latent_pixels(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+    from models.recipes.data import owner_classes
+
+    sc = world.sample(torch.arange(40, 56), 64)
+    shape, _ = owner_classes(world, sc, world.render(sc)["masks"])
+    w = train.pixel_weights(shape, 16, 4.0)
+    assert w.shape == (sc.batch, 1, 16, 16) and abs(float(w.mean()) - 1.0) < 1e-5
+    covered = torch.nn.functional.adaptive_avg_pool2d((shape >= 1).float()[:, None], 16)
+    full, empty = covered == 1, covered == 0
+    assert full.any() and empty.any()
+    # a fully covered latent pixel weighs 4x an uncovered one, partly covered ones in between
+    assert torch.allclose(w[full] / w[empty].mean(), torch.full_like(w[full], 4.0), atol=1e-5)
+    assert torch.allclose(train.pixel_weights(shape, 16, 1.0), torch.ones_like(w))
+    # and it trains (the weights ride through the replay buffer with their latents)
+    recipe = config_lib.get("tiny")
+    recipe.train = replace(recipe.train, object_loss_weight=4.0)
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == recipe.train.dit_steps
+    assert ck.load(tmp_path / "dit.pt")["recipe"]["train"]["object_loss_weight"] == 4.0
