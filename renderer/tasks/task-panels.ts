@@ -9,6 +9,8 @@ import { layersTaskPanel } from './layers/layers-task.ts';
 import { LayersTaskPanel } from './layers/layers-panel.tsx';
 import { decomposeTaskPanel } from './decompose/decompose-task.ts';
 import { DecomposePanel } from './decompose/decompose-panel.tsx';
+import { textEditTaskPanel } from './text-edit/text-edit-task.ts';
+import { TextEditPanel } from './text-edit/text-edit-panel.tsx';
 
 export interface TaskPanelEntry extends TaskPanelDefinition {
   View: ComponentType;
@@ -18,4 +20,5 @@ export const TASK_PANELS: readonly TaskPanelEntry[] = [
   { ...generateTaskPanel, View: GeneratePanel },
   { ...layersTaskPanel, View: LayersTaskPanel },
   { ...decomposeTaskPanel, View: DecomposePanel },
+  { ...textEditTaskPanel, View: TextEditPanel },
 ];
