@@ -17,8 +17,9 @@ export interface TaskPanelEntry extends TaskPanelDefinition {
 }
 
 export const TASK_PANELS: readonly TaskPanelEntry[] = [
+  // Edit Text first: it shows only while a text edit is open, where the designer looks
+  { ...textEditTaskPanel, View: TextEditPanel },
   { ...generateTaskPanel, View: GeneratePanel },
   { ...layersTaskPanel, View: LayersTaskPanel },
   { ...decomposeTaskPanel, View: DecomposePanel },
-  { ...textEditTaskPanel, View: TextEditPanel },
 ];

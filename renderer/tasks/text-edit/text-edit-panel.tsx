@@ -65,12 +65,15 @@ export function TextEditPanel() {
       )}
       {!check.ok && (typed || check.unknown) && <p className="prompt-unknown" data-testid="text-edit-problem">{check.problem}</p>}
       {edited && <p className="small" data-testid="text-edit-preview">Becomes: <em>{edited}</em></p>}
-      <div className="row">
-        <p className="muted small grow" data-testid="text-edit-box">
-          {box === 'outside' ? 'The box misses the layer' : box ? `Box ${box[2]} × ${box[3]} at ${box[0]}, ${box[1]}: only these pixels change` : 'No box: the whole layer may change (drag a box around the word)'}
+      <div className="field">
+        <label>Where</label>
+        <p className="small box-line" data-testid="text-edit-box">
+          {box === 'outside' ? 'The box misses the layer: draw it over the word' : box ? `Box ${box[2]} × ${box[3]} at ${box[0]}, ${box[1]}: only these pixels change` : 'No box: the whole layer may change. Drag a box around the word on the canvas.'}
         </p>
-        <button data-testid="text-edit-draw-box" className={tool === 'word-box' ? 'on' : ''} disabled={!!job} title="Drag a box around the word on the canvas" onClick={() => task.pickBoxTool()}>Box</button>
-        {wordBox && <button data-testid="text-edit-clear-box" disabled={!!job} onClick={() => editor.store.set({ wordBox: null })}>Clear</button>}
+        <div className="row">
+          <button data-testid="text-edit-draw-box" className={tool === 'word-box' ? 'on' : ''} disabled={!!job} title="Drag a box around the word on the canvas" onClick={() => task.pickBoxTool()}>{wordBox ? 'Redraw Box' : 'Draw Box'}</button>
+          {wordBox && <button data-testid="text-edit-clear-box" disabled={!!job} title="No box: the whole layer may change" onClick={() => editor.store.set({ wordBox: null })}>Clear Box</button>}
+        </div>
       </div>
       {st.error && <p className="dialog-error" data-testid="text-edit-error">{st.error}</p>}
       {job ? (
