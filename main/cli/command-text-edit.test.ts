@@ -14,14 +14,18 @@ function lamina(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, LAMINA_HOME: tmp, LAMINA_PACKS: PACKS } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+/** `lamina generate` of the red-star prompt on the fixture pack into `out` (.ora or .png). */
+function generate(out: string, seed: number, steps: number): void {
+  const spec = join(tmp, `spec-${seed}.json`);
+  writeFileSync(spec, JSON.stringify({ prompt: 'a large red star on a blue background', width: 64, height: 64, seed, steps, packId: 'fixture-tiny', device: 'cpu' }));
+  const gen = lamina('generate', '--spec', spec, '--out', out, '--json');
+  assert.equal(gen.code, 0, gen.err);
+}
 const layersOf = (ora: string) => JSON.parse(Buffer.from(unzipSync(readFileSync(ora))['lamina/document.json']).toString('utf8')).document.layers;
 
 test('lamina text-edit: the layer by index or name, edited in place into .ora (provenance records it) or .png; one-line errors', async () => {
-  const spec = join(tmp, 'spec.json');
-  writeFileSync(spec, JSON.stringify({ prompt: 'a large red star on a blue background', width: 64, height: 64, seed: 7, steps: 3, packId: 'fixture-tiny', device: 'cpu' }));
   const src = join(tmp, 'src.ora');
-  const gen = lamina('generate', '--spec', spec, '--out', src, '--json');
-  assert.equal(gen.code, 0, gen.err);
+  generate(src, 7, 3);
   const [layer] = layersOf(src);
 
   const out = join(tmp, 'edited.ora');
@@ -65,11 +69,8 @@ test('lamina text-edit: the layer by index or name, edited in place into .ora (p
 });
 
 test('lamina text-edit --in img.png: a PNG Lamina wrote from one generated layer carries its provenance (no --layer needed); a plain PNG is a one-line error', async () => {
-  const spec = join(tmp, 'spec-png.json');
-  writeFileSync(spec, JSON.stringify({ prompt: 'a large red star on a blue background', width: 64, height: 64, seed: 9, steps: 2, packId: 'fixture-tiny', device: 'cpu' }));
   const src = join(tmp, 'gen.png');
-  const gen = lamina('generate', '--spec', spec, '--out', src, '--json');
-  assert.equal(gen.code, 0, gen.err);
+  generate(src, 9, 2);
   const out = join(tmp, 'gen-edited.png');
   const r = lamina('text-edit', '--in', src, '--from', 'red', '--to', 'green', '--out', out, '--json');
   assert.equal(r.code, 0, r.err);
