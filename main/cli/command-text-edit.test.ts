@@ -14,14 +14,18 @@ function lamina(...args: string[]) {
   const r = spawnSync(process.execPath, [BIN, ...args], { encoding: 'utf8', env: { ...process.env, LAMINA_HOME: tmp, LAMINA_PACKS: PACKS } });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
+/** `lamina generate` of the red-star prompt on the fixture pack into `out` (.ora or .png). */
+function generate(out: string, seed: number, steps: number): void {
+  const spec = join(tmp, `spec-${seed}.json`);
+  writeFileSync(spec, JSON.stringify({ prompt: 'a large red star on a blue background', width: 64, height: 64, seed, steps, packId: 'fixture-tiny', device: 'cpu' }));
+  const gen = lamina('generate', '--spec', spec, '--out', out, '--json');
+  assert.equal(gen.code, 0, gen.err);
+}
 const layersOf = (ora: string) => JSON.parse(Buffer.from(unzipSync(readFileSync(ora))['lamina/document.json']).toString('utf8')).document.layers;
 
 test('lamina text-edit: the layer by index or name, edited in place into .ora (provenance records it) or .png; one-line errors', async () => {
-  const spec = join(tmp, 'spec.json');
-  writeFileSync(spec, JSON.stringify({ prompt: 'a large red star on a blue background', width: 64, height: 64, seed: 7, steps: 3, packId: 'fixture-tiny', device: 'cpu' }));
   const src = join(tmp, 'src.ora');
-  const gen = lamina('generate', '--spec', spec, '--out', src, '--json');
-  assert.equal(gen.code, 0, gen.err);
+  generate(src, 7, 3);
   const [layer] = layersOf(src);
 
   const out = join(tmp, 'edited.ora');
@@ -61,5 +65,28 @@ test('lamina text-edit: the layer by index or name, edited in place into .ora (p
   }
   const noOut = lamina('text-edit', '--in', src, '--layer', '0', '--from', 'red');
   assert.equal(noOut.code, 2);
-  assert.match(noOut.err, /text-edit needs --in doc.ora, --layer NAME\|INDEX, --from OLD, --to NEW and --out/);
+  assert.match(noOut.err, /text-edit needs --in doc.ora\|img.png, --layer NAME\|INDEX \(unless the document has one layer\), --from OLD, --to NEW and --out/);
+});
+
+test('lamina text-edit --in img.png: a PNG Lamina wrote from one generated layer carries its provenance (no --layer needed); a plain PNG is a one-line error', async () => {
+  const src = join(tmp, 'gen.png');
+  generate(src, 9, 2);
+  const out = join(tmp, 'gen-edited.png');
+  const r = lamina('text-edit', '--in', src, '--from', 'red', '--to', 'green', '--out', out, '--json');
+  assert.equal(r.code, 0, r.err);
+  assert.equal(JSON.parse(r.out).prompt, 'a large green star on a blue background');
+  const [a, b] = await Promise.all([src, out].map((p) => sharp(p).raw().toBuffer()));
+  assert.notDeepEqual(a, b, 'new pixels');
+  // the edited PNG records the edit: a second edit of it is refused as an edit of an edit
+  const again = lamina('text-edit', '--in', out, '--from', 'green', '--to', 'blue', '--out', join(tmp, 'again.png'));
+  assert.equal(again.code, 1, again.err);
+  assert.match(again.err, /is already a text edit/);
+  // a PNG without Lamina metadata
+  const plain = join(tmp, 'plain.png');
+  await sharp({ create: { width: 64, height: 64, channels: 4, background: '#ff0000' } }).png().toFile(plain);
+  const bad = lamina('text-edit', '--in', plain, '--from', 'red', '--to', 'green', '--out', join(tmp, 'plain-out.png'));
+  assert.equal(bad.code, 2);
+  assert.equal(bad.err.trim().split('\n').length, 1, bad.err);
+  assert.match(bad.err, /plain\.png has no Lamina metadata \(no generation record\): text-edit re-runs the generation that made a picture/);
+  assert.equal(existsSync(join(tmp, 'plain-out.png')), false);
 });

@@ -1,8 +1,11 @@
-// `lamina text-edit --in doc.ora --layer NAME|INDEX --from OLD --to NEW --out out.ora|out.psd|out.png
+// `lamina text-edit --in doc.ora|img.png --layer NAME|INDEX --from OLD --to NEW --out out.ora|out.psd|out.png
 //  [--blocks 0,2] [--start-step N] [--force] [--json]`: one word of a generated layer's prompt
 // changed in place by K/V patching (the engine's text-edit job). INDEX 0 = the top layer of
-// the document (top level); a name is looked up anywhere in the tree. .png = the document
-// flattened after the edit; .ora / .psd = the whole document.
+// the document (top level); a name is looked up anywhere in the tree; a one-layer document
+// (a PNG) needs no --layer. A PNG works when Lamina wrote it from one generated layer (its
+// metadata carries the layer's provenance: engine/document/png-lamina-metadata.ts). .png
+// out = the document flattened after the edit (with the edited layer's provenance);
+// .ora / .psd = the whole document.
 import { extname, resolve } from 'node:path';
 import type { Layer } from '../../common/document/document-schema.ts';
 import { CliUsageError, printJson } from './cli-output.ts';
@@ -42,8 +45,8 @@ export const commandTextEdit: Command = async (args, engine) => {
       blocks: { type: 'string' }, 'start-step': { type: 'string' }, force: { type: 'boolean', default: false }, json: { type: 'boolean', default: false },
     },
   });
-  if (!values.in || values.layer === undefined || values.from === undefined || values.to === undefined || !values.out) {
-    throw new CliUsageError('text-edit needs --in doc.ora, --layer NAME|INDEX, --from OLD, --to NEW and --out out.ora|out.psd|out.png');
+  if (!values.in || values.from === undefined || values.to === undefined || !values.out) {
+    throw new CliUsageError('text-edit needs --in doc.ora|img.png, --layer NAME|INDEX (unless the document has one layer), --from OLD, --to NEW and --out out.ora|out.psd|out.png');
   }
   const ext = extname(values.out).toLowerCase();
   if (ext !== '.ora' && ext !== '.psd' && ext !== '.png') throw new CliUsageError(`--out must end in .ora, .psd or .png (got "${values.out}")`);
@@ -58,7 +61,12 @@ export const commandTextEdit: Command = async (args, engine) => {
 
   const e = engine();
   const doc = await e.call('document.open', { path: input });
-  const layer = pickLayer(doc.document.layers, values.layer);
+  const top = doc.document.layers;
+  if (values.layer === undefined && top.length !== 1) throw new CliUsageError(`--layer NAME|INDEX: the document has ${top.length} top-level layers (${top.map((l, i) => `${i} "${l.name}"`).join(', ') || 'none'})`);
+  const layer = pickLayer(top, values.layer ?? '0');
+  if (!layer.provenance && extname(input).toLowerCase() !== '.ora' && top.length === 1) {
+    throw new CliUsageError(`${values.in} has no Lamina metadata (no generation record): text-edit re-runs the generation that made a picture, so give a PNG that Lamina wrote from one generated layer (lamina generate --out x.png) or the .ora project`);
+  }
   const spec = { layerId: layer.id, from: values.from, to: values.to, ...(blocks ? { blocks } : {}), ...(startStep !== undefined ? { startStep } : {}) };
   const final = await runJobToEnd(e, { task: 'text-edit', docId: doc.docId, spec }, values.json, 'text edit');
   const result = final.result as { provider: string; timings: Record<string, number>; notes: string[]; image: { provenance: { params: Record<string, unknown> } } };

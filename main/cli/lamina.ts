@@ -35,7 +35,7 @@ commands:
             [--method model|inpaint] [--pack ID] [--force] [--json]
                                               background + the marked object as a layer;
                                               DIR = PNG stack, background at the bottom
-  text-edit --in doc.ora --layer NAME|INDEX --from OLD --to NEW --out out.ora|out.psd|out.png
+  text-edit --in doc.ora|img.png [--layer NAME|INDEX] --from OLD --to NEW --out out.ora|out.psd|out.png
             [--blocks 0,2] [--start-step N] [--force] [--json]
                                               change one word of a generated layer's prompt,
                                               in place (K/V patching); INDEX 0 = the top layer

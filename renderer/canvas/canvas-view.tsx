@@ -143,6 +143,16 @@ function CropBox({ rect, doc, zoom }: { rect: R; doc: LaminaDocument; zoom: numb
   );
 }
 
+/** The Edit Text panel's box around the word: only the pixels inside it change. */
+function WordBox({ rect, zoom }: { rect: R; zoom: number }) {
+  return (
+    <Group name="word-box">
+      <Rect x={rect.x} y={rect.y} width={rect.width} height={rect.height} stroke="#ffd43b" strokeWidth={1.5 / zoom} dash={[5 / zoom, 3 / zoom]} fill="rgba(255,212,59,0.10)" />
+      <Text x={rect.x} y={rect.y + rect.height + 3 / zoom} text="Edit Text" fontSize={11 / zoom} fill="#ffd43b" />
+    </Group>
+  );
+}
+
 export function CanvasView() {
   const { editor, cache } = useServices();
   const snapshot = useEditorState((s) => s.snapshot);
@@ -156,6 +166,7 @@ export function CanvasView() {
   const paintSize = useEditorState((s) => s.brush.size);
   const pixelSelection = useEditorState((s) => s.pixelSelection);
   const layerBoxes = useEditorState((s) => s.layerBoxes);
+  const wordBox = useEditorState((s) => s.wordBox);
   const jobPreview = useEditorState((s) => s.job?.preview ?? null);
   const placement = useStoreState(editor.placement.store, (s) => s);
   const version = useCacheVersion();
@@ -282,7 +293,7 @@ export function CanvasView() {
   const zoom = viewport.zoom;
   const placed = useMemo(() => (doc ? placedLeaves(doc) : []), [doc]);
   const regions = placed.filter((p): p is Placed & { layer: RegionLayer } => p.layer.kind === 'region');
-  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'layers' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' || tool === 'crop' ? 'crosshair' : tool === 'transform' ? 'move' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
+  const cursor = panning ? 'grabbing' : spaceDown || tool === 'hand' ? 'grab' : tool === 'region' || tool === 'layers' || tool === 'marquee' || tool === 'lasso' || tool === 'eyedropper' || tool === 'crop' || tool === 'word-box' ? 'crosshair' : tool === 'transform' ? 'move' : tool === 'mask' || tool === 'brush' || tool === 'eraser' ? 'none' : 'default';
 
   return (
     <div
@@ -299,6 +310,7 @@ export function CanvasView() {
       }}
       data-zoom={zoom.toFixed(4)}
       data-layer-boxes={layerBoxes.boxes.length}
+      data-word-box={wordBox ? `${wordBox.x},${wordBox.y},${wordBox.width},${wordBox.height}` : ''}
       data-pixel-selection={pixelSelection ? 'on' : 'off'}
       data-tool-path={toolPath}
       data-view-x={viewport.x}
@@ -373,6 +385,7 @@ export function CanvasView() {
               {transformRect && <BoxHandles rect={transformRect} zoom={zoom} prefix="handle" />}
               {preview?.kind === 'free-transform' && <FreeTransformBox t={preview.transform} zoom={zoom} />}
               {preview?.kind === 'crop' && <CropBox rect={preview.rect} doc={doc} zoom={zoom} />}
+              {wordBox && <WordBox rect={wordBox} zoom={zoom} />}
               {tool === 'mask' && hover && !panning && (
                 <Circle x={(hover.x - viewport.x) / zoom} y={(hover.y - viewport.y) / zoom} radius={brushSize / 2} stroke="#fff" strokeWidth={1 / zoom} shadowColor="#000" shadowBlur={2} />
               )}

@@ -81,6 +81,8 @@ export interface EditorState {
   textStyle: TextStyle;
   /** the Layers tool's anonymous boxes (./layer-boxes.ts) */
   layerBoxes: LayerBoxesState;
+  /** the Edit Text panel's box around the word (canvas px; the word-box tool draws it); null = none */
+  wordBox: Rect | null;
   /** the one job in flight, whichever task panel started it */
   job: JobView | null;
   packs: PackSummary[];
@@ -120,6 +122,7 @@ export function initialState(): EditorState {
     editingText: null,
     textStyle: { ...DEFAULT_TEXT_STYLE, color: [...DEFAULT_TEXT_STYLE.color] },
     layerBoxes: initialLayerBoxes(),
+    wordBox: null,
     job: null,
     packs: [],
     projectsDir: null,

@@ -208,6 +208,13 @@ export class EditorToolHost implements ToolHost {
     else this.boxes?.update(index, rect);
   }
 
+  get wordBox(): Rect | null {
+    return this.core.state.wordBox;
+  }
+  setWordBox(rect: Rect | null): void {
+    this.core.store.set({ wordBox: rect });
+  }
+
   panBy(dx: number, dy: number): void {
     this.core.store.set({ viewport: pan(this.core.state.viewport, dx, dy) });
   }

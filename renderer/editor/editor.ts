@@ -98,7 +98,9 @@ export class Editor {
     this.transforms = new TransformCommands(this.core, raw);
     this.files = new EditorFiles(this.core, { storage: opts.storage, confirm: opts.confirm, saveAs: () => this.uiCommands['file.saveAs'] });
     this.jobs = new JobTracker(this.core, opts.previewIntervalMs);
-    this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs });
+    // the tool tree is built below; panels reach it through this (a panel's gesture picks its tool)
+    const tools = { setTool: (id: ToolId) => this.setTool(id), toolIdOf: () => this.tools.toolId, get toolId(): ToolId { return this.toolIdOf(); } };
+    this.tasks = new TaskPanels({ core: this.core, jobs: this.jobs, tools });
     for (const def of opts.tasks ?? []) this.tasks.register(def);
     this.placement = new PlacementController(this.core);
     this.toolHost = new EditorToolHost(this.core, this.layers, opts.snapPx ?? 6, this.placement);

@@ -11,7 +11,7 @@ export type CommandId =
   | 'select.none'
   | 'file.new' | 'file.open' | 'file.save' | 'file.saveAs' | 'file.export'
   | 'view.zoomIn' | 'view.zoomOut' | 'view.fit' | 'view.actual' | 'view.toggleRegions'
-  | 'gen.generate' | 'cancel' | 'commit' | 'tool.crop' | 'transform.free'
+  | 'gen.generate' | 'layer.editText' | 'cancel' | 'commit' | 'tool.crop' | 'transform.free'
   | 'nudge.left' | 'nudge.right' | 'nudge.up' | 'nudge.down'
   | 'nudge.left10' | 'nudge.right10' | 'nudge.up10' | 'nudge.down10';
 
@@ -54,6 +54,8 @@ export const DEFAULT_BINDINGS: readonly Binding[] = [
   { command: 'layer.mergeVisible', keys: 'Mod+Shift+KeyE' },
   { command: 'layer.clip', keys: 'Mod+Alt+KeyG' },
   { command: 'tool.text', keys: 'KeyT' },
+  // Edit Text: change a word of a generated layer's prompt (the text-edit task panel)
+  { command: 'layer.editText', keys: 'Shift+KeyT' },
   // the Layers tool's anonymous boxes (ART); A is free (Mod+A selects all)
   { command: 'tool.layers', keys: 'KeyA' },
   { command: 'edit.undo', keys: 'Mod+KeyZ' },

@@ -9,12 +9,16 @@ import { layersTaskPanel } from './layers/layers-task.ts';
 import { LayersTaskPanel } from './layers/layers-panel.tsx';
 import { decomposeTaskPanel } from './decompose/decompose-task.ts';
 import { DecomposePanel } from './decompose/decompose-panel.tsx';
+import { textEditTaskPanel } from './text-edit/text-edit-task.ts';
+import { TextEditPanel } from './text-edit/text-edit-panel.tsx';
 
 export interface TaskPanelEntry extends TaskPanelDefinition {
   View: ComponentType;
 }
 
 export const TASK_PANELS: readonly TaskPanelEntry[] = [
+  // Edit Text first: it shows only while a text edit is open, where the designer looks
+  { ...textEditTaskPanel, View: TextEditPanel },
   { ...generateTaskPanel, View: GeneratePanel },
   { ...layersTaskPanel, View: LayersTaskPanel },
   { ...decomposeTaskPanel, View: DecomposePanel },

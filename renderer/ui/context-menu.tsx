@@ -6,6 +6,7 @@ import type { CommandId } from '../editor/shortcuts.ts';
 import { selectedRaster } from '../editor/paint-commands.ts';
 import { useEditorState, useServices } from './editor-context.ts';
 import { artSource, type LayersTask } from '../tasks/layers/layers-task.ts';
+import type { TextEditTask } from '../tasks/text-edit/text-edit-task.ts';
 
 type Where = 'layer' | 'canvas';
 const EVENT = 'lamina-context-menu';
@@ -14,7 +15,7 @@ export function openContextMenu(x: number, y: number, where: Where): void {
   window.dispatchEvent(new CustomEvent(EVENT, { detail: { x, y, where } }));
 }
 
-interface Item { id: string; label: string; run: () => unknown; disabled?: boolean; keys?: CommandId }
+interface Item { id: string; label: string; run: () => unknown; disabled?: boolean; keys?: CommandId; title?: string }
 
 export function ContextMenu() {
   const { editor } = useServices();
@@ -42,6 +43,8 @@ export function ContextMenu() {
   const cmd = (id: CommandId) => () => editor.runCommand(id);
   const art = artSource(l);
   const layersTask = editor.task<LayersTask>('layers');
+  const textEdit = editor.task<TextEditTask>('text-edit');
+  const editable = l && textEdit ? textEdit.canEdit(l.id) : null;
   const layerItems: Item[] = [
     { id: 'duplicate', label: 'Duplicate Layer', run: cmd('layer.duplicate'), disabled: !selection.length, keys: 'layer.duplicate' },
     { id: 'delete', label: 'Delete Layer', run: () => editor.deleteSelection(), disabled: !selection.length },
@@ -57,6 +60,8 @@ export function ContextMenu() {
       : [{ id: 'mask-add', label: hasPixelSel ? 'Add Layer Mask (from Selection)' : 'Add Layer Mask', run: () => editor.masks.add(), disabled: !l }]),
     { id: 'clip', label: l?.clip ? 'Release Clipping Mask' : 'Create Clipping Mask', run: cmd('layer.clip'), disabled: !l, keys: 'layer.clip' },
     { id: 'lock-alpha', label: l?.lockAlpha ? 'Unlock Transparency' : 'Lock Transparency', run: () => editor.stack.toggle('lockAlpha'), disabled: !l },
+    // Edit Text: offered on generated layers (disabled, with the reason, on the others)
+    ...(l?.provenance && textEdit ? [{ id: 'edit-text', label: 'Edit Text…', run: () => textEdit.open(l.id), disabled: !editable?.ok || editor.jobs.busy, title: editable && !editable.ok ? editable.problem : undefined, keys: 'layer.editText' as const }] : []),
     ...(art && l && layersTask ? [{ id: 'regenerate-box', label: `Re-generate This Box (Box ${art.box + 1})`, run: () => layersTask.regenerateBox(l.id), disabled: editor.jobs.busy }] : []),
   ];
   const canvasItems: Item[] = [
@@ -75,7 +80,7 @@ export function ContextMenu() {
         <div key={gi}>
           {gi > 0 && <hr />}
           {items.map((it) => (
-            <button key={it.id} role="menuitem" data-testid={`ctx-${it.id}`} disabled={it.disabled} onClick={() => { setAt(null); void it.run(); }}>
+            <button key={it.id} role="menuitem" data-testid={`ctx-${it.id}`} disabled={it.disabled} title={it.title} onClick={() => { setAt(null); void it.run(); }}>
               <span>{it.label}</span>
               {it.keys && <span className="key">{editor.shortcuts.label(it.keys)}</span>}
             </button>

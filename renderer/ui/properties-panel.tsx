@@ -6,6 +6,7 @@ import { TextOptions } from './text-options.tsx';
 import { useEffect, useState } from 'react';
 import { enlargement } from '../editor/enlargement.ts';
 import type { GenerateTask } from '../tasks/generate/generate-task.ts';
+import type { TextEditTask } from '../tasks/text-edit/text-edit-task.ts';
 import { LIMITS } from '../../common/contract/limits.ts';
 import { LimitedNumberInput } from './limited-input.tsx';
 import { PromptField } from './prompt-field.tsx';
@@ -128,6 +129,7 @@ export function PropertiesPanel() {
         {b && (<><dt>Position</dt><dd>{Math.round(b.x)}, {Math.round(b.y)}</dd><dt>Size</dt><dd>{Math.round(b.width)} × {Math.round(b.height)}</dd></>)}
       </dl>
       {layer.kind === 'raster' && <PlacementSuggestions id={layer.id} />}
+      {layer.kind === 'raster' && p && <EditTextButton id={layer.id} />}
       {layer.kind === 'text' && <TextLayerOptions id={layer.id} />}
       {layer.kind === 'region' && (
         <div className="field">
@@ -155,6 +157,7 @@ export function PropertiesPanel() {
             {p.createdAt && (<><dt>Made</dt><dd>{new Date(p.createdAt).toLocaleString()}</dd></>)}
             {p.regions.length > 0 && (<><dt>Regions</dt><dd>{p.regions.map((r) => r.prompt || r.id).join(' · ')}</dd></>)}
             {p.params.layerbind && (<><dt>Method</dt><dd data-testid="provenance-method">{describeRegionMethod(p.params.layerbind)}</dd></>)}
+            {textEditRecord(p) && (<><dt>Text edit</dt><dd data-testid="provenance-text-edit">{textEditRecord(p)}</dd></>)}
           </dl>
         ) : (
           <p className="muted">{layer.kind === 'region' ? 'A region is an input to generation.' : 'Not generated (imported or painted).'}</p>
@@ -171,4 +174,26 @@ function describeRegionMethod(m: NonNullable<Provenance['params']['layerbind']>)
   if (m.fuseStep !== undefined) parts.push(`fuse at step ${m.fuseStep}`);
   if (m.nursingSteps !== undefined) parts.push(`nurse ${m.nursingSteps} steps${m.schedule ? ` (${m.schedule}${m.strength !== undefined ? `, strength ${m.strength}` : ''})` : ''}`);
   return `layerbind${parts.length ? `: ${parts.join(', ')}` : ''}`;
+}
+
+/** "red" -> "green" (box 20 x 12 at 4, 8) from a text edit's provenance record; null for other layers. */
+function textEditRecord(p: Provenance): string | null {
+  const e = p.params.textEdit as { from?: string; to?: string; box?: number[] } | undefined;
+  if (!e?.from) return null;
+  return `"${e.from}" → "${e.to}"${e.box ? ` (box ${e.box[2]} × ${e.box[3]} at ${e.box[0]}, ${e.box[1]})` : ''}`;
+}
+
+/** Edit Text for a generated layer: opens the panel (disabled with the reason on a layer it cannot edit). */
+function EditTextButton({ id }: { id: string }) {
+  const { editor } = useServices();
+  useEditorState((s) => s.snapshot);
+  const busy = useEditorState((s) => !!s.job);
+  const task = editor.task<TextEditTask>('text-edit');
+  if (!task) return null;
+  const can = task.canEdit(id);
+  return (
+    <div className="row">
+      <button data-testid="props-edit-text" disabled={!can.ok || busy} title={can.ok ? 'Change one word of the prompt; the layer\'s pixels change in place (Shift+T)' : can.problem} onClick={() => task.open(id)}>Edit Text…</button>
+    </div>
+  );
 }

@@ -16,7 +16,7 @@ const INFO: Partial<Record<CommandId, [group: string, label: string]>> = {
   'layer.duplicate': ['Layers', 'Duplicate layer'], 'layer.forward': ['Layers', 'Bring forward'], 'layer.backward': ['Layers', 'Send backward'],
   'layer.front': ['Layers', 'Bring to front'], 'layer.back': ['Layers', 'Send to back'], 'layer.mergeDown': ['Layers', 'Merge down'],
   'layer.mergeVisible': ['Layers', 'Merge visible'], 'layer.clip': ['Layers', 'Clipping mask'],
-  'layer.group': ['Layers', 'Group'], 'layer.ungroup': ['Layers', 'Ungroup'],
+  'layer.editText': ['Layers', 'Edit Text: change a word of a generated layer\'s prompt'], 'layer.group': ['Layers', 'Group'], 'layer.ungroup': ['Layers', 'Ungroup'],
   'file.new': ['File', 'New'], 'file.open': ['File', 'Open'], 'file.save': ['File', 'Save'], 'file.saveAs': ['File', 'Save As'], 'file.export': ['File', 'Export'],
   'view.zoomIn': ['View', 'Zoom in'], 'view.zoomOut': ['View', 'Zoom out'], 'view.fit': ['View', 'Fit on screen'], 'view.actual': ['View', 'Actual size'],
   'view.toggleRegions': ['View', 'Region overlays'], 'gen.generate': ['Generate', 'Generate'], 'cancel': ['Generate', 'Cancel / Esc'],

@@ -13,6 +13,7 @@ import { StagedImages, type DocumentImport } from './document-import.ts';
 import { readOra } from './ora-reader.ts';
 import { writeOra } from './ora-writer.ts';
 import { writePngStack } from './png-stack-writer.ts';
+import { readPngMetadata, soleGeneratedLayer, withPngMetadata } from './png-lamina-metadata.ts';
 import { readPsdDocument } from './psd-reader.ts';
 import { writePsdDocument } from './psd-writer.ts';
 
@@ -87,36 +88,42 @@ function stripExtension(name: string): string {
 
 async function readSingleImage(bytes: Uint8Array, store: ImageStore, name: string, what: string): Promise<DocumentImport> {
   const image = await decodeImage(bytes, what);
+  // a PNG Lamina flattened from one generated layer carries the layer's name and provenance
+  const meta = sniffFileKind(bytes) === 'image' && bytes[0] === 0x89 ? readPngMetadata(bytes) : { layer: null };
   const staged = new StagedImages();
   const imageId = staged.add(image);
   const layer = {
     id: 'image-1',
-    name,
+    name: meta.layer?.name ?? name,
     visible: true,
     opacity: 1,
     blendMode: 'normal' as const,
     x: 0,
     y: 0,
     locked: false,
-    provenance: null,
+    provenance: meta.layer?.provenance ?? null,
     kind: 'raster' as const,
     imageId,
     width: image.width,
     height: image.height,
   };
   staged.commit(store);
-  return { document: { formatVersion: 1, name, width: image.width, height: image.height, layers: [layer] }, warnings: [] };
+  return { document: { formatVersion: 1, name, width: image.width, height: image.height, layers: [layer] }, warnings: meta.warning ? [`${what}: ${meta.warning}`] : [] };
 }
 
-/** The bytes of a single-file format: ORA project, layered PSD, or flattened PNG. */
+/** The bytes of a single-file format: ORA project, layered PSD, or flattened PNG (with the
+ * layer's provenance when it shows exactly one generated layer: ./png-lamina-metadata.ts). */
 export async function documentFileBytes(doc: LaminaDocument, store: ImageStore, format: SingleFileFormat): Promise<Uint8Array> {
   switch (format) {
     case 'ora':
       return writeOra(doc, store);
     case 'psd':
       return writePsdDocument(doc, store);
-    case 'png':
-      return encodePng(compositeDocument(doc, store));
+    case 'png': {
+      const png = await encodePng(compositeDocument(doc, store));
+      const sole = soleGeneratedLayer(doc);
+      return sole ? withPngMetadata(png, { name: sole.name, provenance: sole.provenance! }) : png;
+    }
   }
 }
 

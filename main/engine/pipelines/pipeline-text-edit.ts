@@ -10,6 +10,7 @@ import { TextEditSpec } from '../../../common/contract/task-specs.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
 import type { Box, Provenance } from '../../../common/document/provenance.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
+import { replaceWord } from '../../../common/text/replace-word.ts';
 import type { JobContext } from '../jobs/job-context.ts';
 import type { JobInputs, RawImage } from '../jobs/job-protocol.ts';
 import { readPackModel } from '../runtime/pack-model.ts';
@@ -20,15 +21,7 @@ import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 import { TextToImagePipeline, type TextToImageOptions } from './pipeline-text-to-image.ts';
 
 export type TextEditResult = TaskOutput<'text-edit'>;
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The prompt with every whole-word `from` (case-insensitive) replaced by `to`; bad_request when there is none. */
-export function replaceWord(prompt: string, from: string, to: string): string {
-  const re = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(from)}(?![\\p{L}\\p{N}])`, 'giu');
-  if (!re.test(prompt)) throw new LaminaError('bad_request', `"${from}" is not a word of the layer's prompt "${prompt}"`);
-  return prompt.replace(re, to);
-}
+export { replaceWord };
 
 /** The generation a layer's provenance records, checked to be one this pipeline can re-run. */
 function sourceGeneration(pack: Pack, name: string, prov: Provenance | undefined): Provenance {

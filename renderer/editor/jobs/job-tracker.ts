@@ -16,6 +16,8 @@ export interface StartJob {
   steps: number;
   /** told the ids of the top-level layers the job added, once they are in the editor's document */
   onLanded?: (ids: string[]) => void;
+  /** told how the job ended (after its toast): a panel can show a failure beside its fields */
+  onEnded?: (end: { state: 'done' | 'failed' | 'cancelled'; message?: string; code?: string }) => void;
 }
 
 export class JobTracker {
@@ -23,6 +25,7 @@ export class JobTracker {
   private eventsBeforeId = new Map<string, JobEvent[]>();
   private noun = 'Job';
   private onLanded: StartJob['onLanded'];
+  private onEnded: StartJob['onEnded'];
 
   constructor(
     private readonly core: EditorCore,
@@ -45,6 +48,7 @@ export class JobTracker {
     if (this.busy) return null;
     this.noun = opts.noun;
     this.onLanded = opts.onLanded;
+    this.onEnded = opts.onEnded;
     this.core.store.set({ job: { task: input.task, jobId: null, state: 'starting', i: 0, n: opts.steps, preview: null } });
     try {
       const { jobId } = await this.core.client.call('jobs.start', input);
@@ -56,6 +60,8 @@ export class JobTracker {
     } catch (err) {
       this.core.store.set({ job: null });
       this.core.reportError(err);
+      const e = this.core.lastError;
+      this.onEnded?.({ state: 'failed', message: e?.message ?? String(err), code: e?.code });
       return null;
     }
   }
@@ -92,13 +98,16 @@ export class JobTracker {
         break;
       case 'done':
         this.end('success', `${this.noun} finished`);
+        this.onEnded?.({ state: 'done' });
         this.selectLanded();
         break;
       case 'failed':
         this.end('error', e.message ?? `${this.noun} failed`, e.code);
+        this.onEnded?.({ state: 'failed', message: e.message ?? `${this.noun} failed`, code: e.code });
         break;
       case 'cancelled':
         this.end('info', `${this.noun} cancelled`);
+        this.onEnded?.({ state: 'cancelled' });
         break;
     }
   }

@@ -6,6 +6,7 @@ import type { TaskName } from '../../../common/contract/tasks.ts';
 import type { EditorCore } from '../editor-core.ts';
 import type { CommandId } from '../shortcuts.ts';
 import type { JobTracker } from './job-tracker.ts';
+import type { ToolId } from '../tools/root-tool.ts';
 
 export interface TaskPanel {
   /** the contract task it starts */
@@ -17,10 +18,12 @@ export interface TaskPanel {
   dispose?(): void;
 }
 
-/** What a panel controller gets: the shared core (document, packs, toasts) and the job tracker. */
+/** What a panel controller gets: the shared core (document, packs, toasts), the job tracker
+ * and, in the editor, the tool switch (a panel that needs a canvas gesture picks its tool). */
 export interface TaskPanelContext {
   core: EditorCore;
   jobs: JobTracker;
+  tools?: { setTool(id: ToolId): void; readonly toolId: ToolId };
 }
 
 export interface TaskPanelDefinition {

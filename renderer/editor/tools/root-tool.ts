@@ -1,4 +1,4 @@
-// The root of the tool tree: one child per tool (V, M, B, H, A, ..., Ctrl+T free transform, C crop). The middle button, or the
+// The root of the tool tree: one child per tool (V, M, B, H, A, ..., Ctrl+T free transform, C crop, the Edit Text panel's word box). The middle button, or the
 // left one while Space is held, pans from any tool (a temporary hand tool).
 import { StateNode } from './state-node.ts';
 import type { ToolHost } from './tool-host.ts';
@@ -15,16 +15,17 @@ import { TextTool } from './text-tool/text-tool.ts';
 import { TransformTool } from './transform-tool/transform-tool.ts';
 import { CropTool } from './crop-tool/crop-tool.ts';
 import { LayersTool } from './layers-tool/layers-tool.ts';
+import { WordBoxTool } from './word-box-tool/word-box-tool.ts';
 import type { ToolEvent, ToolPointer } from './state-node.ts';
 
-export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso' | 'text' | 'transform' | 'crop' | 'layers';
+export type ToolId = 'move' | 'region' | 'mask' | 'hand' | 'brush' | 'eraser' | 'eyedropper' | 'marquee' | 'lasso' | 'text' | 'transform' | 'crop' | 'layers' | 'word-box';
 
 export class RootTool extends StateNode {
   readonly id = 'root';
   constructor(host: ToolHost) {
     super(host, null);
     this.addChild(new MoveTool(host, this)).addChild(new RegionTool(host, this)).addChild(new MaskBrushTool(host, this)).addChild(new HandTool(host, this));
-    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool, TextTool, TransformTool, CropTool, LayersTool]) this.addChild(new T(host, this));
+    for (const T of [BrushTool, EraserTool, EyedropperTool, MarqueeTool, LassoTool, TextTool, TransformTool, CropTool, LayersTool, WordBoxTool]) this.addChild(new T(host, this));
     this.initial = 'move';
   }
   /** Switch tools (what was in progress is cancelled); `info` goes to the new tool's onEnter. */

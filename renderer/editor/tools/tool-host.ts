@@ -52,6 +52,9 @@ export interface ToolHost {
   selectLayerBox(index: number | null): void;
   /** a box drawn (index null) or box `index` moved / resized: one undo step of the boxes */
   commitLayerBox(index: number | null, rect: Rect): void;
+  /** the Edit Text panel's word box (canvas px; null = none: the whole layer may change) */
+  readonly wordBox: Rect | null;
+  setWordBox(rect: Rect | null): void;
   /** move the view by screen px */
   panBy(dx: number, dy: number): void;
   /** Space is held: the left button pans */
