@@ -94,13 +94,18 @@ test('Edit Text in the editor: generate, change one prompt word in a box, Apply,
     assert.deepEqual(suite.errors, []);
   });
 
-  await t.test('an edited layer (redo): Edit Text is disabled with the reason', async () => {
+  await t.test('an edited layer (redo) edits again: its panel shows the edited prompt', async () => {
     await page.click('[data-testid=redo]');
     await page.waitForFunction(() => (window as unknown as W).__lamina.editor.document?.layers[0]?.provenance?.task === 'text-edit', null, { timeout: 10_000 });
     await page.click(`[data-testid=layer-row-${layer.id}] .name`);
     const btn = page.locator('[data-testid=props-edit-text]');
-    assert.equal(await btn.isDisabled(), true);
-    assert.match((await btn.getAttribute('title')) ?? '', /already a text edit/);
+    assert.equal(await btn.isDisabled(), false);
+    await btn.click();
+    const panel = page.locator('[data-testid=text-edit-panel]');
+    await panel.waitFor({ timeout: 10_000 });
+    const words = await page.locator('[data-testid=text-edit-words] button').allInnerTexts();
+    assert.ok(words.includes('dog') && !words.includes('cat'), `the edited prompt's words: ${words.join(' ')}`);
+    assert.deepEqual(suite.errors, []);
   });
 });
 

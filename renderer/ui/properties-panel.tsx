@@ -11,6 +11,7 @@ import { LIMITS } from '../../common/contract/limits.ts';
 import { LimitedNumberInput } from './limited-input.tsx';
 import { PromptField } from './prompt-field.tsx';
 import { usePromptVocabulary } from '../tasks/generate/use-prompt-vocabulary.ts';
+import { currentPrompt, textEditRecord, type TextEditRecord } from '../../common/document/text-edit-record.ts';
 
 /** "Regenerate this area": img2img inside the region's box, from the picture as it is now. */
 function RegenerateArea({ id }: { id: string }) {
@@ -148,7 +149,7 @@ export function PropertiesPanel() {
           <dl className="kv">
             <dt>Pack</dt><dd>{p.packId}</dd>
             <dt>Pipeline</dt><dd>{p.pipeline}</dd>
-            <dt>Prompt</dt><dd>{p.prompt || '—'}</dd>
+            <dt>Prompt</dt><dd>{currentPrompt(p) || '—'}</dd>
             <dt>Seed</dt><dd data-testid="provenance-seed">{p.seed}</dd>
             {enlargement(layer) && (<><dt>Size</dt><dd data-testid="provenance-enlarged">{enlargement(layer)!.text}</dd></>)}
             <dt>Steps</dt><dd>{p.steps}</dd>
@@ -157,7 +158,7 @@ export function PropertiesPanel() {
             {p.createdAt && (<><dt>Made</dt><dd>{new Date(p.createdAt).toLocaleString()}</dd></>)}
             {p.regions.length > 0 && (<><dt>Regions</dt><dd>{p.regions.map((r) => r.prompt || r.id).join(' · ')}</dd></>)}
             {p.params.layerbind && (<><dt>Method</dt><dd data-testid="provenance-method">{describeRegionMethod(p.params.layerbind)}</dd></>)}
-            {textEditRecord(p) && (<><dt>Text edit</dt><dd data-testid="provenance-text-edit">{textEditRecord(p)}</dd></>)}
+            {textEditSummary(p) && (<><dt>Text edit</dt><dd data-testid="provenance-text-edit">{textEditSummary(p)}</dd></>)}
           </dl>
         ) : (
           <p className="muted">{layer.kind === 'region' ? 'A region is an input to generation.' : 'Not generated (imported or painted).'}</p>
@@ -176,11 +177,12 @@ function describeRegionMethod(m: NonNullable<Provenance['params']['layerbind']>)
   return `layerbind${parts.length ? `: ${parts.join(', ')}` : ''}`;
 }
 
-/** "red" -> "green" (box 20 x 12 at 4, 8) from a text edit's provenance record; null for other layers. */
-function textEditRecord(p: Provenance): string | null {
-  const e = p.params.textEdit as { from?: string; to?: string; box?: number[] } | undefined;
-  if (!e?.from) return null;
-  return `"${e.from}" → "${e.to}"${e.box ? ` (box ${e.box[2]} × ${e.box[3]} at ${e.box[0]}, ${e.box[1]})` : ''}`;
+/** "red" -> "green" (box 20 x 12 at 4, 8), earlier edits first, from a text edit's provenance record; null for other layers. */
+function textEditSummary(p: Provenance): string | null {
+  const edits: TextEditRecord[] = [];
+  for (let e = textEditRecord(p); e; e = e.previous ?? null) edits.unshift(e);
+  if (!edits.length) return null;
+  return edits.map((e) => `"${e.from}" → "${e.to}"${e.box ? ` (box ${e.box[2]} × ${e.box[3]} at ${e.box[0]}, ${e.box[1]})` : ''}`).join(', then ');
 }
 
 /** Edit Text for a generated layer: opens the panel (disabled with the reason on a layer it cannot edit). */

@@ -87,12 +87,25 @@ for (const c of CASES) {
       assert.ok(meanDiff(r.image.rgba, source.rgba) > 0);
     });
 
+    test('an edited layer edits again: A -> B, then B -> C gives the pixels of one edit A -> C; the record keeps both edits', async () => {
+      const again = c.to === 'blue' ? 'green' : 'blue';
+      const first = await edit({ from: c.from, to: c.to });
+      const second = await edit({ from: c.to, to: again }, { ...inputs, layer: { ...inputs.layer!, image: { width: first.image.width, height: first.image.height, data: first.image.rgba } }, provenance: first.image.provenance });
+      const direct = await edit({ from: c.from, to: again });
+      assert.equal(pixelDigest(second.image), pixelDigest(direct.image));
+      assert.notEqual(pixelDigest(second.image), pixelDigest(first.image));
+      const rec = second.image.provenance.params.textEdit as { from: string; to: string; prompt: string; previous?: { from: string; to: string } };
+      assert.deepEqual([rec.from, rec.to, rec.previous?.from, rec.previous?.to], [c.to, again, c.from, c.to]);
+      assert.equal(rec.prompt, replaceWord(c.spec.prompt as string, c.from, again));
+      assert.equal(second.image.provenance.prompt, c.spec.prompt, 'the generation\'s own prompt stays the source');
+      await assert.rejects(edit({ from: c.from, to: again }, { ...inputs, provenance: first.image.provenance }), new RegExp(`"${c.from}" is not a word of the layer's prompt`));
+    });
+
     test('clear errors', async () => {
       await assert.rejects(edit({ from: 'zebra', to: c.to }), (e: Error & { code?: string }) => e.code === 'bad_request' && /"zebra" is not a word of the layer's prompt/.test(e.message));
       await assert.rejects(edit({ from: c.from, to: c.to, blocks: [99] }), /block 99 out of range/);
       await assert.rejects(edit({ from: c.from, to: c.to, startStep: 99 }), /startStep 99 is past/);
       await assert.rejects(edit({ from: c.from, to: c.to }, { ...inputs, provenance: undefined }), /layer "L" has no generation provenance/);
-      await assert.rejects(edit({ from: c.from, to: c.to }, { ...inputs, provenance: { ...source.provenance, task: 'text-edit' } }), /already a text edit/);
       await assert.rejects(edit({ from: c.from, to: c.to, text: 'x' }), /text/);
     });
 

@@ -9,6 +9,7 @@ import type { TaskOutput } from '../../../common/contract/tasks.ts';
 import { TextEditSpec } from '../../../common/contract/task-specs.ts';
 import { parseOrReject } from '../../../common/contract/validate.ts';
 import type { Box, Provenance } from '../../../common/document/provenance.ts';
+import { generationOf, textEditRecord, type TextEditRecord } from '../../../common/document/text-edit-record.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { replaceWord } from '../../../common/text/replace-word.ts';
 import type { JobContext } from '../jobs/job-context.ts';
@@ -27,8 +28,7 @@ export { replaceWord };
 function sourceGeneration(pack: Pack, name: string, prov: Provenance | undefined): Provenance {
   if (!prov) throw new LaminaError('bad_request', `layer "${name}" has no generation provenance: a text edit re-runs the generation that made the layer`);
   if (prov.task !== 'generate' || prov.pipeline !== 'text-to-image' || prov.regions.length > 0 || prov.params.init) {
-    const made = prov.task === 'text-edit' ? 'is already a text edit (edit the original layer)' : `was made by ${prov.task} / ${prov.pipeline}${prov.params.init ? ' from an init image' : ''}`;
-    throw new LaminaError('bad_request', `layer "${name}" ${made}: a text edit re-runs a plain text-to-image generation`);
+    throw new LaminaError('bad_request', `layer "${name}" was made by ${prov.task} / ${prov.pipeline}${prov.params.init ? ' from an init image' : ''}: a text edit re-runs a plain text-to-image generation`);
   }
   if (prov.packId !== pack.id) throw new LaminaError('bad_request', `layer "${name}" was generated with model pack "${prov.packId}", not "${pack.id}": a text edit re-runs it on the same pack`);
   return prov;
@@ -61,8 +61,10 @@ export class TextEditPipeline implements Pipeline {
     const spec = parseOrReject(TextEditSpec, specInput, 'text-edit spec');
     const layer = inputs?.layer;
     if (!layer) throw new LaminaError('bad_request', 'a text edit works on a layer of an open document (its pixels and provenance)');
-    const prov = sourceGeneration(this.pack, layer.name, inputs.provenance);
-    const prompt = replaceWord(prov.prompt, spec.from, spec.to);
+    // an edited layer: the same generation again, with the edits so far and this one in the patch prompt
+    const prov = sourceGeneration(this.pack, layer.name, inputs.provenance && generationOf(inputs.provenance));
+    const previous = inputs.provenance ? textEditRecord(inputs.provenance) : null;
+    const prompt = replaceWord(previous?.prompt ?? prov.prompt, spec.from, spec.to);
     const blocks = patchBlocks(readPackModel(this.pack), spec.blocks);
     if (spec.startStep >= prov.steps) throw new LaminaError('bad_request', `startStep ${spec.startStep} is past the generation's last step (${prov.steps} steps: 0-${prov.steps - 1})`);
 
@@ -78,7 +80,7 @@ export class TextEditPipeline implements Pipeline {
 
     // 3. In place: the layer's offset, the pixels outside the box as they were, the edit recorded.
     if (spec.box) keepOutside(image.rgba, layer.image, spec.box);
-    const edit = { from: spec.from, to: spec.to, prompt, blocks, startStep: spec.startStep, ...(spec.box ? { box: spec.box } : {}) };
+    const edit: TextEditRecord = { from: spec.from, to: spec.to, prompt, blocks, startStep: spec.startStep, ...(spec.box ? { box: spec.box } : {}), ...(previous ? { previous } : {}) };
     return {
       landing: 'update-pixels',
       layerId: spec.layerId,

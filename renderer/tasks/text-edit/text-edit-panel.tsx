@@ -6,6 +6,7 @@
 import { useEditorState, useServices, useStoreState } from '../../ui/editor-context.ts';
 import { JobProgress } from '../../ui/job-controls.tsx';
 import { replaceWord } from '../../../common/text/replace-word.ts';
+import { currentPrompt } from '../../../common/document/text-edit-record.ts';
 import { boxInLayer, checkReplacement, textEditSource, type TextEditTask } from './text-edit-task.ts';
 
 export function TextEditPanel() {
@@ -36,7 +37,7 @@ export function TextEditPanel() {
   }
   const check = checkReplacement(st.from, st.to, src.vocabulary);
   const box = boxInLayer(doc, src.layer, wordBox);
-  const edited = check.ok && st.from ? safeReplace(src.provenance.prompt, st.from, st.to.trim()) : null;
+  const edited = check.ok && st.from ? safeReplace(currentPrompt(src.provenance), st.from, st.to.trim()) : null;
   const typed = st.to.trim().length > 0;
   return (
     <section className="panel text-edit-panel" data-testid="text-edit-panel" aria-label="Edit Text">

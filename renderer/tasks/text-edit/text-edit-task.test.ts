@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Editor } from '../../editor/editor.ts';
 import { MemoryClient } from '../../editor/testing/memory-client.ts';
 import { tempEngine } from '../../../main/engine/testing/temp-engine.ts';
-import { checkReplacement, TextEditTask, textEditTaskPanel } from './text-edit-task.ts';
+import { checkReplacement, TextEditTask, textEditSource, textEditTaskPanel } from './text-edit-task.ts';
 
 const vocabulary = { words: ['a', 'large', 'small', 'red', 'green', 'grey', 'blue', 'star', 'circle', 'on', 'background'], split: '[a-z]+', lowercase: true, colours: {} };
 const pack = (pipelines: string[]) => ({ id: 'lamina-tiny', version: '1', dir: '/p', ok: true, error: null, pipelines, native: { width: 64, height: 64 }, defaultSteps: 12, vocabulary });
@@ -20,7 +20,7 @@ async function setup() {
   await editor.mutate([
     { op: 'add', layer: { ...base, id: 'gen', name: 'Star', kind: 'raster', x: 20, y: 10, imageId: 'img-1', width: 64, height: 64, provenance: prov() } },
     { op: 'add', index: 0, layer: { ...base, id: 'pasted', name: 'photo.png', kind: 'raster', x: 0, y: 0, imageId: 'img-2', width: 10, height: 10, provenance: null } },
-    { op: 'add', index: 0, layer: { ...base, id: 'edited', name: 'Edited', kind: 'raster', x: 0, y: 0, imageId: 'img-3', width: 10, height: 10, provenance: prov({ task: 'text-edit', pipeline: 'text-edit' }) } },
+    { op: 'add', index: 0, layer: { ...base, id: 'edited', name: 'Edited', kind: 'raster', x: 0, y: 0, imageId: 'img-3', width: 10, height: 10, provenance: prov({ task: 'text-edit', pipeline: 'text-edit', params: { textEdit: { from: 'red', to: 'green', prompt: 'a large green star on a blue background', blocks: [0], startStep: 0 } } }) } },
     { op: 'add', index: 0, layer: { ...base, id: 'bound', name: 'Bound', kind: 'raster', x: 0, y: 0, imageId: 'img-4', width: 10, height: 10, provenance: prov({ pipeline: 'layerbind', regions: [{ id: 'r', box: [0, 0, 5, 5], prompt: 'a star' }] }) } },
   ]);
   let n = 0;
@@ -33,13 +33,17 @@ const tick = () => new Promise((r) => setTimeout(r, 0));
 
 test('edit text: only a plain text-to-image layer opens the panel; the others say why and nothing opens', async () => {
   const { editor, task } = await setup();
-  for (const [id, why] of [['pasted', /was not generated \(imported or painted\)/], ['edited', /already a text edit/], ['bound', /made by layerbind with regions/]] as const) {
+  for (const [id, why] of [['pasted', /was not generated \(imported or painted\)/], ['bound', /made by layerbind with regions/]] as const) {
     assert.equal(task.open(id), false);
     assert.match(editor.state.toasts.at(-1)!.message, why);
     assert.equal(task.state.layerId, null);
     assert.ok(!task.canEdit(id).ok);
   }
   assert.equal(editor.state.tool, 'move');
+  // an edited layer edits again: its words are the edited prompt's
+  assert.ok(task.canEdit('edited').ok);
+  const edited = textEditSource(editor.document, 'edited', editor.state.packs);
+  assert.ok(edited.ok && edited.words.includes('green') && !edited.words.includes('red'));
   // Shift+T on the selected generated layer opens it with the prompt's words and the word-box tool
   editor.select(['gen']);
   editor.runCommand('layer.editText');

@@ -13,6 +13,7 @@ import type { PackVocabulary } from '../../../common/contract/pack-vocabulary.ts
 import type { Provenance } from '../../../common/document/provenance.ts';
 import type { LaminaDocument, RasterLayer } from '../../../common/document/document-schema.ts';
 import { findLayer } from '../../../common/document/layer-tree.ts';
+import { currentPrompt, generationOf } from '../../../common/document/text-edit-record.ts';
 import type { EditorCore } from '../../editor/editor-core.ts';
 import { absoluteBounds, type Rect } from '../../editor/geometry.ts';
 import type { JobTracker } from '../../editor/jobs/job-tracker.ts';
@@ -40,10 +41,10 @@ export type TextEditSource =
   | { ok: false; problem: string };
 
 /** Why `layer` cannot be text-edited, or null when it can (the engine checks the same). */
-function refusal(layer: RasterLayer, p: Provenance | null, packs: readonly PackSummary[]): string | null {
+function refusal(layer: RasterLayer, made: Provenance | null, packs: readonly PackSummary[]): string | null {
   const name = `"${layer.name}"`;
-  if (!p) return `${name} was not generated (imported or painted): Edit Text re-runs the generation that made a layer`;
-  if (p.task === 'text-edit') return `${name} is already a text edit: undo it and edit the original, or generate the new prompt`;
+  if (!made) return `${name} was not generated (imported or painted): Edit Text re-runs the generation that made a layer`;
+  const p = generationOf(made); // an edited layer: the generation its edits re-run
   if (p.task !== 'generate' || p.pipeline !== 'text-to-image' || p.regions.length > 0 || p.params.init) {
     return `${name} was made by ${p.pipeline}${p.regions.length ? ' with regions' : ''}${p.params.init ? ' from an init image' : ''}: Edit Text re-runs a plain text-to-image generation`;
   }
@@ -70,7 +71,7 @@ export function textEditSource(doc: LaminaDocument | null, layerId: string | nul
   const provenance = layer.provenance!;
   const pack = packs.find((k) => k.id === provenance.packId)!;
   const vocabulary = pack.vocabulary ?? null;
-  return { ok: true, layer, provenance, pack, vocabulary, words: promptWordList(provenance.prompt, vocabulary) };
+  return { ok: true, layer, provenance, pack, vocabulary, words: promptWordList(currentPrompt(provenance), vocabulary) };
 }
 
 /** What the typed replacement needs before Apply: unknown words (with suggestions) or a
@@ -203,7 +204,7 @@ export class TextEditTask implements TaskPanel {
     const src = this.source();
     if (!src.ok) return src;
     const { from, to } = this.state;
-    if (from && !src.words.includes(from)) return { ok: false, problem: `"${from}" is not a word of the prompt "${src.provenance.prompt}"` };
+    if (from && !src.words.includes(from)) return { ok: false, problem: `"${from}" is not a word of the prompt "${currentPrompt(src.provenance)}"` };
     const c = checkReplacement(from, to, src.vocabulary);
     if (!c.ok) return c;
     const box = boxInLayer(this.core.document!, src.layer, this.core.state.wordBox);
