@@ -49,6 +49,8 @@ export const PackSummary = z.object({
   memoryBytes: z.number().optional(),
   /** the words its prompts may use (word-level tokenizers only; null: any text) */
   vocabulary: PackVocabulary.nullable().default(null),
+  /** the LoRA adapters it ships (GenerationSpec.adapters), with their default strengths */
+  adapters: z.array(z.object({ id: z.string(), defaultStrength: z.number(), blocks: z.array(z.number().int()), description: z.string().optional() })).optional(),
 });
 export type PackSummary = z.infer<typeof PackSummary>;
 

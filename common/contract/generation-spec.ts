@@ -45,6 +45,14 @@ export type Upscale = z.infer<typeof Upscale>;
 export const InitImage = z.object({ image: RawImage, mask: RawImage.optional(), strength: Strength.default(0.6) }).strict();
 export type InitImage = z.output<typeof InitImage>;
 
+/** A LoRA adapter the pack ships (its manifest's components.adapters), applied with a
+ * strength: 0 = the base model exactly, 1 = as trained (docs/lora.md). */
+export const AdapterUse = z.object({
+  id: z.string().min(1),
+  strength: z.number().min(0).max(2),
+}).strict();
+export type AdapterUse = z.infer<typeof AdapterUse>;
+
 export const GenerationSpec = z.object({
   prompt: z.string(),
   width: GenerateSide,
@@ -70,6 +78,8 @@ export const GenerationSpec = z.object({
    * the decomposition's mask) and the result lands as a group: one transparent layer per
    * region, named after its prompt, above the cleaned background (needs regions; one result) */
   layers: z.boolean().optional(),
+  /** LoRA adapters of the pack to apply, each with its strength (ids unique) */
+  adapters: z.array(AdapterUse).max(4).refine((a) => new Set(a.map((u) => u.id)).size === a.length, 'adapter ids must be unique').optional(),
 });
 export type GenerationSpec = z.infer<typeof GenerationSpec>;
 export type GenerationSpecInput = z.input<typeof GenerationSpec>;

@@ -79,8 +79,16 @@ function fromFormat1(m: Obj): PackManifestInput {
   // a decomposition transformer (models/recipes/decomp.py): its image-condition input
   const decomposeSection = m.decompose === undefined ? null : obj(m.decompose);
   const decomposeIo = decomposeSection ? { imageCond: required('transformer', 'inputs', 'image condition input', 'cond') } : {};
+  // LoRA adapters (models/recipes/lora.py ship): snake_case fields, otherwise as format 2
+  const adapters = Object.fromEntries(Object.entries(obj(m.adapters)).map(([id, raw]) => {
+    const a = obj(raw);
+    return [id, {
+      kind: a.kind, file: a.file, graph: a.graph, rank: a.rank, alpha: a.alpha, defaultStrength: a.default_strength ?? 1,
+      blocks: a.blocks, targets: a.targets, ...(typeof a.description === 'string' ? { description: a.description } : {}),
+    }];
+  })) as NonNullable<PackManifestInput['components']['adapters']>;
   const pipelines = Array.isArray(m.pipelines) ? (m.pipelines as string[]) : ['text-to-image'];
-  const { format: _f, format_version: _v, id, version, license, description, native_size: _n, latent: _l, image: _i, transformer: _t, scheduler: _s, tokenizer: _k, graphs: _g, files, pipelines: _p, art: _a, decompose: _d, ...rest } = m;
+  const { format: _f, format_version: _v, id, version, license, description, native_size: _n, latent: _l, image: _i, transformer: _t, scheduler: _s, tokenizer: _k, graphs: _g, files, pipelines: _p, art: _a, decompose: _d, adapters: _ad, ...rest } = m;
   return {
     format: PACK_FORMAT,
     formatVersion: PACK_FORMAT_VERSION,
@@ -151,9 +159,10 @@ function fromFormat1(m: Obj): PackManifestInput {
       },
       ...(artSection ? { art: { maxBoxes: num(artSection, 'max_boxes', 'art'), trainedBoxes: num(artSection, 'trained_boxes', 'art') } } : {}),
       ...(decomposeSection ? { decompose: { targets: ['background', 'foreground'] as ['background', 'foreground'] } } : {}),
+      ...(Object.keys(adapters).length ? { adapters } : {}),
     },
     graphs,
     files: files as PackManifestInput['files'],
-    about: { migratedFrom: 'lamina-model-pack format 1', ...rest, latent: m.latent, image: m.image, transformer: m.transformer, scheduler: m.scheduler, tokenizer: m.tokenizer, ...(artSection ? { art: m.art } : {}), ...(decomposeSection ? { decompose: m.decompose } : {}) },
+    about: { migratedFrom: 'lamina-model-pack format 1', ...rest, latent: m.latent, image: m.image, transformer: m.transformer, scheduler: m.scheduler, tokenizer: m.tokenizer, ...(artSection ? { art: m.art } : {}), ...(decomposeSection ? { decompose: m.decompose } : {}), ...(m.adapters !== undefined ? { adapters: m.adapters } : {}) },
   };
 }

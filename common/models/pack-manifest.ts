@@ -165,6 +165,36 @@ export type DecomposeComponent = z.infer<typeof DecomposeComponent>;
 
 export const AuxiliaryComponent = z.object({ graph: GraphName, role: z.string().min(1) });
 
+/** One weight a LoRA adapter changes: the adapter file holds `${module}.lora_A` [rank, in]
+ * and `${module}.lora_B` [out, rank]; the graph's initializer `initializer` holds the base
+ * weight, as W^T [in, out] (layout 'in_out': a MatMul's right operand, what the torch
+ * exporter writes for a Linear) or W [out, in] ('out_in': Gemm with transB). */
+export const LoraTarget = z.object({
+  module: z.string().min(1),
+  initializer: z.string().min(1),
+  layout: z.enum(['in_out', 'out_in']),
+  in: z.number().int().positive(),
+  out: z.number().int().positive(),
+});
+export type LoraTarget = z.infer<typeof LoraTarget>;
+
+/** A LoRA adapter shipped in the pack (a safetensors file listed in `files`), merged into
+ * `graph`'s weights at run time: W' = W + strength * (alpha / rank) * B A (docs/lora.md). */
+export const AdapterComponent = z.object({
+  kind: z.literal('lora'),
+  file: z.string().min(1),
+  /** the graph whose initializers it changes (the transformer) */
+  graph: GraphName,
+  rank: z.number().int().positive(),
+  alpha: z.number().positive(),
+  defaultStrength: z.number().min(0).max(2),
+  /** the joint blocks it was trained on (0-based) */
+  blocks: z.array(z.number().int().nonnegative()),
+  targets: z.array(LoraTarget).min(1),
+  description: z.string().optional(),
+});
+export type AdapterComponent = z.infer<typeof AdapterComponent>;
+
 export const PackComponentsSpec = z.object({
   tokenizers: z.record(z.string(), TokenizerComponent),
   /** 1 to 3 text encoders, concatenated in this order (SD3: CLIP-L, CLIP-G, T5) */
@@ -177,6 +207,8 @@ export const PackComponentsSpec = z.object({
   art: ArtComponent.optional(),
   /** a decomposition transformer (pipeline "decompose"): it denoises [background; foreground] latents */
   decompose: DecomposeComponent.optional(),
+  /** LoRA adapters by id, applied at run time with a strength (GenerationSpec.adapters) */
+  adapters: z.record(z.string().min(1), AdapterComponent).default({}),
 });
 export type PackComponentsSpec = z.infer<typeof PackComponentsSpec>;
 
@@ -219,6 +251,10 @@ export const PackManifest = z.object({
     need(c.imageCodec.encoder, ['components', 'imageCodec', 'encoder']);
   }
   for (const [k, a] of Object.entries(c.auxiliary)) need(a.graph, ['components', 'auxiliary', k, 'graph']);
+  for (const [k, a] of Object.entries(c.adapters)) {
+    need(a.graph, ['components', 'adapters', k, 'graph']);
+    if (!(a.file in m.files)) ctx.addIssue({ code: 'custom', path: ['components', 'adapters', k, 'file'], message: `adapter file "${a.file}" is not in files (every pack file is listed with its sha256)` });
+  }
 });
 export type PackManifest = z.infer<typeof PackManifest>;
 export type PackManifestInput = z.input<typeof PackManifest>;

@@ -17,7 +17,7 @@ import { readSpecFile } from './spec-file.ts';
 export const commandGenerate: Command = async (args, engine) => {
   const { values } = parseCommandArgs({
     args,
-    options: { spec: { type: 'string' }, out: { type: 'string' }, task: { type: 'string', default: 'generate' }, json: { type: 'boolean', default: false } },
+    options: { spec: { type: 'string' }, out: { type: 'string' }, task: { type: 'string', default: 'generate' }, json: { type: 'boolean', default: false }, 'lora-strength': { type: 'string' }, lora: { type: 'string' } },
   });
   if (values.task === 'layers') return generateLayers(values, engine);
   if (values.task !== 'generate') throw new CliUsageError(`--task is generate or layers (got "${values.task}")`);
@@ -25,7 +25,7 @@ export const commandGenerate: Command = async (args, engine) => {
   const file = await readSpecFile(GenerationSpecFile, values.spec);
   const format = outputFormat(values.out);
   const e = engine();
-  const spec = await withDefaults(file, e, dirname(resolve(values.spec)));
+  const spec = await withLora(await withDefaults(file, e, dirname(resolve(values.spec))), e, values.lora, values['lora-strength']);
   const doc = await e.call('document.new', { width: spec.width, height: spec.height, name: basename(values.out, extname(values.out)) });
   const final = await runJobToEnd(e, { task: 'generate', docId: doc.docId, spec }, values.json);
   const out = resolve(values.out);
@@ -72,6 +72,22 @@ async function withDefaults(file: GenerationSpecFile, e: Engine, specDir: string
   const height = file.height ?? image?.height;
   if (width === undefined || height === undefined) throw new LaminaError('bad_request', `${file.width === undefined ? 'width' : 'height'}: required (or give an init image to take its size)`);
   return { ...file, seed, steps, width, height, init: image ? { image, ...(mask ? { mask } : {}), strength: file.init!.strength } : undefined };
+}
+
+/** `--lora-strength S` (`--lora ID`: which of the pack's adapters; default its first): the
+ * adapter into the spec, replacing the spec file's entry for it. */
+async function withLora(spec: GenerationSpec, e: Engine, id: string | undefined, strength: string | undefined): Promise<GenerationSpec> {
+  if (strength === undefined) {
+    if (id !== undefined) throw new CliUsageError('--lora ID needs --lora-strength S');
+    return spec;
+  }
+  const s = Number(strength);
+  if (strength.trim() === '' || !Number.isFinite(s) || s < 0 || s > 2) throw new CliUsageError(`--lora-strength is a number in [0, 2] (got "${strength}")`);
+  const pack = readPackModel((await loadPackRegistry(e.options.packDirs)).resolve(spec.packId, 'text-to-image'));
+  const ids = Object.keys(pack.adapters);
+  const use = id ?? ids[0];
+  if (!use || !pack.adapters[use]) throw new LaminaError('bad_request', `model pack "${pack.id}" has ${use ? `no adapter "${use}" (adapters: ${ids.join(', ') || 'none'})` : 'no LoRA adapter (--lora-strength needs a pack that ships one)'}`);
+  return { ...spec, adapters: [...(spec.adapters ?? []).filter((a) => a.id !== use), { id: use, strength: s }] };
 }
 
 /** Variations into a .png: one file per variation, named after its seed (out-<seed>.png),

@@ -25,6 +25,8 @@ commands:
                                               file paths only inside the current folder and DIRs
   generate --spec spec.json --out OUT [--json] run a generation job (a spec may leave out
                                               seed: random, reported; steps: the pack's default)
+  generate ... --lora-strength S [--lora ID]   with the pack's LoRA adapter (default its first) at
+                                              strength S in [0, 2] (0 = without it)
   generate --task layers --spec spec.json --out out.ora|out.psd|DIR [--json]
                                               ART: {"prompt", "boxes": [[x, y, w, h], ...], ...}
                                               -> background + one transparent layer per box;

@@ -49,14 +49,35 @@ def graph_state(path: Path, prefix: str) -> dict[str, torch.Tensor]:
             if scope is not None and any(p.op_type == "InstanceNormalization" for p in _producers(g, n, 3)):
                 out[f"{scope}.{'weight' if n.op_type == 'Mul' else 'bias'}"] = torch.from_numpy(inits[n.input[1]].copy())
             continue
+    for name, init in _matmul_weights(path, g, set(inits), consumers, prefix).items():
+        out[name] = torch.from_numpy(inits[init].T.copy())
+    return out
+
+
+def _matmul_weights(path: Path, g, inits: set, consumers: dict, prefix: str) -> dict[str, str]:
+    """{"<module>.weight" (without `prefix`): the initializer holding its transpose} for every
+    Linear the exporter turned into MatMul(x, W^T) + Add(., <module>.bias)."""
+    out = {}
+    for n in g.node:
         if n.op_type != "MatMul" or n.input[1] not in inits or n.input[1].startswith(prefix):
             continue
         bias = [i for c in consumers.get(n.output[0], []) if c.op_type == "Add" for i in c.input
                 if i.startswith(prefix) and i.endswith(".bias")]
         if len(bias) != 1:
             raise ValueError(f"{path.name}: MatMul {n.name} has no unique bias Add (found {bias})")
-        out[bias[0][len(prefix):-len(".bias")] + ".weight"] = torch.from_numpy(inits[n.input[1]].T.copy())
+        out[bias[0][len(prefix):-len(".bias")] + ".weight"] = n.input[1]
     return out
+
+
+def linear_initializers(path: Path, prefix: str = "m.") -> dict[str, str]:
+    """{"<module>.weight": initializer name} of a graph's Linear weights stored transposed
+    ([in, out], a MatMul's right operand): what a LoRA adapter's manifest entry names."""
+    g = onnx.load(str(path)).graph
+    consumers: dict[str, list] = {}
+    for n in g.node:
+        for i in n.input:
+            consumers.setdefault(i, []).append(n)
+    return _matmul_weights(Path(path), g, {i.name for i in g.initializer}, consumers, prefix)
 
 
 def _scope(node_name: str, prefix: str) -> str | None:
@@ -180,4 +201,4 @@ if __name__ == "__main__":
     main()
 
 
-__all__ = ["graph_state", "load_pack", "check", "write_checkpoints", "np"]
+__all__ = ["graph_state", "linear_initializers", "load_pack", "check", "write_checkpoints", "np"]

@@ -5,7 +5,7 @@
 // grid PNG.
 //
 //   node --import tsx main/engine/evaluation/evaluate-pack.ts [--pack models/lamina-tiny]
-//     [--captions 500] [--steps 20] [--guidance 4] [--out docs/evaluation]
+//     [--captions 500] [--steps 20] [--guidance 4] [--lora ID=STRENGTH,...] [--out docs/evaluation]
 //
 // --ceiling judges instead the captions' true scenes (fixtures/caption-scenes, rendered by
 // `python -m models.recipes.make_eval_fixtures`) as they are and after a round trip through
@@ -25,6 +25,7 @@ import { detachedJobContext } from '../jobs/job-context.ts';
 import { PackComponents } from '../pipelines/pack-components.ts';
 import { TextToImagePipeline } from '../pipelines/pipeline-text-to-image.ts';
 import { SessionPool } from '../runtime/session-pool.ts';
+import type { AdapterUse } from '../../../common/contract/generation-spec.ts';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { loadEvaluation, type EvaluationSetup, type TestCaption } from './evaluation-setup.ts';
 import { judgeAgainstRequest, type CaptionJudgement } from './object-judge.ts';
@@ -100,7 +101,7 @@ const judged = (e: EvaluationSetup, img: RgbaImage, c: TestCaption) => ({
   shapes: c.objects.map((obj) => obj.shape),
 });
 
-export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; outDir?: string; log?: (s: string) => void }) {
+export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; adapters?: AdapterUse[]; outDir?: string; log?: (s: string) => void }) {
   const setup = await loadEvaluation(o.packDir);
   const { pack, model, captions: all } = setup;
   const captions = all.slice(0, o.captions ?? all.length);
@@ -114,7 +115,7 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   try {
     const pipe = new TextToImagePipeline(pack, { pool, previewEvery: 0 });
     for (const [i, c] of captions.entries()) {
-      const r = await pipe.run({ prompt: c.caption, width: model.native.width, height: model.native.height, seed: c.seed % 2 ** 32, steps, guidance, device: 'cpu' }, ctx);
+      const r = await pipe.run({ prompt: c.caption, width: model.native.width, height: model.native.height, seed: c.seed % 2 ** 32, steps, guidance, device: 'cpu', ...(o.adapters ? { adapters: o.adapters } : {}) }, ctx);
       const img: RgbaImage = { width: r.layers[0].width, height: r.layers[0].height, data: r.layers[0].rgba };
       tallies.add(judged(setup, img, c));
       if (samples.length < 32) samples.push(img);
@@ -123,7 +124,7 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   } finally {
     await pool.dispose();
   }
-  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), words: tallies.wordSummary() };
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, ...(o.adapters ? { adapters: o.adapters } : {}), seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), words: tallies.wordSummary() };
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
@@ -193,7 +194,7 @@ export async function evaluateImages(o: { packDir: string; imagesDir: string }) 
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'boolean' }, scenes: { type: 'string' }, images: { type: 'string' } } });
+  const { values } = parseArgs({ options: { pack: { type: 'string', default: join(REPO, 'models', 'lamina-tiny') }, captions: { type: 'string', default: '500' }, steps: { type: 'string' }, guidance: { type: 'string' }, out: { type: 'string', default: join(REPO, 'docs', 'evaluation') }, ceiling: { type: 'boolean' }, scenes: { type: 'string' }, images: { type: 'string' }, lora: { type: 'string' } } });
   if (values.images) {
     process.stdout.write(JSON.stringify(await evaluateImages({ packDir: resolve(values.pack!), imagesDir: resolve(values.images) }), null, 2) + '\n');
     process.exit(0);
@@ -201,6 +202,6 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const common = { packDir: resolve(values.pack!), captions: Number(values.captions), outDir: resolve(values.out!), log: (s: string) => process.stderr.write(s + '\n') };
   const result = values.ceiling
     ? await evaluateCeiling({ ...common, scenesDir: values.scenes ? resolve(values.scenes) : undefined })
-    : await evaluatePack({ ...common, steps: values.steps ? Number(values.steps) : undefined, guidance: values.guidance ? Number(values.guidance) : undefined });
+    : await evaluatePack({ ...common, steps: values.steps ? Number(values.steps) : undefined, guidance: values.guidance ? Number(values.guidance) : undefined, adapters: values.lora ? values.lora.split(',').map((u) => ({ id: u.split('=')[0], strength: Number(u.split('=')[1] ?? 1) })) : undefined });
   process.stdout.write(JSON.stringify(result, null, 2) + '\n');
 }

@@ -17,6 +17,9 @@ import { WordTokenizer } from '../text/tokenizer.ts';
 import { HfTokenizer } from '../text/hf-tokenizer.ts';
 import { join } from 'node:path';
 import { encodeFamilyText } from './denoise/text-conditioning.ts';
+import { adapterKey, resolveAdapters } from './denoise/adapters.ts';
+import { mergedGraphBytes, type AdapterMerge } from '../runtime/lora-merge.ts';
+import type { AdapterUse } from '../../../common/contract/generation-spec.ts';
 
 export interface EncodedText {
   batch: number;
@@ -77,14 +80,25 @@ export class PackComponents {
     return Math.max(...this.model.textEncoders.map((t) => this.model.tokenizers[t.tokenizer]?.maxLength ?? 0));
   }
 
+  /** Applies the pack's LoRA adapters at these strengths to the graphs loaded from here on
+   * (GenerationSpec.adapters; ./denoise/adapters.ts); strength 0 leaves the graph as it is. */
+  useAdapters(uses: readonly AdapterUse[] | undefined): void {
+    this.adapters = resolveAdapters(this.model, uses ?? []);
+  }
+
+  private adapters: AdapterMerge[] = [];
+
   /** The runner for graph `name` (session checked out of the pool until releaseGraph(name) or release()). */
   graph(name: string, forWhat = 'this pipeline'): Promise<GraphRunner> {
     let r = this.runners.get(name);
     if (!r) {
       const g = requireGraph(this.model, name, forWhat);
-      r = this.pool.acquire({ path: g.path, bytes: g.bytes > 0 ? g.bytes : undefined, label: `${this.model.id}/${name}` }, this.device).then((s) => {
+      const label = `${this.model.id}/${name}`;
+      const merges = this.adapters.filter((a) => a.component.graph === name);
+      const variant = merges.length ? { key: adapterKey(merges), model: () => mergedGraphBytes(g.path, merges, label) } : undefined;
+      r = this.pool.acquire({ path: g.path, bytes: g.bytes > 0 ? g.bytes : undefined, label: variant ? `${label}+${variant.key}` : label, variant }, this.device).then((s) => {
         this.held.push({ name, session: s });
-        return new GraphRunner(`${this.model.id}/${name}`, s, g);
+        return new GraphRunner(label, s, g);
       });
       this.runners.set(name, r);
       r.catch(() => this.runners.delete(name));

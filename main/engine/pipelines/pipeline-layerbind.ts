@@ -125,6 +125,7 @@ export class LayerBindPipeline implements Pipeline {
       throw new LaminaError('bad_request', `layerbind regionalSteps must be an integer in [0, ${spec.steps}] (got ${regionalSteps})`);
     }
     const parts = new PackComponents(this.pack, o.pool ?? sharedSessionPool(), spec.device as Device);
+    parts.useAdapters(spec.adapters); // unknown adapter ids -> bad_request before any session loads
     const model = parts.model;
     // the phases are noise levels (fuseSigma, nursingEndSigma) turned into steps with the
     // pack's own sigmas, so a pack's sampling shift does not move them

@@ -57,6 +57,7 @@ export class TextToImagePipeline implements Pipeline {
     // 1. Check the spec (the same schema every transport uses) and the prompt's words.
     const spec = parseOrReject(GenerationSpec, specInput, 'generation spec');
     const parts = new PackComponents(this.pack, this.options.pool ?? sharedSessionPool(), spec.device as Device);
+    parts.useAdapters(spec.adapters); // unknown adapter ids -> bad_request before any session loads
     const model = parts.model;
     const patch = this.options.kvPatch;
     checkPrompts(parts, [{ text: spec.prompt }, ...(patch ? [{ text: patch.prompt, label: 'edited prompt' }] : [])]); // unknown words -> bad_request before any session loads

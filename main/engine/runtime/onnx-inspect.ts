@@ -31,9 +31,9 @@ const ELEM_TYPES: Record<number, string> = {
   10: 'float16', 11: 'float64', 12: 'uint32', 13: 'uint64', 14: 'complex64', 15: 'complex128', 16: 'bfloat16',
 };
 
-type Field = { no: number; wire: number; value: number | bigint; bytes: Uint8Array | null };
+export type Field = { no: number; wire: number; value: number | bigint; bytes: Uint8Array | null };
 
-class Reader {
+export class Reader {
   pos = 0;
   constructor(readonly buf: Uint8Array, readonly what: string) {}
 

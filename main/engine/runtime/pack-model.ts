@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { LaminaError } from '../../../common/errors/lamina-error.ts';
 import { isPlacementManifest, type PackManifest } from '../../../common/models/pack-manifest.ts';
 import type {
-  ArtComponent, DecomposeComponent, GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
+  AdapterComponent, ArtComponent, DecomposeComponent, GraphSpec, ImageCodecComponent, SchedulerComponent, TextEncoderComponent, TokenizerComponent, TransformerComponent,
 } from '../../../common/models/pack-manifest.ts';
 import type { Pack } from './pack-registry.ts';
 
@@ -28,6 +28,8 @@ export interface PackModel {
   art: ArtComponent | null;
   /** the transformer is a decomposition one ([background; foreground] latents), else null */
   decompose: DecomposeComponent | null;
+  /** LoRA adapters by id (empty when the pack ships none) */
+  adapters: Record<string, AdapterComponent>;
 }
 
 /** The pack's manifest as a diffusion pack's; a clear error for a placement pack. */
@@ -62,6 +64,7 @@ export function readPackModel(pack: Pack): PackModel {
     graphs,
     art: c.art ?? null,
     decompose: c.decompose ?? null,
+    adapters: c.adapters,
   };
 }
 

@@ -142,6 +142,9 @@ export async function loadPackRegistry(dirs: readonly string[]): Promise<PackReg
             family: m.components.transformer.family,
             dtype: (m.about.conversion as { dtype?: string } | undefined)?.dtype ?? 'fp32', memoryBytes: estimatePackMemory(m).bytes,
             vocabulary: readPackVocabulary(dir, m),
+            ...(Object.keys(m.components.adapters).length ? {
+              adapters: Object.entries(m.components.adapters).map(([id, a]) => ({ id, defaultStrength: a.defaultStrength, blocks: a.blocks, ...(a.description ? { description: a.description } : {}) })),
+            } : {}),
           });
       } catch (err) {
         summaries.push({ id: name, version: '?', dir, ok: false, error: (err as Error).message, pipelines: [], native: null, defaultSteps: null, vocabulary: null });

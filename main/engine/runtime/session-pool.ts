@@ -23,6 +23,9 @@ export interface GraphRef {
   bytes?: number;
   /** for error messages, e.g. "lamina-tiny/transformer" */
   label?: string;
+  /** the graph with changed weights (LoRA merged at a strength): its own session, keyed by
+   * `key` next to the path, created from the bytes `model()` returns */
+  variant?: { key: string; model: () => Promise<Uint8Array> };
 }
 
 export interface PooledSession {
@@ -123,7 +126,7 @@ export class SessionPool {
 
   /** What a session of this graph is expected to cost: its measurement, else its file size times the measured ratio so far. */
   estimateBytes(ref: GraphRef, device: Device = 'auto'): number {
-    const known = this.measured.get(`${device}\u0000${ref.path}`);
+    const known = this.measured.get(sessionKey(ref, device));
     if (known !== undefined) return known;
     const file = fileSize(ref);
     const ratio = this.measuredFiles > 0 ? Math.max(1, this.measuredTotal / this.measuredFiles) : 1;
@@ -153,11 +156,12 @@ export class SessionPool {
 
   /**
    * Checks a session out (creating it on first use). Pair with release(); or use `with`.
-   * The key is (path, device), so the same graph on two devices is two sessions.
+   * The key is (path, device, variant), so the same graph on two devices (or with an
+   * adapter merged at two strengths) is two sessions.
    */
   async acquire(ref: GraphRef, device: Device = 'auto'): Promise<PooledSession> {
     if (this.disposed) throw new LaminaError('internal', 'session pool is disposed');
-    const key = `${device}\u0000${ref.path}`;
+    const key = sessionKey(ref, device);
     let entry = this.entries.get(key);
     if (!entry) {
       const fileBytes = fileSize(ref);
@@ -189,7 +193,8 @@ export class SessionPool {
     entry.bytes = this.estimateBytes(ref, device);
     await this.evict(entry.key);
     const before = this.meter('before', label);
-    const { session, provider, fallbacks } = await createSession(ref.path, device, this.tuning, label);
+    const model = ref.variant ? await ref.variant.model() : ref.path;
+    const { session, provider, fallbacks } = await createSession(model, device, this.tuning, label);
     const bytes = Math.max(entry.fileBytes, this.meter('after', label) - before);
     this.created++;
     if (!this.measured.has(entry.key)) {
@@ -262,6 +267,10 @@ export class SessionPool {
       if (s) await s.session.release().catch(() => {});
     }
   }
+}
+
+function sessionKey(ref: GraphRef, device: Device): string {
+  return `${device}\u0000${ref.path}${ref.variant ? `\u0000${ref.variant.key}` : ''}`;
 }
 
 function fileSize(ref: GraphRef): number {

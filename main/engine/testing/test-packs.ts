@@ -7,6 +7,9 @@ import { verifyPack, type Pack } from '../runtime/pack-registry.ts';
 export const FIXTURE_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-pack', import.meta.url));
 export const FIXTURE_ART_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-art-pack', import.meta.url));
 export const FIXTURE_DECOMPOSE_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-decompose-pack', import.meta.url));
+/** tiny-pack plus a random LoRA adapter (make-fixture-pack.py --lora) and its PyTorch reference outputs */
+export const FIXTURE_LORA_PACK_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-lora-pack', import.meta.url));
+export const FIXTURE_LORA_REFERENCE_DIR = fileURLToPath(new URL('../runtime/fixtures/tiny-lora-reference', import.meta.url));
 export const SHIPPED_PACK_DIR = fileURLToPath(new URL('../../../models/lamina-tiny', import.meta.url));
 
 export function loadFixturePack(): Promise<Pack> {

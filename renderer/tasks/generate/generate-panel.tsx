@@ -77,6 +77,17 @@ export function GeneratePanel() {
           </select>
         </label>
       )}
+      {(pack?.adapters ?? []).map((a) => {
+        const strength = gen.adapterStrengths?.[a.id] ?? a.defaultStrength;
+        return (
+          <label key={a.id} className="block" data-testid={`gen-lora-${a.id}`} title={`${a.description ?? `LoRA adapter "${a.id}"`} (joint block${a.blocks.length === 1 ? '' : 's'} ${a.blocks.join(', ')}); 0 = without it, ${a.defaultStrength} = the pack's default`}>
+            <span>LoRA {a.id}</span>
+            <input type="range" data-testid="gen-lora-strength" min={0} max={2} step={0.05} value={strength} aria-label={`LoRA ${a.id} strength`}
+              onChange={(e) => task.set({ adapterStrengths: { ...gen.adapterStrengths, [a.id]: Number(e.target.value) } })} />
+            <output data-testid="gen-lora-value">{strength.toFixed(2)}</output>
+          </label>
+        );
+      })}
       {sizeProblem && <p className="field-error" role="alert" data-testid="gen-size-error">{sizeProblem}</p>}
       {regions.length > 0 && <RegionMethodFields />}
       {regions.length > 0 && (

@@ -28,4 +28,6 @@ export interface GenerationSettings {
   batch?: number;
   /** with regions: land as a group of one layer per region over the cleaned background */
   layers?: boolean;
+  /** the strength slider of each LoRA adapter the pack ships, by id (absent: its default strength) */
+  adapterStrengths?: Record<string, number>;
 }

@@ -60,6 +60,11 @@ export class GenerateTask implements TaskPanel {
     });
   }
 
+  /** The selected pack's LoRA adapters (the panel's strength sliders). */
+  private packAdapters(): PackSummary['adapters'] {
+    return this.core.store.get().packs.find((p) => p.id === this.settings.packId)?.adapters;
+  }
+
   get settings(): GenerationSettings {
     return this.store.get().settings;
   }
@@ -79,7 +84,7 @@ export class GenerateTask implements TaskPanel {
     if (!doc || !docId || this.jobs.busy) return;
     const tooLarge = generationSizeProblem(doc);
     if (tooLarge) return this.core.toast('error', tooLarge, 'too_large');
-    const spec = buildSpec(doc, seed === undefined ? this.settings : { ...this.settings, seed });
+    const spec = buildSpec(doc, seed === undefined ? this.settings : { ...this.settings, seed }, this.packAdapters());
     this.store.set({ lastSeed: spec.seed });
     try {
       await this.jobs.start(

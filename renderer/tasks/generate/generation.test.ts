@@ -64,3 +64,12 @@ test('buildSpec: "Land as layers" asks for layers only when there are regions', 
   assert.equal(buildSpec(doc, { ...gen, layers: false }).layers, undefined);
   assert.equal(buildSpec({ ...doc, layers: [] }, gen).layers, undefined, 'no regions: a plain generation');
 });
+
+test('buildSpec: the pack\'s LoRA adapters ride along at the slider\'s strength (the default until it moves); none without adapters', () => {
+  const gen = { prompt: 'flat scene', seed: 7, seedLocked: true, steps: 12, guidance: 3.5, packId: 'p' };
+  const adapters = [{ id: 'text-lora', defaultStrength: 0.8, blocks: [2] }];
+  assert.equal(buildSpec(doc, gen).adapters, undefined);
+  assert.equal(buildSpec(doc, gen, []).adapters, undefined);
+  assert.deepEqual(GenerationSpec.parse(buildSpec(doc, gen, adapters)).adapters, [{ id: 'text-lora', strength: 0.8 }]);
+  assert.deepEqual(GenerationSpec.parse(buildSpec(doc, { ...gen, adapterStrengths: { 'text-lora': 0 } }, adapters)).adapters, [{ id: 'text-lora', strength: 0 }]);
+});

@@ -1,6 +1,7 @@
 // Building a generation spec from the document: every visible region layer, with its box
 // on the canvas and its place in the stack (front to back) as the occlusion order.
-import type { GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import type { AdapterUse, GenerationSpecInput } from '../../../common/contract/generation-spec.ts';
+import type { PackSummary } from '../../../common/contract/contract.ts';
 import type { Layer, LaminaDocument } from '../../../common/document/document-schema.ts';
 import type { GenerationSettings, RegionMethodSettings } from './generate-settings.ts';
 import { clampRectToCanvas } from '../../editor/geometry.ts';
@@ -36,8 +37,15 @@ export function collectRegions(doc: LaminaDocument): RegionEntry[] {
   return out;
 }
 
-export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): GenerationSpecInput {
+/** The pack's LoRA adapters at the panel's strengths (each adapter's default when its slider was never moved). */
+export function adapterUses(adapters: PackSummary['adapters'], gen: Pick<GenerationSettings, 'adapterStrengths'>): AdapterUse[] {
+  return (adapters ?? []).map((a) => ({ id: a.id, strength: gen.adapterStrengths?.[a.id] ?? a.defaultStrength }));
+}
+
+/** `adapters`: the selected pack's (PackSummary.adapters), applied at the panel's strengths. */
+export function buildSpec(doc: LaminaDocument, gen: GenerationSettings, adapters?: PackSummary['adapters']): GenerationSpecInput {
   const regions = collectRegions(doc);
+  const uses = adapterUses(adapters, gen);
   return {
     prompt: gen.prompt,
     width: doc.width,
@@ -52,6 +60,7 @@ export function buildSpec(doc: LaminaDocument, gen: GenerationSettings): Generat
     ...(gen.packId ? { packId: gen.packId } : {}),
     ...(regions.length > 0 && gen.regionMethod ? regionMethodParams(gen.regionMethod) : {}),
     ...(regions.length > 0 && gen.layers ? { layers: true } : {}),
+    ...(uses.length ? { adapters: uses } : {}),
   };
 }
 

@@ -22,6 +22,7 @@ export function settingsFromSpec(spec: Spec, current: GenerationSettings): Gener
     upscale: spec.upscale,
     batch: 1,
     layers: !!spec.layers,
+    ...(spec.adapters?.length ? { adapterStrengths: { ...current.adapterStrengths, ...Object.fromEntries(spec.adapters.map((a) => [a.id, a.strength])) } } : {}),
     regionMethod: {
       ...DEFAULT_REGION_METHOD,
       mode: lb.mode ?? 'layerbind',

@@ -15,8 +15,10 @@ export function generationProvenance(
     prompt: spec.prompt, regions: [], seed: spec.seed, steps: spec.steps, guidance: spec.guidance,
     sampler: 'flow_match_euler', shift: s.shift, spacing: s.spacing, timestepScale: s.timestepScale,
     noise: 'philox4x32-10 + box-muller', native: generationSize(model.resolution, model.native, spec), upscale: spec.upscale,
-    provider, createdAt: new Date().toISOString(), params: {},
+    provider, createdAt: new Date().toISOString(),
     ...extra,
+    // the LoRA adapters applied ({id: {strength}}; strength 0 included: the designer set it), next to the task's own params
+    params: { ...(spec.adapters?.length ? { adapters: Object.fromEntries(spec.adapters.map((a) => [a.id, { strength: a.strength }])) } : {}), ...extra.params },
   };
 }
 
