@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -49,6 +50,16 @@ def held_out(singles: int, pairs: int) -> list[tuple[int, str]]:
     ones = [(i, c["caption"]) for i, c in enumerate(caps) if len(c["objects"]) == 1][:singles]
     twos = [(i, c["caption"]) for i, c in enumerate(caps) if len(c["objects"]) == 2][:pairs]
     return ones + twos
+
+
+PLAIN_DROP = re.compile(r" (dotted|striped|checkered|gradient)(?= background)| with the words? .*$")
+
+
+def plain_caption(caption: str) -> str:
+    """A held-out caption as World.simplify's scenes say it: the object on a solid background,
+    no pattern, no words ("a small pink ring on a brown gradient background with the word ZEN"
+    -> "a small pink ring on a brown background"): the judge of runs trained on simple scenes."""
+    return PLAIN_DROP.sub("", caption)
 
 
 def load_snapshot(path: Path, ck_dir: Path, world: World):
@@ -117,14 +128,15 @@ def run_end(recipe, state) -> float:
 
 
 def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_pairs: int, redo=False,
-              trend_every: int = 0):
+              trend_every: int = 0, plain=False):
     """Judge the run's snapshots not judged yet (with `trend_every`, only those at multiples
-    of that many budget seconds); returns and writes {ckpt}/calibration.json."""
+    of that many budget seconds); returns and writes {ckpt}/calibration.json. With `plain`,
+    the captions are sampled in their plain form (plain_caption; {ckpt}/calibration-plain.json)."""
     world = World.load()
     snaps = sorted((ck_dir / "snapshots").glob("t*.pt"))
     if not snaps:
         raise SystemExit(f"{ck_dir}/snapshots holds no t*.pt: train with train.snapshot_seconds > 0")
-    out_path = ck_dir / "calibration.json"
+    out_path = ck_dir / ("calibration-plain.json" if plain else "calibration.json")
     results = json.loads(out_path.read_text()) if out_path.exists() and not redo else {}
     for snap in snaps:
         key = snap.stem
@@ -134,11 +146,11 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
         # the run's end (its budget spent) is judged on more captions than the trend points
         last = state["elapsed"] >= run_end(recipe, state)
         picked = held_out(final_singles, final_pairs) if last else held_out(singles, pairs)
-        images = ck_dir / "judge" / key
+        images = ck_dir / ("judge-plain" if plain else "judge") / key
         images.mkdir(parents=True, exist_ok=True)
         for old in images.glob("caption-*.png"):
             old.unlink()
-        rgba = generate(recipe, codec, text, dit, state, [c for _, c in picked], world)
+        rgba = generate(recipe, codec, text, dit, state, [plain_caption(c) if plain else c for _, c in picked], world)
         for (i, _), img in zip(picked, rgba):
             save_straight_png(images / f"caption-{i:03d}.png", img)
         save_rgba_grid(images / "grid.png", [rgba[:16]], cols=16)
@@ -234,6 +246,8 @@ def main():
     j.add_argument("--threads", type=int, default=1)
     j.add_argument("--redo", action="store_true")
     j.add_argument("--trend-every", type=int, default=0, help="judge only snapshots at multiples of this many s")
+    j.add_argument("--plain", action="store_true",
+                   help="sample the captions in their plain form (one object on a solid background, no words): runs on simple scenes")
     c = sub.add_parser("ceiling")
     c.add_argument("--ckpt", required=True)
     c.add_argument("--captions", type=int, default=500)
@@ -246,7 +260,7 @@ def main():
     if args.cmd == "judge":
         torch.set_num_threads(args.threads)
         judge_run(Path(args.ckpt), args.singles, args.pairs, args.final_singles, args.final_pairs, args.redo,
-                  args.trend_every)
+                  args.trend_every, args.plain)
     elif args.cmd == "rejudge":
         rejudge_run(Path(args.ckpt))
     elif args.cmd == "ceiling":

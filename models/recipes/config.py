@@ -64,6 +64,9 @@ class DiTConfig:
     x0_t_min: float = 0.05
     # > 0: the patch embedding goes through a linear bottleneck of this width (JiT)
     patch_bottleneck: int = 0
+    # the image stream's MLP as SANA's Mix-FFN: a depthwise 3 x 3 convolution over the token
+    # grid between its two linear layers (locality a plain token MLP lacks)
+    mix_ffn: bool = False
 
     @property
     def head_dim(self) -> int:

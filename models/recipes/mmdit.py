@@ -54,10 +54,28 @@ def modulate(x, shift, scale):
     return x * (1 + scale[:, None]) + shift[:, None]
 
 
+class MixFFN(nn.Module):
+    """SANA's Mix-FFN for image tokens: linear, depthwise 3 x 3 convolution over the token
+    grid, GELU, linear. `grid` = tokens per side (square grids)."""
+
+    def __init__(self, d, hidden):
+        super().__init__()
+        self.fc1 = nn.Linear(d, hidden)
+        self.dw = nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden)
+        self.act = nn.GELU(approximate="tanh")
+        self.fc2 = nn.Linear(hidden, d)
+
+    def forward(self, x, grid):
+        B, L, _ = x.shape
+        h = self.fc1(x).transpose(1, 2).reshape(B, -1, grid, grid)
+        h = self.dw(h).flatten(2).transpose(1, 2)
+        return self.fc2(self.act(h))
+
+
 class Stream(nn.Module):
     """One modality's weights inside a joint block."""
 
-    def __init__(self, cfg: DiTConfig):
+    def __init__(self, cfg: DiTConfig, image=False):
         super().__init__()
         d, hd = cfg.dim, cfg.head_dim
         self.ada = nn.Linear(d, 6 * d)
@@ -66,8 +84,12 @@ class Stream(nn.Module):
         self.qn, self.kn = RMSNorm(hd), RMSNorm(hd)
         self.proj = nn.Linear(d, d)
         self.n2 = nn.LayerNorm(d, elementwise_affine=False, eps=1e-6)
-        self.mlp = nn.Sequential(nn.Linear(d, cfg.mlp_ratio * d), nn.GELU(approximate="tanh"),
-                                 nn.Linear(cfg.mlp_ratio * d, d))
+        self.mix = image and cfg.mix_ffn
+        if self.mix:
+            self.mlp = MixFFN(d, cfg.mlp_ratio * d)
+        else:
+            self.mlp = nn.Sequential(nn.Linear(d, cfg.mlp_ratio * d), nn.GELU(approximate="tanh"),
+                                     nn.Linear(cfg.mlp_ratio * d, d))
         nn.init.zeros_(self.ada.weight)
         nn.init.zeros_(self.ada.bias)
 
@@ -78,9 +100,10 @@ class Stream(nn.Module):
         q, k, v = self.qkv(h).view(B, L, 3, heads, D // heads).permute(2, 0, 3, 1, 4).unbind(0)
         return self.qn(q), self.kn(k), v, mods
 
-    def post(self, x, attn_out, mods):
+    def post(self, x, attn_out, mods, grid=None):
         x = x + mods[2][:, None] * self.proj(attn_out)
-        return x + mods[5][:, None] * self.mlp(modulate(self.n2(x), mods[3], mods[4]))
+        h = modulate(self.n2(x), mods[3], mods[4])
+        return x + mods[5][:, None] * (self.mlp(h, grid) if self.mix else self.mlp(h))
 
 
 class JointBlock(nn.Module):
@@ -88,9 +111,9 @@ class JointBlock(nn.Module):
         super().__init__()
         self.heads = cfg.heads
         self.txt = Stream(cfg)
-        self.img = Stream(cfg)
+        self.img = Stream(cfg, image=True)
 
-    def forward(self, txt, img, c, bias, k_over, v_over, mix):
+    def forward(self, txt, img, c, bias, k_over, v_over, mix, grid=None):
         B, T, D = txt.shape
         qt, kt, vt, mt = self.txt.pre(txt, c, self.heads)
         qi, ki, vi, mi = self.img.pre(img, c, self.heads)
@@ -109,7 +132,7 @@ class JointBlock(nn.Module):
             y = F.scaled_dot_product_attention(q, k, v, attn_mask=bias.to(q.dtype))
         y = y.transpose(1, 2).reshape(B, -1, D)
         txt = self.txt.post(txt, y[:, :T], mt)
-        img = self.img.post(img, y[:, T:], mi)
+        img = self.img.post(img, y[:, T:], mi, grid)
         return txt, img, k_out, v_out
 
 
@@ -166,7 +189,7 @@ class MMDiT(nn.Module):
         ks, vs = [], []
         for i, blk in enumerate(self.blocks):
             over = (text_k_override[i], text_v_override[i], kv_mix[:, i]) if patch else (None, None, None)
-            txt, img, k, v = blk(txt, img, c, bias, *over)
+            txt, img, k, v = blk(txt, img, c, bias, *over, hp)
             ks.append(k)
             vs.append(v)
         shift, scale = self.final_ada(c).chunk(2, -1)

@@ -9,3 +9,11 @@ def test_a_segmented_run_ends_at_its_segment_not_at_the_recipes_budget():
     seg = {"start_elapsed": 1000.0, "start_step": 900, "seconds": 7200.0}
     assert run_end(recipe, {"elapsed": 2400.0, "segment": seg}) == 8200.0
     assert run_end(recipe, {"elapsed": 2400.0, "segment": None}) == 2400.0
+
+
+def test_plain_captions_keep_the_object_and_the_background_colour():
+    from models.recipes.calibrate import plain_caption
+
+    assert plain_caption("a small pink ring on a brown gradient background with the word ZEN") == "a small pink ring on a brown background"
+    assert plain_caption("a large white heart on a brown striped background with the words HI and OWL") == "a large white heart on a brown background"
+    assert plain_caption("a small pink diamond on a green background") == "a small pink diamond on a green background"

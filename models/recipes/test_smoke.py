@@ -534,3 +534,32 @@ def test_object_loss_weight_weights_the_covered_latent_pixels(tmp_path, world):
     vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
     assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == recipe.train.dit_steps
     assert ck.load(tmp_path / "dit.pt")["recipe"]["train"]["object_loss_weight"] == 4.0
+
+
+def test_mix_ffn_trains_and_exports_with_ort_parity(tmp_path, world):
+    """dit.mix_ffn (SANA's Mix-FFN in the image stream): a depthwise 3 x 3 convolution over
+    the token grid; the exported graph matches torch, and the convolution sees neighbours."""
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from models.recipes import checkpoint as ck
+    from models.recipes import mmdit, train
+    from models.recipes.export_onnx import export
+
+    recipe = config_lib.get("tiny")
+    recipe.dit.mix_ffn = True
+    train.build(recipe, world)
+    net = mmdit.MMDiT(recipe.dit)
+    assert isinstance(net.blocks[0].img.mlp, mmdit.MixFFN) and not isinstance(net.blocks[0].txt.mlp, mmdit.MixFFN)
+    ffn = net.blocks[0].img.mlp
+    grid = recipe.dit.latent_size // recipe.dit.patch_size
+    x = torch.randn(1, grid * grid, recipe.dit.dim)
+    y = ffn(x, grid)
+    x2 = x.clone()
+    x2[0, 0] += 1.0  # token (0, 0): its right neighbour's output moves, a far token's does not
+    y2 = ffn(x2, grid)
+    assert not torch.allclose(y[0, 1], y2[0, 1]) and torch.allclose(y[0, -1], y2[0, -1])
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    report = export(tmp_path, tmp_path / "pack")
+    assert report["transformer"] < 1e-3
