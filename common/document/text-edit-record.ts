@@ -3,7 +3,7 @@
 // re-run from that same generation with the edits so far plus the new one in its prompt,
 // so editing "red" -> "green" and then "green" -> "blue" gives the pixels of one edit
 // "red" -> "blue" (outside the boxes, the earlier edits' pixels stay).
-import type { Provenance } from './provenance.ts';
+import type { Box, Provenance } from './provenance.ts';
 
 export type TextEditRecord = {
   from: string;
@@ -12,7 +12,7 @@ export type TextEditRecord = {
   prompt: string;
   blocks: number[];
   startStep: number;
-  box?: [number, number, number, number];
+  box?: Box;
   /** the edit before this one, when the layer was edited more than once */
   previous?: TextEditRecord;
 };
