@@ -79,8 +79,13 @@ def load_snapshot(path: Path, ck_dir: Path, world: World):
 
 
 @torch.no_grad()
-def generate(recipe, codec, text, dit, state, prompts: list[str], world: World, batch=16, steps=20, guidance=4.0):
-    """Premultiplied RGBA [N, 4, S, S] for the prompts; batch b uses generator seed b."""
+def generate(recipe, codec, text, dit, state, prompts: list[str], world: World, batch=16, steps=20, guidance=4.0,
+             size=None):
+    """Premultiplied RGBA [N, 4, S, S] for the prompts; batch b uses generator seed b. With
+    `size` (a lower resolution the run trained at, e.g. progressive training's 64 px), sampled
+    at that size and upscaled bilinearly to the native size, so the judge sees 128 px images."""
+    native = recipe.train.image_size
+    latent = (size or native) // recipe.vae.scale_factor
     tok = Tokenizer(world.spec)
     nid, nmask = tok([""], "cpu")
     nemb = text(nid, nmask)
@@ -90,8 +95,11 @@ def generate(recipe, codec, text, dit, state, prompts: list[str], world: World, 
         ids, mask = tok(prompts[b:b + batch], "cpu")
         g = torch.Generator().manual_seed(b // batch)
         z = sample(dit, text(ids, mask), mask.float(), nemb, nmask.float(), steps=steps, cfg_scale=guidance,
-                   shift=shift, generator=g)
-        out.append(codec.decode(z / state["latent_scale"] + state["latent_shift"]))
+                   shift=shift, generator=g, latent_size=latent)
+        img = codec.decode(z / state["latent_scale"] + state["latent_shift"])
+        if img.shape[-1] != native:
+            img = torch.nn.functional.interpolate(img, size=(native, native), mode="bilinear", align_corners=False)
+        out.append(img.clamp(0, 1))
     return torch.cat(out)
 
 
@@ -128,7 +136,7 @@ def run_end(recipe, state) -> float:
 
 
 def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_pairs: int, redo=False,
-              trend_every: int = 0, plain=False):
+              trend_every: int = 0, plain=False, size=None):
     """Judge the run's snapshots not judged yet (with `trend_every`, only those at multiples
     of that many budget seconds); returns and writes {ckpt}/calibration.json. With `plain`,
     the captions are sampled in their plain form (plain_caption; {ckpt}/calibration-plain.json)."""
@@ -136,7 +144,8 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
     snaps = sorted((ck_dir / "snapshots").glob("t*.pt"))
     if not snaps:
         raise SystemExit(f"{ck_dir}/snapshots holds no t*.pt: train with train.snapshot_seconds > 0")
-    out_path = ck_dir / ("calibration-plain.json" if plain else "calibration.json")
+    tag = ("-plain" if plain else "") + (f"-{size}px" if size else "")
+    out_path = ck_dir / f"calibration{tag}.json"
     results = json.loads(out_path.read_text()) if out_path.exists() and not redo else {}
     for snap in snaps:
         key = snap.stem
@@ -146,11 +155,12 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
         # the run's end (its budget spent) is judged on more captions than the trend points
         last = state["elapsed"] >= run_end(recipe, state)
         picked = held_out(final_singles, final_pairs) if last else held_out(singles, pairs)
-        images = ck_dir / ("judge-plain" if plain else "judge") / key
+        images = ck_dir / f"judge{tag}" / key
         images.mkdir(parents=True, exist_ok=True)
         for old in images.glob("caption-*.png"):
             old.unlink()
-        rgba = generate(recipe, codec, text, dit, state, [plain_caption(c) if plain else c for _, c in picked], world)
+        rgba = generate(recipe, codec, text, dit, state, [plain_caption(c) if plain else c for _, c in picked], world,
+                        size=size)
         for (i, _), img in zip(picked, rgba):
             save_straight_png(images / f"caption-{i:03d}.png", img)
         save_rgba_grid(images / "grid.png", [rgba[:16]], cols=16)
@@ -248,6 +258,8 @@ def main():
     j.add_argument("--trend-every", type=int, default=0, help="judge only snapshots at multiples of this many s")
     j.add_argument("--plain", action="store_true",
                    help="sample the captions in their plain form (one object on a solid background, no words): runs on simple scenes")
+    j.add_argument("--size", type=int, default=None,
+                   help="sample at this resolution (one the run trained at, e.g. 64) and upscale to the native size for the judge")
     c = sub.add_parser("ceiling")
     c.add_argument("--ckpt", required=True)
     c.add_argument("--captions", type=int, default=500)
@@ -260,7 +272,7 @@ def main():
     if args.cmd == "judge":
         torch.set_num_threads(args.threads)
         judge_run(Path(args.ckpt), args.singles, args.pairs, args.final_singles, args.final_pairs, args.redo,
-                  args.trend_every, args.plain)
+                  args.trend_every, args.plain, args.size)
     elif args.cmd == "rejudge":
         rejudge_run(Path(args.ckpt))
     elif args.cmd == "ceiling":

@@ -15,12 +15,14 @@ def sigmas(steps, shift=1.0):
 
 @torch.no_grad()
 def sample(dit, text_embeds, text_mask, null_embeds, null_mask, steps=20, cfg_scale=4.0, shift=1.0,
-           generator=None):
-    """Euler sampling from sigma 1 (noise) to 0 with classifier-free guidance.
+           generator=None, latent_size=None):
+    """Euler sampling from sigma 1 (noise) to 0 with classifier-free guidance, at the DiT's
+    native latent size or `latent_size` (a lower resolution it was trained at).
     Returns normalized latents [B, C, h, w]."""
     c = dit.cfg
     B = text_embeds.shape[0]
-    x = torch.randn(B, c.latent_channels, c.latent_size, c.latent_size, generator=generator)
+    side = latent_size or c.latent_size
+    x = torch.randn(B, c.latent_channels, side, side, generator=generator)
     x = x.to(text_embeds.device)
     sig = sigmas(steps, shift).to(x.device)
     T, Tn = text_embeds.shape[1], null_embeds.shape[1]
