@@ -49,11 +49,14 @@ export const ReplaceLayerResult = z.object({
   ...runInfo,
 });
 
-/** New pixels for a raster layer, in place (its id, name and stack place stay): text-edit. */
+/** New pixels for a raster layer, in place (its id and stack place stay): text-edit. Its
+ * name stays too, unless `name` is given (a text edit renames a layer that still carries the
+ * name its generation gave it, so the layers panel shows the prompt it now draws). */
 export const UpdatePixelsResult = z.object({
   landing: z.literal('update-pixels'),
   layerId: z.string().min(1),
   image: ResultLayer.omit({ name: true }),
+  name: z.string().min(1).optional(),
   ...runInfo,
 });
 

@@ -35,6 +35,9 @@ test('lamina text-edit: the layer by index or name, edited in place into .ora (p
   assert.deepEqual([res.prompt, res.blocks, res.startStep, res.layer.name], ['a large green star on a blue background', [0, 1], 0, layer.name]);
   const [edited] = layersOf(out);
   assert.equal(edited.id, layer.id);
+  assert.equal(layer.name, 'a large red star on a blue background · seed 7');
+  assert.equal(edited.name, 'a large green star on a blue background · seed 7', 'a layer named after its prompt is renamed after the edited one');
+  assert.equal(res.layer.renamed, edited.name);
   assert.equal(edited.provenance.task, 'text-edit');
   assert.deepEqual(edited.provenance.params.textEdit, { from: 'red', to: 'green', prompt: 'a large green star on a blue background', blocks: [0, 1], startStep: 0 });
 

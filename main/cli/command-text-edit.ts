@@ -69,12 +69,12 @@ export const commandTextEdit: Command = async (args, engine) => {
   }
   const spec = { layerId: layer.id, from: values.from, to: values.to, ...(blocks ? { blocks } : {}), ...(startStep !== undefined ? { startStep } : {}) };
   const final = await runJobToEnd(e, { task: 'text-edit', docId: doc.docId, spec }, values.json, 'text edit');
-  const result = final.result as { provider: string; timings: Record<string, number>; notes: string[]; image: { provenance: { params: Record<string, unknown> } } };
+  const result = final.result as { provider: string; timings: Record<string, number>; notes: string[]; name?: string; image: { provenance: { params: Record<string, unknown> } } };
   const written = format === 'ora'
     ? [(await e.call('document.save', { docId: doc.docId, path: out, overwrite: true })).path]
     : (await e.call('export.run', { docId: doc.docId, format, path: out })).paths;
   const edit = result.image.provenance.params.textEdit as { prompt: string; blocks: number[]; startStep: number };
-  if (values.json) printJson({ ok: true, written, layer: { id: layer.id, name: layer.name }, from: values.from, to: values.to, ...edit, provider: result.provider, timings: result.timings, notes: result.notes });
-  else process.stdout.write(`wrote ${written.join(', ')} ("${layer.name}": "${values.from}" -> "${values.to}", blocks ${edit.blocks.join(',') || 'none'} from step ${edit.startStep}, ${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
+  if (values.json) printJson({ ok: true, written, layer: { id: layer.id, name: layer.name, ...(result.name ? { renamed: result.name } : {}) }, from: values.from, to: values.to, ...edit, provider: result.provider, timings: result.timings, notes: result.notes });
+  else process.stdout.write(`wrote ${written.join(', ')} ("${layer.name}"${result.name ? ` -> "${result.name}"` : ''}: "${values.from}" -> "${values.to}", blocks ${edit.blocks.join(',') || 'none'} from step ${edit.startStep}, ${result.provider}, ${Math.round(result.timings.total_ms ?? 0)} ms)\n`);
   return 0;
 };

@@ -135,6 +135,26 @@ test('text-edit on fixture-tiny: registered; an unknown word names the closest; 
   }
 });
 
+test('text-edit renames a layer still named after its prompt (and after each later edit); a name the designer gave stays', async () => {
+  const pool = new SessionPool();
+  try {
+    const spec = { prompt: 'a large red star on a blue background', width: 64, height: 64, seed: 7, steps: 2, guidance: 4, device: 'cpu' as const };
+    const src = (await new TextToImagePipeline(fixture, { pool }).run(spec, collectingContext().ctx)).layers[0];
+    assert.equal(src.name, 'a large red star on a blue background · seed 7');
+    const layer = (name: string, data = src.rgba) => ({ image: { width: 64, height: 64, data }, x: 0, y: 0, name });
+    const run = (from: string, to: string, inputs: JobInputs) => new TextEditPipeline(fixture, { pool }).run({ layerId: 'L', from, to }, collectingContext().ctx, inputs);
+    const first = await run('red', 'green', { layer: layer(src.name), provenance: src.provenance });
+    assert.equal(first.name, 'a large green star on a blue background · seed 7');
+    const second = await run('green', 'pink', { layer: layer(first.name!, first.image.rgba), provenance: first.image.provenance });
+    assert.equal(second.name, 'a large pink star on a blue background · seed 7');
+    const mine = await run('red', 'green', { layer: layer('My star'), provenance: src.provenance });
+    assert.equal(mine.name, undefined, 'a renamed layer keeps its name');
+    assert.ok(UpdatePixelsResult.safeParse(first).success);
+  } finally {
+    await pool.dispose();
+  }
+});
+
 test('replaceWord: whole words, any case, every occurrence; a missing word is a one-line bad_request', () => {
   assert.equal(replaceWord('a red star and a Red circle', 'red', 'blue'), 'a blue star and a blue circle');
   assert.equal(replaceWord('a reddish star, red.', 'red', 'blue'), 'a reddish star, blue.');

@@ -17,6 +17,7 @@ import type { JobInputs, RawImage } from '../jobs/job-protocol.ts';
 import { readPackModel } from '../runtime/pack-model.ts';
 import type { Pack } from '../runtime/pack-registry.ts';
 import type { SessionPool } from '../runtime/session-pool.ts';
+import { generatedLayerName } from './denoise/generation-provenance.ts';
 import { patchBlocks } from './denoise/kv-patch.ts';
 import { registerPipeline, type Pipeline } from './pipeline-registry.ts';
 import { TextToImagePipeline, type TextToImageOptions } from './pipeline-text-to-image.ts';
@@ -81,9 +82,12 @@ export class TextEditPipeline implements Pipeline {
     // 3. In place: the layer's offset, the pixels outside the box as they were, the edit recorded.
     if (spec.box) keepOutside(image.rgba, layer.image, spec.box);
     const edit: TextEditRecord = { from: spec.from, to: spec.to, prompt, blocks, startStep: spec.startStep, ...(spec.box ? { box: spec.box } : {}), ...(previous ? { previous } : {}) };
+    // a layer still named after its prompt is renamed after the edited one; a name the designer gave stays
+    const renamed = layer.name === generatedLayerName({ prompt: previous?.prompt ?? prov.prompt, seed: prov.seed }) ? generatedLayerName({ prompt, seed: prov.seed }) : null;
     return {
       landing: 'update-pixels',
       layerId: spec.layerId,
+      ...(renamed ? { name: renamed } : {}),
       image: {
         x: layer.x, y: layer.y, width: image.width, height: image.height, rgba: image.rgba,
         provenance: { ...prov, task: 'text-edit', pipeline: this.name, provider: out.provider, createdAt: new Date().toISOString(), params: { ...prov.params, textEdit: edit } },

@@ -56,6 +56,11 @@ test('replace-layer: one layer becomes several at its place; update-pixels: new 
   assert.deepEqual(c.provenance, prov);
   s.undo();
   assert.equal(((s.document.layers[1] as Extract<Layer, { kind: 'group' }>).children[1] as Extract<Layer, { kind: 'raster' }>).imageId, 'img-c');
+  // with a name (a text edit of a layer still named after its prompt): renamed in the same step
+  await land(s, { landing: 'update-pixels', layerId: 'c', image, name: 'edited' });
+  assert.deepEqual(names(s.document.layers), ['a', { g: ['b', 'edited'] }]);
+  s.undo();
+  assert.deepEqual(names(s.document.layers), ['a', { g: ['b', 'c'] }], 'one undo brings back the name and the pixels');
 });
 
 test('an artifact lands nothing; a result for a layer that is gone or of the wrong kind fails by name', async () => {

@@ -69,7 +69,7 @@ export async function landingOps(doc: LaminaDocument, store: ImageStore, result:
     case 'update-pixels': {
       target(doc, result.layerId, 'raster');
       const { x, y, provenance } = result.image;
-      return [{ op: 'update', id: result.layerId, patch: { ...putPixels(store, result.image), x, y, provenance } }];
+      return [{ op: 'update', id: result.layerId, patch: { ...putPixels(store, result.image), x, y, provenance, ...(result.name ? { name: result.name } : {}) } }];
     }
     case 'artifact':
       return null;
