@@ -107,6 +107,12 @@ class TrainConfig:
     # the block whose image tokens it reads
     token_probe: float = 0.0
     token_probe_block: int = 2
+    # shape critic (training aid, see shape_critic.py): weight of the loss on the critic's
+    # reading of the DiT's implied clean latent (0 = off); the critic trains alone on true
+    # latents for its first `shape_critic_warmup` steps before the DiT gets that loss
+    shape_loss: float = 0.0
+    shape_critic_warmup: int = 300
+    shape_critic_lr: float = 1e-3
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

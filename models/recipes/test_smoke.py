@@ -563,3 +563,26 @@ def test_mix_ffn_trains_and_exports_with_ort_parity(tmp_path, world):
     train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
     report = export(tmp_path, tmp_path / "pack")
     assert report["transformer"] < 1e-3
+
+
+def test_shape_critic_trains_saves_and_resumes_beside_the_dit(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+
+    recipe = config_lib.get("tiny")
+    recipe.train = replace(recipe.train, shape_loss=0.5, shape_critic_warmup=2, token_probe=0.1, token_probe_block=1)
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    first = ck.load(tmp_path / "dit.pt")["critic"]
+    assert first["steps"] == 3
+    w0 = first["model"]["net.0.weight"].clone()
+    recipe.train = replace(recipe.train, dit_steps=6)
+    assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == 6
+    state = ck.load(tmp_path / "dit.pt")
+    assert state["critic"]["steps"] == 6 and not torch.equal(w0, state["critic"]["model"]["net.0.weight"])
+    text = (tmp_path / "train.log").read_text()
+    assert "shape critic, weight 0.5 after 2 critic steps (at 3 now)" in text and " x0 acc " in text

@@ -24,6 +24,7 @@ from .data import dit_batch, token_labels, vae_batch
 from .images import save_rgba_grid
 from .mmdit import MMDiT
 from .sampling import sample, shift_sigma
+from .shape_critic import ShapeCritic
 from .text import Tokenizer
 from .text_encoder import TextEncoder
 from .vae import make_codec
@@ -122,6 +123,10 @@ def train_vae(recipe, world, ck_dir: Path, log, device):
     if state:
         vae.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
+        if "critic" in state:
+            critic.load_state_dict(state["critic"]["model"])
+            critic_opt.load_state_dict(state["critic"]["opt"])
+            critic_steps = state["critic"]["steps"]
         step, spent = state["step"], state.get("elapsed", 0.0)
         log(f"vae: resumed at step {step}")
     budget = ck.Budget(tc.vae_steps, tc.vae_seconds, spent, tc.budget_clock)
@@ -195,6 +200,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     ema_t, ema_d = ck.EMA(text, tc.ema), ck.EMA(dit, tc.ema)
     probe = TokenProbe(recipe.dit, len(world.shapes), len(world.spec["colour_order"]), tc.token_probe_block)
     probe.to(device)
+    critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes)).to(device)
+    critic_opt = torch.optim.AdamW(critic.parameters(), lr=tc.shape_critic_lr, weight_decay=0.0)
+    critic_steps = 0
     tok = Tokenizer(world.spec)
     path = ck_dir / "dit.pt"
     state = ck.load(path)
@@ -208,6 +216,10 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             probe.load_state_dict(state["probe"])
             opt.add_param_group({"params": list(probe.parameters())})
         opt.load_state_dict(state["opt"])
+        if "critic" in state:
+            critic.load_state_dict(state["critic"]["model"])
+            critic_opt.load_state_dict(state["critic"]["opt"])
+            critic_steps = state["critic"]["steps"]
         step, spent = state["step"], state.get("elapsed", 0.0)
         log(f"dit: resumed at step {step}")
     elif seed_from is not None:
@@ -229,6 +241,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     if tc.token_probe:
         probe.attach(dit)
         log(f"dit: token probe on block {tc.token_probe_block}, weight {tc.token_probe}")
+    if tc.shape_loss:
+        log(f"dit: shape critic, weight {tc.shape_loss} after {tc.shape_critic_warmup} critic steps (at {critic_steps} now)")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
     budget = ck.Budget(tc.dit_steps, tc.dit_seconds, spent, tc.budget_clock)
     log(f"dit: {n_params / 1e6:.2f}M params (text + transformer), {tc.dit_steps} steps, batch {tc.dit_batch}"
@@ -240,7 +254,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
                        "ema_dit": ema_d.model.state_dict(), "opt": opt.state_dict(), "step": step,
                        "recipe": recipe.to_dict(), "latent_shift": shift_z, "latent_scale": scale_z,
                        "done": final, "elapsed": budget.elapsed, "segment": segment,
-                       **({"probe": probe.state_dict()} if len(opt.param_groups) > 1 else {})})
+                       **({"probe": probe.state_dict()} if len(opt.param_groups) > 1 else {}),
+                       **({"critic": {"model": critic.state_dict(), "opt": critic_opt.state_dict(), "steps": critic_steps}}
+                          if tc.shape_loss else {})})
 
     grid = recipe.dit.latent_size // recipe.dit.patch_size
 
@@ -253,16 +269,18 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         if tc.token_probe and size != tc.image_size:
             raise ValueError("the token probe's labels are on the native token grid: no lowres_seconds with it")
         b = dit_batch(world, i, tc.dit_batch, size, tc.phrase_fraction,
-                      owners=bool(tc.token_probe) or tc.object_loss_weight != 1.0, simple=simple)
+                      owners=bool(tc.token_probe) or bool(tc.shape_loss) or tc.object_loss_weight != 1.0, simple=simple)
         with torch.no_grad():
             z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
         weights = (pixel_weights(b.owner_shape, z.shape[-1], tc.object_loss_weight).to(device)
                    if tc.object_loss_weight != 1.0 else torch.ones(z.shape[0], 1, 1, 1, device=device))
-        if not tc.token_probe:
-            return (z, weights), b.captions
-        labels = torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
-                            token_labels(b.owner_colour, probe.colour_classes, grid)], -1)
-        return (z, weights, labels.to(device)), b.captions
+        extra = []  # labels, in this order: the token probe's, the shape critic's
+        if tc.token_probe:
+            extra.append(torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
+                                    token_labels(b.owner_colour, probe.colour_classes, grid)], -1).to(device))
+        if tc.shape_loss:
+            extra.append(token_labels(b.owner_shape, critic.classes, z.shape[-1]).to(device))
+        return (z, weights, *extra), b.captions
 
     replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), lowres()
     if tc.curriculum_seconds and budget.elapsed < tc.curriculum_seconds:
@@ -271,6 +289,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         log(f"dit: progressive resolution: {tc.lowres_size} px for the first {tc.lowres_seconds:.0f} s, then {tc.image_size} px")
     snaps = Snapshots(ck_dir, tc.snapshot_seconds, budget.elapsed)
     t0, seen, loss_avg, probe_avg = time.time(), 0, None, None
+    critic_avg = None  # (critic loss on true latents, its loss on the DiT's x0, accuracies on both)
     last = budget.done(step)  # decided once per step, so the final save never slips by
     while not last:
         gen.manual_seed(tc.seed * 1_000_003 + step)
@@ -299,6 +318,20 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             v, _, _ = dit(xt, t, emb, mask)
         loss = ((v.float() - (noise - z0)) ** 2 * weights).mean()
         total = loss
+        if tc.shape_loss:
+            labels = tensors[-1]
+            c_loss = critic.loss(z0, labels)
+            critic_opt.zero_grad(set_to_none=True)
+            c_loss.backward()
+            critic_opt.step()
+            critic_steps += 1
+            x0 = xt - t.view(B, 1, 1, 1) * v.float()  # the clean latent the DiT implies
+            s_loss = critic.loss(x0, labels, frozen=True)
+            if critic_steps > tc.shape_critic_warmup:
+                total = total + tc.shape_loss * s_loss
+            if step % tc.log_every == 0:
+                critic_avg = (c_loss.item(), s_loss.item(), critic.object_accuracy(z0, labels),
+                              critic.object_accuracy(x0.detach(), labels))
         if tc.token_probe:
             probe_loss = probe.loss(tensors[2])
             total = loss + tc.token_probe * probe_loss
@@ -316,6 +349,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         if step % tc.log_every == 0 or last:
             log(f"dit step {step}/{tc.dit_steps} loss {loss_avg:.4f} lr {lr:.2e} "
                 + (f"probe {probe_avg:.4f} " if probe_avg is not None else "")
+                + ("critic {:.3f} x0 {:.3f} acc {:.2f} x0 acc {:.2f} ".format(*critic_avg) if critic_avg else "")
                 + f"{seen / (time.time() - t0):.1f} samples/s")
         if step % tc.ckpt_every == 0 or last:
             save_state(final=last)
