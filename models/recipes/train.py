@@ -329,7 +329,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             s_loss = critic.loss(x0, labels, frozen=True)
             if critic_steps > tc.shape_critic_warmup:
                 total = total + tc.shape_loss * s_loss
-            if step % tc.log_every == 0:
+            if (step + 1) % tc.log_every == 0:  # the step logged next
                 critic_avg = (c_loss.item(), s_loss.item(), critic.object_accuracy(z0, labels),
                               critic.object_accuracy(x0.detach(), labels))
         if tc.token_probe:
