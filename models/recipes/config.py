@@ -111,7 +111,7 @@ class TrainConfig:
     # reading of the DiT's implied clean latent (0 = off); the critic trains alone on true
     # latents for its first `shape_critic_warmup` steps before the DiT gets that loss
     shape_loss: float = 0.0
-    shape_critic_warmup: int = 300
+    shape_critic_warmup: int = 200
     shape_critic_lr: float = 1e-3
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1

@@ -38,13 +38,18 @@ class ShapeCritic(nn.Module):
 
     def loss(self, z, labels, frozen=False):
         """Soft cross-entropy against labels [B, h * w, classes] (data.token_labels on the
-        latent grid). `frozen`: the critic's weights take no gradient (the DiT's loss)."""
+        latent grid), balanced: the mean over object pixels and the mean over the rest count
+        alike (objects cover a few % of a scene: unbalanced, "nothing everywhere" wins).
+        `frozen`: the critic's weights take no gradient (the DiT's loss)."""
         if frozen:
             logits = torch.func.functional_call(self, {k: v.detach() for k, v in self.named_parameters()}, (z,))
         else:
             logits = self(z)
         logp = logits.float().flatten(2).transpose(1, 2).log_softmax(-1)
-        return -(labels * logp).sum(-1).mean()
+        ce = -(labels * logp).sum(-1)
+        obj = labels[..., 2:].sum(-1)  # each pixel's object share
+        rest = 1.0 - obj
+        return 0.5 * ((ce * obj).sum() / obj.sum().clamp(min=1e-6) + (ce * rest).sum() / rest.sum().clamp(min=1e-6))
 
     @torch.no_grad()
     def object_accuracy(self, z, labels) -> float:
