@@ -113,6 +113,9 @@ class TrainConfig:
     shape_loss: float = 0.0
     shape_critic_warmup: int = 200
     shape_critic_lr: float = 1e-3
+    # the critic also reads which of the world's words covers each latent pixel (words drawn
+    # legibly, as the word judge needs), not only that a word does
+    shape_critic_words: bool = False
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

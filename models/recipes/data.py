@@ -65,13 +65,15 @@ class DiTBatch:
     captions: list[str]
     owner_shape: torch.Tensor | None = None
     owner_colour: torch.Tensor | None = None
+    owner_word: torch.Tensor | None = None
 
 
 def owner_classes(world: World, sc, masks, only_layer=None):
     """Per pixel, the class of the front-most layer that covers it (coverage > 0.5):
     shape classes 0 = nothing (background), 1 = a word, 2 + shape id = an object;
-    colour classes 0 = nothing or a word, 1 + colour id = an object. `only_layer` [B]
-    (-1 = all layers) keeps one layer per image (the transparent single-layer samples)."""
+    colour classes 0 = nothing or a word, 1 + colour id = an object; word classes 0 =
+    nothing or an object, 1 + word id = that word. `only_layer` [B] (-1 = all layers) keeps
+    one layer per image (the transparent single-layer samples)."""
     B, L, S, _ = masks.shape
     cover = masks > 0.5
     cover[:, 0] = False  # the background owns what nothing else covers
@@ -87,8 +89,11 @@ def owner_classes(world: World, sc, masks, only_layer=None):
     shape_of[:, objects] = torch.where(sc.obj_active, 2 + sc.obj_shape, 0)
     colour_of[:, objects] = torch.where(sc.obj_active, 1 + sc.obj_colour, 0)
     shape_of[:, 1 + MAX_OBJECTS:] = 1
+    word_of = torch.zeros_like(shape_of)
+    words = slice(1 + MAX_OBJECTS, 1 + MAX_OBJECTS + sc.word_id.shape[1])
+    word_of[:, words] = torch.where(sc.word_active, 1 + sc.word_id, 0)
     flat = owner.flatten(1)
-    return shape_of.gather(1, flat).view(B, S, S), colour_of.gather(1, flat).view(B, S, S)
+    return tuple(of.gather(1, flat).view(B, S, S) for of in (shape_of, colour_of, word_of))
 
 
 def token_labels(owner: torch.Tensor, classes: int, grid: int) -> torch.Tensor:

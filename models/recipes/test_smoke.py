@@ -208,24 +208,25 @@ def test_token_probe_labels_name_the_front_most_object(world):
 
     sc = world.sample(torch.arange(40, 56), 64)
     masks = world.render(sc)["masks"]
-    shape, colour = owner_classes(world, sc, masks)
+    shape, colour, word = owner_classes(world, sc, masks)
     # oracle: paint the stack back to front, each covering layer overwrites the pixel's class
-    want_s, want_c = torch.zeros_like(shape), torch.zeros_like(colour)
+    want_s, want_c, want_w = torch.zeros_like(shape), torch.zeros_like(colour), torch.zeros_like(word)
     for layer in range(1, masks.shape[1]):
         for b in range(sc.batch):
             cover = masks[b, layer] > 0.5
             slot = layer - 1
             if slot < MAX_OBJECTS:
-                want_s[b][cover], want_c[b][cover] = 2 + int(sc.obj_shape[b, slot]), 1 + int(sc.obj_colour[b, slot])
+                want_s[b][cover], want_c[b][cover], want_w[b][cover] = 2 + int(sc.obj_shape[b, slot]), 1 + int(sc.obj_colour[b, slot]), 0
             else:
-                want_s[b][cover], want_c[b][cover] = 1, 0
+                want_s[b][cover], want_c[b][cover], want_w[b][cover] = 1, 0, 1 + int(sc.word_id[b, slot - MAX_OBJECTS])
     assert ((masks[:, 1:] > 0.5).sum(1) >= 2).sum() > 50  # the scenes do overlap
-    assert torch.equal(shape, want_s) and torch.equal(colour, want_c)
+    assert torch.equal(shape, want_s) and torch.equal(colour, want_c) and torch.equal(word, want_w)
+    assert (word > 0).any() and torch.equal(word > 0, shape == 1)  # the scenes have words; a word pixel names its word
     # one layer kept: only that object's pixels carry a class
     layer = int(sc.obj_active[0].float().argmax()) + 1
     only = torch.full((sc.batch,), -1)
     only[0] = layer
-    s1, _ = owner_classes(world, sc, masks, only)
+    s1, _, _ = owner_classes(world, sc, masks, only)
     inside = masks[0, layer] > 0.5
     assert (s1[0][inside] == 2 + sc.obj_shape[0, layer - 1]).all() and (s1[0][~inside] == 0).all()
     soft = token_labels(shape, 2 + len(world.shapes), 4)  # 4 x 4 tokens of 16 px
@@ -517,7 +518,7 @@ def test_object_loss_weight_weights_the_covered_latent_pixels(tmp_path, world):
     from models.recipes.data import owner_classes
 
     sc = world.sample(torch.arange(40, 56), 64)
-    shape, _ = owner_classes(world, sc, world.render(sc)["masks"])
+    shape, _, _ = owner_classes(world, sc, world.render(sc)["masks"])
     w = train.pixel_weights(shape, 16, 4.0)
     assert w.shape == (sc.batch, 1, 16, 16) and abs(float(w.mean()) - 1.0) < 1e-5
     covered = torch.nn.functional.adaptive_avg_pool2d((shape >= 1).float()[:, None], 16)
@@ -572,7 +573,8 @@ def test_shape_critic_trains_saves_and_resumes_beside_the_dit(tmp_path, world):
     from models.recipes import train
 
     recipe = config_lib.get("tiny")
-    recipe.train = replace(recipe.train, shape_loss=0.5, shape_critic_warmup=2, token_probe=0.1, token_probe_block=1)
+    recipe.train = replace(recipe.train, shape_loss=0.5, shape_critic_warmup=2, shape_critic_words=True, token_probe=0.1,
+                           token_probe_block=1)
     train.build(recipe, world)
     log = ck.Logger(tmp_path / "train.log")
     vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
@@ -584,5 +586,6 @@ def test_shape_critic_trains_saves_and_resumes_beside_the_dit(tmp_path, world):
     assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == 6
     state = ck.load(tmp_path / "dit.pt")
     assert state["critic"]["steps"] == 6 and not torch.equal(w0, state["critic"]["model"]["net.0.weight"])
+    assert state["critic"]["model"]["net.10.weight"].shape[0] == 2 + len(world.shapes) + len(world.spec["words"])
     text = (tmp_path / "train.log").read_text()
     assert "shape critic, weight 0.5 after 2 critic steps (at 3 now)" in text and " x0 acc " in text

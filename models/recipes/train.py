@@ -200,7 +200,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     ema_t, ema_d = ck.EMA(text, tc.ema), ck.EMA(dit, tc.ema)
     probe = TokenProbe(recipe.dit, len(world.shapes), len(world.spec["colour_order"]), tc.token_probe_block)
     probe.to(device)
-    critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes)).to(device)
+    n_words = len(world.spec["words"]) if tc.shape_critic_words else 0
+    critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes) + n_words).to(device)
     critic_opt = torch.optim.AdamW(critic.parameters(), lr=tc.shape_critic_lr, weight_decay=0.0)
     critic_steps = 0
     tok = Tokenizer(world.spec)
@@ -279,7 +280,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             extra.append(torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
                                     token_labels(b.owner_colour, probe.colour_classes, grid)], -1).to(device))
         if tc.shape_loss:
-            extra.append(token_labels(b.owner_shape, critic.classes, z.shape[-1]).to(device))
+            # words as their own classes after the shapes (2 + shapes + word id), or all as "a word"
+            cls = torch.where(b.owner_word > 0, 1 + len(world.shapes) + b.owner_word, b.owner_shape) if n_words else b.owner_shape
+            extra.append(token_labels(cls, critic.classes, z.shape[-1]).to(device))
         return (z, weights, *extra), b.captions
 
     replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), lowres()
