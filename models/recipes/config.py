@@ -116,6 +116,8 @@ class TrainConfig:
     # the critic also reads which of the world's words covers each latent pixel (words drawn
     # legibly, as the word judge needs), not only that a word does
     shape_critic_words: bool = False
+    # a pretrained critic to start from (python -m models.recipes.shape_critic), "" = none
+    shape_critic_from: str = ""
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

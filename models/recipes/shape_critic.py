@@ -28,7 +28,7 @@ class ShapeCritic(nn.Module):
         self.classes = classes
         layers, c = [], latent_channels
         for d in (1, 1, 2, 4, 8):
-            layers += [nn.Conv2d(c, width, 3, padding=d, dilation=d), nn.GELU()]
+            layers += [nn.Conv2d(c, width, 3, padding=d, dilation=d), nn.GroupNorm(8, width), nn.GELU()]
             c = width
         layers.append(nn.Conv2d(width, classes, 1))
         self.net = nn.Sequential(*layers)
@@ -37,26 +37,119 @@ class ShapeCritic(nn.Module):
         return self.net(z)
 
     def loss(self, z, labels, frozen=False):
-        """Soft cross-entropy against labels [B, h * w, classes] (data.token_labels on the
-        latent grid), balanced: the mean over object pixels and the mean over the rest count
-        alike (objects cover a few % of a scene: unbalanced, "nothing everywhere" wins).
+        """Against soft labels [B, h * w, classes] (data.token_labels on the latent grid):
+        half the cross-entropy of each object's reading (the logits averaged over the pixels
+        of that class in that image: an object is judged whole, as the judge does), half the
+        per-pixel cross-entropy where no object is (nothing drawn where nothing belongs).
         `frozen`: the critic's weights take no gradient (the DiT's loss)."""
         if frozen:
             logits = torch.func.functional_call(self, {k: v.detach() for k, v in self.named_parameters()}, (z,))
         else:
             logits = self(z)
-        logp = logits.float().flatten(2).transpose(1, 2).log_softmax(-1)
-        ce = -(labels * logp).sum(-1)
-        obj = labels[..., 2:].sum(-1)  # each pixel's object share
-        rest = 1.0 - obj
-        return 0.5 * ((ce * obj).sum() / obj.sum().clamp(min=1e-6) + (ce * rest).sum() / rest.sum().clamp(min=1e-6))
+        logits = logits.float().flatten(2).transpose(1, 2)  # [B, hw, K]
+        pooled, target = self._objects(logits, labels)
+        obj = nn.functional.cross_entropy(pooled, target) if len(target) else logits.sum() * 0
+        rest = 1.0 - labels[..., 2:].sum(-1)
+        ce = -(labels * logits.log_softmax(-1)).sum(-1)
+        return 0.5 * obj + 0.5 * (ce * rest).sum() / rest.sum().clamp(min=1e-6)
+
+    @staticmethod
+    def _objects(logits, labels):
+        """Per (image, object class present): the logits averaged over its pixels [N, K]
+        and the class [N]. Present = at least half a latent pixel of it."""
+        w = labels[..., 2:]  # [B, hw, K - 2]
+        area = w.sum(1)  # [B, K - 2]
+        pooled = torch.einsum("bnk,bnc->bck", logits, w) / area.clamp(min=1e-6)[..., None]
+        present = area > 0.5
+        target = torch.arange(2, labels.shape[-1], device=labels.device).expand_as(area)
+        return pooled[present], target[present]
 
     @torch.no_grad()
     def object_accuracy(self, z, labels) -> float:
-        """Share of object-covered latent pixels (an object's share > 0.5) whose shape the
-        critic reads right: on true latents, how well it reads; on the DiT's x0, how well the
-        DiT draws."""
-        pred = self(z).flatten(2).transpose(1, 2).argmax(-1)
-        best, cls = labels.max(-1)
-        on = (cls >= 2) & (best > 0.5)
-        return float((pred[on] == cls[on]).float().mean()) if on.any() else float("nan")
+        """Share of objects (per image and class) the critic reads right: on true latents,
+        how well it reads; on the DiT's x0, how well the DiT draws."""
+        pooled, target = self._objects(self(z).float().flatten(2).transpose(1, 2), labels)
+        return float((pooled.argmax(-1) == target).float().mean()) if len(target) else float("nan")
+
+
+def critic_labels(world, batch, classes: int, latent_size: int) -> torch.Tensor:
+    """The critic's soft labels [B, h * w, classes] from a DiT batch with owners: shape
+    classes, and with word classes (classes > 2 + shapes) each word as 2 + shapes + word id."""
+    from .data import token_labels
+
+    n_shapes = len(world.shapes)
+    cls = batch.owner_shape
+    if classes > 2 + n_shapes:
+        cls = torch.where(batch.owner_word > 0, 1 + n_shapes + batch.owner_word, cls)
+    return token_labels(cls, classes, latent_size)
+
+
+def pretrain(vae_path, out, seconds: float, words=False, reuse=4, batch=32, lr=3e-3, log=print):
+    """Train a critic alone on true latents of training scenes (the DiT batches' mix of
+    scenes and single layers) for `seconds` of this process's CPU time; `reuse` critic steps
+    per rendered batch. Saves {"model", "opt", "steps", "accuracy"} (train.shape_critic_from)."""
+    import time
+
+    from . import checkpoint as ck
+    from . import config as config_lib
+    from .data import dit_batch
+    from .vae import make_codec
+    from .world import World
+
+    world = World.load()
+    state = ck.load(vae_path)
+    recipe = config_lib.from_dict(state["recipe"])
+    vae = make_codec(recipe.vae)
+    vae.load_state_dict(state["model"])
+    vae.eval()
+    size = recipe.train.image_size
+    classes = 2 + len(world.shapes) + (len(world.spec["words"]) if words else 0)
+    critic = ShapeCritic(recipe.vae.latent_channels, classes)
+    opt = torch.optim.AdamW(critic.parameters(), lr=lr, weight_decay=0.0)
+
+    def encoded(i):
+        b = dit_batch(world, i, batch, size, recipe.train.phrase_fraction, owners=True)
+        with torch.no_grad():
+            z = (vae.encode(b.rgba) - state["latent_shift"]) * state["latent_scale"]
+        return z, critic_labels(world, b, classes, z.shape[-1])
+
+    val = [encoded(10**6 + k) for k in range(2)]  # batches no training step renders
+    start, steps, i = time.process_time(), 0, 0
+    while time.process_time() - start < seconds:
+        z, labels = encoded(i)
+        i += 1
+        for _ in range(reuse):
+            opt.zero_grad(set_to_none=True)
+            loss = critic.loss(z, labels)
+            loss.backward()
+            opt.step()
+            steps += 1
+        if i % 10 == 0:
+            acc = sum(critic.object_accuracy(vz, vl) for vz, vl in val) / len(val)
+            log(f"critic step {steps} ({i} batches, {time.process_time() - start:.0f} CPU s): loss {loss.item():.3f}, "
+                f"held-out object accuracy {acc:.3f}")
+    acc = sum(critic.object_accuracy(vz, vl) for vz, vl in val) / len(val)
+    ck.save(out, {"model": critic.state_dict(), "opt": opt.state_dict(), "steps": steps, "accuracy": acc,
+                  "classes": classes, "words": words})
+    log(f"critic: {steps} steps, held-out object accuracy {acc:.3f} -> {out}")
+    return acc
+
+
+def main():
+    import argparse
+    from pathlib import Path
+
+    ap = argparse.ArgumentParser(description="pretrain a shape critic on true latents (train.shape_critic_from)")
+    ap.add_argument("--vae", type=Path, required=True, help="a run's vae.pt")
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--seconds", type=float, default=600.0, help="CPU seconds")
+    ap.add_argument("--words", action="store_true", help="also the world's words as classes")
+    ap.add_argument("--reuse", type=int, default=4)
+    ap.add_argument("--threads", type=int, default=1)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    pretrain(args.vae, args.out, args.seconds, args.words, args.reuse)
+
+
+if __name__ == "__main__":
+    main()

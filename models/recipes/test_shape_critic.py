@@ -53,13 +53,19 @@ def test_it_learns_to_tell_a_filled_square_from_a_ring_in_a_latent():
     assert after > 0.9 and after > before + 0.3, (before, after)
 
 
-def test_accuracy_counts_object_pixels_only():
-    critic = ShapeCritic(1, 3)
+def test_accuracy_and_loss_judge_each_object_whole():
+    critic = ShapeCritic(1, 4)
     with torch.no_grad():
         for p in critic.parameters():
             p.zero_()
-        critic.net[-1].bias.copy_(torch.tensor([0.0, 0.0, 5.0]))  # always says "shape class 2"
     cls = torch.zeros(1, 4, 4, dtype=torch.long)
-    assert critic.object_accuracy(torch.zeros(1, 1, 4, 4), _labels(cls, 3)) != critic.object_accuracy(torch.zeros(1, 1, 4, 4), _labels(cls, 3))  # nan: no object pixels
-    cls[0, :2] = 2
-    assert critic.object_accuracy(torch.zeros(1, 1, 4, 4), _labels(cls, 3)) == 1.0
+    assert critic.object_accuracy(torch.zeros(1, 1, 4, 4), _labels(cls, 4)) != critic.object_accuracy(torch.zeros(1, 1, 4, 4), _labels(cls, 4))  # nan: no objects
+    cls[0, :2] = 2  # an object of class 2 (8 pixels) and one of class 3 (2 pixels)
+    cls[0, 3, :2] = 3
+    with torch.no_grad():
+        critic.net[-1].bias.copy_(torch.tensor([0.0, 0.0, 5.0, 0.0]))  # always says "class 2"
+    labels = _labels(cls, 4)
+    assert critic.object_accuracy(torch.zeros(1, 1, 4, 4), labels) == 0.5  # two objects, one read right: not 8 / 10 pixels
+    pooled, target = critic._objects(critic(torch.zeros(1, 1, 4, 4)).flatten(2).transpose(1, 2), labels)
+    assert target.tolist() == [2, 3] and pooled.shape == (2, 4)
+    assert float(critic.loss(torch.zeros(1, 1, 4, 4), labels)) > 0

@@ -586,6 +586,29 @@ def test_shape_critic_trains_saves_and_resumes_beside_the_dit(tmp_path, world):
     assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == 6
     state = ck.load(tmp_path / "dit.pt")
     assert state["critic"]["steps"] == 6 and not torch.equal(w0, state["critic"]["model"]["net.0.weight"])
-    assert state["critic"]["model"]["net.10.weight"].shape[0] == 2 + len(world.shapes) + len(world.spec["words"])
+    last = max((k for k in state["critic"]["model"] if k.endswith(".weight")), key=lambda k: int(k.split(".")[1]))
+    assert state["critic"]["model"][last].shape[0] == 2 + len(world.shapes) + len(world.spec["words"])
     text = (tmp_path / "train.log").read_text()
     assert "shape critic, weight 0.5 after 2 critic steps (at 3 now)" in text and " x0 acc " in text
+
+
+def test_a_pretrained_shape_critic_starts_warm(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+    from models.recipes.shape_critic import pretrain
+
+    recipe = config_lib.get("tiny")
+    recipe.train = replace(recipe.train, shape_loss=0.5, shape_critic_warmup=50)
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    acc = pretrain(tmp_path / "vae.pt", tmp_path / "critic.pt", seconds=0.5, batch=4, reuse=2, log=log)
+    pre = ck.load(tmp_path / "critic.pt")
+    assert pre["steps"] >= 2 and pre["accuracy"] == acc and pre["classes"] == 2 + len(world.shapes)
+    recipe.train = replace(recipe.train, shape_critic_from=str(tmp_path / "critic.pt"))
+    train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    # warm: the DiT's shape loss is on from its first step (no 50-step warmup), the critic went on from the pretrained one
+    assert "(at 50 now)" in (tmp_path / "train.log").read_text()
+    assert ck.load(tmp_path / "dit.pt")["critic"]["steps"] == 50 + recipe.train.dit_steps

@@ -24,7 +24,7 @@ from .data import dit_batch, token_labels, vae_batch
 from .images import save_rgba_grid
 from .mmdit import MMDiT
 from .sampling import sample, shift_sigma
-from .shape_critic import ShapeCritic
+from .shape_critic import ShapeCritic, critic_labels
 from .text import Tokenizer
 from .text_encoder import TextEncoder
 from .vae import make_codec
@@ -204,6 +204,11 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes) + n_words).to(device)
     critic_opt = torch.optim.AdamW(critic.parameters(), lr=tc.shape_critic_lr, weight_decay=0.0)
     critic_steps = 0
+    if tc.shape_loss and tc.shape_critic_from:  # a pretrained critic (shape_critic.pretrain): warmed up already
+        pre = ck.load(Path(tc.shape_critic_from))
+        critic.load_state_dict(pre["model"])
+        critic_opt.load_state_dict(pre["opt"])
+        critic_steps = max(pre["steps"], tc.shape_critic_warmup)
     tok = Tokenizer(world.spec)
     path = ck_dir / "dit.pt"
     state = ck.load(path)
@@ -280,9 +285,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             extra.append(torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
                                     token_labels(b.owner_colour, probe.colour_classes, grid)], -1).to(device))
         if tc.shape_loss:
-            # words as their own classes after the shapes (2 + shapes + word id), or all as "a word"
-            cls = torch.where(b.owner_word > 0, 1 + len(world.shapes) + b.owner_word, b.owner_shape) if n_words else b.owner_shape
-            extra.append(token_labels(cls, critic.classes, z.shape[-1]).to(device))
+            extra.append(critic_labels(world, b, critic.classes, z.shape[-1]).to(device))
         return (z, weights, *extra), b.captions
 
     replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), lowres()
