@@ -135,19 +135,64 @@ def pretrain(vae_path, out, seconds: float, words=False, reuse=4, batch=32, lr=3
     return acc
 
 
+@torch.no_grad()
+def x0_accuracy_by_t(snapshot, critic_path, ts=(0.3, 0.5, 0.7, 0.8, 0.9, 0.95), batches=2, batch=32):
+    """How well a DiT snapshot's implied clean latent x0 = x_t - t v keeps (or writes) each
+    object's shape, by noise level t: the critic's object accuracy on x0 from x_t of held-out
+    batches (the same noise at every t). Near 1 at low t (the shape is in x_t: the DiT reads
+    it); at high t the shape must come from the caption (the DiT writes it)."""
+    from pathlib import Path
+
+    from .calibrate import load_snapshot
+    from .data import dit_batch
+    from .text import Tokenizer
+    from .world import World
+
+    world = World.load()
+    snap = Path(snapshot)
+    recipe, codec, text, dit, state = load_snapshot(snap, snap.parent.parent, world)
+    pre = torch.load(critic_path, map_location="cpu", weights_only=False)
+    critic = ShapeCritic(recipe.dit.latent_channels, pre["classes"])
+    critic.load_state_dict(pre["model"])
+    critic.eval()
+    tok = Tokenizer(world.spec)
+    out = {t: [] for t in ts}
+    for k in range(batches):
+        b = dit_batch(world, 2 * 10**6 + k, batch, recipe.train.image_size, recipe.train.phrase_fraction, owners=True)
+        z0 = (codec.encode(b.rgba) - state["latent_shift"]) * state["latent_scale"]
+        labels = critic_labels(world, b, critic.classes, z0.shape[-1])
+        ids, mask = tok(b.captions)
+        emb = text(ids, mask)
+        noise = torch.randn(z0.shape, generator=torch.Generator().manual_seed(k))
+        out.setdefault("true", []).append(critic.object_accuracy(z0, labels))
+        for t in ts:
+            tt = torch.full((z0.shape[0],), t)
+            xt = (1 - t) * z0 + t * noise
+            v, _, _ = dit(xt, tt, emb, mask)
+            out[t].append(critic.object_accuracy(xt - t * v, labels))
+    return {str(k): round(sum(v) / len(v), 3) for k, v in out.items()}
+
+
 def main():
     import argparse
     from pathlib import Path
 
     ap = argparse.ArgumentParser(description="pretrain a shape critic on true latents (train.shape_critic_from)")
-    ap.add_argument("--vae", type=Path, required=True, help="a run's vae.pt")
+    ap.add_argument("--vae", type=Path, help="a run's vae.pt (pretraining)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--seconds", type=float, default=600.0, help="CPU seconds")
     ap.add_argument("--words", action="store_true", help="also the world's words as classes")
     ap.add_argument("--reuse", type=int, default=4)
     ap.add_argument("--threads", type=int, default=1)
+    ap.add_argument("--diagnose", type=Path, default=None,
+                    help="a DiT snapshot: print the critic's (--out) object accuracy on its x0 by noise level")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    if args.diagnose:
+        import json
+
+        print(json.dumps(x0_accuracy_by_t(args.diagnose, args.out)))
+        return
     pretrain(args.vae, args.out, args.seconds, args.words, args.reuse)
 
 
