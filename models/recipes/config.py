@@ -118,6 +118,9 @@ class TrainConfig:
     shape_critic_words: bool = False
     # a pretrained critic to start from (python -m models.recipes.shape_critic), "" = none
     shape_critic_from: str = ""
+    # the DiT's shape loss per image weighted by t ** power (normalised to mean 1 over the
+    # batch): 0 = every noise level alike; > 0 leans on high noise, where shapes are decided
+    shape_loss_t_power: float = 0.0
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

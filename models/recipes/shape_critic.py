@@ -36,39 +36,46 @@ class ShapeCritic(nn.Module):
     def forward(self, z):
         return self.net(z)
 
-    def loss(self, z, labels, frozen=False):
+    def loss(self, z, labels, frozen=False, sample_weight=None):
         """Against soft labels [B, h * w, classes] (data.token_labels on the latent grid):
         half the cross-entropy of each object's reading (the logits averaged over the pixels
         of that class in that image: an object is judged whole, as the judge does), half the
         per-pixel cross-entropy where no object is (nothing drawn where nothing belongs).
-        `frozen`: the critic's weights take no gradient (the DiT's loss)."""
+        `frozen`: the critic's weights take no gradient (the DiT's loss); `sample_weight`
+        [B]: each image's weight (e.g. toward high noise levels, where shapes are decided)."""
         if frozen:
             logits = torch.func.functional_call(self, {k: v.detach() for k, v in self.named_parameters()}, (z,))
         else:
             logits = self(z)
         logits = logits.float().flatten(2).transpose(1, 2)  # [B, hw, K]
-        pooled, target = self._objects(logits, labels)
-        obj = nn.functional.cross_entropy(pooled, target) if len(target) else logits.sum() * 0
-        rest = 1.0 - labels[..., 2:].sum(-1)
+        sw = torch.ones(z.shape[0], device=z.device) if sample_weight is None else sample_weight.float()
+        pooled, target, image = self._objects(logits, labels)
+        if len(target):
+            w = sw[image]
+            obj = (nn.functional.cross_entropy(pooled, target, reduction="none") * w).sum() / w.sum().clamp(min=1e-6)
+        else:
+            obj = logits.sum() * 0
+        rest = (1.0 - labels[..., 2:].sum(-1)) * sw[:, None]
         ce = -(labels * logits.log_softmax(-1)).sum(-1)
         return 0.5 * obj + 0.5 * (ce * rest).sum() / rest.sum().clamp(min=1e-6)
 
     @staticmethod
     def _objects(logits, labels):
-        """Per (image, object class present): the logits averaged over its pixels [N, K]
-        and the class [N]. Present = at least half a latent pixel of it."""
+        """Per (image, object class present): the logits averaged over its pixels [N, K],
+        the class [N] and the image [N]. Present = at least half a latent pixel of it."""
         w = labels[..., 2:]  # [B, hw, K - 2]
         area = w.sum(1)  # [B, K - 2]
         pooled = torch.einsum("bnk,bnc->bck", logits, w) / area.clamp(min=1e-6)[..., None]
         present = area > 0.5
         target = torch.arange(2, labels.shape[-1], device=labels.device).expand_as(area)
-        return pooled[present], target[present]
+        image = torch.arange(area.shape[0], device=labels.device)[:, None].expand_as(area)
+        return pooled[present], target[present], image[present]
 
     @torch.no_grad()
     def object_accuracy(self, z, labels) -> float:
         """Share of objects (per image and class) the critic reads right: on true latents,
         how well it reads; on the DiT's x0, how well the DiT draws."""
-        pooled, target = self._objects(self(z).float().flatten(2).transpose(1, 2), labels)
+        pooled, target, _ = self._objects(self(z).float().flatten(2).transpose(1, 2), labels)
         return float((pooled.argmax(-1) == target).float().mean()) if len(target) else float("nan")
 
 

@@ -66,6 +66,18 @@ def test_accuracy_and_loss_judge_each_object_whole():
         critic.net[-1].bias.copy_(torch.tensor([0.0, 0.0, 5.0, 0.0]))  # always says "class 2"
     labels = _labels(cls, 4)
     assert critic.object_accuracy(torch.zeros(1, 1, 4, 4), labels) == 0.5  # two objects, one read right: not 8 / 10 pixels
-    pooled, target = critic._objects(critic(torch.zeros(1, 1, 4, 4)).flatten(2).transpose(1, 2), labels)
-    assert target.tolist() == [2, 3] and pooled.shape == (2, 4)
+    pooled, target, image = critic._objects(critic(torch.zeros(1, 1, 4, 4)).flatten(2).transpose(1, 2), labels)
+    assert target.tolist() == [2, 3] and image.tolist() == [0, 0] and pooled.shape == (2, 4)
     assert float(critic.loss(torch.zeros(1, 1, 4, 4), labels)) > 0
+
+
+def test_sample_weights_choose_which_images_count():
+    torch.manual_seed(1)
+    critic = ShapeCritic(2, 4, width=8)
+    z = torch.randn(2, 2, 8, 8)
+    cls = torch.zeros(2, 8, 8, dtype=torch.long)
+    cls[0, :4, :4], cls[1, 4:, 4:] = 2, 3
+    labels = _labels(cls, 4)
+    only_first = critic.loss(z, labels, sample_weight=torch.tensor([1.0, 0.0]))
+    assert torch.isclose(only_first, critic.loss(z[:1], labels[:1]))
+    assert torch.isclose(critic.loss(z, labels, sample_weight=torch.tensor([2.0, 2.0])), critic.loss(z, labels))

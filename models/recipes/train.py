@@ -332,7 +332,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             critic_opt.step()
             critic_steps += 1
             x0 = xt - t.view(B, 1, 1, 1) * v.float()  # the clean latent the DiT implies
-            s_loss = critic.loss(x0, labels, frozen=True)
+            tw = t.float() ** tc.shape_loss_t_power
+            s_loss = critic.loss(x0, labels, frozen=True, sample_weight=tw / tw.mean())
             if critic_steps > tc.shape_critic_warmup:
                 total = total + tc.shape_loss * s_loss
             if (step + 1) % tc.log_every == 0:  # the step logged next
