@@ -263,7 +263,8 @@ test('a text edit updates the generated layer\'s pixels in place as one undo ste
   assert.equal(snap.document.layers.length, 1, 'in place: no layer added');
   const after = snap.document.layers[0] as typeof before & { provenance: { task: string; prompt: string; params: Record<string, unknown> } };
   assert.equal(after.id, before.id);
-  assert.equal(after.name, before.name);
+  assert.equal(before.name, 'a large red star on a blue background · seed 7');
+  assert.equal(after.name, 'a large green star on a blue background · seed 7', 'still named after its prompt: renamed after the edited one');
   assert.equal(snap.undoLabel, 'Edit Text');
   assert.notDeepEqual(await pixels(after.imageId), original, 'new pixels');
   assert.equal(after.provenance.task, 'text-edit');
@@ -271,6 +272,7 @@ test('a text edit updates the generated layer\'s pixels in place as one undo ste
   assert.deepEqual(after.provenance.params.textEdit, { from: 'red', to: 'green', prompt: 'a large green star on a blue background', blocks: [0, 1], startStep: 0 });
   const undone = (await t.engine.call('document.undo', { docId: doc.docId })).document.layers[0] as typeof after;
   assert.equal(undone.provenance.task, 'generate');
+  assert.equal(undone.name, before.name, 'one undo restores the name');
   assert.deepEqual(await pixels(undone.imageId), original, 'one undo restores the pixels');
   // a pasted picture has no generation to re-run
   const { imageId } = await t.engine.call('document.putImage', { docId: doc.docId, image: { width: 64, height: 64, rgba: new Uint8Array(64 * 64 * 4) } });
