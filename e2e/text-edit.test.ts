@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import { generatedLayerName } from '../main/engine/pipelines/denoise/generation-provenance.ts';
 import { ROOT } from './harness.ts';
 import { suiteEditor, type EditorPage } from './editor-page.ts';
 
@@ -83,6 +84,11 @@ test('Edit Text in the editor: generate, change one prompt word in a box, Apply,
     const edited = await pixels(after.imageId);
     assert.notDeepEqual(edited, original, 'the pixels changed');
     assert.deepEqual(edited.subarray(128 * 4 * 44), original.subarray(128 * 4 * 44), 'below the box nothing changed');
+    // the layer was still named after its prompt: it is named after the edited one (the name
+    // rule cuts prompts at 48 characters, so here the edited word falls outside it), and the
+    // layers panel shows that name
+    assert.equal(after.name, generatedLayerName({ prompt: PROMPT.replace('cat', 'dog'), seed: (after.provenance as unknown as { seed: number }).seed }));
+    assert.equal((await page.locator(`[data-testid=layer-row-${layer.id}] .name`).innerText()).trim(), after.name);
     await page.waitForTimeout(300);
     await ed.shot('edited');
     await page.click('[data-testid=undo]');
@@ -90,6 +96,7 @@ test('Edit Text in the editor: generate, change one prompt word in a box, Apply,
     const undone = (await firstLayer()) as Lyr;
     assert.equal(undone.imageId, layer.imageId);
     assert.deepEqual(await pixels(undone.imageId), original, 'undo restores the pixels');
+    assert.equal(undone.name, layer.name, 'and the name');
     await ed.shot('undone');
     assert.deepEqual(suite.errors, []);
   });
