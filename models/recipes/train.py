@@ -341,7 +341,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
                               critic.object_accuracy(x0.detach(), labels))
         if tc.token_probe:
             probe_loss = probe.loss(tensors[2])
-            total = loss + tc.token_probe * probe_loss
+            total = total + tc.token_probe * probe_loss
             probe_avg = probe_loss.item() if probe_avg is None else 0.98 * probe_avg + 0.02 * probe_loss.item()
         opt.zero_grad(set_to_none=True)
         total.backward()
