@@ -121,6 +121,12 @@ class TrainConfig:
     # the DiT's shape loss per image weighted by t ** power (normalised to mean 1 over the
     # batch): 0 = every noise level alike; > 0 leans on high noise, where shapes are decided
     shape_loss_t_power: float = 0.0
+    # REPA-style alignment (0 = off): an MLP on block `critic_align_block`'s image tokens
+    # (computed from x_t) is trained toward the pretrained critic's features of the clean
+    # latent (cosine, pooled to the token grid); needs shape_critic_from. Unlike shape_loss no
+    # gradient passes through the critic's input, so the DiT cannot draw to fool it.
+    critic_align: float = 0.0
+    critic_align_block: int = 2
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

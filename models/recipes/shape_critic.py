@@ -36,6 +36,11 @@ class ShapeCritic(nn.Module):
     def forward(self, z):
         return self.net(z)
 
+    def features(self, z):
+        """The last hidden layer [B, width, h, w]: what the critic knows about each latent
+        pixel's object (the target of train.critic_align)."""
+        return self.net[:-1](z)
+
     def loss(self, z, labels, frozen=False, sample_weight=None):
         """Against soft labels [B, h * w, classes] (data.token_labels on the latent grid):
         half the cross-entropy of each object's reading (the logits averaged over the pixels

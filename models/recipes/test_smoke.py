@@ -7,6 +7,7 @@ Skipped cleanly when torch (or onnx / onnxruntime for the export test) is missin
 """
 
 import json
+import re
 
 import pytest
 
@@ -612,3 +613,35 @@ def test_a_pretrained_shape_critic_starts_warm(tmp_path, world):
     # warm: the DiT's shape loss is on from its first step (no 50-step warmup), the critic went on from the pretrained one
     assert "(at 50 now)" in (tmp_path / "train.log").read_text()
     assert ck.load(tmp_path / "dit.pt")["critic"]["steps"] == 50 + recipe.train.dit_steps
+
+
+def test_critic_alignment_trains_its_head_and_the_dit_and_resumes(tmp_path, world):
+    from dataclasses import replace
+
+    import pytest
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+    from models.recipes.shape_critic import pretrain
+
+    recipe = config_lib.get("tiny")
+    recipe.train = replace(recipe.train, critic_align=0.5, critic_align_block=1)
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    with pytest.raises(ValueError, match="needs train.shape_critic_from"):
+        train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    pretrain(tmp_path / "vae.pt", tmp_path / "critic.pt", seconds=0.5, batch=4, reuse=2, log=log)
+    critic_before = ck.load(tmp_path / "critic.pt")["model"]
+    recipe.train = replace(recipe.train, shape_critic_from=str(tmp_path / "critic.pt"))
+    train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    first = ck.load(tmp_path / "dit.pt")
+    assert "critic" not in first and "align" in first  # the critic is a frozen target here: not trained, not saved
+    w0 = first["align"]["model"]["0.weight"].clone()
+    recipe.train = replace(recipe.train, dit_steps=6)
+    assert train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state) == 6
+    assert not torch.equal(w0, ck.load(tmp_path / "dit.pt")["align"]["model"]["0.weight"])
+    text = (tmp_path / "train.log").read_text()
+    assert "critic alignment on block 1, weight 0.5" in text
+    assert re.search(r"dit step \d+/\d+ loss [\d.]+ lr \S+ align [01]\.\d{4} ", text)
+    assert all(torch.equal(v, ck.load(tmp_path / "critic.pt")["model"][k]) for k, v in critic_before.items())

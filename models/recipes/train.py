@@ -123,6 +123,9 @@ def train_vae(recipe, world, ck_dir: Path, log, device):
     if state:
         vae.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
+        if align is not None and "align" in state:
+            align.head.load_state_dict(state["align"]["model"])
+            align_opt.load_state_dict(state["align"]["opt"])
         if "critic" in state:
             critic.load_state_dict(state["critic"]["model"])
             critic_opt.load_state_dict(state["critic"]["opt"])
@@ -204,11 +207,15 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes) + n_words).to(device)
     critic_opt = torch.optim.AdamW(critic.parameters(), lr=tc.shape_critic_lr, weight_decay=0.0)
     critic_steps = 0
-    if tc.shape_loss and tc.shape_critic_from:  # a pretrained critic (shape_critic.pretrain): warmed up already
+    if (tc.shape_loss or tc.critic_align) and tc.shape_critic_from:  # a pretrained critic (shape_critic.pretrain): warmed up already
         pre = ck.load(Path(tc.shape_critic_from))
         critic.load_state_dict(pre["model"])
         critic_opt.load_state_dict(pre["opt"])
         critic_steps = max(pre["steps"], tc.shape_critic_warmup)
+    align = CriticAlign(recipe.dit, critic, tc.critic_align_block).to(device) if tc.critic_align else None
+    if align is not None and not tc.shape_critic_from:
+        raise ValueError("train.critic_align needs train.shape_critic_from (a pretrained critic: its features are the target)")
+    align_opt = torch.optim.AdamW(align.head.parameters(), lr=tc.dit_lr, weight_decay=0.0) if align else None
     tok = Tokenizer(world.spec)
     path = ck_dir / "dit.pt"
     state = ck.load(path)
@@ -222,6 +229,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             probe.load_state_dict(state["probe"])
             opt.add_param_group({"params": list(probe.parameters())})
         opt.load_state_dict(state["opt"])
+        if align is not None and "align" in state:
+            align.head.load_state_dict(state["align"]["model"])
+            align_opt.load_state_dict(state["align"]["opt"])
         if "critic" in state:
             critic.load_state_dict(state["critic"]["model"])
             critic_opt.load_state_dict(state["critic"]["opt"])
@@ -247,6 +257,9 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     if tc.token_probe:
         probe.attach(dit)
         log(f"dit: token probe on block {tc.token_probe_block}, weight {tc.token_probe}")
+    if align is not None:
+        align.attach(dit)
+        log(f"dit: critic alignment on block {tc.critic_align_block}, weight {tc.critic_align}")
     if tc.shape_loss:
         log(f"dit: shape critic, weight {tc.shape_loss} after {tc.shape_critic_warmup} critic steps (at {critic_steps} now)")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
@@ -262,7 +275,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
                        "done": final, "elapsed": budget.elapsed, "segment": segment,
                        **({"probe": probe.state_dict()} if len(opt.param_groups) > 1 else {}),
                        **({"critic": {"model": critic.state_dict(), "opt": critic_opt.state_dict(), "steps": critic_steps}}
-                          if tc.shape_loss else {})})
+                          if tc.shape_loss else {}),
+                       **({"align": {"model": align.head.state_dict(), "opt": align_opt.state_dict()}} if align else {})})
 
     grid = recipe.dit.latent_size // recipe.dit.patch_size
 
@@ -295,6 +309,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         log(f"dit: progressive resolution: {tc.lowres_size} px for the first {tc.lowres_seconds:.0f} s, then {tc.image_size} px")
     snaps = Snapshots(ck_dir, tc.snapshot_seconds, budget.elapsed)
     t0, seen, loss_avg, probe_avg = time.time(), 0, None, None
+    align_avg = None
     critic_avg = None  # (critic loss on true latents, its loss on the DiT's x0, accuracies on both)
     last = budget.done(step)  # decided once per step, so the final save never slips by
     while not last:
@@ -339,14 +354,22 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             if (step + 1) % tc.log_every == 0:  # the step logged next
                 critic_avg = (c_loss.item(), s_loss.item(), critic.object_accuracy(z0, labels),
                               critic.object_accuracy(x0.detach(), labels))
+        if align is not None:
+            a_loss = align.loss(z0)
+            total = total + tc.critic_align * a_loss
+            align_avg = a_loss.item() if align_avg is None else 0.98 * align_avg + 0.02 * a_loss.item()
         if tc.token_probe:
             probe_loss = probe.loss(tensors[2])
             total = total + tc.token_probe * probe_loss
             probe_avg = probe_loss.item() if probe_avg is None else 0.98 * probe_avg + 0.02 * probe_loss.item()
         opt.zero_grad(set_to_none=True)
+        if align_opt is not None:
+            align_opt.zero_grad(set_to_none=True)
         total.backward()
         torch.nn.utils.clip_grad_norm_(params, tc.grad_clip)
         opt.step()
+        if align_opt is not None:
+            align_opt.step()
         ema_t.update(text, step)
         ema_d.update(dit, step)
         step += 1
@@ -356,6 +379,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         if step % tc.log_every == 0 or last:
             log(f"dit step {step}/{tc.dit_steps} loss {loss_avg:.4f} lr {lr:.2e} "
                 + (f"probe {probe_avg:.4f} " if probe_avg is not None else "")
+                + (f"align {align_avg:.4f} " if align_avg is not None else "")
                 + ("critic {:.3f} x0 {:.3f} acc {:.2f} x0 acc {:.2f} ".format(*critic_avg) if critic_avg else "")
                 + f"{seen / (time.time() - t0):.1f} samples/s")
         if step % tc.ckpt_every == 0 or last:
@@ -459,6 +483,32 @@ class TokenProbe(nn.Module):
         ce = [-(labels[..., a:b] * logits[..., a:b].log_softmax(-1)).sum(-1).mean()
               for a, b in ((0, s), (s, s + self.colour_classes))]
         return ce[0] + ce[1]
+
+
+class CriticAlign(nn.Module):
+    """Training aid, not exported (REPA, Yu et al. 2024, with the shape critic as the
+    encoder): an MLP maps one block's image tokens, computed from the noisy latent, to the
+    pretrained critic's features of the clean latent averaged over each token's cell; the
+    loss is 1 - cosine similarity. The critic is frozen and sees only true latents."""
+
+    def __init__(self, cfg, critic, block: int):
+        super().__init__()
+        self.critic, self.block, self.patch = critic, block, cfg.patch_size
+        width = critic.net[-1].in_channels
+        self.head = nn.Sequential(nn.Linear(cfg.dim, cfg.dim), nn.SiLU(), nn.Linear(cfg.dim, width))
+        self.tokens = None
+
+    def attach(self, dit):
+        def keep(_module, _inputs, outputs):
+            self.tokens = outputs[1]  # a joint block returns (text, image, k, v)
+
+        dit.blocks[self.block].register_forward_hook(keep)
+
+    def loss(self, z0):
+        with torch.no_grad():
+            f = F.avg_pool2d(self.critic.features(z0), self.patch).flatten(2).transpose(1, 2)  # [B, N, width]
+        pred = self.head(self.tokens.float())
+        return 1.0 - F.cosine_similarity(pred, f, dim=-1).mean()
 
 
 @torch.no_grad()
