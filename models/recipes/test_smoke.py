@@ -567,18 +567,27 @@ def test_mix_ffn_trains_and_exports_with_ort_parity(tmp_path, world):
     assert report["transformer"] < 1e-3
 
 
-def test_shape_critic_trains_saves_and_resumes_beside_the_dit(tmp_path, world):
+def _tiny_run(tmp_path, world, **train_fields):
+    """The tiny recipe with these train fields, its logger and a trained VAE in tmp_path."""
     from dataclasses import replace
 
     from models.recipes import checkpoint as ck
     from models.recipes import train
 
     recipe = config_lib.get("tiny")
-    recipe.train = replace(recipe.train, shape_loss=0.5, shape_critic_warmup=2, shape_critic_words=True, token_probe=0.1,
-                           token_probe_block=1)
+    recipe.train = replace(recipe.train, **train_fields)
     train.build(recipe, world)
     log = ck.Logger(tmp_path / "train.log")
-    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    return recipe, log, train.train_vae(recipe, world, tmp_path, log, "cpu")
+
+
+def test_shape_critic_trains_saves_and_resumes_beside_the_dit(tmp_path, world):
+    from dataclasses import replace
+
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+
+    recipe, log, vae_state = _tiny_run(tmp_path, world, shape_loss=0.5, shape_critic_warmup=2, shape_critic_words=True, token_probe=0.1, token_probe_block=1)
     train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
     first = ck.load(tmp_path / "dit.pt")["critic"]
     assert first["steps"] == 3
@@ -600,11 +609,7 @@ def test_a_pretrained_shape_critic_starts_warm(tmp_path, world):
     from models.recipes import train
     from models.recipes.shape_critic import pretrain
 
-    recipe = config_lib.get("tiny")
-    recipe.train = replace(recipe.train, shape_loss=0.5, shape_critic_warmup=50)
-    train.build(recipe, world)
-    log = ck.Logger(tmp_path / "train.log")
-    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    recipe, log, vae_state = _tiny_run(tmp_path, world, shape_loss=0.5, shape_critic_warmup=50)
     acc = pretrain(tmp_path / "vae.pt", tmp_path / "critic.pt", seconds=0.5, batch=4, reuse=2, log=log)
     pre = ck.load(tmp_path / "critic.pt")
     assert pre["steps"] >= 2 and pre["accuracy"] == acc and pre["classes"] == 2 + len(world.shapes)
@@ -624,11 +629,7 @@ def test_critic_alignment_trains_its_head_and_the_dit_and_resumes(tmp_path, worl
     from models.recipes import train
     from models.recipes.shape_critic import pretrain
 
-    recipe = config_lib.get("tiny")
-    recipe.train = replace(recipe.train, critic_align=0.5, critic_align_block=1)
-    train.build(recipe, world)
-    log = ck.Logger(tmp_path / "train.log")
-    vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    recipe, log, vae_state = _tiny_run(tmp_path, world, critic_align=0.5, critic_align_block=1)
     with pytest.raises(ValueError, match="needs train.shape_critic_from"):
         train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
     pretrain(tmp_path / "vae.pt", tmp_path / "critic.pt", seconds=0.5, batch=4, reuse=2, log=log)
@@ -645,3 +646,14 @@ def test_critic_alignment_trains_its_head_and_the_dit_and_resumes(tmp_path, worl
     assert "critic alignment on block 1, weight 0.5" in text
     assert re.search(r"dit step \d+/\d+ loss [\d.]+ lr \S+ align [01]\.\d{4} ", text)
     assert all(torch.equal(v, ck.load(tmp_path / "critic.pt")["model"][k]) for k, v in critic_before.items())
+
+
+def test_a_vae_stage_cut_short_resumes(tmp_path, world):
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+
+    recipe, log, _ = _tiny_run(tmp_path, world)
+    state = ck.load(tmp_path / "vae.pt")
+    ck.save(tmp_path / "vae.pt", {**state, "done": False})  # as if killed before its end
+    again = train.train_vae(recipe, world, tmp_path, log, "cpu")
+    assert again["done"] and f"vae: resumed at step {state['step']}" in (tmp_path / "train.log").read_text()

@@ -123,13 +123,6 @@ def train_vae(recipe, world, ck_dir: Path, log, device):
     if state:
         vae.load_state_dict(state["model"])
         opt.load_state_dict(state["opt"])
-        if align is not None and "align" in state:
-            align.head.load_state_dict(state["align"]["model"])
-            align_opt.load_state_dict(state["align"]["opt"])
-        if "critic" in state:
-            critic.load_state_dict(state["critic"]["model"])
-            critic_opt.load_state_dict(state["critic"]["opt"])
-            critic_steps = state["critic"]["steps"]
         step, spent = state["step"], state.get("elapsed", 0.0)
         log(f"vae: resumed at step {step}")
     budget = ck.Budget(tc.vae_steps, tc.vae_seconds, spent, tc.budget_clock)
@@ -455,7 +448,21 @@ class Replay:
         return picked, [self.caps[i] for i in idx.tolist()]
 
 
-class TokenProbe(nn.Module):
+class BlockTokens(nn.Module):
+    """A training aid that reads one joint block's image tokens (self.tokens after each DiT
+    forward) through a forward hook on that block."""
+
+    block: int
+    tokens = None
+
+    def attach(self, dit):
+        def keep(_module, _inputs, outputs):
+            self.tokens = outputs[1]  # a joint block returns (text, image, k, v)
+
+        dit.blocks[self.block].register_forward_hook(keep)
+
+
+class TokenProbe(BlockTokens):
     """Training aid, not exported: a linear head on one block's image tokens that must
     tell, for every token, the shape and the colour of the object that will cover it
     (soft labels from the world's exact layer masks). It pushes the text's shape and
@@ -470,12 +477,6 @@ class TokenProbe(nn.Module):
         self.head = nn.Linear(cfg.dim, self.shape_classes + self.colour_classes)
         self.tokens = None
 
-    def attach(self, dit):
-        def keep(_module, _inputs, outputs):
-            self.tokens = outputs[1]  # a joint block returns (text, image, k, v)
-
-        dit.blocks[self.block].register_forward_hook(keep)
-
     def loss(self, labels):
         """Soft cross-entropy of shape and of colour, averaged over tokens."""
         logits = self.head(self.tokens.float())
@@ -485,7 +486,7 @@ class TokenProbe(nn.Module):
         return ce[0] + ce[1]
 
 
-class CriticAlign(nn.Module):
+class CriticAlign(BlockTokens):
     """Training aid, not exported (REPA, Yu et al. 2024, with the shape critic as the
     encoder): an MLP maps one block's image tokens, computed from the noisy latent, to the
     pretrained critic's features of the clean latent averaged over each token's cell; the
@@ -497,12 +498,6 @@ class CriticAlign(nn.Module):
         width = critic.net[-1].in_channels
         self.head = nn.Sequential(nn.Linear(cfg.dim, cfg.dim), nn.SiLU(), nn.Linear(cfg.dim, width))
         self.tokens = None
-
-    def attach(self, dit):
-        def keep(_module, _inputs, outputs):
-            self.tokens = outputs[1]  # a joint block returns (text, image, k, v)
-
-        dit.blocks[self.block].register_forward_hook(keep)
 
     def loss(self, z0):
         with torch.no_grad():
