@@ -155,6 +155,7 @@ def x0_accuracy_by_t(snapshot, critic_path, ts=(0.3, 0.5, 0.7, 0.8, 0.9, 0.95), 
     it); at high t the shape must come from the caption (the DiT writes it)."""
     from pathlib import Path
 
+    from . import checkpoint as ck
     from .calibrate import load_snapshot
     from .data import dit_batch
     from .text import Tokenizer
@@ -163,7 +164,7 @@ def x0_accuracy_by_t(snapshot, critic_path, ts=(0.3, 0.5, 0.7, 0.8, 0.9, 0.95), 
     world = World.load()
     snap = Path(snapshot)
     recipe, codec, text, dit, state = load_snapshot(snap, snap.parent.parent, world)
-    pre = torch.load(critic_path, map_location="cpu", weights_only=False)
+    pre = ck.load(Path(critic_path))
     critic = ShapeCritic(recipe.dit.latent_channels, pre["classes"])
     critic.load_state_dict(pre["model"])
     critic.eval()

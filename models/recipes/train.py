@@ -196,11 +196,12 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     ema_t, ema_d = ck.EMA(text, tc.ema), ck.EMA(dit, tc.ema)
     probe = TokenProbe(recipe.dit, len(world.shapes), len(world.spec["colour_order"]), tc.token_probe_block)
     probe.to(device)
-    n_words = len(world.spec["words"]) if tc.shape_critic_words else 0
-    critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes) + n_words).to(device)
-    critic_opt = torch.optim.AdamW(critic.parameters(), lr=tc.shape_critic_lr, weight_decay=0.0)
-    critic_steps = 0
-    if (tc.shape_loss or tc.critic_align) and tc.shape_critic_from:  # a pretrained critic (shape_critic.pretrain): warmed up already
+    critic, critic_opt, critic_steps = None, None, 0  # the shape critic, when a loss uses it
+    if tc.shape_loss or tc.critic_align:
+        n_words = len(world.spec["words"]) if tc.shape_critic_words else 0
+        critic = ShapeCritic(recipe.dit.latent_channels, 2 + len(world.shapes) + n_words).to(device)
+        critic_opt = torch.optim.AdamW(critic.parameters(), lr=tc.shape_critic_lr, weight_decay=0.0)
+    if critic is not None and tc.shape_critic_from:  # a pretrained critic (shape_critic.pretrain): warmed up already
         pre = ck.load(Path(tc.shape_critic_from))
         critic.load_state_dict(pre["model"])
         critic_opt.load_state_dict(pre["opt"])
@@ -225,7 +226,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         if align is not None and "align" in state:
             align.head.load_state_dict(state["align"]["model"])
             align_opt.load_state_dict(state["align"]["opt"])
-        if "critic" in state:
+        if critic is not None and "critic" in state:
             critic.load_state_dict(state["critic"]["model"])
             critic_opt.load_state_dict(state["critic"]["opt"])
             critic_steps = state["critic"]["steps"]
