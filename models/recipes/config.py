@@ -127,6 +127,11 @@ class TrainConfig:
     # gradient passes through the critic's input, so the DiT cannot draw to fool it.
     critic_align: float = 0.0
     critic_align_block: int = 2
+    # token grounding (training aid, see grounding.py; TokenCompose): weights of the token loss
+    # (a caption word's attention mass should lie inside the region it names) and of the
+    # pixel loss (each image token's attention to the phrase that names it), 0 = off
+    grounding: float = 0.0
+    grounding_pixel: float = 0.0
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

@@ -110,6 +110,7 @@ class JointBlock(nn.Module):
     def __init__(self, cfg: DiTConfig):
         super().__init__()
         self.heads = cfg.heads
+        self.text_attention_probe = None  # training aid (grounding.TextAttention): sees (q_image, k_text, bias)
         self.txt = Stream(cfg)
         self.img = Stream(cfg, image=True)
 
@@ -118,6 +119,8 @@ class JointBlock(nn.Module):
         qt, kt, vt, mt = self.txt.pre(txt, c, self.heads)
         qi, ki, vi, mi = self.img.pre(img, c, self.heads)
         k_out, v_out = kt, vt
+        if self.text_attention_probe is not None:
+            self.text_attention_probe(qi, kt, bias)
         if mix is not None:  # K/V patching (text edits); absent in training
             m = mix[:, None, None, None]
             kt = kt + m * (k_over - kt)

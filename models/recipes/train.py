@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from . import checkpoint as ck
 from . import config as config_lib
 from .data import dit_batch, token_labels, vae_batch
+from .grounding import TextAttention, WordRegions, losses as grounding_losses
 from .images import save_rgba_grid
 from .mmdit import MMDiT
 from .sampling import sample, shift_sigma
@@ -254,6 +255,10 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     if align is not None:
         align.attach(dit)
         log(f"dit: critic alignment on block {tc.critic_align_block}, weight {tc.critic_align}")
+    grounded = bool(tc.grounding or tc.grounding_pixel)
+    if grounded:
+        words, attention = WordRegions(world, tok), TextAttention(dit)
+        log(f"dit: token grounding on every block, token loss {tc.grounding}, pixel loss {tc.grounding_pixel}")
     if tc.shape_loss:
         log(f"dit: shape critic, weight {tc.shape_loss} after {tc.shape_critic_warmup} critic steps (at {critic_steps} now)")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
@@ -283,17 +288,22 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         if tc.token_probe and size != tc.image_size:
             raise ValueError("the token probe's labels are on the native token grid: no lowres_seconds with it")
         b = dit_batch(world, i, tc.dit_batch, size, tc.phrase_fraction,
-                      owners=bool(tc.token_probe) or bool(tc.shape_loss) or tc.object_loss_weight != 1.0, simple=simple)
+                      owners=bool(tc.token_probe or tc.shape_loss or grounded) or tc.object_loss_weight != 1.0,
+                      simple=simple)
         with torch.no_grad():
             z = (vae.encode(b.rgba.to(device)) - shift_z) * scale_z
         weights = (pixel_weights(b.owner_shape, z.shape[-1], tc.object_loss_weight).to(device)
                    if tc.object_loss_weight != 1.0 else torch.ones(z.shape[0], 1, 1, 1, device=device))
-        extra = []  # labels, in this order: the token probe's, the shape critic's
+        extra = []  # labels, in this order: the token probe's, the shape critic's, grounding's (two)
         if tc.token_probe:
             extra.append(torch.cat([token_labels(b.owner_shape, probe.shape_classes, grid),
                                     token_labels(b.owner_colour, probe.colour_classes, grid)], -1).to(device))
         if tc.shape_loss:
             extra.append(critic_labels(world, b, critic.classes, z.shape[-1]).to(device))
+        if grounded:
+            regions, group, _ = words.targets(b.captions, b.owner_shape, b.owner_colour, b.owner_word,
+                                              z.shape[-1] // recipe.dit.patch_size)
+            extra += [regions.half().to(device), group.to(device)]
         return (z, weights, *extra), b.captions
 
     replay, replay_lowres = Replay(fresh, tc.data_reuse, tc.data_buffer), lowres()
@@ -304,6 +314,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     snaps = Snapshots(ck_dir, tc.snapshot_seconds, budget.elapsed)
     t0, seen, loss_avg, probe_avg = time.time(), 0, None, None
     align_avg = None
+    ground_avg = None  # (token loss, pixel loss)
     critic_avg = None  # (critic loss on true latents, its loss on the DiT's x0, accuracies on both)
     last = budget.done(step)  # decided once per step, so the final save never slips by
     while not last:
@@ -333,8 +344,17 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             v, _, _ = dit(xt, t, emb, mask)
         loss = ((v.float() - (noise - z0)) ** 2 * weights).mean()
         total = loss
+        if grounded:
+            g = 2 + bool(tc.token_probe) + bool(tc.shape_loss)
+            T = ids.shape[1]
+            regions, group = tensors[g][:, :T].float(), tensors[g + 1][:, :T].clone()
+            group[drop.to(group.device)] = -1  # a dropped caption names nothing
+            g_tok, g_pix = grounding_losses(attention.take(), regions, group)
+            total = total + tc.grounding * g_tok + tc.grounding_pixel * g_pix
+            g_now = (g_tok.item(), g_pix.item())
+            ground_avg = g_now if ground_avg is None else tuple(0.98 * a + 0.02 * b for a, b in zip(ground_avg, g_now))
         if tc.shape_loss:
-            labels = tensors[-1]
+            labels = tensors[2 + bool(tc.token_probe)]
             c_loss = critic.loss(z0, labels)
             critic_opt.zero_grad(set_to_none=True)
             c_loss.backward()
@@ -374,6 +394,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             log(f"dit step {step}/{tc.dit_steps} loss {loss_avg:.4f} lr {lr:.2e} "
                 + (f"probe {probe_avg:.4f} " if probe_avg is not None else "")
                 + (f"align {align_avg:.4f} " if align_avg is not None else "")
+                + ("ground {:.3f} pixel {:.3f} ".format(*ground_avg) if ground_avg else "")
                 + ("critic {:.3f} x0 {:.3f} acc {:.2f} x0 acc {:.2f} ".format(*critic_avg) if critic_avg else "")
                 + f"{seen / (time.time() - t0):.1f} samples/s")
         if step % tc.ckpt_every == 0 or last:
