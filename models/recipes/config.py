@@ -132,6 +132,9 @@ class TrainConfig:
     # pixel loss (each image token's attention to the phrase that names it), 0 = off
     grounding: float = 0.0
     grounding_pixel: float = 0.0
+    # the pixel loss's target split evenly over the phrase's words (size, colour, shape), not
+    # the phrase as a whole: an image token must read its shape word, not only its colour word
+    grounding_split: bool = False
     data_reuse: int = 1  # DiT: a freshly rendered+encoded batch feeds this many steps on average
     data_buffer: int = 16  # DiT: batches kept in the shuffled replay buffer when data_reuse > 1
     # wall-clock budgets (seconds, None = none): a stage stops at its step count or its

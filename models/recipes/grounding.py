@@ -132,19 +132,23 @@ class TextAttention:
             blk.text_attention_probe = None
 
 
-def losses(maps, regions, group):
+def losses(maps, regions, group, split=False):
     """(token loss, pixel loss), averaged over blocks and grounded tokens. maps: per block
-    [B, N, T]; regions [B, T, N]; group [B, T]."""
+    [B, N, T]; regions [B, T, N]; group [B, T]. The pixel loss asks each image token to
+    give its named phrase all its text attention; with `split`, each word of the phrase an
+    equal part of it (so no word of the phrase, the shape word included, can be ignored)."""
     grounded = (group >= 0).float()
     n = grounded.sum().clamp(min=1.0)
     same = ((group[:, :, None] == group[:, None, :]) & (group[:, :, None] >= 0)).float()  # [B, T, T]
     target = regions.transpose(1, 2)  # [B, N, T]
+    if split:
+        target = target / same.sum(-1).clamp(min=1.0)[:, None]
     tok, pix = 0.0, 0.0
     for a in maps:
-        inside = (a * target).sum(1) / a.sum(1).clamp(min=1e-8)  # [B, T]
+        inside = (a * regions.transpose(1, 2)).sum(1) / a.sum(1).clamp(min=1e-8)  # [B, T]
         tok = tok + (((1.0 - inside) ** 2) * grounded).sum() / n
-        phrase = (a @ same.transpose(1, 2)).clamp(1e-6, 1 - 1e-6)  # [B, N, T]: the token's phrase
-        bce = F.binary_cross_entropy(phrase, target, reduction="none").mean(1)
+        got = a if split else a @ same.transpose(1, 2)  # [B, N, T]: the word's, or its phrase's, attention
+        bce = F.binary_cross_entropy(got.clamp(1e-6, 1 - 1e-6), target, reduction="none").mean(1)
         pix = pix + (bce * grounded).sum() / n
     return tok / len(maps), pix / len(maps)
 

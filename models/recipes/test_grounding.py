@@ -183,3 +183,20 @@ def test_grounding_trains_beside_the_dit_and_resumes(tmp_path, world):
     assert "token grounding on every block, token loss 0.5, pixel loss 0.1" in text
     assert re.search(r"ground 0\.\d{3} pixel \d+\.\d{3} ", text)
     assert ck.load(tmp_path / "dit.pt")["step"] == 5
+
+
+def test_split_pixel_loss_wants_every_word_of_the_phrase():
+    """Whole-phrase pixel loss is content with all attention on the colour word; the split
+    one is not, and is lowest when the phrase's words share it."""
+    B, N, T = 1, 8, 4
+    target = torch.zeros(B, T, N)
+    target[:, 1:4, :4] = 1.0  # tokens 1-3 (size, colour, shape) name the first four image tokens
+    group = torch.tensor([[-1, 0, 0, 0]])
+    colour_only = torch.full((B, N, T), 0.001)
+    colour_only[:, :4, 2] = 0.997
+    shared = torch.full((B, N, T), 0.001)
+    shared[:, :4, 1:] = 0.333
+    whole = [losses([a], target, group)[1] for a in (colour_only, shared)]
+    split = [losses([a], target, group, split=True)[1] for a in (colour_only, shared)]
+    assert abs(whole[0] - whole[1]) < 0.01
+    assert split[1] < split[0] - 0.2

@@ -258,7 +258,8 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
     grounded = bool(tc.grounding or tc.grounding_pixel)
     if grounded:
         words, attention = WordRegions(world, tok), TextAttention(dit)
-        log(f"dit: token grounding on every block, token loss {tc.grounding}, pixel loss {tc.grounding_pixel}")
+        log(f"dit: token grounding on every block, token loss {tc.grounding}, pixel loss {tc.grounding_pixel}"
+            + (" (split over each phrase's words)" if tc.grounding_split else ""))
     if tc.shape_loss:
         log(f"dit: shape critic, weight {tc.shape_loss} after {tc.shape_critic_warmup} critic steps (at {critic_steps} now)")
     n_params = sum(p.numel() for p in dit.parameters()) + sum(p.numel() for p in text.parameters())
@@ -349,7 +350,7 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
             T = ids.shape[1]
             regions, group = tensors[g][:, :T].float(), tensors[g + 1][:, :T].clone()
             group[drop.to(group.device)] = -1  # a dropped caption names nothing
-            g_tok, g_pix = grounding_losses(attention.take(), regions, group)
+            g_tok, g_pix = grounding_losses(attention.take(), regions, group, tc.grounding_split)
             total = total + tc.grounding * g_tok + tc.grounding_pixel * g_pix
             g_now = (g_tok.item(), g_pix.item())
             ground_avg = g_now if ground_avg is None else tuple(0.98 * a + 0.02 * b for a, b in zip(ground_avg, g_now))
