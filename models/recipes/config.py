@@ -67,6 +67,10 @@ class DiTConfig:
     # the image stream's MLP as SANA's Mix-FFN: a depthwise 3 x 3 convolution over the token
     # grid between its two linear layers (locality a plain token MLP lacks)
     mix_ffn: bool = False
+    # a learned bias on the image-to-image attention logits per head and 2D token offset
+    # (Swin's relative position bias), zero at init so a pack trained without it loads
+    # unchanged: attention can prefer "the token two to the left" whatever the content
+    rel_pos_bias: bool = False
 
     @property
     def head_dim(self) -> int:

@@ -72,6 +72,31 @@ class MixFFN(nn.Module):
         return self.fc2(self.act(h))
 
 
+class RelativePositionBias(nn.Module):
+    """Swin-style relative position bias for image-to-image attention: one learned logit per
+    head and 2D offset between tokens, in native token units (a low-resolution grid reads
+    the table at the offsets its tokens have natively). Zero-initialised: no effect until
+    trained, so it can be added to a trained transformer."""
+
+    def __init__(self, heads, native):
+        super().__init__()
+        self.native = native
+        self.table = nn.Parameter(torch.zeros(heads, (2 * native - 1) ** 2))
+
+    def offsets(self, grid):
+        """[grid^2, grid^2] index into the table for every (query, key) token pair."""
+        step = self.native // grid
+        y, x = torch.meshgrid(torch.arange(grid) * step, torch.arange(grid) * step, indexing="ij")
+        y, x = y.flatten(), x.flatten()
+        span = 2 * self.native - 1
+        return (y[:, None] - y[None] + self.native - 1) * span + (x[:, None] - x[None] + self.native - 1)
+
+    def forward(self, grid, text_len):
+        """[1, heads, T + N, T + N]: the bias on the joint logits, zero on every text row and column."""
+        rel = self.table[:, self.offsets(grid).to(self.table.device)]
+        return F.pad(rel, (text_len, 0, text_len, 0))[None]
+
+
 class Stream(nn.Module):
     """One modality's weights inside a joint block."""
 
@@ -113,6 +138,7 @@ class JointBlock(nn.Module):
         self.text_attention_probe = None  # training aid (grounding.TextAttention): sees (q_image, k_text, bias)
         self.txt = Stream(cfg)
         self.img = Stream(cfg, image=True)
+        self.rel = RelativePositionBias(cfg.heads, cfg.latent_size // cfg.patch_size) if cfg.rel_pos_bias else None
 
     def forward(self, txt, img, c, bias, k_over, v_over, mix, grid=None):
         B, T, D = txt.shape
@@ -128,6 +154,8 @@ class JointBlock(nn.Module):
         q = torch.cat([qt, qi], 2)
         k = torch.cat([kt, ki], 2)
         v = torch.cat([vt, vi], 2)
+        if self.rel is not None:
+            bias = bias + self.rel(grid, T)
         if torch.onnx.is_in_onnx_export():  # the graph the runtime has always run
             att = (q @ k.transpose(-1, -2)) * (q.shape[-1] ** -0.5) + bias
             y = att.softmax(-1) @ v
@@ -160,6 +188,15 @@ class MMDiT(nn.Module):
         for m in (self.final_ada, self.final):
             nn.init.zeros_(m.weight)
             nn.init.zeros_(m.bias)
+
+    def load_grown(self, state):
+        """Load a state trained without this transformer's zero-initialised additions (the
+        relative position bias tables): those keep their zeros; any other mismatch is an error."""
+        missing, unexpected = self.load_state_dict(state, strict=False)
+        foreign = [k for k in missing if not k.endswith(".rel.table")] + list(unexpected)
+        if foreign:
+            raise ValueError(f"transformer weights do not match this configuration: {foreign[:4]}")
+        return missing
 
     def forward(self, latent, timestep, text_embeds, text_mask, attn_bias=None,
                 text_k_override=None, text_v_override=None, kv_mix=None):

@@ -543,9 +543,7 @@ def test_mix_ffn_trains_and_exports_with_ort_parity(tmp_path, world):
     the token grid; the exported graph matches torch, and the convolution sees neighbours."""
     pytest.importorskip("onnx")
     pytest.importorskip("onnxruntime")
-    from models.recipes import checkpoint as ck
     from models.recipes import mmdit, train
-    from models.recipes.export_onnx import export
 
     recipe = config_lib.get("tiny")
     recipe.dit.mix_ffn = True
@@ -560,11 +558,59 @@ def test_mix_ffn_trains_and_exports_with_ort_parity(tmp_path, world):
     x2[0, 0] += 1.0  # token (0, 0): its right neighbour's output moves, a far token's does not
     y2 = ffn(x2, grid)
     assert not torch.allclose(y[0, 1], y2[0, 1]) and torch.allclose(y[0, -1], y2[0, -1])
+    assert _train_and_export(tmp_path, world, recipe)["transformer"] < 1e-3
+
+
+def _train_and_export(tmp_path, world, recipe):
+    """Train the recipe's VAE and DiT in tmp_path and export its pack: the export report
+    (each graph's largest difference from torch under onnxruntime)."""
+    from models.recipes import checkpoint as ck
+    from models.recipes import train
+    from models.recipes.export_onnx import export
+
     log = ck.Logger(tmp_path / "train.log")
     vae_state = train.train_vae(recipe, world, tmp_path, log, "cpu")
     train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
-    report = export(tmp_path, tmp_path / "pack")
+    return export(tmp_path, tmp_path / "pack")
+
+
+def test_relative_position_bias_grows_a_trained_transformer_trains_and_exports(tmp_path, world):
+    """dit.rel_pos_bias: zero tables leave a plain transformer's weights and outputs as they
+    were (load_grown); a table entry biases exactly the image pairs at its offset; it trains,
+    and the exported graph matches torch."""
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from models.recipes import checkpoint as ck
+    from models.recipes import mmdit, train
+
+    recipe = config_lib.get("tiny")
+    train.build(recipe, world)
+    plain = mmdit.MMDiT(recipe.dit)
+    for p in plain.parameters():  # as if trained: the zero-initialised gates and head open
+        torch.nn.init.normal_(p, std=0.1)
+    recipe.dit.rel_pos_bias = True
+    grown = mmdit.MMDiT(recipe.dit)
+    assert grown.load_grown(plain.state_dict()) == [f"blocks.{i}.rel.table" for i in range(recipe.dit.blocks)]
+    with pytest.raises(ValueError, match="do not match"):
+        grown.load_grown({k: v for k, v in plain.state_dict().items() if k != "final.weight"})
+    C, S = recipe.dit.latent_channels, recipe.dit.latent_size
+    args = (torch.randn(2, C, S, S), torch.tensor([0.3, 0.8]), torch.randn(2, 5, recipe.dit.text_dim), torch.ones(2, 5))
+    assert torch.allclose(plain(*args)[0], grown(*args)[0], atol=1e-5)
+    rel = grown.blocks[0].rel
+    grid = S // recipe.dit.patch_size
+    native = rel.native
+    one_right = (native - 1) * (2 * native - 1) + native  # offset (dy, dx) = (0, +1)
+    with torch.no_grad():
+        rel.table[1, one_right] = 3.0
+    bias = rel(grid, 5)[0, 1]
+    assert bias.shape == (5 + grid * grid, 5 + grid * grid) and bias[:5].abs().sum() == 0 and bias[:, :5].abs().sum() == 0
+    assert bias[5 + 1, 5 + 0] == 3.0 and bias[5 + 0, 5 + 1] == 0.0  # query (0, 1) over key (0, 0): dx = +1
+    assert int((bias == 3.0).sum()) == grid * (grid - 1)
+    assert not torch.allclose(plain(*args)[0], grown(*args)[0], atol=1e-5)
+    report = _train_and_export(tmp_path, world, recipe)
     assert report["transformer"] < 1e-3
+    trained = ck.load(tmp_path / "dit.pt")["dit"]
+    assert trained["blocks.0.rel.table"].abs().sum() > 0
 
 
 def _tiny_run(tmp_path, world, **train_fields):

@@ -235,9 +235,12 @@ def train_dit(recipe, world, ck_dir: Path, log, device, vae_state, seed_from: Pa
         log(f"dit: resumed at step {step}")
     elif seed_from is not None:
         seed = ck.load_resume(seed_from)
-        for m, e, key in ((text, ema_t, "ema_text"), (dit, ema_d, "ema_dit")):
-            m.load_state_dict(seed[key])
-            e.model.load_state_dict(seed[key])
+        for m in (text, ema_t.model):
+            m.load_state_dict(seed["ema_text"])
+        for m in (dit, ema_d.model):
+            grown = m.load_grown(seed["ema_dit"])
+        if grown:
+            log(f"dit: {len(grown)} new zero-initialised tensors beside the seed's weights ({grown[0]}, ...)")
         step, spent = seed["step"], seed["elapsed"]
         log(f"dit: seeded from {seed_from} (EMA weights at step {step}, fresh optimizer)")
     segment = (state or {}).get("segment")
