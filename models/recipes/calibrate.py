@@ -170,7 +170,8 @@ def judge_run(ck_dir: Path, singles: int, pairs: int, final_singles: int, final_
                         "samples": state["step"] * tc.dit_batch,
                         "samples_per_budget_second": round(state["step"] * tc.dit_batch / max(1.0, state["elapsed"]), 2),
                         "captions": len(picked), "by_object_count": verdict["by_object_count"],
-                        "one_object_by_shape": verdict.get("one_object_by_shape"), "words": verdict.get("words")}
+                        "one_object_by_shape": verdict.get("one_object_by_shape"),
+                        "one_object_by_size": verdict.get("one_object_by_size"), "words": verdict.get("words")}
         print(json.dumps({key: results[key]}), flush=True)
         out_path.write_text(json.dumps(results, indent=1) + "\n")
     return results
@@ -184,7 +185,8 @@ def rejudge_run(ck_dir: Path) -> dict:
     for key, r in results.items():
         verdict = ts_judge(ck_dir / "judge" / key)
         r.update({"by_object_count": verdict["by_object_count"],
-                  "one_object_by_shape": verdict.get("one_object_by_shape"), "words": verdict.get("words")})
+                  "one_object_by_shape": verdict.get("one_object_by_shape"),
+                  "one_object_by_size": verdict.get("one_object_by_size"), "words": verdict.get("words")})
         print(json.dumps({key: r}), flush=True)
     out_path.write_text(json.dumps(results, indent=1) + "\n")
     return results

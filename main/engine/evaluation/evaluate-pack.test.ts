@@ -78,6 +78,13 @@ test('judges images made elsewhere: true scenes score high, the wrong caption\'s
     assert.deepEqual(Object.fromEntries(byShape.map(([s, t]) => [s, t.captions])), Object.fromEntries([...requested].sort((x, y) => x[0].localeCompare(y[0]))));
     const hits = byShape.reduce((n, [, t]) => n + (t.shape_accuracy! * t.captions) / 100, 0);
     assert.ok(Math.abs(hits - (g.shape_accuracy! * 24) / 100) < 0.1, `${hits} vs ${g.shape_accuracy}`);
+    // and so does the per-size breakdown
+    const bySize = Object.entries(good.one_object_by_size);
+    const sized = new Map<string, number>();
+    for (const { c } of singles.slice(0, 24)) sized.set(c.objects[0].size, (sized.get(c.objects[0].size) ?? 0) + 1);
+    assert.deepEqual(Object.fromEntries(bySize.map(([s, t]) => [s, t.captions])), Object.fromEntries([...sized].sort((x, y) => x[0].localeCompare(y[0]))));
+    const sizeHits = bySize.reduce((n, [, t]) => n + (t.shape_accuracy! * t.captions) / 100, 0);
+    assert.ok(Math.abs(sizeHits - hits) < 0.1, `${sizeHits} vs ${hits}`);
     assert.ok(good.words.requested > 0 && good.words.word_accuracy! >= 90, JSON.stringify(good.words));
     assert.ok(bad.words.word_accuracy! <= 20, JSON.stringify(bad.words));
     writeFileSync(join(wrong, 'notes.txt'), 'not an image');

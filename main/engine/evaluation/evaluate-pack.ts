@@ -38,15 +38,18 @@ const REPO = resolve(HERE, '..', '..', '..');
 class Tallies {
   private readonly byCount = new Map<number, { captions: number; objects: number; colour: number; shape: number; lenientColour: number; lenientShape: number; cluttered: number; count: number; words: number; wordsRead: number }>();
   private readonly words = { captions: 0, requested: 0, read: 0, falseReadings: 0 };
-  /** one-object captions per requested shape: a mosaic of square tokens can pass for squares only */
-  private readonly singles = new Map<string, { captions: number; shape: number }>();
+  /** one-object captions per requested shape (a mosaic of square tokens can pass for squares
+   * only) and per requested size (can the pack draw a shape it has room for?) */
+  private readonly singles = { shape: new Map<string, { captions: number; shape: number }>(), size: new Map<string, { captions: number; shape: number }>() };
 
-  add({ objects: j, words: w, shapes }: { objects: CaptionJudgement; words: WordJudgement; shapes: readonly string[] }): void {
+  add({ objects: j, words: w, shapes, sizes }: { objects: CaptionJudgement; words: WordJudgement; shapes: readonly string[]; sizes: readonly string[] }): void {
     if (shapes.length === 1) {
-      const s = this.singles.get(shapes[0]) ?? { captions: 0, shape: 0 };
-      s.captions++;
-      s.shape += j.shapeHits;
-      this.singles.set(shapes[0], s);
+      for (const [map, key] of [[this.singles.shape, shapes[0]], [this.singles.size, sizes[0]]] as const) {
+        const s = map.get(key) ?? { captions: 0, shape: 0 };
+        s.captions++;
+        s.shape += j.shapeHits;
+        map.set(key, s);
+      }
     }
     const t = this.byCount.get(j.requested) ?? { captions: 0, objects: 0, colour: 0, shape: 0, lenientColour: 0, lenientShape: 0, cluttered: 0, count: 0, words: 0, wordsRead: 0 };
     t.captions++;
@@ -81,9 +84,10 @@ class Tallies {
     ]));
   }
 
-  /** One-object captions' shape accuracy per requested shape: { square: { captions, shape_accuracy }, ... }. */
-  shapeSummary(): Record<string, { captions: number; shape_accuracy: number | null }> {
-    return Object.fromEntries([...this.singles.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([shape, t]) => [shape, { captions: t.captions, shape_accuracy: pct(t.shape, t.captions) }]));
+  /** One-object captions' shape accuracy per requested shape ({ square: { captions, shape_accuracy }, ... })
+   * or, with 'size', per requested size ({ large: ..., medium: ..., small: ... }). */
+  shapeSummary(by: 'shape' | 'size' = 'shape'): Record<string, { captions: number; shape_accuracy: number | null }> {
+    return Object.fromEntries([...this.singles[by].entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([key, t]) => [key, { captions: t.captions, shape_accuracy: pct(t.shape, t.captions) }]));
   }
 
   /** All captions' words: how many were asked for and read, and readings of words not asked for. */
@@ -99,6 +103,7 @@ const judged = (e: EvaluationSetup, img: RgbaImage, c: TestCaption) => ({
   objects: judgeAgainstRequest(e.judge.detect(img), c.objects),
   words: judgeWords(e.words.readWords(img), captionWords(c.caption, e.world)),
   shapes: c.objects.map((obj) => obj.shape),
+  sizes: c.objects.map((obj) => obj.size),
 });
 
 export async function evaluatePack(o: { packDir: string; captions?: number; steps?: number; guidance?: number; adapters?: AdapterUse[]; outDir?: string; log?: (s: string) => void }) {
@@ -124,7 +129,7 @@ export async function evaluatePack(o: { packDir: string; captions?: number; step
   } finally {
     await pool.dispose();
   }
-  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, ...(o.adapters ? { adapters: o.adapters } : {}), seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), words: tallies.wordSummary() };
+  const result = { pack: `${pack.id}@${pack.manifest.version}`, captions: captions.length, steps, guidance, ...(o.adapters ? { adapters: o.adapters } : {}), seconds: Math.round((performance.now() - t0) / 100) / 10, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), one_object_by_size: tallies.shapeSummary('size'), words: tallies.wordSummary() };
   if (o.outDir) {
     mkdirSync(o.outDir, { recursive: true });
     writeFileSync(join(o.outDir, 'evaluation.json'), JSON.stringify(result, null, 2) + '\n');
@@ -190,7 +195,7 @@ export async function evaluateImages(o: { packDir: string; imagesDir: string }) 
     judgedIndices.push(i);
   }
   if (judgedIndices.length === 0) throw new LaminaError('not_found', `${o.imagesDir} holds no ${captionImageName(0)}-style images to judge`);
-  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), words: tallies.wordSummary() };
+  return { images: o.imagesDir, captions: judgedIndices.length, by_object_count: tallies.summary(), one_object_by_shape: tallies.shapeSummary(), one_object_by_size: tallies.shapeSummary('size'), words: tallies.wordSummary() };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
