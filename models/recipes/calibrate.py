@@ -200,13 +200,10 @@ def codec_ceiling(ck_dir: Path, captions: int = 500) -> dict:
     """The judge on the held-out captions' true scenes after a round trip through the run's
     VAE (what `evaluate-pack --ceiling` measures on an exported pack): the most any DiT
     trained on this latent space can score. Writes {ckpt}/ceiling.json."""
-    from .vae import RGBAVAE
+    from .vae import load_codec
 
     state = ck.load(ck_dir / "vae.pt")
-    recipe = config_lib.from_dict(state["recipe"])
-    vae = RGBAVAE(recipe.vae)
-    vae.load_state_dict(state["model"])
-    vae.eval()
+    vae = load_codec(state)
     caps = json.loads(CAPTIONS.read_text())[:captions]
     images = ck_dir / "judge" / "ceiling"
     images.mkdir(parents=True, exist_ok=True)

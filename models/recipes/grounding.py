@@ -159,28 +159,17 @@ def diagnose(snapshot, t=0.8, batch=32, simple=False):
     attention that falls inside its region (object phrase words by kind, drawn words,
     background), and the object tokens' text-normalised attention to their shape word
     and colour word; first, what attention spread evenly over the image would give."""
-    from pathlib import Path
+    from .held_out import DiagnosedSnapshot
 
-    from .calibrate import load_snapshot
-    from .data import dit_batch
-    from .text import Tokenizer
-    from .world import World
-
-    world = World.load()
-    snap = Path(snapshot)
-    recipe, codec, text, dit, state = load_snapshot(snap, snap.parent.parent, world)
-    tok = Tokenizer(world.spec)
-    wr = WordRegions(world, tok)
-    b = dit_batch(world, 2 * 10**6 + 7, batch, recipe.train.image_size, recipe.train.phrase_fraction, owners=True,
-                  simple=simple)
-    z0 = (codec.encode(b.rgba) - state["latent_shift"]) * state["latent_scale"]
-    ids, mask = tok(b.captions)
-    T = ids.shape[1]
-    grid = z0.shape[-1] // recipe.dit.patch_size
+    snap = DiagnosedSnapshot(snapshot)
+    wr = WordRegions(snap.world, snap.tok)
+    hb = snap.batch(7, batch, simple=simple, noise_seed=0)
+    b = hb.scenes
+    T = hb.ids.shape[1]
+    grid = hb.z0.shape[-1] // snap.recipe.dit.patch_size
     regions, group, kind = (x[:, :T] for x in wr.targets(b.captions, b.owner_shape, b.owner_colour, b.owner_word, grid))
-    hooks = TextAttention(dit)
-    noise = torch.randn(z0.shape, generator=torch.Generator().manual_seed(0))
-    dit((1 - t) * z0 + t * noise, torch.full((z0.shape[0],), t), text(ids, mask), mask)
+    hooks = TextAttention(snap.dit)
+    snap.dit(*hb.noised(t), snap.text(hb.ids, hb.mask), hb.mask)
     maps = hooks.take()
     hooks.remove()
     shape_word = (kind == KINDS.index("object shape")).float()

@@ -105,15 +105,13 @@ def pretrain(vae_path, out, seconds: float, words=False, reuse=4, batch=32, lr=3
     from . import checkpoint as ck
     from . import config as config_lib
     from .data import dit_batch
-    from .vae import make_codec
+    from .vae import load_codec
     from .world import World
 
     world = World.load()
     state = ck.load(vae_path)
     recipe = config_lib.from_dict(state["recipe"])
-    vae = make_codec(recipe.vae)
-    vae.load_state_dict(state["model"])
-    vae.eval()
+    vae = load_codec(state)
     size = recipe.train.image_size
     classes = 2 + len(world.shapes) + (len(world.spec["words"]) if words else 0)
     critic = ShapeCritic(recipe.vae.latent_channels, classes)
@@ -147,6 +145,13 @@ def pretrain(vae_path, out, seconds: float, words=False, reuse=4, batch=32, lr=3
     return acc
 
 
+def load_critic(saved: dict, channels: int) -> ShapeCritic:
+    """A critic file's network (pretrain's output: its weights and class count), in eval mode."""
+    critic = ShapeCritic(channels, saved["classes"])
+    critic.load_state_dict(saved["model"])
+    return critic.eval()
+
+
 @torch.no_grad()
 def x0_accuracy_by_t(snapshot, critic_path, ts=(0.3, 0.5, 0.7, 0.8, 0.9, 0.95), batches=2, batch=32):
     """How well a DiT snapshot's implied clean latent x0 = x_t - t v keeps (or writes) each
@@ -156,32 +161,19 @@ def x0_accuracy_by_t(snapshot, critic_path, ts=(0.3, 0.5, 0.7, 0.8, 0.9, 0.95), 
     from pathlib import Path
 
     from . import checkpoint as ck
-    from .calibrate import load_snapshot
-    from .data import dit_batch
-    from .text import Tokenizer
-    from .world import World
+    from .held_out import DiagnosedSnapshot
 
-    world = World.load()
-    snap = Path(snapshot)
-    recipe, codec, text, dit, state = load_snapshot(snap, snap.parent.parent, world)
-    pre = ck.load(Path(critic_path))
-    critic = ShapeCritic(recipe.dit.latent_channels, pre["classes"])
-    critic.load_state_dict(pre["model"])
-    critic.eval()
-    tok = Tokenizer(world.spec)
+    snap = DiagnosedSnapshot(snapshot)
+    critic = load_critic(ck.load(Path(critic_path)), snap.recipe.dit.latent_channels)
     out = {t: [] for t in ts}
     for k in range(batches):
-        b = dit_batch(world, 2 * 10**6 + k, batch, recipe.train.image_size, recipe.train.phrase_fraction, owners=True)
-        z0 = (codec.encode(b.rgba) - state["latent_shift"]) * state["latent_scale"]
-        labels = critic_labels(world, b, critic.classes, z0.shape[-1])
-        ids, mask = tok(b.captions)
-        emb = text(ids, mask)
-        noise = torch.randn(z0.shape, generator=torch.Generator().manual_seed(k))
-        out.setdefault("true", []).append(critic.object_accuracy(z0, labels))
+        hb = snap.batch(k, batch)
+        labels = critic_labels(snap.world, hb.scenes, critic.classes, hb.z0.shape[-1])
+        emb = snap.text(hb.ids, hb.mask)
+        out.setdefault("true", []).append(critic.object_accuracy(hb.z0, labels))
         for t in ts:
-            tt = torch.full((z0.shape[0],), t)
-            xt = (1 - t) * z0 + t * noise
-            v, _, _ = dit(xt, tt, emb, mask)
+            xt, tt = hb.noised(t)
+            v, _, _ = snap.dit(xt, tt, emb, hb.mask)
             out[t].append(critic.object_accuracy(xt - t * v, labels))
     return {str(k): round(sum(v) / len(v), 3) for k, v in out.items()}
 

@@ -666,6 +666,35 @@ def test_a_pretrained_shape_critic_starts_warm(tmp_path, world):
     assert ck.load(tmp_path / "dit.pt")["critic"]["steps"] == 50 + recipe.train.dit_steps
 
 
+def test_a_snapshot_is_diagnosed_on_the_same_held_out_batches(tmp_path, world):
+    """grounding.diagnose and shape_critic.x0_accuracy_by_t read a snapshot on held-out
+    batches (held_out.DiagnosedSnapshot): the same scenes and noise every time."""
+    import shutil
+
+    from models.recipes import grounding, train
+    from models.recipes.held_out import DiagnosedSnapshot
+    from models.recipes.shape_critic import pretrain, x0_accuracy_by_t
+
+    recipe, log, vae_state = _tiny_run(tmp_path, world)
+    train.train_dit(recipe, world, tmp_path, log, "cpu", vae_state)
+    snap = tmp_path / "snapshots" / "t00001.pt"
+    snap.parent.mkdir()
+    shutil.copy(tmp_path / "dit.pt", snap)  # a checkpoint holds the EMA weights a snapshot does
+    pretrain(tmp_path / "vae.pt", tmp_path / "critic.pt", seconds=0.5, batch=4, reuse=2, log=log)
+    one = DiagnosedSnapshot(snap)
+    a, b = one.batch(3, 4), one.batch(3, 4)
+    assert torch.equal(a.z0, b.z0) and torch.equal(a.noise, b.noise) and a.scenes.captions == b.scenes.captions
+    assert not torch.equal(a.noise, one.batch(4, 4).noise) and torch.equal(one.batch(3, 4, noise_seed=4).noise, one.batch(4, 4).noise)
+    xt, tt = a.noised(0.25)
+    assert torch.allclose(xt, 0.75 * a.z0 + 0.25 * a.noise) and tt.tolist() == [0.25] * 4
+    read = x0_accuracy_by_t(snap, tmp_path / "critic.pt", ts=(0.5, 0.9), batches=1, batch=4)
+    assert set(read) == {"0.5", "0.9", "true"} and all(0.0 <= v <= 1.0 for v in read.values())
+    assert read == x0_accuracy_by_t(snap, tmp_path / "critic.pt", ts=(0.5, 0.9), batches=1, batch=4)
+    rows = grounding.diagnose(snap, batch=4)
+    assert rows[0]["block"].startswith("chance") and [r["block"] for r in rows[1:]] == list(range(recipe.dit.blocks))
+    assert rows == grounding.diagnose(snap, batch=4)
+
+
 def test_critic_alignment_trains_its_head_and_the_dit_and_resumes(tmp_path, world):
     from dataclasses import replace
 

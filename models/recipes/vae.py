@@ -120,3 +120,12 @@ class PixelCodec(nn.Module):
 def make_codec(cfg: VAEConfig) -> nn.Module:
     """The recipe's image codec: the RGBA VAE, or pixel space."""
     return PixelCodec(cfg) if cfg.kind == "none" else RGBAVAE(cfg)
+
+
+def load_codec(state: dict) -> nn.Module:
+    """A trained VAE checkpoint ({ckpt}/vae.pt: its recipe and weights) as its codec, in eval mode."""
+    from .config import from_dict
+
+    codec = make_codec(from_dict(state["recipe"]).vae)
+    codec.load_state_dict(state["model"])
+    return codec.eval()
