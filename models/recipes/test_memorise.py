@@ -1,0 +1,66 @@
+"""The memorisation probe (memorise.py): its shape reader tells each fixed scene's shape
+from the same scene drawn with any other shape, and a short run from a resume file writes
+its log and grid."""
+import json
+from dataclasses import replace
+
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from models.recipes import memorise  # noqa: E402
+from models.recipes.world import World  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def world():
+    torch.set_num_threads(2)
+    return World.load()
+
+
+def test_fixed_scenes_hold_one_object_of_each_shape_in_order(world):
+    sc = memorise.fixed_scenes(world, 2, 64)
+    assert sc.obj_active.sum(1).tolist() == [1] * (2 * len(world.shapes))
+    assert memorise.shape_of(sc).tolist() == [s for s in range(len(world.shapes)) for _ in range(2)]
+
+
+def test_the_reader_reads_true_renders_and_swapped_shapes(world):
+    sc = memorise.fixed_scenes(world, 1, 128)
+    templates = memorise.shape_templates(world, sc)
+    truth = memorise.shape_of(sc)
+    read, scores = memorise.read_shapes(world.render(sc, layers=False)["composite"], templates)
+    assert torch.equal(read, truth)
+    assert scores.gather(1, truth[:, None]).min() > 0.8
+    # every scene drawn with the next shape instead reads as that shape, not its own
+    swapped = (truth + 1) % len(world.shapes)
+    sc2 = replace(sc, obj_shape=torch.where(sc.obj_active, swapped[:, None], sc.obj_shape))
+    read2, _ = memorise.read_shapes(world.render(sc2, layers=False)["composite"], templates)
+    assert torch.equal(read2, swapped)
+    # a plain background (no object) matches no template well
+    empty = world.render(replace(sc, obj_active=torch.zeros_like(sc.obj_active)), layers=False)["composite"]
+    _, s0 = memorise.read_shapes(empty, templates)
+    assert s0.max() < 0.05
+
+
+def test_a_short_run_from_a_resume_file_writes_its_log_and_grid(tmp_path, world):
+    from models.recipes import checkpoint as ck
+    from models.recipes import config as config_lib
+    from models.recipes import train
+
+    recipe = config_lib.get("tiny")
+    train.build(recipe, world)
+    log = ck.Logger(tmp_path / "train.log")
+    vae_state = train.train_vae(recipe, world, tmp_path / "run", log, "cpu")
+    train.train_dit(recipe, world, tmp_path / "run", log, "cpu", vae_state)
+    resume = tmp_path / "resume.pt"
+    ck.save_resume(resume, ck.load(tmp_path / "run" / "dit.pt"), vae_state)
+    lines = []
+    history = memorise.run(tmp_path / "memo", 600.0, resume, per_shape=1, eval_every=2, steps=2, max_steps=3,
+                           log=lines.append)
+    assert [h["step"] for h in history] == [0, 2, 3]
+    rows = [json.loads(x) for x in (tmp_path / "memo" / "memorise.jsonl").read_text().splitlines()]
+    assert rows == history
+    assert sum(rows[-1]["right_by_shape"].values()) == round(rows[-1]["shape_right"] * len(world.shapes) / 100)
+    assert 0.0 <= rows[-1]["iou_true"] <= 1.0 and rows[-1]["latent_mse"] > 0
+    assert {p.name for p in (tmp_path / "memo").glob("memo_*.png")} == {"memo_00000.png", "memo_00002.png", "memo_00003.png"}
+    assert "the VAE round trip reads" in lines[0]
