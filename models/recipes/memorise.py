@@ -1,20 +1,22 @@
-"""Can the transformer draw a shape at all? A capacity probe: train the text encoder + DiT on
-a handful of fixed one-object scenes (two of each of the world's shapes, plain backgrounds)
-until it has seen each many times, then sample their own captions and ask whether the
-samples carry the scenes' silhouettes.
+"""Can the transformer draw a shape at all, and does it carry over? A capacity probe: train
+the text encoder + DiT on a fixed pool of one-object scenes (`--per-shape` of each of the
+world's shapes, plain backgrounds), then sample captions and ask whether the samples carry
+the scenes' silhouettes: two trained scenes of each shape ("seen") and two the probe never
+trains on ("unseen", from another seed range).
 
-    python -m models.recipes.memorise --out DIR --seconds 1200 [--scenes 16] [--from-scratch]
+    python -m models.recipes.memorise --out DIR --seconds 1500 [--per-shape 2] [--from-scratch]
 
 Starts from a resume file's weights (its VAE encodes and decodes) unless --from-scratch.
-Every --eval-every steps it samples the scenes' captions (20 steps, guidance 4, the same
-noise each time) and writes DIR/memorise.jsonl (one line per evaluation) and
-DIR/memo_NNNNN.png (targets above samples). A sample's shape is "right" when its
-silhouette overlaps the silhouette of its own scene drawn with the true shape better than
-the same scene drawn with any other shape (same box, colour, stroke and shadow).
+Every --eval-every steps it samples both sets (20 steps, guidance 4, the same noise each
+time) and writes DIR/memorise.jsonl (one line per evaluation) and DIR/memo_NNNNN.png
+(rows: seen targets, seen samples, unseen targets, unseen samples). A sample's shape is
+"right" when its silhouette overlaps the silhouette of its own scene drawn with the true
+shape better than the same scene drawn with any other shape (same box, colour, stroke and
+shadow).
 
-If the samples take their scenes' shapes, the network can draw them and what the pack
-lacks is compute or generalisation; if they stay blobs, the limit is the architecture or
-its representation."""
+If the seen samples take their scenes' shapes, the network can draw them; if the unseen
+ones do too as the pool grows, what the full recipe lacks is compute; if even the seen
+ones stay blobs, the limit is the architecture or its representation."""
 
 from __future__ import annotations
 
@@ -34,12 +36,13 @@ from .text import Tokenizer
 from .world import World
 
 SCENE_SEED = 3 * 10**6  # scene seeds no training or held-out batch uses
+UNSEEN_SEED = 4 * 10**6  # the probe's own held-out scenes (never trained on by it)
 
 
-def fixed_scenes(world: World, per_shape: int, size: int = 128):
+def fixed_scenes(world: World, per_shape: int, size: int = 128, first_seed: int = SCENE_SEED):
     """One-object plain-background scenes, `per_shape` of each shape (the first such seeds
-    from SCENE_SEED), ordered by shape."""
-    sc = world.simplify(world.sample(torch.arange(SCENE_SEED, SCENE_SEED + 64 * per_shape * len(world.shapes)), size))
+    from `first_seed`), ordered by shape."""
+    sc = world.simplify(world.sample(torch.arange(first_seed, first_seed + 64 * per_shape * len(world.shapes)), size))
     shape = sc.obj_shape.gather(1, sc.obj_active.long().argmax(1, keepdim=True))[:, 0]
     picked = torch.cat([(shape == s).nonzero()[:per_shape, 0] for s in range(len(world.shapes))])
     if len(picked) < per_shape * len(world.shapes):
@@ -110,62 +113,92 @@ def load_start(resume: Path, recipe_name: str, world: World, from_scratch: bool)
     return recipe, vae, text, dit, seed["latent_shift"], seed["latent_scale"]
 
 
+class ProbeSet:
+    """Scenes with what training and reading them needs: captions as token ids, the true
+    shapes, the shape templates, the renders and their latents."""
+
+    def __init__(self, world: World, tok: Tokenizer, vae, sc, shift_z: float, scale_z: float):
+        self.target = world.render(sc, layers=False)["composite"]
+        self.captions, self.truth, self.templates = world.captions(sc), shape_of(sc), shape_templates(world, sc)
+        self.names = [world.shapes[s] for s in self.truth.tolist()]
+        self.ids, self.mask = tok(self.captions)
+        rgba = torch.cat([self.target, torch.ones_like(self.target[:, :1])], 1)
+        with torch.no_grad():
+            self.z0 = torch.cat([(vae.encode(c) - shift_z) * scale_z for c in rgba.split(64)])
+            back = torch.cat([vae.decode(z / scale_z + shift_z)[:, :3].clamp(0, 1) for z in self.z0.split(64)])
+        self.round_trip_right = (read_shapes(back, self.templates)[0] == self.truth).float().mean().item()
+
+
 def run(out: Path, seconds: float, resume: Path, per_shape=2, from_scratch=False, recipe_name="", lr=3e-4,
-        eval_every=100, steps=20, guidance=4.0, max_steps=10**9, log=print):
+        eval_every=100, steps=20, guidance=4.0, max_steps=10**9, batch=16, log=print):
+    """Train on `per_shape` fixed scenes of each shape (random batches of `batch`); every
+    `eval_every` steps sample 2 trained scenes of each shape ("seen") and 2 scenes of each
+    shape the probe never trains on ("unseen")."""
     out.mkdir(parents=True, exist_ok=True)
     world = World.load()
     recipe, vae, text, dit, shift_z, scale_z = load_start(resume, recipe_name, world, from_scratch)
     tc = recipe.train
-    sc = fixed_scenes(world, per_shape, tc.image_size)
-    target = world.render(sc, layers=False)["composite"]
-    captions, truth, templates = world.captions(sc), shape_of(sc), shape_templates(world, sc)
-    names = [world.shapes[s] for s in truth.tolist()]
     tok = Tokenizer(world.spec)
-    ids, mask = tok(captions + [""])  # the empty prompt last, padded like the captions
-    (ids, null_ids), (mask, null_mask) = ids.split([len(captions), 1]), mask.split([len(captions), 1])
-    rgba = torch.cat([target, torch.ones_like(target[:, :1])], 1)
-    with torch.no_grad():
-        z0 = (vae.encode(rgba) - shift_z) * scale_z
-        target_read, _ = read_shapes(vae.decode(z0 / scale_z + shift_z)[:, :3].clamp(0, 1), templates)
-    log(f"memorise: {len(captions)} scenes ({', '.join(sorted(set(names)))}), "
-        f"{'from scratch' if from_scratch else f'from {resume}'}; the VAE round trip reads "
-        f"{(target_read == truth).float().mean() * 100:.0f} % of their shapes")
+    pool = ProbeSet(world, tok, vae, fixed_scenes(world, per_shape, tc.image_size), shift_z, scale_z)
+    probes = {"seen": ProbeSet(world, tok, vae, fixed_scenes(world, min(2, per_shape), tc.image_size), shift_z, scale_z),
+              "unseen": ProbeSet(world, tok, vae, fixed_scenes(world, 2, tc.image_size, UNSEEN_SEED), shift_z, scale_z)}
+    null_ids, null_mask = tok([""])
+    length = max(pool.ids.shape[1], *(p.ids.shape[1] for p in probes.values()))
+    log(f"memorise: {len(pool.captions)} scenes ({', '.join(sorted(set(pool.names)))}), batches of "
+        f"{min(batch, len(pool.captions))}, {'from scratch' if from_scratch else f'from {resume}'}; the VAE round trip "
+        f"reads {pool.round_trip_right * 100:.0f} % of their shapes, {probes['unseen'].round_trip_right * 100:.0f} % of the unseen")
     params = list(text.parameters()) + list(dit.parameters())
     opt = torch.optim.AdamW(params, lr=lr, betas=(0.9, 0.99), weight_decay=0.0)
     budget = ck.Budget(max_steps, seconds, 0.0, "cpu")
     gen = torch.Generator().manual_seed(0)
-    B, step, history = len(captions), 0, []
+    step, history = 0, []
     t_wall = time.time()
+
+    def pad(ids, mask):
+        extra = length - ids.shape[1]
+        return torch.nn.functional.pad(ids, (0, extra), value=tok.pad), torch.nn.functional.pad(mask, (0, extra))
+
+    def sample_set(p: ProbeSet):
+        ids, mask = pad(p.ids, p.mask)
+        nids, nmask = pad(null_ids, null_mask)
+        with torch.no_grad():
+            emb, nemb = text(ids, mask), text(nids, nmask)
+            z = sample(dit, emb, mask.float(), nemb, nmask.float(), steps=steps, cfg_scale=guidance,
+                       shift=config_lib.sampling_shift(tc), generator=torch.Generator().manual_seed(0))
+            img = vae.decode(z / scale_z + shift_z)[:, :3].clamp(0, 1)
+        read, scores = read_shapes(img, p.templates)
+        right = read == p.truth
+        return img, {"shape_right": round(right.float().mean().item() * 100, 1),
+                     "iou_true": round(scores.gather(1, p.truth[:, None]).mean().item(), 3),
+                     "latent_mse": round(((z - p.z0) ** 2).mean().item(), 4),
+                     "right_by_shape": {n: sum(r for m, r in zip(p.names, right.tolist()) if m == n) for n in dict.fromkeys(p.names)}}
 
     def evaluate():
         text.eval(), dit.eval()
-        with torch.no_grad():
-            emb, nemb = text(ids, mask), text(null_ids, null_mask)
-            z = sample(dit, emb, mask.float(), nemb, null_mask.float(), steps=steps, cfg_scale=guidance,
-                       shift=config_lib.sampling_shift(tc), generator=torch.Generator().manual_seed(0))
-            img = vae.decode(z / scale_z + shift_z)[:, :3].clamp(0, 1)
+        images, row = [], {"step": step, "cpu_s": round(budget.elapsed, 1), "wall_s": round(time.time() - t_wall, 1)}
+        for name, p in probes.items():
+            img, row[name] = sample_set(p)
+            images += [p.target, img]
         text.train(), dit.train()
-        read, scores = read_shapes(img, templates)
-        right = read == truth
-        row = {"step": step, "cpu_s": round(budget.elapsed, 1), "wall_s": round(time.time() - t_wall, 1),
-               "shape_right": round(right.float().mean().item() * 100, 1),
-               "iou_true": round(scores.gather(1, truth[:, None]).mean().item(), 3),
-               "latent_mse": round(((z - z0) ** 2).mean().item(), 4),
-               "right_by_shape": {n: sum(r for m, r in zip(names, right.tolist()) if m == n) for n in dict.fromkeys(names)}}
         history.append(row)
         with open(out / "memorise.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
-        save_rgba_grid(out / f"memo_{step:05d}.png", [target, img], cols=B)
-        log(f"memorise: step {step} ({budget.elapsed:.0f} CPU s): shape right {row['shape_right']} %, "
-            f"IoU with the true silhouette {row['iou_true']}, latent MSE {row['latent_mse']}")
+        save_rgba_grid(out / f"memo_{step:05d}.png", images, cols=len(probes["seen"].captions))
+        log(f"memorise: step {step} ({budget.elapsed:.0f} CPU s): shape right, seen {row['seen']['shape_right']} % "
+            f"(IoU {row['seen']['iou_true']}), unseen {row['unseen']['shape_right']} % (IoU {row['unseen']['iou_true']})")
 
     evaluate()
+    B = min(batch, len(pool.captions))
+    ids_all, mask_all = pad(pool.ids, pool.mask)
+    nids, nmask = pad(null_ids, null_mask)
     while not budget.done(step):
+        pick = torch.randperm(len(pool.captions), generator=gen)[:B]
+        z0, ids, mask = pool.z0[pick], ids_all[pick], mask_all[pick]
         t = shift_sigma(torch.sigmoid(torch.randn(B, generator=gen)), tc.flow_shift)
         noise = torch.randn(z0.shape, generator=gen)
         drop = torch.rand(B, generator=gen) < tc.caption_dropout
         xt = (1 - t.view(B, 1, 1, 1)) * z0 + t.view(B, 1, 1, 1) * noise
-        step_ids, step_mask = torch.where(drop[:, None], null_ids, ids), torch.where(drop[:, None], null_mask, mask)
+        step_ids, step_mask = torch.where(drop[:, None], nids, ids), torch.where(drop[:, None], nmask, mask)
         v, _, _ = dit(xt, t, text(step_ids, step_mask), step_mask)
         loss = ((v - (noise - z0)) ** 2).mean()
         opt.zero_grad(set_to_none=True)
@@ -187,7 +220,8 @@ def main():
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--seconds", type=float, default=1200.0, help="CPU seconds of training")
     p.add_argument("--resume", type=Path, default=Path("models/resume/lamina-progressive.pt"))
-    p.add_argument("--per-shape", type=int, default=2)
+    p.add_argument("--per-shape", type=int, default=2, help="fixed training scenes of each shape")
+    p.add_argument("--batch", type=int, default=16)
     p.add_argument("--from-scratch", action="store_true")
     p.add_argument("--recipe", default="", help="with --from-scratch, another recipe's architecture")
     p.add_argument("--lr", type=float, default=3e-4)
@@ -196,7 +230,7 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
-    run(a.out, a.seconds, a.resume, a.per_shape, a.from_scratch, a.recipe, a.lr, a.eval_every, max_steps=a.max_steps)
+    run(a.out, a.seconds, a.resume, a.per_shape, a.from_scratch, a.recipe, a.lr, a.eval_every, max_steps=a.max_steps, batch=a.batch)
 
 
 if __name__ == "__main__":

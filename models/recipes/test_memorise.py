@@ -22,6 +22,11 @@ def test_fixed_scenes_hold_one_object_of_each_shape_in_order(world):
     sc = memorise.fixed_scenes(world, 2, 64)
     assert sc.obj_active.sum(1).tolist() == [1] * (2 * len(world.shapes))
     assert memorise.shape_of(sc).tolist() == [s for s in range(len(world.shapes)) for _ in range(2)]
+    # a larger pool starts with the same scenes (the "seen" probe is trained on); the unseen ones differ
+    more = memorise.fixed_scenes(world, 3, 64)
+    assert torch.equal(more.obj_box.view(len(world.shapes), 3, *more.obj_box.shape[1:])[:, :2].flatten(0, 1), sc.obj_box)
+    unseen = memorise.fixed_scenes(world, 2, 64, memorise.UNSEEN_SEED)
+    assert not torch.equal(unseen.obj_box, sc.obj_box)
 
 
 def test_the_reader_reads_true_renders_and_swapped_shapes(world):
@@ -55,12 +60,14 @@ def test_a_short_run_from_a_resume_file_writes_its_log_and_grid(tmp_path, world)
     resume = tmp_path / "resume.pt"
     ck.save_resume(resume, ck.load(tmp_path / "run" / "dit.pt"), vae_state)
     lines = []
-    history = memorise.run(tmp_path / "memo", 600.0, resume, per_shape=1, eval_every=2, steps=2, max_steps=3,
-                           log=lines.append)
+    history = memorise.run(tmp_path / "memo", 600.0, resume, per_shape=3, eval_every=2, steps=2, max_steps=3,
+                           batch=4, log=lines.append)
     assert [h["step"] for h in history] == [0, 2, 3]
     rows = [json.loads(x) for x in (tmp_path / "memo" / "memorise.jsonl").read_text().splitlines()]
     assert rows == history
-    assert sum(rows[-1]["right_by_shape"].values()) == round(rows[-1]["shape_right"] * len(world.shapes) / 100)
-    assert 0.0 <= rows[-1]["iou_true"] <= 1.0 and rows[-1]["latent_mse"] > 0
+    for probe in ("seen", "unseen"):
+        last = rows[-1][probe]
+        assert sum(last["right_by_shape"].values()) == round(last["shape_right"] * 2 * len(world.shapes) / 100)
+        assert 0.0 <= last["iou_true"] <= 1.0 and last["latent_mse"] > 0
     assert {p.name for p in (tmp_path / "memo").glob("memo_*.png")} == {"memo_00000.png", "memo_00002.png", "memo_00003.png"}
-    assert "the VAE round trip reads" in lines[0]
+    assert f"memorise: {3 * len(world.shapes)} scenes" in lines[0] and "batches of 4" in lines[0]
