@@ -12,7 +12,8 @@ time) and writes DIR/memorise.jsonl (one line per evaluation) and DIR/memo_NNNNN
 (rows: seen targets, seen samples, unseen targets, unseen samples). A sample's shape is
 "right" when its silhouette overlaps the silhouette of its own scene drawn with the true
 shape better than the same scene drawn with any other shape (same box, colour, stroke and
-shadow).
+shadow), each moved onto the sample's centre of mass first (a caption does not fix the exact
+place; `shape_right_in_place` reads without the move).
 
 If the seen samples take their scenes' shapes, the network can draw them; if the unseen
 ones do too as the pool grows, what the full recipe lacks is compute; if even the seen
@@ -90,9 +91,35 @@ def iou(a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
     return inter / union.clamp(min=1)
 
 
-def read_shapes(rgb: torch.Tensor, templates: torch.Tensor):
-    """(the shape each image's silhouette matches best [B], its IoU with every template [B, S])."""
+def centroid(mask: torch.Tensor) -> torch.Tensor:
+    """The (y, x) centre of mass of each mask [B, ..., H, W] -> [B, ..., 2]; the image's
+    centre for an empty mask."""
+    H, W = mask.shape[-2:]
+    m = mask.float()
+    total = m.flatten(-2).sum(-1)
+    ys = (m.sum(-1) * torch.arange(H)).sum(-1) / total.clamp(min=1)
+    xs = (m.sum(-2) * torch.arange(W)).sum(-1) / total.clamp(min=1)
+    empty = total == 0
+    return torch.stack([torch.where(empty, (H - 1) / 2, ys), torch.where(empty, (W - 1) / 2, xs)], -1)
+
+
+def shifted(mask: torch.Tensor, dy: int, dx: int) -> torch.Tensor:
+    """A [H, W] mask moved by whole pixels, what leaves the frame dropped."""
+    H, W = mask.shape
+    out = torch.zeros_like(mask)
+    out[max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = mask[max(-dy, 0):H + min(-dy, 0), max(-dx, 0):W + min(-dx, 0)]
+    return out
+
+
+def read_shapes(rgb: torch.Tensor, templates: torch.Tensor, in_place: bool = False):
+    """(the shape each image's silhouette matches best [B], its IoU with every template [B, S]).
+    Each template is first moved so that its centre of mass sits on the silhouette's (the
+    caption says what and how large, not exactly where), unless `in_place`."""
     sil = silhouette(rgb, border_colour(rgb))
+    if not in_place:
+        offset = (centroid(sil)[:, None] - centroid(templates)).round().long()
+        templates = torch.stack([torch.stack([shifted(t, int(o[0]), int(o[1])) for t, o in zip(ts, os)])
+                                 for ts, os in zip(templates, offset)])
     scores = iou(sil[:, None], templates)
     return scores.argmax(1), scores
 
@@ -168,7 +195,9 @@ def run(out: Path, seconds: float, resume: Path, per_shape=2, from_scratch=False
             img = vae.decode(z / scale_z + shift_z)[:, :3].clamp(0, 1)
         read, scores = read_shapes(img, p.templates)
         right = read == p.truth
+        in_place = read_shapes(img, p.templates, in_place=True)[0] == p.truth
         return img, {"shape_right": round(right.float().mean().item() * 100, 1),
+                     "shape_right_in_place": round(in_place.float().mean().item() * 100, 1),
                      "iou_true": round(scores.gather(1, p.truth[:, None]).mean().item(), 3),
                      "latent_mse": round(((z - p.z0) ** 2).mean().item(), 4),
                      "right_by_shape": {n: sum(r for m, r in zip(p.names, right.tolist()) if m == n) for n in dict.fromkeys(p.names)}}

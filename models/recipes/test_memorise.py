@@ -41,6 +41,14 @@ def test_the_reader_reads_true_renders_and_swapped_shapes(world):
     sc2 = replace(sc, obj_shape=torch.where(sc.obj_active, swapped[:, None], sc.obj_shape))
     read2, _ = memorise.read_shapes(world.render(sc2, layers=False)["composite"], templates)
     assert torch.equal(read2, swapped)
+    # the same scenes with the object moved 24 px: read right once the templates follow it,
+    # and not by the in-place reading
+    step = torch.tensor([24, 16, 24, 16]) / 128  # boxes are in image fractions
+    away = torch.where(sc.obj_box[..., :1] < 0.5, 1.0, -1.0)  # toward the middle, so nothing leaves the frame
+    moved = replace(sc, obj_box=sc.obj_box + step * away)
+    rgb = world.render(moved, layers=False)["composite"]
+    assert torch.equal(memorise.read_shapes(rgb, templates)[0], truth)
+    assert memorise.read_shapes(rgb, templates, in_place=True)[1].gather(1, truth[:, None]).max() < 0.5
     # a plain background (no object) matches no template well
     empty = world.render(replace(sc, obj_active=torch.zeros_like(sc.obj_active)), layers=False)["composite"]
     _, s0 = memorise.read_shapes(empty, templates)
@@ -67,6 +75,7 @@ def test_a_short_run_from_a_resume_file_writes_its_log_and_grid(tmp_path, world)
     assert rows == history
     for probe in ("seen", "unseen"):
         last = rows[-1][probe]
+        assert 0.0 <= last["shape_right_in_place"] <= 100.0
         assert sum(last["right_by_shape"].values()) == round(last["shape_right"] * 2 * len(world.shapes) / 100)
         assert 0.0 <= last["iou_true"] <= 1.0 and last["latent_mse"] > 0
     assert {p.name for p in (tmp_path / "memo").glob("memo_*.png")} == {"memo_00000.png", "memo_00002.png", "memo_00003.png"}
