@@ -27,7 +27,9 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import torch
+from PIL import Image
 
 from . import checkpoint as ck
 from . import config as config_lib
@@ -38,6 +40,7 @@ from .world import World
 
 SCENE_SEED = 3 * 10**6  # scene seeds no training or held-out batch uses
 UNSEEN_SEED = 4 * 10**6  # the probe's own held-out scenes (never trained on by it)
+DRAWN_IOU = 0.6  # "drawn": read as its shape and overlapping that shape's silhouette this well
 
 
 def fixed_scenes(world: World, per_shape: int, size: int = 128, first_seed: int = SCENE_SEED):
@@ -140,6 +143,55 @@ def load_start(resume: Path, recipe_name: str, world: World, from_scratch: bool)
     return recipe, vae, text, dit, seed["latent_shift"], seed["latent_scale"]
 
 
+def score(img: torch.Tensor, templates: torch.Tensor, truth: torch.Tensor, names: list[str]) -> dict:
+    """How many samples read as their own shape (`shape_right`, `shape_right_in_place`), how
+    many are drawn well enough for a person to name it (`shape_drawn`: read right and IoU >=
+    DRAWN_IOU with that shape's silhouette; a blob can read "right" at IoU 0.3), per shape."""
+    read, scores = read_shapes(img, templates)
+    right = read == truth
+    iou_true = scores.gather(1, truth[:, None])[:, 0]
+    drawn = right & (iou_true >= DRAWN_IOU)
+    in_place = read_shapes(img, templates, in_place=True)[0] == truth
+    pct = lambda m: round(m.float().mean().item() * 100, 1)  # noqa: E731
+    return {"shape_right": pct(right), "shape_right_in_place": pct(in_place), "shape_drawn": pct(drawn),
+            "iou_true": round(iou_true.mean().item(), 3),
+            "right_by_shape": {n: sum(r for m, r in zip(names, right.tolist()) if m == n) for n in dict.fromkeys(names)},
+            "drawn_by_shape": {n: sum(r for m, r in zip(names, drawn.tolist()) if m == n) for n in dict.fromkeys(names)}}
+
+
+def read_grid(path: Path, rows: int, cols: int, size: int) -> torch.Tensor:
+    """A saved memo_NNNNN.png back as RGB tiles [rows, cols, 3, size, size] in [0, 1]."""
+    img = torch.from_numpy(np.array(Image.open(path).convert("RGB"))).float() / 255
+    img = img.view(rows, size, cols, size, 3)
+    return img.permute(0, 2, 4, 1, 3)
+
+
+def reread(out: Path, per_shape: int, log=print) -> list[dict]:
+    """Score every saved grid in `out` again with today's reader (the scenes are rebuilt from
+    their seeds; rows: seen targets, seen samples and, where present, unseen targets and
+    samples). Writes out/reread.jsonl."""
+    world = World.load()
+    first = sorted(out.glob("memo_*.png"))[0]
+    size = Image.open(first).size[0] // (2 * len(world.shapes))
+    sets = {"seen": fixed_scenes(world, min(2, per_shape), size), "unseen": fixed_scenes(world, 2, size, UNSEEN_SEED)}
+    prepared = {k: (shape_templates(world, sc), shape_of(sc)) for k, sc in sets.items()}
+    names = {k: [world.shapes[s] for s in t.tolist()] for k, (_, t) in prepared.items()}
+    cols, rows_out = 2 * len(world.shapes), []
+    for path in sorted(out.glob("memo_*.png")):
+        width, height = Image.open(path).size
+        size = width // cols
+        rows = height // size
+        tiles = read_grid(path, rows, cols, size)
+        row = {"step": int(path.stem.split("_")[1])}
+        for i, k in enumerate(["seen", "unseen"][: rows // 2]):
+            row[k] = score(tiles[2 * i + 1], *prepared[k], names[k])
+        rows_out.append(row)
+        log(f"reread {path.name}: " + ", ".join(f"{k} right {row[k]['shape_right']} % drawn {row[k]['shape_drawn']} %"
+                                               for k in ("seen", "unseen") if k in row))
+    (out / "reread.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows_out))
+    return rows_out
+
+
 class ProbeSet:
     """Scenes with what training and reading them needs: captions as token ids, the true
     shapes, the shape templates, the renders and their latents."""
@@ -193,14 +245,7 @@ def run(out: Path, seconds: float, resume: Path, per_shape=2, from_scratch=False
             z = sample(dit, emb, mask.float(), nemb, nmask.float(), steps=steps, cfg_scale=guidance,
                        shift=config_lib.sampling_shift(tc), generator=torch.Generator().manual_seed(0))
             img = vae.decode(z / scale_z + shift_z)[:, :3].clamp(0, 1)
-        read, scores = read_shapes(img, p.templates)
-        right = read == p.truth
-        in_place = read_shapes(img, p.templates, in_place=True)[0] == p.truth
-        return img, {"shape_right": round(right.float().mean().item() * 100, 1),
-                     "shape_right_in_place": round(in_place.float().mean().item() * 100, 1),
-                     "iou_true": round(scores.gather(1, p.truth[:, None]).mean().item(), 3),
-                     "latent_mse": round(((z - p.z0) ** 2).mean().item(), 4),
-                     "right_by_shape": {n: sum(r for m, r in zip(p.names, right.tolist()) if m == n) for n in dict.fromkeys(p.names)}}
+        return img, {**score(img, p.templates, p.truth, p.names), "latent_mse": round(((z - p.z0) ** 2).mean().item(), 4)}
 
     def evaluate():
         text.eval(), dit.eval()
@@ -213,8 +258,8 @@ def run(out: Path, seconds: float, resume: Path, per_shape=2, from_scratch=False
         with open(out / "memorise.jsonl", "a") as f:
             f.write(json.dumps(row) + "\n")
         save_rgba_grid(out / f"memo_{step:05d}.png", images, cols=len(probes["seen"].captions))
-        log(f"memorise: step {step} ({budget.elapsed:.0f} CPU s): shape right, seen {row['seen']['shape_right']} % "
-            f"(IoU {row['seen']['iou_true']}), unseen {row['unseen']['shape_right']} % (IoU {row['unseen']['iou_true']})")
+        log(f"memorise: step {step} ({budget.elapsed:.0f} CPU s): " + ", ".join(
+            f"{k} right {row[k]['shape_right']} %, drawn {row[k]['shape_drawn']} % (IoU {row[k]['iou_true']})" for k in probes))
 
     evaluate()
     B = min(batch, len(pool.captions))
@@ -251,6 +296,7 @@ def main():
     p.add_argument("--resume", type=Path, default=Path("models/resume/lamina-progressive.pt"))
     p.add_argument("--per-shape", type=int, default=2, help="fixed training scenes of each shape")
     p.add_argument("--batch", type=int, default=16)
+    p.add_argument("--reread", action="store_true", help="score the grids already in --out again, train nothing")
     p.add_argument("--from-scratch", action="store_true")
     p.add_argument("--recipe", default="", help="with --from-scratch, another recipe's architecture")
     p.add_argument("--lr", type=float, default=3e-4)
@@ -259,6 +305,9 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     a = p.parse_args()
     torch.set_num_threads(a.threads)
+    if a.reread:
+        reread(a.out, a.per_shape)
+        return
     run(a.out, a.seconds, a.resume, a.per_shape, a.from_scratch, a.recipe, a.lr, a.eval_every, max_steps=a.max_steps, batch=a.batch)
 
 

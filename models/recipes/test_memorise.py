@@ -79,4 +79,13 @@ def test_a_short_run_from_a_resume_file_writes_its_log_and_grid(tmp_path, world)
         assert sum(last["right_by_shape"].values()) == round(last["shape_right"] * 2 * len(world.shapes) / 100)
         assert 0.0 <= last["iou_true"] <= 1.0 and last["latent_mse"] > 0
     assert {p.name for p in (tmp_path / "memo").glob("memo_*.png")} == {"memo_00000.png", "memo_00002.png", "memo_00003.png"}
+    for row in rows:
+        assert row["seen"]["shape_drawn"] <= row["seen"]["shape_right"]
+    # the saved grids read back as the run read its samples (8-bit PNGs: IoU to 0.02)
+    again = memorise.reread(tmp_path / "memo", 3, log=lines.append)
+    assert [r["step"] for r in again] == [0, 2, 3]
+    for a, b in zip(again, rows):
+        for probe in ("seen", "unseen"):
+            assert abs(a[probe]["iou_true"] - b[probe]["iou_true"]) < 0.02, (probe, a[probe], b[probe])
+    assert (tmp_path / "memo" / "reread.jsonl").exists()
     assert f"memorise: {3 * len(world.shapes)} scenes" in lines[0] and "batches of 4" in lines[0]
