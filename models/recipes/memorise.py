@@ -171,16 +171,15 @@ def reread(out: Path, per_shape: int, log=print) -> list[dict]:
     their seeds; rows: seen targets, seen samples and, where present, unseen targets and
     samples). Writes out/reread.jsonl."""
     world = World.load()
-    first = sorted(out.glob("memo_*.png"))[0]
-    size = Image.open(first).size[0] // (2 * len(world.shapes))
+    grids = sorted(out.glob("memo_*.png"))
+    cols = 2 * len(world.shapes)
+    size = Image.open(grids[0]).size[0] // cols
     sets = {"seen": fixed_scenes(world, min(2, per_shape), size), "unseen": fixed_scenes(world, 2, size, UNSEEN_SEED)}
     prepared = {k: (shape_templates(world, sc), shape_of(sc)) for k, sc in sets.items()}
     names = {k: [world.shapes[s] for s in t.tolist()] for k, (_, t) in prepared.items()}
-    cols, rows_out = 2 * len(world.shapes), []
-    for path in sorted(out.glob("memo_*.png")):
-        width, height = Image.open(path).size
-        size = width // cols
-        rows = height // size
+    rows_out = []
+    for path in grids:
+        rows = Image.open(path).size[1] // size
         tiles = read_grid(path, rows, cols, size)
         row = {"step": int(path.stem.split("_")[1])}
         for i, k in enumerate(["seen", "unseen"][: rows // 2]):
